@@ -1,0 +1,78 @@
+// Package acquirer is the gateway's connection to card networks: the Acquirer
+// interface every connector implements, and Sandbox, a deterministic simulator
+// whose test cards produce each outcome on purpose (API.md "Sandbox acquirer").
+package acquirer
+
+import (
+	"context"
+
+	"paygate"
+)
+
+// Acquirer authorizes, captures, voids and refunds card payments. Calls reach
+// outside the gateway, so callers never make them inside a database
+// transaction. A returned error means the call's outcome is unknown (network
+// fault); a decline is a Result, not an error.
+type Acquirer interface {
+	// Authenticate runs 3-D Secure for a card in the given mode ("auto" or
+	// "standard"; "no" is never sent).
+	Authenticate(ctx context.Context, req AuthenticateRequest) (AuthenticateResult, error)
+	// Authorize holds (and with Capture, captures) the amount on the card.
+	Authorize(ctx context.Context, req AuthorizeRequest) (Result, error)
+	// Capture captures amount of an authorization, at most once.
+	Capture(ctx context.Context, acquirerRef string, amount paygate.Money) (Result, error)
+	// Void releases an authorization.
+	Void(ctx context.Context, acquirerRef string) (Result, error)
+	// Refund returns amount of a captured payment; reference is the refund's id
+	// so that a retried call refunds once.
+	Refund(ctx context.Context, acquirerRef, reference string, amount paygate.Money) (Result, error)
+}
+
+// Card is the card data sent to the acquirer; it lives only in memory.
+type Card struct {
+	Number      string
+	CVC         string // empty for merchant-initiated payments
+	ExpiryMonth int
+	ExpiryYear  int
+	HolderName  string
+	Brand       string
+}
+
+// AuthenticateRequest asks for 3-D Secure authentication.
+type AuthenticateRequest struct {
+	Reference string // tradeNo
+	Amount    paygate.Money
+	Card      Card
+	Mode      string // "auto" or "standard"
+}
+
+// AuthenticateResult says whether the customer must complete a challenge, or
+// carries the frictionless (or skipped) result.
+type AuthenticateResult struct {
+	ChallengeRequired bool
+	// ThreeDS is the result when authentication finished without a challenge;
+	// nil when the card needs no authentication in "auto" mode.
+	ThreeDS *paygate.ThreeDS
+}
+
+// AuthorizeRequest asks to authorize a card payment.
+type AuthorizeRequest struct {
+	Reference   string // tradeNo, so a retried call authorizes once
+	Amount      paygate.Money
+	Card        Card
+	Capture     bool             // capture at once (captureMethod auto)
+	ThreeDS     *paygate.ThreeDS // authentication result, if any
+	FraudScreen bool             // the merchant asked for fraud screening (fraudMode Y)
+	Initiator   string           // "customer" or "merchant" (stored-credential MIT)
+}
+
+// Result is the acquirer's answer. A decline has Approved false and a Code from
+// the API's failure codes (card_declined, insufficient_funds, ...).
+type Result struct {
+	Approved    bool
+	Code        string
+	Message     string
+	AcquirerRef string
+	AuthCode    string
+	Risk        *paygate.Risk
+}

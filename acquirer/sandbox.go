@@ -1,0 +1,102 @@
+package acquirer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"paygate"
+)
+
+// Test card numbers of the sandbox (API.md "Sandbox acquirer").
+const (
+	CardDeclined          = "4000000000000002"
+	CardInsufficientFunds = "4000000000009995"
+	CardExpired           = "4000000000000069"
+	CardIncorrectCVC      = "4000000000000127"
+	CardProcessingError   = "4000000000000119"
+	CardChallenge         = "4000000000003220"
+	CardFrictionless      = "4000000000003063"
+	CardFraud             = "4100000000000019"
+)
+
+var declines = map[string][2]string{
+	CardDeclined:          {"card_declined", "The card was declined."},
+	CardInsufficientFunds: {"insufficient_funds", "The card has insufficient funds."},
+	CardExpired:           {"expired_card", "The card has expired."},
+	CardIncorrectCVC:      {"incorrect_cvc", "The card's security code is incorrect."},
+	CardProcessingError:   {"processing_error", "An error occurred while processing the card; it is safe to retry."},
+}
+
+// Sandbox is the deterministic simulator. It keeps no state: every answer
+// follows from its input, so it behaves the same on every node and after a
+// restart.
+type Sandbox struct{}
+
+var _ Acquirer = Sandbox{}
+
+// Authenticate: the challenge card always asks for a challenge, the
+// frictionless card authenticates without one, and any other card needs a
+// challenge only in "standard" mode.
+func (Sandbox) Authenticate(_ context.Context, req AuthenticateRequest) (AuthenticateResult, error) {
+	switch {
+	case req.Card.Number == CardChallenge:
+		return AuthenticateResult{ChallengeRequired: true}, nil
+	case req.Card.Number == CardFrictionless:
+		return AuthenticateResult{ThreeDS: Frictionless(req.Reference, req.Card.Brand, req.Mode)}, nil
+	case req.Mode == "standard":
+		return AuthenticateResult{ChallengeRequired: true}, nil
+	}
+	return AuthenticateResult{}, nil
+}
+
+// Frictionless returns the 3-D Secure 2.2.0 result of a frictionless
+// authentication, with the ECI of the brand (05 Visa-style, 02 Mastercard).
+func Frictionless(reference, brand, mode string) *paygate.ThreeDS {
+	eci := "05"
+	if brand == "mastercard" {
+		eci = "02"
+	}
+	return &paygate.ThreeDS{Mode: mode, Version: "2.2.0", ECI: eci,
+		CAVV: ref("cavv", reference)[:28], DSTransID: ref("ds", reference)[:32],
+		AuthenticationResultCode: "Y", LiabilityShift: true}
+}
+
+// Authorize approves any card but the decline and fraud test cards.
+func (Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, error) {
+	if req.FraudScreen && req.Card.Number == CardFraud {
+		return Result{Code: "fraud_suspected", Message: "The payment was blocked as suspected fraud.",
+			Risk: &paygate.Risk{Decision: "decline", Score: 95, Reasons: []string{"card_on_risk_list"}}}, nil
+	}
+	if d, ok := declines[req.Card.Number]; ok {
+		return Result{Code: d[0], Message: d[1], AcquirerRef: ref("auth", req.Reference)}, nil
+	}
+	r := Result{Approved: true, AcquirerRef: ref("auth", req.Reference), AuthCode: strings.ToUpper(ref("code", req.Reference)[:6])}
+	if req.FraudScreen {
+		r.Risk = &paygate.Risk{Decision: "approve", Score: 10, Reasons: []string{}}
+	}
+	return r, nil
+}
+
+// Capture always succeeds in the sandbox.
+func (Sandbox) Capture(_ context.Context, acquirerRef string, _ paygate.Money) (Result, error) {
+	return Result{Approved: true, AcquirerRef: acquirerRef}, nil
+}
+
+// Void always succeeds in the sandbox.
+func (Sandbox) Void(_ context.Context, acquirerRef string) (Result, error) {
+	return Result{Approved: true, AcquirerRef: acquirerRef}, nil
+}
+
+// Refund always succeeds in the sandbox.
+func (Sandbox) Refund(_ context.Context, _, reference string, _ paygate.Money) (Result, error) {
+	return Result{Approved: true, AcquirerRef: ref("refund", reference)}, nil
+}
+
+// ref derives a stable acquirer-side id from the gateway's reference, so the
+// same request always gets the same id (what an idempotent acquirer does).
+func ref(kind, reference string) string {
+	h := sha256.Sum256([]byte("sandbox/" + kind + "/" + reference))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/gateway"
+	phttp "paygate/http"
+	"paygate/sqlite"
+	"paygate/vault"
+)
+
+// Main is the running program. Tests set its fields, call Open with Addr
+// "127.0.0.1:0", speak HTTP to URL, and Close it.
+type Main struct {
+	Addr                      string
+	DB                        string
+	BaseURL                   string
+	MasterKey                 string // base64; empty: a key file beside the SQLite database
+	AllowPrivateNotifyTargets bool
+	TokenTTL                  time.Duration
+	AuthorizationTTL          time.Duration
+	SweepInterval             time.Duration
+	Now                       func() time.Time
+
+	Stdout, Stderr io.Writer
+
+	// Set by Open.
+	URL     string
+	Sandbox *gateway.NewMerchant // the merchant created on an empty database, if any
+	Gateway *gateway.Service
+
+	store  paygate.Store
+	server *http.Server
+	done   chan struct{} // closed when Serve returns
+	swept  chan struct{} // closed when the sweep loop returns
+	cancel context.CancelFunc
+	log    *slog.Logger
+}
+
+// NewMain returns a Main with the defaults of API.md.
+func NewMain() *Main {
+	return &Main{Addr: "127.0.0.1:8080", DB: "sqlite:./paygate.db", TokenTTL: 2 * time.Hour,
+		AuthorizationTTL: 7 * 24 * time.Hour, SweepInterval: 30 * time.Second, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+func (m *Main) logger() *slog.Logger {
+	if m.log == nil {
+		m.log = slog.New(slog.NewJSONHandler(m.Stderr, nil))
+	}
+	return m.log
+}
+
+// openStore opens the database named by DB and the vault's key.
+func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, error) {
+	var path string
+	switch {
+	case strings.HasPrefix(m.DB, "sqlite:"):
+		path = strings.TrimPrefix(m.DB, "sqlite:")
+	case strings.HasPrefix(m.DB, "postgres://"), strings.HasPrefix(m.DB, "postgresql://"):
+		return nil, nil, errors.New("the PostgreSQL store is not built yet; use --db sqlite:PATH")
+	default:
+		return nil, nil, fmt.Errorf("--db must be sqlite:PATH or postgres://...")
+	}
+	var key []byte
+	var err error
+	if m.MasterKey != "" {
+		if key, err = vault.ParseKey(m.MasterKey); err != nil {
+			return nil, nil, fmt.Errorf("PAYGATE_MASTER_KEY: %w", err)
+		}
+	} else {
+		keyFile := path + ".key"
+		var created bool
+		if key, created, err = vault.LoadOrCreateKeyFile(keyFile); err != nil {
+			return nil, nil, fmt.Errorf("master key: %w", err)
+		}
+		if created {
+			m.logger().Warn("PAYGATE_MASTER_KEY is not set: created a master key file beside the database; keep it safe and back it up, stored card data cannot be read without it",
+				"keyFile", keyFile)
+		}
+	}
+	v, err := vault.New(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		os.MkdirAll(dir, 0o700)
+	}
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, v, nil
+}
+
+func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
+	return gateway.New(s, acquirer.Sandbox{}, v, m.logger(), gateway.Config{
+		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL})
+}
+
+// Open opens the database, creates the sandbox merchant on an empty one,
+// starts listening and starts the background sweep.
+func (m *Main) Open(ctx context.Context) error {
+	s, v, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	m.store = s
+	ln, err := net.Listen("tcp", m.Addr)
+	if err != nil {
+		s.Close()
+		return err
+	}
+	m.URL = strings.TrimRight(m.BaseURL, "/")
+	if m.URL == "" {
+		m.URL = "http://" + ln.Addr().String()
+	}
+	m.Gateway = m.newGateway(s, v)
+
+	if n, err := s.CountMerchants(ctx); err != nil {
+		ln.Close()
+		s.Close()
+		return err
+	} else if n == 0 {
+		nm, err := m.Gateway.CreateMerchant(ctx, "Sandbox merchant")
+		if err != nil {
+			ln.Close()
+			s.Close()
+			return err
+		}
+		m.Sandbox = nm
+		fmt.Fprintf(m.Stdout, "Created a sandbox merchant (the secret is shown only now):\n  appId:        %s\n  secret:       %s\n  notifySecret: %s\n",
+			nm.Merchant.AppID, nm.Secret, nm.NotifySecret)
+	}
+
+	m.server = &http.Server{
+		Handler:           phttp.NewServer(m.Gateway, m.logger(), phttp.Options{}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+	}
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.logger().Error("serve", "err", err)
+		}
+	}()
+	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.swept = make(chan struct{})
+	go func() {
+		defer close(m.swept)
+		m.sweep(sweepCtx)
+	}()
+	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, m.DB)
+	return nil
+}
+
+// sweep runs the expiry sweep every SweepInterval until ctx ends.
+func (m *Main) sweep(ctx context.Context) {
+	t := time.NewTicker(m.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := m.Gateway.Sweep(ctx); err != nil && ctx.Err() == nil {
+				m.logger().Error("sweep", "err", err)
+			} else if n > 0 {
+				m.logger().Info("sweep expired payments", "count", n)
+			}
+		}
+	}
+}
+
+// Close stops accepting, lets requests in flight finish (up to 30 s), stops
+// the sweep and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		errs = append(errs, m.server.Shutdown(ctx))
+		<-m.done
+	}
+	if m.cancel != nil {
+		m.cancel()
+		<-m.swept
+		m.cancel = nil
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// CreateMerchant creates a merchant and prints its credentials as one JSON object.
+func (m *Main) CreateMerchant(ctx context.Context, name string) error {
+	s, v, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	nm, err := m.newGateway(s, v).CreateMerchant(ctx, name)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(m.Stdout).Encode(map[string]string{"merchantId": nm.Merchant.ID, "appId": nm.Merchant.AppID,
+		"secret": nm.Secret, "notifySecret": nm.NotifySecret})
+}
+
+// Migrate applies the database migrations.
+func (m *Main) Migrate(ctx context.Context) error {
+	s, _, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}

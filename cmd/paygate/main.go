@@ -1,0 +1,109 @@
+// Command paygate runs the payment gateway: serve, merchant create, migrate
+// (API.md "Running it").
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "paygate:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: tests call it with their own arguments,
+// environment and output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	root := &cobra.Command{Use: "paygate", Short: "An open-source payment gateway", SilenceUsage: true, SilenceErrors: true}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+
+	m := NewMain()
+	m.Stdout, m.Stderr = stdout, stderr
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	envDur := func(name string, def time.Duration) time.Duration {
+		if d, err := time.ParseDuration(getenv(name)); err == nil {
+			return d
+		}
+		return def
+	}
+	dbFlag := func(c *cobra.Command) {
+		c.Flags().StringVar(&m.DB, "db", env("PAYGATE_DB", "sqlite:./paygate.db"), "database: sqlite:PATH or postgres://... (PAYGATE_DB)")
+	}
+	m.MasterKey = getenv("PAYGATE_MASTER_KEY")
+
+	serve := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the API (creates a sandbox merchant on an empty database)",
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := m.Open(ctx); err != nil {
+				return err
+			}
+			<-ctx.Done()
+			return m.Close()
+		},
+	}
+	serve.Flags().StringVar(&m.Addr, "addr", env("PAYGATE_ADDR", "127.0.0.1:8080"), "listen address (PAYGATE_ADDR)")
+	serve.Flags().StringVar(&m.BaseURL, "base-url", env("PAYGATE_BASE_URL", ""), "public URL of this server, for links (PAYGATE_BASE_URL; default http://ADDR)")
+	serve.Flags().BoolVar(&m.AllowPrivateNotifyTargets, "allow-private-notify-targets", env("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS", "") == "true",
+		"allow notification URLs on private, loopback and link-local addresses (PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS)")
+	serve.Flags().DurationVar(&m.TokenTTL, "token-ttl", envDur("PAYGATE_TOKEN_TTL", 2*time.Hour), "access token lifetime (PAYGATE_TOKEN_TTL)")
+	serve.Flags().DurationVar(&m.AuthorizationTTL, "authorization-ttl", envDur("PAYGATE_AUTHORIZATION_TTL", 7*24*time.Hour),
+		"how long an uncaptured authorization is held before it expires (PAYGATE_AUTHORIZATION_TTL)")
+	serve.Flags().DurationVar(&m.SweepInterval, "sweep-interval", envDur("PAYGATE_SWEEP_INTERVAL", 30*time.Second),
+		"how often expired payments are swept (PAYGATE_SWEEP_INTERVAL)")
+	dbFlag(serve)
+
+	var name string
+	merchant := &cobra.Command{Use: "merchant", Short: "Manage merchants"}
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a merchant and print its credentials as JSON (the secret is shown only here)",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return m.CreateMerchant(ctx, name)
+		},
+	}
+	create.Flags().StringVar(&name, "name", "", "merchant name")
+	create.MarkFlagRequired("name")
+	dbFlag(create)
+	merchant.AddCommand(create)
+
+	migrate := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database migrations",
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := m.Migrate(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "migrations applied")
+			return nil
+		},
+	}
+	dbFlag(migrate)
+
+	root.AddCommand(serve, merchant, migrate)
+	err := root.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
+		return fmt.Errorf("%w (see paygate --help)", err)
+	}
+	return err
+}

@@ -1,0 +1,186 @@
+package gateway
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"paygate"
+)
+
+// argon2id parameters: OWASP's minimum (19 MiB, 2 passes), fast enough for a
+// token call and slow enough to make a stolen hash table expensive.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// NewMerchant is what merchant creation returns: the only time the secrets are shown.
+type NewMerchant struct {
+	Merchant     *paygate.Merchant
+	Secret       string
+	NotifySecret string // whsec_<base64 key>
+}
+
+// CreateMerchant creates a merchant with a new appId, secret and notification
+// secret. The secret is stored only as an argon2id hash.
+func (s *Service) CreateMerchant(ctx context.Context, name string) (*NewMerchant, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 128 {
+		return nil, paygate.InvalidParam("name", "name must be 1-128 characters")
+	}
+	secret := randomHex(16)
+	notifyKey := make([]byte, 32)
+	if _, err := rand.Read(notifyKey); err != nil {
+		return nil, paygate.Internal("create merchant", err)
+	}
+	now := s.now()
+	m := &paygate.Merchant{
+		ID:         newID("M", now, 6),
+		Name:       name,
+		AppID:      randomDigits(15),
+		SecretHash: hashSecret(secret),
+		KeyID:      s.vault.KeyID(),
+		CreatedAt:  now,
+	}
+	sealed, err := s.vault.Seal(notifyKey, []byte("merchant-notify/"+m.ID))
+	if err != nil {
+		return nil, paygate.Internal("create merchant", err)
+	}
+	m.NotifySecretSealed = sealed
+	if err := s.store.CreateMerchant(ctx, m); err != nil {
+		return nil, err
+	}
+	return &NewMerchant{Merchant: m, Secret: secret,
+		NotifySecret: "whsec_" + base64.StdEncoding.EncodeToString(notifyKey)}, nil
+}
+
+// dummyHash is compared against when the appId is unknown, so a wrong appId
+// takes as long as a wrong secret and the answer gives no hint which.
+var dummyHash = hashSecret("not-a-secret")
+
+// IssueToken exchanges appId and secret for an access token. Any mismatch is
+// the same unauthorized error.
+func (s *Service) IssueToken(ctx context.Context, appID, secret string) (token string, expiresIn int, err error) {
+	if appID == "" {
+		return "", 0, paygate.InvalidParam("appId", "appId is required")
+	}
+	if secret == "" {
+		return "", 0, paygate.InvalidParam("secret", "secret is required")
+	}
+	m, err := s.store.MerchantByAppID(ctx, appID)
+	if err != nil && !isCode(err, paygate.ENotFound) {
+		return "", 0, err
+	}
+	hash := dummyHash
+	if m != nil {
+		hash = m.SecretHash
+	}
+	if !verifySecret(hash, secret) || m == nil {
+		return "", 0, paygate.Errorf(paygate.EUnauthorized, "appId or secret is wrong")
+	}
+	exp := s.now().Add(s.cfg.TokenTTL)
+	return s.signToken(m.ID, exp), int(s.cfg.TokenTTL / time.Second), nil
+}
+
+// Authenticate checks an access token and returns the merchant id it was issued to.
+// Tokens are signed, not stored, so any node holding the master key can check them.
+func (s *Service) Authenticate(_ context.Context, token string) (string, error) {
+	unauth := paygate.Errorf(paygate.EUnauthorized, "access token is missing, invalid or expired")
+	body, sig, ok := strings.Cut(strings.TrimPrefix(token, "pgt_"), ".")
+	if !ok || !strings.HasPrefix(token, "pgt_") {
+		return "", unauth
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	if err != nil {
+		return "", unauth
+	}
+	want := s.mac(raw)
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, want) {
+		return "", unauth
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 3 {
+		return "", unauth
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || !s.now().Before(time.Unix(exp, 0)) {
+		return "", unauth
+	}
+	return parts[0], nil
+}
+
+func (s *Service) signToken(merchantID string, exp time.Time) string {
+	raw := []byte(fmt.Sprintf("%s|%d|%s", merchantID, exp.Unix(), randomHex(8)))
+	return "pgt_" + base64.RawURLEncoding.EncodeToString(raw) + "." + base64.RawURLEncoding.EncodeToString(s.mac(raw))
+}
+
+func (s *Service) mac(b []byte) []byte {
+	h := hmac.New(sha256.New, s.vault.TokenKey())
+	h.Write(b)
+	return h.Sum(nil)
+}
+
+// hashSecret returns a PHC-style argon2id string.
+func hashSecret(secret string) string {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		panic(err)
+	}
+	key := argon2.IDKey([]byte(secret), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// verifySecret compares in constant time against a hash made by hashSecret.
+func verifySecret(hash, secret string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(secret), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+func randomDigits(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = '0' + b[i]%10
+	}
+	return string(b)
+}

@@ -1,0 +1,125 @@
+// Package gateway holds paygate's business rules, once: validation of
+// requests, idempotency, the order of calls (acquirer outside any transaction),
+// status transitions with their events, and the sweeps that expire what is
+// left unfinished. It reaches storage only through the paygate interfaces.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math/big"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/vault"
+)
+
+// Service is the gateway. Build it with New; the zero value is not usable.
+type Service struct {
+	store    paygate.Store
+	acquirer acquirer.Acquirer
+	vault    *vault.Vault
+	log      *slog.Logger
+	cfg      Config
+}
+
+// Config holds the gateway's tunables; zero fields take the defaults.
+type Config struct {
+	// Now is the clock; tests inject one so expiry is tested without sleeping.
+	Now func() time.Time
+	// TokenTTL is how long an access token lives (default 2 h).
+	TokenTTL time.Duration
+	// AuthorizationTTL is how long an uncaptured authorization is held before
+	// the sweep expires it (default 7 days).
+	AuthorizationTTL time.Duration
+	// ActionTTL is the default time a payment waits for the customer
+	// (REQUIRES_ACTION) when the request gives no expiryTime (default 30 min).
+	ActionTTL time.Duration
+	// PendingTTL bounds a payment left PENDING by a crash during the acquirer
+	// call (default 10 min).
+	PendingTTL time.Duration
+	// ReplayWait is how long an identical request waits for the first one to
+	// finish before answering with the in-flight object (default 10 s).
+	ReplayWait time.Duration
+	// BaseURL is where this gateway is reached, for nextAction links.
+	BaseURL string
+}
+
+func (c *Config) defaults() {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.TokenTTL == 0 {
+		c.TokenTTL = 2 * time.Hour
+	}
+	if c.AuthorizationTTL == 0 {
+		c.AuthorizationTTL = 7 * 24 * time.Hour
+	}
+	if c.ActionTTL == 0 {
+		c.ActionTTL = 30 * time.Minute
+	}
+	if c.PendingTTL == 0 {
+		c.PendingTTL = 10 * time.Minute
+	}
+	if c.ReplayWait == 0 {
+		c.ReplayWait = 10 * time.Second
+	}
+}
+
+// New returns a gateway over store, acquirer and vault.
+func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.Logger, cfg Config) *Service {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, acquirer: acq, vault: v, log: log, cfg: cfg}
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
+
+// newID returns prefix + a UTC timestamp + random digits: sortable by time,
+// unguessable enough to not enumerate, and readable on a statement.
+func newID(prefix string, now time.Time, randomDigits int) string {
+	b := []byte(prefix + now.UTC().Format("20060102150405"))
+	for range randomDigits {
+		n, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		b = append(b, byte('0'+n.Int64()))
+	}
+	return string(b)
+}
+
+// requestHash is the keyed hash of a normalized request, for comparing
+// idempotent retries without storing anything that reveals a card number.
+func (s *Service) requestHash(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // request types are plain data
+	}
+	return s.vault.RequestHash(b)
+}
+
+func isCode(err error, code string) bool { return paygate.ErrorCode(err) == code }
+
+// wait sleeps d or until ctx ends.
+func wait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+var errStale = errors.New("stale")

@@ -1,0 +1,116 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"paygate"
+)
+
+const (
+	idempotencyTTL = 24 * time.Hour
+	// abandonAfter is when an unfinished record is taken over: its request
+	// died (crash, internal error) and the retry must be able to proceed.
+	abandonAfter = time.Minute
+)
+
+type storedError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Param   string `json:"param,omitempty"`
+}
+
+// idempotent runs fn once per Idempotency-Key: the first call's answer,
+// success or error, is kept 24 h and returned to every retry with the same
+// body; a retry with another body is idempotency_key_reused. Concurrent
+// retries wait for the first to finish.
+func (s *Service) idempotent(ctx context.Context, key, op string, req any, fn func() (*paygate.Payment, error)) (*paygate.Payment, error) {
+	if key == "" {
+		return fn()
+	}
+	if len(key) > 255 {
+		return nil, paygate.InvalidParam("Idempotency-Key", "Idempotency-Key must be at most 255 characters")
+	}
+	merchantID := paygate.MerchantID(ctx)
+	hash := s.requestHash(struct {
+		Op  string
+		Req any
+	}{op, req})
+	start := s.cfg.Now()
+	now := s.now()
+	rec := &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
+		Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(idempotencyTTL)}
+	for {
+		err := s.store.Apply(ctx, paygate.Change{Idempotency: []*paygate.IdempotencyRecord{rec}})
+		if err == nil {
+			break
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, err
+		}
+		old, err := s.store.Idempotency(ctx, merchantID, key)
+		if isCode(err, paygate.ENotFound) {
+			rec.Version = 1
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		now = s.now()
+		expired := !now.Before(old.ExpiresAt)
+		if !expired && (old.RequestHash != hash || old.Op != op) {
+			return nil, paygate.Errorf(paygate.EIdempotencyReused,
+				"Idempotency-Key %s was already used with a different request", key)
+		}
+		if !expired && old.Done {
+			return decodeAnswer(old)
+		}
+		if expired || now.Sub(old.UpdatedAt) >= abandonAfter {
+			rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
+				Version: old.Version + 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(idempotencyTTL)}
+			continue
+		}
+		if s.cfg.Now().Sub(start) > s.cfg.ReplayWait {
+			return nil, paygate.Errorf(paygate.EConflict, "a request with Idempotency-Key %s is still in progress; retry later", key)
+		}
+		if err := wait(ctx, 20*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
+
+	p, ferr := fn()
+	done := *rec
+	done.Version++
+	done.UpdatedAt = s.now()
+	switch code := paygate.ErrorCode(ferr); {
+	case ferr == nil:
+		done.Done = true
+		done.Result, _ = json.Marshal(p)
+	case code == paygate.EInternal || code == paygate.EConflict:
+		// Not an answer worth keeping: let the next retry run again at once.
+		done.UpdatedAt = time.Time{}
+	default:
+		done.Done, done.IsError = true, true
+		done.Result, _ = json.Marshal(storedError{Code: code, Message: paygate.ErrorMessage(ferr), Param: paygate.ErrorParam(ferr)})
+	}
+	if err := s.store.Apply(ctx, paygate.Change{Idempotency: []*paygate.IdempotencyRecord{&done}}); err != nil {
+		s.log.WarnContext(ctx, "saving idempotent answer failed", "op", op, "err", err)
+	}
+	return p, ferr
+}
+
+func decodeAnswer(r *paygate.IdempotencyRecord) (*paygate.Payment, error) {
+	if r.IsError {
+		var e storedError
+		if err := json.Unmarshal(r.Result, &e); err != nil {
+			return nil, paygate.Internal("idempotency replay", err)
+		}
+		return nil, &paygate.Error{Code: e.Code, Message: e.Message, Param: e.Param}
+	}
+	var p paygate.Payment
+	if err := json.Unmarshal(r.Result, &p); err != nil {
+		return nil, paygate.Internal("idempotency replay", err)
+	}
+	return &p, nil
+}

@@ -1,0 +1,170 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"paygate"
+)
+
+// lookup finds the merchant's payment by orderNo or tradeNo; with both, they
+// must name the same payment.
+func (s *Service) lookup(ctx context.Context, r OrderRef) (*paygate.Payment, error) {
+	var c checker
+	c.orderRef(r)
+	if c.err != nil {
+		return nil, c.err
+	}
+	merchantID := paygate.MerchantID(ctx)
+	if r.TradeNo != "" {
+		p, err := s.store.Payment(ctx, merchantID, r.TradeNo)
+		if err != nil {
+			return nil, notFound(err, "payment", r.TradeNo)
+		}
+		if r.OrderNo != "" && p.OrderNo != r.OrderNo {
+			return nil, paygate.InvalidParam("tradeNo", "tradeNo and orderNo name different payments")
+		}
+		return p, nil
+	}
+	p, err := s.store.PaymentByOrderNo(ctx, merchantID, r.OrderNo)
+	return p, notFound(err, "payment", r.OrderNo)
+}
+
+// notFound gives a store's not_found a message naming what was asked for.
+func notFound(err error, kind, id string) error {
+	if isCode(err, paygate.ENotFound) {
+		return paygate.Errorf(paygate.ENotFound, "no %s %s", kind, id)
+	}
+	return err
+}
+
+// Payment returns a payment with its refunds.
+//
+// Errors: invalid_parameter, not_found.
+func (s *Service) Payment(ctx context.Context, r OrderRef) (*paygate.Payment, []*paygate.Refund, error) {
+	p, err := s.lookup(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	refunds, err := s.store.Refunds(ctx, p.MerchantID, p.TradeNo)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, refunds, nil
+}
+
+// Events returns the status history of a payment or refund of the merchant.
+func (s *Service) Events(ctx context.Context, objectID string) ([]paygate.Event, error) {
+	return s.store.Events(ctx, paygate.MerchantID(ctx), objectID)
+}
+
+// Capture captures an authorized payment, in full or in part, once.
+// With an idempotency key, a retry gets the first answer.
+//
+// Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
+// idempotency_key_reused.
+func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey string) (*paygate.Payment, error) {
+	return s.idempotent(ctx, idemKey, "capture", req, func() (*paygate.Payment, error) {
+		p, err := s.lookup(ctx, req.OrderRef)
+		if err != nil {
+			return nil, err
+		}
+		amount, perr := amountParam("captureAmount", req.CaptureAmount, p.Amount.Currency)
+		if perr != nil {
+			return nil, perr
+		}
+		for {
+			if p.Status != paygate.StatusAuthorized {
+				return nil, paygate.Errorf(paygate.EInvalidState, "payment %s is %s; only an AUTHORIZED payment can be captured", p.TradeNo, p.Status)
+			}
+			if amount.Minor > p.Amount.Minor {
+				return nil, paygate.Errorf(paygate.EAmountExceeded, "captureAmount %s exceeds the authorized amount %s", amount, p.Amount)
+			}
+			res, err := s.acquirer.Capture(ctx, p.AcquirerRef, amount)
+			if err != nil {
+				return nil, paygate.Internal("capture", err)
+			}
+			if !res.Approved {
+				return nil, paygate.Errorf(paygate.EInvalidState, "the acquirer refused the capture: %s", res.Message)
+			}
+			q, err := s.record(ctx, p, paygate.StatusSucceeded, func(p *paygate.Payment, _ time.Time) {
+				p.CapturedMinor = amount.Minor
+				p.ExpiresAt = nil
+			})
+			if err != nil || q.Status == paygate.StatusSucceeded && q.Version > p.Version {
+				return q, err
+			}
+			p = q // changed under us; check again
+		}
+	})
+}
+
+// Cancel voids an authorization, or closes a payment still waiting for the
+// customer or the acquirer.
+//
+// Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
+func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string) (*paygate.Payment, error) {
+	return s.idempotent(ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
+		p, err := s.lookup(ctx, req.OrderRef)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			if !paygate.CanTransition(p.Status, paygate.StatusCancelled) {
+				return nil, paygate.Errorf(paygate.EInvalidState, "payment %s is %s and cannot be cancelled", p.TradeNo, p.Status)
+			}
+			if p.Status == paygate.StatusAuthorized {
+				res, err := s.acquirer.Void(ctx, p.AcquirerRef)
+				if err != nil {
+					return nil, paygate.Internal("void", err)
+				}
+				if !res.Approved {
+					return nil, paygate.Errorf(paygate.EInvalidState, "the acquirer refused the void: %s", res.Message)
+				}
+			}
+			q, err := s.record(ctx, p, paygate.StatusCancelled, func(p *paygate.Payment, _ time.Time) {
+				p.ExpiresAt = nil
+				p.NextAction = nil
+			})
+			if err != nil || q.Status == paygate.StatusCancelled && q.Version > p.Version {
+				return q, err
+			}
+			p = q
+		}
+	})
+}
+
+// Sweep expires payments whose deadline passed (uncaptured authorizations,
+// unanswered actions, payments left PENDING by a crash) and drops expired
+// idempotency records. Background loops call it; it goes through the same
+// transition rules as requests.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	now := s.now()
+	due, err := s.store.DuePayments(ctx, []paygate.Status{paygate.StatusPending, paygate.StatusRequiresAction, paygate.StatusAuthorized}, now, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range due {
+		if p.Status == paygate.StatusAuthorized {
+			if _, err := s.acquirer.Void(ctx, p.AcquirerRef); err != nil {
+				s.log.WarnContext(ctx, "void of expired authorization failed", "tradeNo", p.TradeNo, "err", err)
+				continue
+			}
+		}
+		q, err := s.record(ctx, p, paygate.StatusExpired, func(p *paygate.Payment, _ time.Time) {
+			p.ExpiresAt = nil
+			p.NextAction = nil
+		})
+		if err != nil {
+			return n, err
+		}
+		if q.Status == paygate.StatusExpired {
+			n++
+		}
+	}
+	if _, err := s.store.DeleteExpiredIdempotency(ctx, now); err != nil {
+		return n, err
+	}
+	return n, nil
+}

@@ -1,0 +1,465 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/card"
+)
+
+// Payment method types of the seed; only card is served so far, the others
+// are refused by name until their issue lands.
+var walletMethods = []string{"payNow", "paypal", "wechat", "upay", "alipay", "alipayPlus",
+	"shopeePay", "grabPay", "applePay", "googlePay"}
+
+// draft is a validated create-payment request: the payment to store and what
+// must reach the acquirer but never the store.
+type draft struct {
+	payment     *paygate.Payment
+	card        acquirer.Card
+	threeDsData *paygate.ThreeDS
+	actionTTL   time.Duration
+}
+
+// CreatePayment creates a card payment. It answers created=false with the
+// stored payment when the orderNo was used before with the same body, and
+// duplicate_order_no when with another. Concurrent identical calls create one
+// payment: the orderNo is unique per merchant, the first insert wins, and the
+// others wait for its outcome.
+//
+// Errors: invalid_parameter, duplicate_order_no, internal_error.
+func (s *Service) CreatePayment(ctx context.Context, req *CreatePaymentRequest) (*paygate.Payment, bool, error) {
+	merchantID := paygate.MerchantID(ctx)
+	now := s.now()
+	if req.Metadata == nil && req.Matedata != nil {
+		req.Metadata, req.Matedata = req.Matedata, nil
+	}
+	d, err := s.validateCreate(req, now)
+	if err != nil {
+		return nil, false, err
+	}
+	p := d.payment
+	p.MerchantID = merchantID
+	p.RequestHash = s.requestHash(req)
+	for {
+		existing, err := s.store.PaymentByOrderNo(ctx, merchantID, p.OrderNo)
+		if err == nil {
+			p, err := s.replayPayment(ctx, existing, p.RequestHash)
+			return p, false, err
+		}
+		if !isCode(err, paygate.ENotFound) {
+			return nil, false, err
+		}
+		p.TradeNo = newID("T", now, 8)
+		p.Status = paygate.StatusPending
+		p.Version = 1
+		p.CreatedAt, p.UpdatedAt = now, now
+		exp := now.Add(s.cfg.PendingTTL)
+		p.ExpiresAt = &exp
+		err = s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{p},
+			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}})
+		if err == nil {
+			break
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, false, err
+		}
+		// Another request took this orderNo (or, rarely, the tradeNo): look again.
+	}
+	p, err = s.authorize(ctx, p, d)
+	return p, true, err
+}
+
+// replayPayment answers a repeated create: the same body gets the stored
+// payment, once the first request has its answer from the acquirer.
+func (s *Service) replayPayment(ctx context.Context, p *paygate.Payment, hash string) (*paygate.Payment, error) {
+	if p.RequestHash != hash {
+		return nil, paygate.Errorf(paygate.EDuplicateOrderNo,
+			"orderNo %s was already used with a different request", p.OrderNo)
+	}
+	deadline := s.cfg.Now().Add(s.cfg.ReplayWait)
+	for p.Status == paygate.StatusPending && p.Card != nil && s.cfg.Now().Before(deadline) {
+		if err := wait(ctx, 20*time.Millisecond); err != nil {
+			return nil, err
+		}
+		q, err := s.store.Payment(ctx, p.MerchantID, p.TradeNo)
+		if err != nil {
+			return nil, err
+		}
+		p = q
+	}
+	return p, nil
+}
+
+// authorize runs 3-D Secure and the authorization for a PENDING payment and
+// records the outcome. The acquirer is called with no transaction open.
+func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+	mode := p.ThreeDS.Mode
+	three := d.threeDsData
+	if three == nil && mode != "no" {
+		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
+			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode})
+		if err != nil {
+			return s.decline(ctx, p, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
+		}
+		if ar.ChallengeRequired {
+			// The customer must complete a challenge; the sandbox ACS page
+			// comes with the hosted checkout.
+			return s.record(ctx, p, paygate.StatusRequiresAction, func(p *paygate.Payment, now time.Time) {
+				p.NextAction = &paygate.NextAction{Type: "redirect", URL: s.cfg.BaseURL + "/checkout/3ds/" + p.TradeNo}
+				exp := now.Add(d.actionTTL)
+				p.ExpiresAt = &exp
+			})
+		}
+		three = ar.ThreeDS
+	}
+	if three != nil {
+		three.Mode = mode
+		p.ThreeDS = three
+	}
+	res, err := s.acquirer.Authorize(ctx, acquirer.AuthorizeRequest{
+		Reference: p.TradeNo, Amount: p.Amount, Card: d.card,
+		Capture: p.CaptureMethod == paygate.CaptureAuto, ThreeDS: three,
+		FraudScreen: p.FraudMode == "Y", Initiator: "customer"})
+	if err != nil {
+		// Outcome unknown: the payment stays PENDING and the sweep expires it.
+		s.log.WarnContext(ctx, "acquirer authorize failed", "tradeNo", p.TradeNo, "err", err)
+		return p, nil
+	}
+	if !res.Approved {
+		return s.decline(ctx, p, res.Code, res.Message, res.Risk)
+	}
+	to := paygate.StatusSucceeded
+	if p.CaptureMethod == paygate.CaptureManual {
+		to = paygate.StatusAuthorized
+	}
+	q, err := s.record(ctx, p, to, func(p *paygate.Payment, now time.Time) {
+		p.AcquirerRef, p.AuthCode, p.Risk = res.AcquirerRef, res.AuthCode, res.Risk
+		p.AuthorizedAt = &now
+		p.ExpiresAt = nil
+		if to == paygate.StatusAuthorized {
+			exp := now.Add(s.cfg.AuthorizationTTL)
+			p.ExpiresAt = &exp
+		} else {
+			p.CapturedMinor = p.Amount.Minor
+		}
+	})
+	if err == nil && q.Status != to && q.AcquirerRef == "" {
+		// Cancelled or expired while the acquirer answered: release the hold.
+		if _, err := s.acquirer.Void(ctx, res.AcquirerRef); err != nil {
+			s.log.WarnContext(ctx, "acquirer void failed", "tradeNo", p.TradeNo, "err", err)
+		}
+	}
+	return q, err
+}
+
+func (s *Service) decline(ctx context.Context, p *paygate.Payment, code, msg string, risk *paygate.Risk) (*paygate.Payment, error) {
+	return s.record(ctx, p, paygate.StatusFailed, func(p *paygate.Payment, _ time.Time) {
+		p.FailureCode, p.FailureMessage, p.Risk = code, msg, risk
+		p.ExpiresAt = nil
+		p.NextAction = nil
+	})
+}
+
+// record moves p to status to, applying set first, and writes it with its
+// event. When another writer changed the payment first (a cancel, the
+// sweep), it returns the stored payment unchanged if the move is no longer
+// allowed, or retries on the fresh copy.
+func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
+	for {
+		q := *p
+		now := s.now()
+		ev, err := q.Transition(to, now, paygate.RequestID(ctx))
+		if err != nil {
+			return p, nil
+		}
+		set(&q, now)
+		q.Version++
+		err = s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Events: []paygate.Event{ev}})
+		if err == nil {
+			return &q, nil
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, err
+		}
+		if p, err = s.store.Payment(ctx, p.MerchantID, p.TradeNo); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *Service) validateCreate(req *CreatePaymentRequest, now time.Time) (*draft, error) {
+	var c checker
+	c.required("paymentMethodType", req.PaymentMethodType)
+	if req.PaymentMethodType != "" && req.PaymentMethodType != paygate.MethodCard {
+		known := false
+		for _, m := range walletMethods {
+			known = known || m == req.PaymentMethodType
+		}
+		if known {
+			c.fail("paymentMethodType", "paymentMethodType %s is not available yet; use card", req.PaymentMethodType)
+		} else {
+			c.fail("paymentMethodType", "paymentMethodType must be one of card, %s", strings.Join(walletMethods, ", "))
+		}
+	}
+	c.reference("orderNo", req.OrderNo)
+	if c.required("currency", req.Currency) {
+		if _, err := paygate.ParseCurrency(req.Currency); err != nil {
+			c.fail("currency", "currency %s", err.Error())
+		}
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	amount, aerr := amountParam("amount", req.Amount, req.Currency)
+	if aerr != nil {
+		return nil, aerr
+	}
+	capture := req.CaptureMethod
+	c.oneOf("captureMethod", req.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
+	if req.Card != nil && req.Card.CaptureMethod != "" {
+		c.oneOf("card.captureMethod", req.Card.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
+		if capture != "" && capture != req.Card.CaptureMethod {
+			c.fail("card.captureMethod", "card.captureMethod must match captureMethod")
+		}
+		capture = req.Card.CaptureMethod
+	}
+	if capture == "" {
+		capture = paygate.CaptureAuto
+	}
+	c.length("description", req.Description, 1, 50)
+	c.length("billingDesc", req.BillingDesc, 1, 128)
+	actionTTL := s.cfg.ActionTTL
+	if req.ExpiryTime != "" {
+		n, err := strconv.Atoi(req.ExpiryTime)
+		if err != nil || n < 1 || n > 1440 || req.ExpiryTime[0] == '+' {
+			c.fail("expiryTime", "expiryTime must be a whole number of minutes from 1 to 1440")
+		}
+		actionTTL = time.Duration(n) * time.Minute
+	}
+	c.oneOf("fraudMode", req.FraudMode, "N", "Y")
+	c.url("frontUrl", req.FrontURL, 128)
+	c.url("notificationUrl", req.NotificationURL, 256)
+	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
+	mode := req.ThreeDsMode
+	if mode == "" {
+		mode = "auto"
+	}
+	c.device("deviceInfo", req.DeviceInfo)
+	c.billing(req.Billing)
+	if sh := req.Shipping; sh != nil {
+		c.address("shipping.address", sh.Address)
+		c.length("shipping.carrier", sh.Carrier, 1, 64)
+		c.email("shipping.email", sh.Email)
+		c.length("shipping.firstName", sh.FirstName, 1, 64)
+		c.length("shipping.lastName", sh.LastName, 1, 64)
+		c.phone("shipping.phone", sh.Phone)
+		c.length("shipping.trackingNo", sh.TrackingNo, 1, 64)
+	}
+	c.products(req.ProductInfo, req.Currency)
+	c.metadata("metadata", req.Metadata)
+	if c.err != nil {
+		return nil, c.err
+	}
+
+	ci := req.Card
+	if ci == nil {
+		return nil, paygate.InvalidParam("card", "card is required for paymentMethodType card")
+	}
+	brand, err := card.CheckNumber(ci.CardNo)
+	if err != nil {
+		return nil, cardProblem(err)
+	}
+	month, year, err := card.CheckExpiry(ci.ExpiryMonth, ci.ExpiryYear, now)
+	if err != nil {
+		return nil, cardProblem(err)
+	}
+	if ci.CVC == "" {
+		return nil, paygate.InvalidParam("card.cvc", "card.cvc is required")
+	}
+	if err := card.CheckCVC(ci.CVC, brand); err != nil {
+		return nil, cardProblem(err)
+	}
+	c.length("card.firstName", ci.FirstName, 1, 64)
+	c.length("card.lastName", ci.LastName, 1, 64)
+	three := c.threeDsData(req.ThreeDsData)
+	if c.err != nil {
+		return nil, c.err
+	}
+	holder := trimJoin(ci.FirstName, ci.LastName)
+	p := &paygate.Payment{
+		OrderNo:           req.OrderNo,
+		Amount:            amount,
+		PaymentMethodType: req.PaymentMethodType,
+		CaptureMethod:     capture,
+		Description:       req.Description,
+		BillingDesc:       req.BillingDesc,
+		FraudMode:         orDefault(req.FraudMode, "N"),
+		NotificationURL:   req.NotificationURL,
+		FrontURL:          req.FrontURL,
+		ThreeDS:           &paygate.ThreeDS{Mode: mode},
+		Card: &paygate.CardDetails{Brand: string(brand), BIN: card.BIN(ci.CardNo), Last4: card.Last4(ci.CardNo),
+			ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Fingerprint: s.vault.Fingerprint(ci.CardNo)},
+		Billing:     rawJSON(req.Billing),
+		Shipping:    rawJSON(req.Shipping),
+		ProductInfo: rawJSON(req.ProductInfo),
+		DeviceInfo:  rawJSON(req.DeviceInfo),
+		Metadata:    rawJSON(req.Metadata),
+	}
+	return &draft{
+		payment: p,
+		card: acquirer.Card{Number: ci.CardNo, CVC: ci.CVC, ExpiryMonth: month, ExpiryYear: year,
+			HolderName: holder, Brand: string(brand)},
+		threeDsData: three,
+		actionTTL:   actionTTL,
+	}, nil
+}
+
+// cardProblem turns a card check failure into invalid_parameter on card.<field>.
+func cardProblem(err error) error {
+	if p, ok := err.(*card.Problem); ok {
+		return paygate.InvalidParam("card."+p.Field, "card.%s: %s", p.Field, p.Message)
+	}
+	return paygate.InvalidParam("card", "card is not valid")
+}
+
+func (c *checker) device(param string, d *DeviceInfo) {
+	if d == nil {
+		c.fail(param, "%s is required", param)
+		return
+	}
+	c.ip(param+".clientIp", d.ClientIP)
+	c.length(param+".deviceId", d.DeviceID, 1, 128)
+	c.length(param+".language", d.Language, 1, 35)
+	if b := d.Browser; b != nil {
+		c.length(param+".browser.acceptHeader", b.AcceptHeader, 1, 2048)
+		c.digits(param+".browser.colorDepth", b.ColorDepth, 1, 2)
+		c.digits(param+".browser.screenHeight", b.ScreenHeight, 1, 6)
+		c.digits(param+".browser.screenWidth", b.ScreenWidth, 1, 6)
+		c.length(param+".browser.sessionId", b.SessionID, 1, 128)
+		if b.TimeZone != "" {
+			if n, err := strconv.Atoi(b.TimeZone); err != nil || n < -840 || n > 840 {
+				c.fail(param+".browser.timeZone", "%s.browser.timeZone must be the UTC offset in minutes", param)
+			}
+		}
+		c.length(param+".browser.userAgent", b.UserAgent, 1, 2048)
+	}
+	if l := d.Location; l != nil {
+		c.decimal(param+".location.lat", l.Lat, -90, 90)
+		c.decimal(param+".location.lon", l.Lon, -180, 180)
+	}
+	if m := d.Mobile; m != nil {
+		c.length(param+".mobile.deviceModel", m.DeviceModel, 1, 64)
+		c.length(param+".mobile.osType", m.OsType, 1, 32)
+		c.length(param+".mobile.osVersion", m.OsVersion, 1, 32)
+	}
+}
+
+func (c *checker) billing(b *Billing) {
+	if b == nil {
+		return
+	}
+	c.address("billing.address", b.Address)
+	c.date("billing.birthday", b.Birthday)
+	c.oneOf("billing.customerInitiatedReason", b.CustomerInitiatedReason, "RECURRING", "INSTALMENT", "UNSCHEDULED")
+	c.email("billing.email", b.Email)
+	c.phone("billing.phone", b.Phone)
+	c.oneOf("billing.storedcredentials", b.StoredCredentials, "none", "store")
+	if b.StoredCredentials == "store" {
+		c.fail("billing.storedcredentials", "billing.storedcredentials store is not available yet; use none")
+	}
+}
+
+func (c *checker) products(items []ProductInfo, currency string) {
+	if len(items) > 100 {
+		c.fail("productInfo", "productInfo may hold at most 100 lines")
+	}
+	for i, it := range items {
+		param := "productInfo[" + strconv.Itoa(i) + "]"
+		if it.Price != "" && it.Price != "0" {
+			if _, err := amountParam(param+".price", it.Price, currency); err != nil && c.err == nil {
+				c.err = err
+			}
+		}
+		if it.Quantity != "" {
+			if n, err := strconv.Atoi(it.Quantity); err != nil || n < 1 || n > 999999 || it.Quantity[0] == '+' {
+				c.fail(param+".quantity", "%s.quantity must be a whole number from 1 to 999999", param)
+			}
+		}
+		c.length(param+".productName", it.ProductName, 1, 128)
+		c.length(param+".sku", it.SKU, 1, 64)
+	}
+}
+
+// threeDsData validates a merchant-supplied 3-D Secure result. The liability
+// shifts when the issuer authenticated (Y) or attempted (A) with a matching ECI.
+func (c *checker) threeDsData(t *ThreeDsData) *paygate.ThreeDS {
+	if t == nil {
+		return nil
+	}
+	c.oneOf("threeDsData.authenticationResultCode", t.AuthenticationResultCode, "Y", "A", "N", "U", "R", "C", "I")
+	if c.required("threeDsData.eci", t.Eci) {
+		c.oneOf("threeDsData.eci", t.Eci, "00", "01", "02", "05", "06", "07")
+	}
+	if c.required("threeDsData.cavv", t.Cavv) {
+		c.length("threeDsData.cavv", t.Cavv, 1, 64)
+	}
+	c.length("threeDsData.dsTransId", t.DsTransID, 1, 64)
+	c.length("threeDsData.xid", t.Xid, 1, 64)
+	if t.DsVersion != "" {
+		if !isVersion(t.DsVersion) {
+			c.fail("threeDsData.dsVersion", "threeDsData.dsVersion must look like 2.2.0")
+		}
+	}
+	shift := (t.AuthenticationResultCode == "Y" || t.AuthenticationResultCode == "A" || t.AuthenticationResultCode == "") &&
+		(t.Eci == "05" || t.Eci == "06" || t.Eci == "02" || t.Eci == "01")
+	return &paygate.ThreeDS{Version: orDefault(t.DsVersion, "2.2.0"), ECI: t.Eci, CAVV: t.Cavv,
+		DSTransID: t.DsTransID, XID: t.Xid, AuthenticationResultCode: t.AuthenticationResultCode, LiabilityShift: shift}
+}
+
+func isVersion(v string) bool {
+	parts := 0
+	digits := 0
+	for i := 0; i < len(v); i++ {
+		switch {
+		case v[i] >= '0' && v[i] <= '9':
+			digits++
+		case v[i] == '.' && digits > 0:
+			parts++
+			digits = 0
+		default:
+			return false
+		}
+	}
+	return parts == 2 && digits > 0 && len(v) <= 8
+}
+
+func rawJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil
+	}
+	return b
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func trimJoin(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " " + b
+}

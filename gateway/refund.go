@@ -1,0 +1,201 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"paygate"
+)
+
+// CreateRefund refunds part or all of a captured payment. The refundNumber
+// is the merchant's idempotency key: the same body returns the stored refund
+// (created=false), another body is duplicate_refund_number. The refund's
+// amount is reserved on the payment (compare-and-set on its version) before
+// the acquirer is called, so concurrent refunds can never together exceed the
+// captured amount.
+//
+// Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
+// duplicate_refund_number.
+func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygate.Refund, bool, error) {
+	var c checker
+	c.orderRef(req.OrderRef)
+	c.reference("refundNumber", req.RefundNumber)
+	if c.required("reason", req.Reason) {
+		c.length("reason", req.Reason, 1, 256)
+	}
+	if c.required("clientIp", req.ClientIP) {
+		c.ip("clientIp", req.ClientIP)
+	}
+	c.url("notificationUrl", req.NotificationURL, 256)
+	c.required("amount", req.Amount)
+	if c.err != nil {
+		return nil, false, c.err
+	}
+	merchantID := paygate.MerchantID(ctx)
+	hash := s.requestHash(req)
+	if r, err := s.store.RefundByNumber(ctx, merchantID, req.RefundNumber); err == nil {
+		r, err := s.replayRefund(ctx, r, hash)
+		return r, false, err
+	} else if !isCode(err, paygate.ENotFound) {
+		return nil, false, err
+	}
+	p, err := s.lookup(ctx, req.OrderRef)
+	if err != nil {
+		return nil, false, err
+	}
+	amount, perr := amountParam("amount", req.Amount, p.Amount.Currency)
+	if perr != nil {
+		return nil, false, perr
+	}
+
+	// Reserve: the refund row and the payment's reserved amount in one commit.
+	var r *paygate.Refund
+	for {
+		if p.Status != paygate.StatusSucceeded && p.Status != paygate.StatusPartiallyRefunded {
+			return nil, false, paygate.Errorf(paygate.EInvalidState,
+				"payment %s is %s; only a SUCCEEDED or PARTIALLY_REFUNDED payment can be refunded", p.TradeNo, p.Status)
+		}
+		if left := p.CapturedMinor - p.RefundedMinor - p.RefundingMinor; amount.Minor > left {
+			return nil, false, paygate.Errorf(paygate.EAmountExceeded,
+				"amount %s exceeds the refundable amount %s", amount, paygate.Money{Minor: left, Currency: amount.Currency})
+		}
+		now := s.now()
+		r = &paygate.Refund{RefundID: newID("R", now, 8), MerchantID: merchantID, RefundNumber: req.RefundNumber,
+			TradeNo: p.TradeNo, OrderNo: p.OrderNo, Status: paygate.RefundProcessing, Version: 1,
+			Amount: amount, Reason: req.Reason, ClientIP: req.ClientIP, NotificationURL: req.NotificationURL,
+			RequestHash: hash, CreatedAt: now, UpdatedAt: now}
+		q := *p
+		q.RefundingMinor += amount.Minor
+		q.UpdatedAt = now
+		q.Version++
+		err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{r},
+			Events: []paygate.Event{r.Created(paygate.RequestID(ctx))}})
+		if err == nil {
+			p = &q
+			break
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, false, err
+		}
+		// Either the payment changed (reload and check again) or the
+		// refundNumber was taken by a concurrent call (replay it).
+		if old, err := s.store.RefundByNumber(ctx, merchantID, req.RefundNumber); err == nil {
+			old, err := s.replayRefund(ctx, old, hash)
+			return old, false, err
+		}
+		if p, err = s.store.Payment(ctx, merchantID, p.TradeNo); err != nil {
+			return nil, false, err
+		}
+	}
+
+	res, err := s.acquirer.Refund(ctx, p.AcquirerRef, r.RefundID, amount)
+	if err != nil {
+		// Outcome unknown: the refund stays PROCESSING with its amount reserved.
+		s.log.WarnContext(ctx, "acquirer refund failed", "refundId", r.RefundID, "err", err)
+		return r, true, nil
+	}
+	r, err = s.settleRefund(ctx, r, res.Approved, res.AcquirerRef, res.Code, res.Message)
+	return r, true, err
+}
+
+// settleRefund records the acquirer's answer on the refund and its payment in
+// one commit: the reservation becomes refunded (or is released) and the
+// payment moves to PARTIALLY_REFUNDED or REFUNDED.
+func (s *Service) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, ref, code, msg string) (*paygate.Refund, error) {
+	for {
+		p, err := s.store.Payment(ctx, r.MerchantID, r.TradeNo)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		reqID := paygate.RequestID(ctx)
+		rr := *r
+		to := paygate.RefundFailed
+		if ok {
+			to = paygate.RefundSucceeded
+		}
+		rev, err := rr.Transition(to, now, reqID)
+		if err != nil {
+			return nil, err
+		}
+		rr.Version++
+		rr.AcquirerRef = ref
+		q := *p
+		q.RefundingMinor -= r.Amount.Minor
+		q.UpdatedAt = now
+		q.Version++
+		events := []paygate.Event{rev}
+		if ok {
+			rr.FailureCode, rr.FailureMessage = "", ""
+			q.RefundedMinor += r.Amount.Minor
+			next := paygate.StatusPartiallyRefunded
+			if q.RefundedMinor == q.CapturedMinor {
+				next = paygate.StatusRefunded
+			}
+			pev, err := q.Transition(next, now, reqID)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, pev)
+		} else {
+			rr.FailureCode, rr.FailureMessage = orDefault(code, "refund_failed"), msg
+		}
+		err = s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{&rr}, Events: events})
+		if err == nil {
+			return &rr, nil
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, err
+		}
+		if r, err = s.store.Refund(ctx, r.MerchantID, r.RefundID); err != nil {
+			return nil, err
+		}
+		if r.Status != paygate.RefundProcessing {
+			return r, nil
+		}
+	}
+}
+
+func (s *Service) replayRefund(ctx context.Context, r *paygate.Refund, hash string) (*paygate.Refund, error) {
+	if r.RequestHash != hash {
+		return nil, paygate.Errorf(paygate.EDuplicateRefundNo,
+			"refundNumber %s was already used with a different request", r.RefundNumber)
+	}
+	deadline := s.cfg.Now().Add(s.cfg.ReplayWait)
+	for r.Status == paygate.RefundProcessing && s.cfg.Now().Before(deadline) {
+		if err := wait(ctx, 20*time.Millisecond); err != nil {
+			return nil, err
+		}
+		q, err := s.store.Refund(ctx, r.MerchantID, r.RefundID)
+		if err != nil {
+			return nil, err
+		}
+		r = q
+	}
+	return r, nil
+}
+
+// Refund returns one refund by refundNumber.
+//
+// Errors: invalid_parameter, not_found.
+func (s *Service) Refund(ctx context.Context, refundNumber string) (*paygate.Refund, error) {
+	r, err := s.store.RefundByNumber(ctx, paygate.MerchantID(ctx), refundNumber)
+	return r, notFound(err, "refund", refundNumber)
+}
+
+// RefundInquiry answers POST /v1/refunds/inquiry: one refund by refundNumber,
+// or every refund of the order named by orderNo/tradeNo.
+func (s *Service) RefundInquiry(ctx context.Context, req *RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error) {
+	if req.RefundNumber != "" {
+		r, err := s.Refund(ctx, req.RefundNumber)
+		if err == nil && (req.TradeNo != "" && r.TradeNo != req.TradeNo || req.OrderNo != "" && r.OrderNo != req.OrderNo) {
+			return nil, nil, paygate.Errorf(paygate.ENotFound, "no refund %s for this order", req.RefundNumber)
+		}
+		return r, nil, err
+	}
+	if req.OrderNo == "" && req.TradeNo == "" {
+		return nil, nil, paygate.InvalidParam("refundNumber", "refundNumber, orderNo or tradeNo is required")
+	}
+	_, refunds, err := s.Payment(ctx, req.OrderRef)
+	return nil, refunds, err
+}

@@ -1,0 +1,172 @@
+package gateway
+
+// Request bodies as the seed document gives them: every field a string as the
+// merchant sends it; validation turns them into domain values.
+
+// CreatePaymentRequest is the body of POST /v1/payments.
+type CreatePaymentRequest struct {
+	Amount            string            `json:"amount"`
+	Currency          string            `json:"currency"`
+	OrderNo           string            `json:"orderNo"`
+	PaymentMethodType string            `json:"paymentMethodType"`
+	CaptureMethod     string            `json:"captureMethod,omitempty"`
+	Description       string            `json:"description,omitempty"`
+	BillingDesc       string            `json:"billingDesc,omitempty"`
+	ExpiryTime        string            `json:"expiryTime,omitempty"`
+	FraudMode         string            `json:"fraudMode,omitempty"`
+	FrontURL          string            `json:"frontUrl,omitempty"`
+	NotificationURL   string            `json:"notificationUrl,omitempty"`
+	ThreeDsMode       string            `json:"threeDsMode,omitempty"`
+	Card              *CardInput        `json:"card,omitempty"`
+	ThreeDsData       *ThreeDsData      `json:"threeDsData,omitempty"`
+	Billing           *Billing          `json:"billing,omitempty"`
+	Shipping          *Shipping         `json:"shipping,omitempty"`
+	ProductInfo       []ProductInfo     `json:"productInfo,omitempty"`
+	DeviceInfo        *DeviceInfo       `json:"deviceInfo,omitempty"`
+	Metadata          map[string]string `json:"metadata,omitempty"`
+	// Matedata is the seed's spelling of metadata, accepted as an alias.
+	Matedata map[string]string `json:"matedata,omitempty"`
+}
+
+// CardInput is the card object of a payment request. It lives only in memory.
+type CardInput struct {
+	CaptureMethod string `json:"captureMethod,omitempty"`
+	CardNo        string `json:"cardNo"`
+	CVC           string `json:"cvc"`
+	ExpiryMonth   string `json:"expiryMonth"`
+	ExpiryYear    string `json:"expiryYear"`
+	FirstName     string `json:"firstName,omitempty"`
+	LastName      string `json:"lastName,omitempty"`
+}
+
+// ThreeDsData is a 3-D Secure result the merchant obtained itself.
+type ThreeDsData struct {
+	AuthenticationResultCode string `json:"authenticationResultCode,omitempty"`
+	Cavv                     string `json:"cavv,omitempty"`
+	DsTransID                string `json:"dsTransId,omitempty"`
+	DsVersion                string `json:"dsVersion,omitempty"`
+	Eci                      string `json:"eci,omitempty"`
+	Xid                      string `json:"xid,omitempty"`
+}
+
+// Address is a postal address.
+type Address struct {
+	City     string `json:"city,omitempty"`
+	Country  string `json:"country,omitempty"`
+	Line1    string `json:"line1,omitempty"`
+	Line2    string `json:"line2,omitempty"`
+	Line3    string `json:"line3,omitempty"`
+	Postcode string `json:"postcode,omitempty"`
+	State    string `json:"state,omitempty"`
+}
+
+// Phone is a phone number with its country calling code.
+type Phone struct {
+	CountryCode string `json:"countryCode,omitempty"`
+	Number      string `json:"number,omitempty"`
+}
+
+// Billing is the payer's billing details.
+type Billing struct {
+	Address                 *Address `json:"address,omitempty"`
+	Birthday                string   `json:"birthday,omitempty"`
+	CustomerInitiatedReason string   `json:"customerInitiatedReason,omitempty"`
+	Email                   string   `json:"email,omitempty"`
+	Phone                   *Phone   `json:"phone,omitempty"`
+	StoredCredentials       string   `json:"storedcredentials,omitempty"`
+}
+
+// Shipping is where the goods go.
+type Shipping struct {
+	Address    *Address `json:"address,omitempty"`
+	Carrier    string   `json:"carrier,omitempty"`
+	Email      string   `json:"email,omitempty"`
+	FirstName  string   `json:"firstName,omitempty"`
+	LastName   string   `json:"lastName,omitempty"`
+	Phone      *Phone   `json:"phone,omitempty"`
+	TrackingNo string   `json:"trackingNo,omitempty"`
+}
+
+// ProductInfo is one line of the order.
+type ProductInfo struct {
+	Price       string `json:"price,omitempty"`
+	ProductName string `json:"productName,omitempty"`
+	Quantity    string `json:"quantity,omitempty"`
+	SKU         string `json:"sku,omitempty"`
+}
+
+// DeviceInfo describes the customer's device, for risk and 3-D Secure.
+type DeviceInfo struct {
+	Browser  *Browser  `json:"browser,omitempty"`
+	ClientIP string    `json:"clientIp,omitempty"`
+	DeviceID string    `json:"deviceId,omitempty"`
+	Language string    `json:"language,omitempty"`
+	Location *Location `json:"location,omitempty"`
+	Mobile   *Mobile   `json:"mobile,omitempty"`
+}
+
+// Browser describes the customer's browser.
+type Browser struct {
+	AcceptHeader     string `json:"acceptHeader,omitempty"`
+	ColorDepth       string `json:"colorDepth,omitempty"`
+	JavaEnable       *bool  `json:"javaEnable,omitempty"`
+	JavascriptEnable *bool  `json:"javascriptEnable,omitempty"`
+	ScreenHeight     string `json:"screenHeight,omitempty"`
+	ScreenWidth      string `json:"screenWidth,omitempty"`
+	SessionID        string `json:"sessionId,omitempty"`
+	TimeZone         string `json:"timeZone,omitempty"`
+	UserAgent        string `json:"userAgent,omitempty"`
+}
+
+// Location is a latitude and longitude as decimal strings.
+type Location struct {
+	Lat string `json:"lat,omitempty"`
+	Lon string `json:"lon,omitempty"`
+}
+
+// Mobile describes a mobile device.
+type Mobile struct {
+	DeviceModel string `json:"deviceModel,omitempty"`
+	OsType      string `json:"osType,omitempty"`
+	OsVersion   string `json:"osVersion,omitempty"`
+}
+
+// OrderRef addresses a payment by the merchant's orderNo or the gateway's tradeNo.
+type OrderRef struct {
+	OrderNo string `json:"orderNo,omitempty"`
+	TradeNo string `json:"tradeNo,omitempty"`
+}
+
+// CaptureRequest is the body of POST /v1/payments/capture.
+type CaptureRequest struct {
+	OrderRef
+	CaptureAmount string `json:"captureAmount"`
+}
+
+// CancelRequest is the body of POST /v1/payments/cancel.
+type CancelRequest struct {
+	OrderRef
+	PaymentMethodType string `json:"paymentMethodType,omitempty"`
+}
+
+// InquiryRequest is the body of POST /v1/payments/inquiry.
+type InquiryRequest struct {
+	OrderRef
+	PaymentMethodType string `json:"paymentMethodType,omitempty"`
+}
+
+// RefundRequest is the body of POST /v1/refunds.
+type RefundRequest struct {
+	OrderRef
+	Amount          string `json:"amount"`
+	ClientIP        string `json:"clientIp"`
+	NotificationURL string `json:"notificationUrl,omitempty"`
+	Reason          string `json:"reason"`
+	RefundNumber    string `json:"refundNumber"`
+}
+
+// RefundInquiryRequest is the body of POST /v1/refunds/inquiry.
+type RefundInquiryRequest struct {
+	OrderRef
+	RefundNumber string `json:"refundNumber,omitempty"`
+}

@@ -1,0 +1,200 @@
+package gateway
+
+import (
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"paygate"
+)
+
+// checker collects the first validation problem, so rules read top to bottom.
+type checker struct{ err *paygate.Error }
+
+func (c *checker) fail(param, format string, args ...any) {
+	if c.err == nil {
+		c.err = paygate.InvalidParam(param, format, args...)
+	}
+}
+
+// length checks an optional string's length in characters; "" is absent.
+func (c *checker) length(param, v string, min, max int) {
+	if v == "" {
+		return
+	}
+	n := utf8.RuneCountInString(v)
+	if !utf8.ValidString(v) {
+		c.fail(param, "%s must be valid UTF-8", param)
+	} else if n < min || n > max {
+		c.fail(param, "%s must be %d-%d characters", param, min, max)
+	}
+}
+
+func (c *checker) required(param, v string) bool {
+	if strings.TrimSpace(v) == "" {
+		c.fail(param, "%s is required", param)
+		return false
+	}
+	return true
+}
+
+func (c *checker) oneOf(param, v string, allowed ...string) {
+	if v == "" {
+		return
+	}
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	c.fail(param, "%s must be one of %s", param, strings.Join(allowed, ", "))
+}
+
+// reference checks a merchant-chosen id (orderNo, refundNumber): 5-64
+// printable ASCII characters without spaces.
+func (c *checker) reference(param, v string) {
+	if !c.required(param, v) {
+		return
+	}
+	if len(v) < 5 || len(v) > 64 {
+		c.fail(param, "%s must be 5-64 characters", param)
+		return
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] > '~' {
+			c.fail(param, "%s must be printable ASCII without spaces", param)
+			return
+		}
+	}
+}
+
+func (c *checker) url(param, v string, max int) {
+	if v == "" {
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		c.fail(param, "%s must be an http or https URL", param)
+		return
+	}
+	c.length(param, v, 3, max)
+}
+
+func (c *checker) email(param, v string) {
+	if v == "" {
+		return
+	}
+	if a, err := mail.ParseAddress(v); err != nil || a.Address != v || len(v) > 254 {
+		c.fail(param, "%s must be an email address", param)
+	}
+}
+
+func (c *checker) date(param, v string) {
+	if v == "" {
+		return
+	}
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		c.fail(param, "%s must be a date as YYYY-MM-DD", param)
+	}
+}
+
+func (c *checker) ip(param, v string) {
+	if v != "" && net.ParseIP(v) == nil {
+		c.fail(param, "%s must be an IPv4 or IPv6 address", param)
+	}
+}
+
+func (c *checker) digits(param, v string, min, max int) {
+	if v == "" {
+		return
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			c.fail(param, "%s must contain only digits", param)
+			return
+		}
+	}
+	c.length(param, v, min, max)
+}
+
+func (c *checker) decimal(param, v string, lo, hi float64) {
+	if v == "" {
+		return
+	}
+	// Coordinates, not money: a float is right here.
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < lo || f > hi {
+		c.fail(param, "%s must be a number between %g and %g", param, lo, hi)
+	}
+}
+
+func (c *checker) country(param, v string) {
+	if v == "" {
+		return
+	}
+	if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
+		c.fail(param, "%s must be an ISO 3166-1 alpha-2 country code such as HK", param)
+	}
+}
+
+func (c *checker) address(param string, a *Address) {
+	if a == nil {
+		return
+	}
+	c.length(param+".city", a.City, 1, 64)
+	c.country(param+".country", a.Country)
+	c.length(param+".line1", a.Line1, 1, 128)
+	c.length(param+".line2", a.Line2, 1, 128)
+	c.length(param+".line3", a.Line3, 1, 128)
+	c.length(param+".postcode", a.Postcode, 1, 16)
+	c.length(param+".state", a.State, 1, 64)
+}
+
+func (c *checker) phone(param string, p *Phone) {
+	if p == nil {
+		return
+	}
+	c.digits(param+".countryCode", p.CountryCode, 1, 4)
+	c.digits(param+".number", p.Number, 4, 20)
+}
+
+func (c *checker) metadata(param string, m map[string]string) {
+	if len(m) > 50 {
+		c.fail(param, "%s may hold at most 50 keys", param)
+	}
+	for k, v := range m {
+		if k == "" || utf8.RuneCountInString(k) > 40 {
+			c.fail(param, "%s keys must be 1-40 characters", param)
+		}
+		if utf8.RuneCountInString(v) > 500 {
+			c.fail(param+"."+k, "%s values must be at most 500 characters", param)
+		}
+	}
+}
+
+// amount parses an amount field in a currency, naming the field on failure.
+func amountParam(param, v, currency string) (paygate.Money, *paygate.Error) {
+	if v == "" {
+		return paygate.Money{}, paygate.InvalidParam(param, "%s is required", param)
+	}
+	m, err := paygate.ParseAmount(v, currency)
+	if err != nil {
+		return paygate.Money{}, paygate.InvalidParam(param, "%s %s", param, err.Error())
+	}
+	return m, nil
+}
+
+func (c *checker) orderRef(r OrderRef) {
+	if r.OrderNo == "" && r.TradeNo == "" {
+		c.fail("orderNo", "orderNo or tradeNo is required")
+		return
+	}
+	if r.OrderNo != "" {
+		c.length("orderNo", r.OrderNo, 1, 64)
+	}
+	c.length("tradeNo", r.TradeNo, 1, 64)
+}

@@ -1,0 +1,139 @@
+package http
+
+import (
+	"net/http"
+
+	"paygate"
+	"paygate/gateway"
+)
+
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AppID  string `json:"appId"`
+		Secret string `json:"secret"`
+	}
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	token, exp, err := s.gw.IssueToken(r.Context(), req.AppID, req.Secret)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.json(w, http.StatusOK, tokenView{AccessToken: token, TokenType: "Bearer", ExpiresIn: exp})
+}
+
+func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
+	var req gateway.CreatePaymentRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p, created, err := s.gw.CreatePayment(r.Context(), &req)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.created(w, created, newPaymentView(p, nil))
+}
+
+// created answers 201 for a new object, or 200 with Idempotent-Replayed for
+// the stored one returned to a repeated request.
+func (s *Server) created(w http.ResponseWriter, created bool, v any) {
+	if created {
+		s.json(w, http.StatusCreated, v)
+		return
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	s.json(w, http.StatusOK, v)
+}
+
+func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
+	var req gateway.CaptureRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.payment(w, r)(s.gw.Capture(r.Context(), &req, r.Header.Get("Idempotency-Key")))
+}
+
+func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
+	var req gateway.CancelRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.payment(w, r)(s.gw.Cancel(r.Context(), &req, r.Header.Get("Idempotency-Key")))
+}
+
+// payment renders a payment answer or its error.
+func (s *Server) payment(w http.ResponseWriter, r *http.Request) func(*paygate.Payment, error) {
+	return func(p *paygate.Payment, err error) {
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.json(w, http.StatusOK, newPaymentView(p, nil))
+	}
+}
+
+func (s *Server) handleInquiry(w http.ResponseWriter, r *http.Request) {
+	var req gateway.InquiryRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.inquiry(w, r, req.OrderRef)
+}
+
+func (s *Server) handleGetPayment(w http.ResponseWriter, r *http.Request) {
+	s.inquiry(w, r, gateway.OrderRef{TradeNo: r.PathValue("tradeNo")})
+}
+
+func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref gateway.OrderRef) {
+	p, refunds, err := s.gw.Payment(r.Context(), ref)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.json(w, http.StatusOK, newPaymentView(p, refunds))
+}
+
+func (s *Server) handleCreateRefund(w http.ResponseWriter, r *http.Request) {
+	var req gateway.RefundRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ref, created, err := s.gw.CreateRefund(r.Context(), &req)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.created(w, created, newRefundView(ref))
+}
+
+func (s *Server) handleRefundInquiry(w http.ResponseWriter, r *http.Request) {
+	var req gateway.RefundInquiryRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	one, list, err := s.gw.RefundInquiry(r.Context(), &req)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if one != nil {
+		s.json(w, http.StatusOK, newRefundView(one))
+		return
+	}
+	out := struct {
+		Refunds []refundView `json:"refunds"`
+	}{Refunds: []refundView{}}
+	for _, x := range list {
+		out.Refunds = append(out.Refunds, newRefundView(x))
+	}
+	s.json(w, http.StatusOK, out)
+}

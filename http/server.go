@@ -1,0 +1,273 @@
+// Package http is paygate's JSON API over net/http: routing, authentication,
+// decoding with errors that name the field, and the mapping of paygate error
+// codes to HTTP statuses (done here and nowhere else).
+package http
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"paygate"
+	"paygate/gateway"
+)
+
+// MaxBodyBytes is the largest request body accepted (API.md: 64 KiB).
+const MaxBodyBytes = 64 << 10
+
+// Server serves the API.
+type Server struct {
+	gw      *gateway.Service
+	log     *slog.Logger
+	limiter *limiter
+	mux     *http.ServeMux
+}
+
+// Options tunes the server.
+type Options struct {
+	// RateLimit is the sustained requests per second allowed per merchant
+	// (0: 100); Burst the bucket size (0: twice RateLimit).
+	RateLimit float64
+	Burst     int
+}
+
+// NewServer returns the API handler over the gateway.
+func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
+	if opt.RateLimit == 0 {
+		opt.RateLimit = 100
+	}
+	if opt.Burst == 0 {
+		opt.Burst = int(2 * opt.RateLimit)
+	}
+	s := &Server{gw: gw, log: log, mux: http.NewServeMux(),
+		limiter: &limiter{rate: opt.RateLimit, burst: float64(opt.Burst), now: gw.Config().Now, buckets: map[string]*bucket{}}}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("POST /v1/auth/token", s.handleToken)
+	s.mux.HandleFunc("POST /v1/payments", s.auth(s.handleCreatePayment))
+	s.mux.HandleFunc("POST /v1/payments/capture", s.auth(s.handleCapture))
+	s.mux.HandleFunc("POST /v1/payments/cancel", s.auth(s.handleCancel))
+	s.mux.HandleFunc("POST /v1/payments/inquiry", s.auth(s.handleInquiry))
+	s.mux.HandleFunc("GET /v1/payments/{tradeNo}", s.auth(s.handleGetPayment))
+	s.mux.HandleFunc("POST /v1/refunds", s.auth(s.handleCreateRefund))
+	s.mux.HandleFunc("POST /v1/refunds/inquiry", s.auth(s.handleRefundInquiry))
+	s.mux.HandleFunc("GET /openapi.json", s.handleOpenAPI)
+	s.mux.HandleFunc("GET /docs", s.handleDocs)
+	s.mux.HandleFunc("GET /docs/{file}", s.handleDocsAsset)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok"}`)
+	})
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, paygate.Errorf(paygate.ENotFound, "no route %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// ServeHTTP adds the request id, the body limit and panic recovery around
+// every route.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 128 || !printable(id) {
+		id = newRequestID()
+	}
+	w.Header().Set("X-Request-Id", id)
+	ctx := paygate.WithRequestID(r.Context(), id)
+	r = r.WithContext(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	start := time.Now()
+	rw := &statusWriter{ResponseWriter: w, status: 200}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.error(rw, r, paygate.Internal("panic", fmt.Errorf("%v", v)))
+		}
+		s.log.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
+			"ms", time.Since(start).Milliseconds(), "requestId", id, "merchantId", paygate.MerchantID(r.Context()))
+	}()
+	s.mux.ServeHTTP(rw, r)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return "req_" + hex.EncodeToString(b)
+}
+
+// auth checks the bearer token and puts the merchant id in the context.
+func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			s.error(w, r, paygate.Errorf(paygate.EUnauthorized, "Authorization: Bearer <accessToken> is required"))
+			return
+		}
+		merchantID, err := s.gw.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		if wait, ok := s.limiter.allow(merchantID); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(wait))
+			s.error(w, r, paygate.Errorf(paygate.ERateLimited, "too many requests; retry after %d s", wait))
+			return
+		}
+		*r = *r.WithContext(paygate.WithMerchantID(r.Context(), merchantID))
+		next(w, r)
+	}
+}
+
+// decode reads a JSON body into v. A body that is not JSON (or too large) is
+// invalid_json; a value of the wrong type is invalid_parameter naming it.
+func decode(r *http.Request, v any) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return paygate.Errorf(paygate.EInvalidJSON, "request body is larger than %d bytes", MaxBodyBytes)
+		}
+		return paygate.Errorf(paygate.EInvalidJSON, "request body could not be read")
+	}
+	return decodeBytes(body, v)
+}
+
+// decodeBytes is decode's parser, separate so it can be fuzzed.
+func decodeBytes(body []byte, v any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return paygate.Errorf(paygate.EInvalidJSON, "request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return paygate.InvalidParam(te.Field, "%s must be %s", te.Field, jsonKind(te.Type.String()))
+		}
+		return paygate.Errorf(paygate.EInvalidJSON, "request body is not valid JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return paygate.Errorf(paygate.EInvalidJSON, "request body must hold one JSON object")
+	}
+	return nil
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case goType == "string":
+		return "a string"
+	case goType == "bool" || goType == "*bool":
+		return "a boolean"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map["):
+		return "an object of strings"
+	}
+	return "an object"
+}
+
+func (s *Server) json(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+// statusOf maps an error code to its HTTP status (API.md "Conventions").
+func statusOf(code string) int {
+	switch code {
+	case paygate.EInvalidJSON, paygate.EInvalidParameter:
+		return http.StatusBadRequest
+	case paygate.EUnauthorized:
+		return http.StatusUnauthorized
+	case paygate.ENotFound:
+		return http.StatusNotFound
+	case paygate.EDuplicateOrderNo, paygate.EDuplicateRefundNo, paygate.EIdempotencyReused,
+		paygate.EInvalidState, paygate.EConflict:
+		return http.StatusConflict
+	case paygate.EAmountExceeded:
+		return http.StatusUnprocessableEntity
+	case paygate.ERateLimited:
+		return http.StatusTooManyRequests
+	case paygate.EUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// error renders err; only internal errors are logged, with the request id.
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	code := paygate.ErrorCode(err)
+	if code == paygate.EInternal {
+		s.log.ErrorContext(r.Context(), "internal error", "requestId", paygate.RequestID(r.Context()), "err", err)
+	}
+	s.json(w, statusOf(code), errorView{Error: errorBody{Code: code, Message: paygate.ErrorMessage(err),
+		Param: paygate.ErrorParam(err), RequestID: paygate.RequestID(r.Context())}})
+}
+
+// limiter is a token bucket per merchant. It is per node: with N nodes a
+// merchant gets up to N times the rate.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	burst   float64
+	now     func() time.Time
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func (l *limiter) allow(key string) (retryAfter int, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0, true
+	}
+	return int((1-b.tokens)/l.rate) + 1, false
+}

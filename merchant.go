@@ -1,0 +1,48 @@
+package paygate
+
+import (
+	"context"
+	"time"
+)
+
+// Merchant is a client of the gateway. Its secret is kept only as a hash.
+type Merchant struct {
+	ID         string
+	Name       string
+	AppID      string
+	SecretHash string // argon2id/bcrypt hash of the secret, never the secret
+	// NotifySecretSealed is the merchant's notification signing key, encrypted by
+	// the vault (it must be read back to sign, so it cannot be hashed).
+	NotifySecretSealed []byte
+	KeyID              string
+	CreatedAt          time.Time
+}
+
+type ctxKey int
+
+const (
+	merchantKey ctxKey = iota
+	requestIDKey
+)
+
+// WithMerchantID returns ctx carrying the authenticated merchant's id.
+func WithMerchantID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, merchantKey, id)
+}
+
+// MerchantID returns the authenticated merchant's id, or "".
+func MerchantID(ctx context.Context) string {
+	s, _ := ctx.Value(merchantKey).(string)
+	return s
+}
+
+// WithRequestID returns ctx carrying the id of the request being served.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, id)
+}
+
+// RequestID returns the id of the request being served, or "".
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey).(string)
+	return s
+}

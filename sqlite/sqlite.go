@@ -1,0 +1,393 @@
+// Package sqlite implements the paygate store on an embedded SQLite database
+// (modernc.org/sqlite, pure Go). Writes go through a single connection, since
+// SQLite has one writer at a time; reads use a pool of read-only connections.
+// Commits are durable (WAL with synchronous=FULL): a 2xx answer survives a crash.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"paygate"
+)
+
+//go:embed migration/*.sql
+var migrations embed.FS
+
+// Store is the SQLite store.
+type Store struct {
+	w *sql.DB // one connection: every write
+	r *sql.DB // read-only connections
+}
+
+var _ paygate.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database file at path and applies
+// pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	s := &Store{w: w, r: r}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Migrate applies the embedded migrations not yet applied, each in its own
+// transaction, in file-name order.
+func (s *Store) Migrate(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if n == 0 {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate %s: %w", name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().UnixMilli()); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dbErr maps driver errors to paygate codes by SQLite's extended result code.
+func dbErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return &paygate.Error{Code: paygate.EConflict, Op: op, Message: "already exists", Err: err}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &paygate.Error{Code: paygate.ENotFound, Op: op, Message: "not found"}
+	}
+	var pe *paygate.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	return paygate.Internal(op, err)
+}
+
+var errStale = &paygate.Error{Code: paygate.EConflict, Message: "stale version"}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func msPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// Apply writes c in one transaction.
+func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return dbErr("apply", err)
+	}
+	defer tx.Rollback()
+	for _, p := range c.Payments {
+		body, err := json.Marshal(p)
+		if err != nil {
+			return paygate.Internal("apply", err)
+		}
+		var res sql.Result
+		if p.Version == 1 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TradeNo, p.MerchantID, p.OrderNo, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), body)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE payments SET status = ?, version = ?, expires_at = ?, updated_at = ?, body = ?
+				WHERE trade_no = ? AND merchant_id = ? AND version = ?`, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.UpdatedAt), body, p.TradeNo, p.MerchantID, p.Version-1)
+		}
+		if err := affected("apply payment", res, err); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Refunds {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return paygate.Internal("apply", err)
+		}
+		var res sql.Result
+		if r.Version == 1 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.RefundID, r.MerchantID, r.RefundNumber, r.TradeNo, r.Status, r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), body)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE refunds SET status = ?, version = ?, updated_at = ?, body = ?
+				WHERE refund_id = ? AND merchant_id = ? AND version = ?`, r.Status, r.Version, ms(r.UpdatedAt), body, r.RefundID, r.MerchantID, r.Version-1)
+		}
+		if err := affected("apply refund", res, err); err != nil {
+			return err
+		}
+	}
+	for _, k := range c.Idempotency {
+		var res sql.Result
+		if k.Version == 1 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (merchant_id, key, op, request_hash, version, done, is_error, result, created_at, updated_at, expires_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.MerchantID, k.Key, k.Op, k.RequestHash, k.Version, k.Done, k.IsError, k.Result, ms(k.CreatedAt), ms(k.UpdatedAt), ms(k.ExpiresAt))
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET op = ?, request_hash = ?, version = ?, done = ?, is_error = ?, result = ?, created_at = ?, updated_at = ?, expires_at = ?
+				WHERE merchant_id = ? AND key = ? AND version = ?`, k.Op, k.RequestHash, k.Version, k.Done, k.IsError, k.Result, ms(k.CreatedAt), ms(k.UpdatedAt), ms(k.ExpiresAt), k.MerchantID, k.Key, k.Version-1)
+		}
+		if err := affected("apply idempotency", res, err); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.Events {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (merchant_id, object_type, object_id, from_status, to_status, request_id, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.MerchantID, e.ObjectType, e.ObjectID, e.From, e.To, e.RequestID, ms(e.At)); err != nil {
+			return dbErr("apply event", err)
+		}
+	}
+	return dbErr("commit", tx.Commit())
+}
+
+// affected turns "no row matched the version" into a conflict.
+func affected(op string, res sql.Result, err error) error {
+	if err != nil {
+		return dbErr(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbErr(op, err)
+	}
+	if n == 0 {
+		return errStale
+	}
+	return nil
+}
+
+func (s *Store) payment(ctx context.Context, where string, args ...any) (*paygate.Payment, error) {
+	var body string
+	if err := s.r.QueryRowContext(ctx, `SELECT body FROM payments WHERE `+where, args...).Scan(&body); err != nil {
+		return nil, dbErr("payment", err)
+	}
+	var p paygate.Payment
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		return nil, paygate.Internal("payment", err)
+	}
+	return &p, nil
+}
+
+// Payment returns a payment by tradeNo.
+func (s *Store) Payment(ctx context.Context, merchantID, tradeNo string) (*paygate.Payment, error) {
+	return s.payment(ctx, `trade_no = ? AND merchant_id = ?`, tradeNo, merchantID)
+}
+
+// PaymentByOrderNo returns a payment by orderNo.
+func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string) (*paygate.Payment, error) {
+	return s.payment(ctx, `merchant_id = ? AND order_no = ?`, merchantID, orderNo)
+}
+
+// DuePayments lists payments in statuses whose deadline has passed.
+func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now time.Time, limit int) ([]*paygate.Payment, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	args := []any{ms(now)}
+	for _, st := range statuses {
+		args = append(args, string(st))
+	}
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM payments WHERE expires_at IS NOT NULL AND expires_at <= ?
+		AND status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`) ORDER BY expires_at LIMIT ?`, args...)
+	if err != nil {
+		return nil, dbErr("due payments", err)
+	}
+	return scanAll[paygate.Payment](rows)
+}
+
+func scanAll[T any](rows *sql.Rows) ([]*T, error) {
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, dbErr("scan", err)
+		}
+		v := new(T)
+		if err := json.Unmarshal([]byte(body), v); err != nil {
+			return nil, paygate.Internal("scan", err)
+		}
+		out = append(out, v)
+	}
+	return out, dbErr("scan", rows.Err())
+}
+
+func (s *Store) refund(ctx context.Context, where string, args ...any) (*paygate.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE `+where, args...)
+	if err != nil {
+		return nil, dbErr("refund", err)
+	}
+	rs, err := scanAll[paygate.Refund](rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, &paygate.Error{Code: paygate.ENotFound, Op: "refund", Message: "not found"}
+	}
+	return rs[0], nil
+}
+
+// Refund returns a refund by id.
+func (s *Store) Refund(ctx context.Context, merchantID, refundID string) (*paygate.Refund, error) {
+	return s.refund(ctx, `refund_id = ? AND merchant_id = ?`, refundID, merchantID)
+}
+
+// RefundByNumber returns a refund by refundNumber.
+func (s *Store) RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*paygate.Refund, error) {
+	return s.refund(ctx, `merchant_id = ? AND refund_number = ?`, merchantID, refundNumber)
+}
+
+// Refunds lists a payment's refunds, oldest first.
+func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*paygate.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE merchant_id = ? AND trade_no = ? ORDER BY created_at, refund_id`, merchantID, tradeNo)
+	if err != nil {
+		return nil, dbErr("refunds", err)
+	}
+	return scanAll[paygate.Refund](rows)
+}
+
+// Events lists an object's events, oldest first.
+func (s *Store) Events(ctx context.Context, merchantID, objectID string) ([]paygate.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, merchant_id, object_type, object_id, from_status, to_status, request_id, at
+		FROM events WHERE merchant_id = ? AND object_id = ? ORDER BY id`, merchantID, objectID)
+	if err != nil {
+		return nil, dbErr("events", err)
+	}
+	defer rows.Close()
+	var out []paygate.Event
+	for rows.Next() {
+		var e paygate.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.MerchantID, &e.ObjectType, &e.ObjectID, &e.From, &e.To, &e.RequestID, &at); err != nil {
+			return nil, dbErr("events", err)
+		}
+		e.At = fromMs(at)
+		out = append(out, e)
+	}
+	return out, dbErr("events", rows.Err())
+}
+
+// Idempotency returns an idempotency record.
+func (s *Store) Idempotency(ctx context.Context, merchantID, key string) (*paygate.IdempotencyRecord, error) {
+	var k paygate.IdempotencyRecord
+	var created, updated, expires int64
+	err := s.r.QueryRowContext(ctx, `SELECT merchant_id, key, op, request_hash, version, done, is_error, result, created_at, updated_at, expires_at
+		FROM idempotency_keys WHERE merchant_id = ? AND key = ?`, merchantID, key).
+		Scan(&k.MerchantID, &k.Key, &k.Op, &k.RequestHash, &k.Version, &k.Done, &k.IsError, &k.Result, &created, &updated, &expires)
+	if err != nil {
+		return nil, dbErr("idempotency", err)
+	}
+	k.CreatedAt, k.UpdatedAt, k.ExpiresAt = fromMs(created), fromMs(updated), fromMs(expires)
+	return &k, nil
+}
+
+// DeleteExpiredIdempotency removes expired idempotency records.
+func (s *Store) DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= ?`, ms(now))
+	if err != nil {
+		return 0, dbErr("delete idempotency", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// CreateMerchant inserts a merchant.
+func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO merchants (id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt))
+	return dbErr("create merchant", err)
+}
+
+func (s *Store) merchant(ctx context.Context, where string, arg string) (*paygate.Merchant, error) {
+	var m paygate.Merchant
+	var created int64
+	err := s.r.QueryRowContext(ctx, `SELECT id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at FROM merchants WHERE `+where, arg).
+		Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created)
+	if err != nil {
+		return nil, dbErr("merchant", err)
+	}
+	m.CreatedAt = fromMs(created)
+	return &m, nil
+}
+
+// Merchant returns a merchant by id.
+func (s *Store) Merchant(ctx context.Context, id string) (*paygate.Merchant, error) {
+	return s.merchant(ctx, `id = ?`, id)
+}
+
+// MerchantByAppID returns a merchant by appId.
+func (s *Store) MerchantByAppID(ctx context.Context, appID string) (*paygate.Merchant, error) {
+	return s.merchant(ctx, `app_id = ?`, appID)
+}
+
+// CountMerchants counts merchants.
+func (s *Store) CountMerchants(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM merchants`).Scan(&n)
+	return n, dbErr("count merchants", err)
+}

@@ -1,0 +1,84 @@
+package paygate
+
+import (
+	"context"
+	"time"
+)
+
+// Change is the set of writes one step of a request makes. A store applies it
+// in one transaction: all of it or none. Keeping a step's writes in one value
+// lets a store commit many requests' changes together later (group commit).
+type Change struct {
+	// Payments to insert (Version 1) or update (compare-and-set: the stored
+	// version must be Version-1).
+	Payments []*Payment
+	// Refunds to insert (Version 1) or update, like Payments.
+	Refunds []*Refund
+	// Events to append.
+	Events []Event
+	// Idempotency records to insert (Version 1) or update, like Payments.
+	Idempotency []*IdempotencyRecord
+}
+
+// IdempotencyRecord remembers the first answer to a request sent with an
+// Idempotency-Key header, so a retry gets the same answer (kept 24 h).
+type IdempotencyRecord struct {
+	MerchantID  string
+	Key         string
+	Op          string // "capture", "cancel", ...
+	RequestHash string
+	Version     int64
+	Done        bool
+	Result      []byte // the JSON of the answer: a Payment, or an Error
+	IsError     bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// PaymentStore keeps payments, refunds, their events and idempotency records.
+// Every read takes the merchant id: another merchant's objects are not_found.
+type PaymentStore interface {
+	// Apply writes c atomically. A unique key taken (orderNo, refundNumber,
+	// idempotency key) or a stale version is EConflict and writes nothing.
+	Apply(ctx context.Context, c Change) error
+	// Payment returns a payment by tradeNo; ENotFound if absent.
+	Payment(ctx context.Context, merchantID, tradeNo string) (*Payment, error)
+	// PaymentByOrderNo returns a payment by the merchant's orderNo; ENotFound.
+	PaymentByOrderNo(ctx context.Context, merchantID, orderNo string) (*Payment, error)
+	// Refund returns a refund by refundId; ENotFound.
+	Refund(ctx context.Context, merchantID, refundID string) (*Refund, error)
+	// RefundByNumber returns a refund by the merchant's refundNumber; ENotFound.
+	RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*Refund, error)
+	// Refunds lists a payment's refunds, oldest first.
+	Refunds(ctx context.Context, merchantID, tradeNo string) ([]*Refund, error)
+	// Events lists the events of one object, oldest first.
+	Events(ctx context.Context, merchantID, objectID string) ([]Event, error)
+	// DuePayments lists up to limit payments of any merchant in one of statuses
+	// whose ExpiresAt is at or before now, oldest deadline first.
+	DuePayments(ctx context.Context, statuses []Status, now time.Time, limit int) ([]*Payment, error)
+	// Idempotency returns a record by merchant and key; ENotFound.
+	Idempotency(ctx context.Context, merchantID, key string) (*IdempotencyRecord, error)
+	// DeleteExpiredIdempotency removes records whose ExpiresAt is at or before now.
+	DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int, error)
+}
+
+// MerchantStore keeps merchants.
+type MerchantStore interface {
+	// CreateMerchant inserts m; EConflict if its id or appId is taken.
+	CreateMerchant(ctx context.Context, m *Merchant) error
+	// Merchant returns a merchant by id; ENotFound.
+	Merchant(ctx context.Context, id string) (*Merchant, error)
+	// MerchantByAppID returns a merchant by appId; ENotFound.
+	MerchantByAppID(ctx context.Context, appID string) (*Merchant, error)
+	// CountMerchants returns how many merchants exist.
+	CountMerchants(ctx context.Context) (int, error)
+}
+
+// Store is everything the gateway keeps, implemented by sqlite/ and postgres/.
+type Store interface {
+	PaymentStore
+	MerchantStore
+	// Close releases the store's connections.
+	Close() error
+}
