@@ -3,6 +3,8 @@ package http
 import (
 	"embed"
 	"net/http"
+
+	"paygate"
 )
 
 //go:embed openapi.json docs
@@ -35,6 +37,6 @@ func (s *Server) handleDocsAsset(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'")
 		http.ServeFileFS(w, r, assets, "docs/"+f)
 	default:
-		http.NotFound(w, r)
+		s.error(w, r, paygate.Errorf(paygate.ENotFound, "no file %s", f))
 	}
 }

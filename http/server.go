@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,7 +57,7 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 }
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("POST /v1/auth/token", s.handleToken)
+	s.mux.HandleFunc("POST /v1/auth/token", s.limitByIP(s.handleToken))
 	s.mux.HandleFunc("POST /v1/payments", s.auth(s.handleCreatePayment))
 	s.mux.HandleFunc("POST /v1/payments/capture", s.auth(s.handleCapture))
 	s.mux.HandleFunc("POST /v1/payments/cancel", s.auth(s.handleCancel))
@@ -147,6 +148,23 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		*r = *r.WithContext(paygate.WithMerchantID(r.Context(), merchantID))
+		next(w, r)
+	}
+}
+
+// limitByIP rate-limits the token call per client address, so secrets
+// cannot be guessed at full speed (argon2id makes each guess costly too).
+func (s *Server) limitByIP(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if wait, ok := s.limiter.allow("ip:" + host); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(wait))
+			s.error(w, r, paygate.Errorf(paygate.ERateLimited, "too many requests; retry after %d s", wait))
+			return
+		}
 		next(w, r)
 	}
 }
