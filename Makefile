@@ -26,3 +26,4 @@ fuzz:
 	$(GO) test . -run='^$$' -fuzz='^FuzzParseAmount$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./vault/ -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./http/ -run='^$$' -fuzz='^FuzzDecodePayment$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./notify/ -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME)

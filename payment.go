@@ -21,6 +21,7 @@ type Payment struct {
 	OrderNo    string // the merchant's id, unique per merchant
 	Status     Status
 	Version    int64 // compare-and-set counter; stores refuse stale writes
+	NotifySeq  int64 // the sequence of the order's last notification
 
 	Amount         Money
 	CapturedMinor  int64 // captured so far (one capture per authorization)

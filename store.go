@@ -18,6 +18,11 @@ type Change struct {
 	Events []Event
 	// Idempotency records to insert (Version 1) or update, like Payments.
 	Idempotency []*IdempotencyRecord
+	// Notifications to insert (Version 1) or update, like Payments: the
+	// notifications a state change owes are written in its transaction.
+	Notifications []*Notification
+	// Attempts to append to notifications' delivery logs.
+	Attempts []Attempt
 }
 
 // IdempotencyRecord remembers the first answer to a request sent with an
@@ -63,6 +68,27 @@ type PaymentStore interface {
 	DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int, error)
 }
 
+// NotificationStore keeps subscriptions, notifications and their attempts.
+type NotificationStore interface {
+	// CreateSubscription inserts a subscription; EConflict if its id is taken.
+	CreateSubscription(ctx context.Context, sub *Subscription) error
+	// Subscriptions lists a merchant's subscriptions, oldest first.
+	Subscriptions(ctx context.Context, merchantID string) ([]*Subscription, error)
+	// Subscription returns one subscription; ENotFound.
+	Subscription(ctx context.Context, merchantID, id string) (*Subscription, error)
+	// DeleteSubscription removes a subscription; ENotFound.
+	DeleteSubscription(ctx context.Context, merchantID, id string) error
+	// Notification returns one notification; ENotFound.
+	Notification(ctx context.Context, merchantID, notifyID string) (*Notification, error)
+	// Notifications lists an order's notifications, oldest first.
+	Notifications(ctx context.Context, merchantID, orderNo string) ([]*Notification, error)
+	// Attempts lists a notification's delivery attempts, oldest first.
+	Attempts(ctx context.Context, merchantID, notifyID string) ([]Attempt, error)
+	// DueNotifications lists up to limit PENDING notifications of any merchant
+	// whose NextAttemptAt and LeaseUntil are at or before now, oldest due first.
+	DueNotifications(ctx context.Context, now time.Time, limit int) ([]*Notification, error)
+}
+
 // MerchantStore keeps merchants.
 type MerchantStore interface {
 	// CreateMerchant inserts m; EConflict if its id or appId is taken.
@@ -78,6 +104,7 @@ type MerchantStore interface {
 // Store is everything the gateway keeps, implemented by sqlite/ and postgres/.
 type Store interface {
 	PaymentStore
+	NotificationStore
 	MerchantStore
 	// Close releases the store's connections.
 	Close() error

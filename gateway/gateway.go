@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"math/big"
 	"time"
@@ -25,6 +24,7 @@ type Service struct {
 	vault    *vault.Vault
 	log      *slog.Logger
 	cfg      Config
+	wake     chan struct{} // tells the dispatcher a notification is waiting
 }
 
 // Config holds the gateway's tunables; zero fields take the defaults.
@@ -47,6 +47,12 @@ type Config struct {
 	ReplayWait time.Duration
 	// BaseURL is where this gateway is reached, for nextAction links.
 	BaseURL string
+	// Renderer renders notification data as the API does; nil disables
+	// notifications.
+	Renderer paygate.Renderer
+	// AllowPrivateTargets lets notification URLs point at loopback, private
+	// and link-local addresses (tests, local development).
+	AllowPrivateTargets bool
 }
 
 func (c *Config) defaults() {
@@ -76,7 +82,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, acquirer: acq, vault: v, log: log, cfg: cfg}
+	return &Service{store: store, acquirer: acq, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
 // Config returns the effective configuration.
@@ -121,5 +127,3 @@ func wait(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-var errStale = errors.New("stale")

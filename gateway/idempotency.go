@@ -25,7 +25,7 @@ type storedError struct {
 // success or error, is kept 24 h and returned to every retry with the same
 // body; a retry with another body is idempotency_key_reused. Concurrent
 // retries wait for the first to finish.
-func (s *Service) idempotent(ctx context.Context, key, op string, req any, fn func() (*paygate.Payment, error)) (*paygate.Payment, error) {
+func idempotent[T any](s *Service, ctx context.Context, key, op string, req any, fn func() (*T, error)) (*T, error) {
 	if key == "" {
 		return fn()
 	}
@@ -64,7 +64,7 @@ func (s *Service) idempotent(ctx context.Context, key, op string, req any, fn fu
 				"Idempotency-Key %s was already used with a different request", key)
 		}
 		if !expired && old.Done {
-			return decodeAnswer(old)
+			return decodeAnswer[T](old)
 		}
 		if expired || now.Sub(old.UpdatedAt) >= abandonAfter {
 			rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
@@ -100,7 +100,7 @@ func (s *Service) idempotent(ctx context.Context, key, op string, req any, fn fu
 	return p, ferr
 }
 
-func decodeAnswer(r *paygate.IdempotencyRecord) (*paygate.Payment, error) {
+func decodeAnswer[T any](r *paygate.IdempotencyRecord) (*T, error) {
 	if r.IsError {
 		var e storedError
 		if err := json.Unmarshal(r.Result, &e); err != nil {
@@ -108,9 +108,9 @@ func decodeAnswer(r *paygate.IdempotencyRecord) (*paygate.Payment, error) {
 		}
 		return nil, &paygate.Error{Code: e.Code, Message: e.Message, Param: e.Param}
 	}
-	var p paygate.Payment
-	if err := json.Unmarshal(r.Result, &p); err != nil {
+	v := new(T)
+	if err := json.Unmarshal(r.Result, v); err != nil {
 		return nil, paygate.Internal("idempotency replay", err)
 	}
-	return &p, nil
+	return v, nil
 }

@@ -64,7 +64,7 @@ func (s *Service) Events(ctx context.Context, objectID string) ([]paygate.Event,
 // Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
 // idempotency_key_reused.
 func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey string) (*paygate.Payment, error) {
-	return s.idempotent(ctx, idemKey, "capture", req, func() (*paygate.Payment, error) {
+	return idempotent(s, ctx, idemKey, "capture", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)
 		if err != nil {
 			return nil, err
@@ -104,7 +104,7 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
 func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string) (*paygate.Payment, error) {
-	return s.idempotent(ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
+	return idempotent(s, ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)
 		if err != nil {
 			return nil, err

@@ -61,7 +61,7 @@ func (s *Service) CreatePayment(ctx context.Context, req *CreatePaymentRequest) 
 		p.CreatedAt, p.UpdatedAt = now, now
 		exp := now.Add(s.cfg.PendingTTL)
 		p.ExpiresAt = &exp
-		err = s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{p},
+		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{p},
 			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}})
 		if err == nil {
 			break
@@ -180,7 +180,7 @@ func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Sta
 		}
 		set(&q, now)
 		q.Version++
-		err = s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Events: []paygate.Event{ev}})
+		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Events: []paygate.Event{ev}})
 		if err == nil {
 			return &q, nil
 		}
@@ -244,7 +244,7 @@ func (s *Service) validateCreate(req *CreatePaymentRequest, now time.Time) (*dra
 	}
 	c.oneOf("fraudMode", req.FraudMode, "N", "Y")
 	c.url("frontUrl", req.FrontURL, 128)
-	c.url("notificationUrl", req.NotificationURL, 256)
+	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
 	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
 	mode := req.ThreeDsMode
 	if mode == "" {

@@ -26,7 +26,7 @@ func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygat
 	if c.required("clientIp", req.ClientIP) {
 		c.ip("clientIp", req.ClientIP)
 	}
-	c.url("notificationUrl", req.NotificationURL, 256)
+	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
 	c.required("amount", req.Amount)
 	if c.err != nil {
 		return nil, false, c.err
@@ -68,7 +68,7 @@ func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygat
 		q.RefundingMinor += amount.Minor
 		q.UpdatedAt = now
 		q.Version++
-		err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{r},
+		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{r},
 			Events: []paygate.Event{r.Created(paygate.RequestID(ctx))}})
 		if err == nil {
 			p = &q
@@ -140,7 +140,7 @@ func (s *Service) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, 
 		} else {
 			rr.FailureCode, rr.FailureMessage = orDefault(code, "refund_failed"), msg
 		}
-		err = s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{&rr}, Events: events})
+		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{&rr}, Events: events})
 		if err == nil {
 			return &rr, nil
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"paygate"
 	"paygate/gateway"
 )
 
@@ -29,6 +30,11 @@ var routes = []string{
 	"GET /v1/payments/{tradeNo}",
 	"POST /v1/refunds",
 	"POST /v1/refunds/inquiry",
+	"POST /v1/notifications/subscriptions",
+	"GET /v1/notifications/subscriptions",
+	"DELETE /v1/notifications/subscriptions/{id}",
+	"GET /v1/notifications",
+	"POST /v1/notifications/{notifyId}/resend",
 	"GET /openapi.json",
 	"GET /docs",
 	"GET /docs/{file}",
@@ -150,6 +156,19 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{schema("NextAction"), "NextAction", nextActionView{}},
 		{schema("Refund"), "Refund", refundView{}},
 		{schema("Token"), "Token", tokenView{}},
+		{schema("Subscription"), "Subscription", subscriptionView{}},
+		{schema("SubscriptionList"), "SubscriptionList", struct {
+			Subscriptions []subscriptionView `json:"subscriptions"`
+		}{}},
+		{schema("SubscriptionDeleted"), "SubscriptionDeleted", struct {
+			SubscriptionID string `json:"subscriptionId"`
+			Deleted        bool   `json:"deleted"`
+		}{}},
+		{schema("Notification"), "Notification", notificationView{}},
+		{schema("NotificationList"), "NotificationList", struct {
+			Notifications []notificationView `json:"notifications"`
+		}{}},
+		{schema("Attempt"), "Attempt", attemptView{}},
 		{schema("Error"), "Error", errorView{}},
 		{schema("Error").Properties["error"].Value, "Error.error", errorBody{}},
 	}
@@ -187,6 +206,7 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{"InquiryRequest", gateway.InquiryRequest{}},
 		{"RefundRequest", gateway.RefundRequest{}},
 		{"RefundInquiryRequest", gateway.RefundInquiryRequest{}},
+		{"SubscriptionRequest", gateway.SubscriptionRequest{}},
 	}
 	for _, c := range requests {
 		props, _ := jsonFields(reflect.TypeOf(c.v))
@@ -194,6 +214,125 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 			t.Errorf("%s properties: got %v, want %v", c.name, got, props)
 		}
 	}
+}
+
+// TestOpenAPIWebhooks checks the notification webhook: its Standard Webhooks
+// headers, and a NotificationBody that matches the gateway's
+// notificationBody (unexported, so read from its source), its event types
+// and its API version.
+func TestOpenAPIWebhooks(t *testing.T) {
+	doc := loadOpenAPI(t)
+	item := doc.Webhooks["notification"]
+	if item == nil || item.Post == nil {
+		t.Fatalf("webhooks.notification.post: got none, want one")
+	}
+	op := item.Post
+	for _, name := range []string{"webhook-id", "webhook-timestamp", "webhook-signature"} {
+		p := op.Parameters.GetByInAndName("header", name)
+		if p == nil || !p.Required {
+			t.Errorf("webhook header %s: got %+v, want a required header", name, p)
+		}
+	}
+	if op.Security == nil || len(*op.Security) != 0 {
+		t.Errorf("webhook security: got %v, want none", op.Security)
+	}
+	if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil ||
+		op.RequestBody.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/NotificationBody" {
+		t.Errorf("webhook body: got %+v, want NotificationBody", op.RequestBody)
+	}
+	if op.Responses.Value("2XX") == nil {
+		t.Errorf("webhook responses: got %v, want 2XX", slices.Sorted(maps.Keys(op.Responses.Map())))
+	}
+
+	body := doc.Components.Schemas["NotificationBody"].Value
+	props, required := sourceJSONFields(t, "../gateway/notify.go", "notificationBody")
+	if got := slices.Sorted(maps.Keys(body.Properties)); !slices.Equal(got, props) {
+		t.Errorf("NotificationBody properties: got %v, want %v", got, props)
+	}
+	if got := slices.Sorted(slices.Values(body.Required)); !slices.Equal(got, required) {
+		t.Errorf("NotificationBody required: got %v, want %v", got, required)
+	}
+	if ap := body.AdditionalProperties.Has; ap == nil || *ap {
+		t.Errorf("NotificationBody additionalProperties: got open, want false")
+	}
+	events := []string{paygate.EventPaymentAuthorized, paygate.EventPaymentSucceeded, paygate.EventPaymentFailed,
+		paygate.EventPaymentCancelled, paygate.EventPaymentExpired, paygate.EventPaymentRefunded,
+		paygate.EventRefundSucceeded, paygate.EventRefundFailed}
+	for _, s := range []*openapi3.Schema{body.Properties["eventType"].Value, doc.Components.Schemas["Notification"].Value.Properties["eventType"].Value} {
+		if got := enumStrings(s); !slices.Equal(got, events) {
+			t.Errorf("eventType enum: got %v, want %v", got, events)
+		}
+	}
+	for _, s := range []*openapi3.Schema{body.Properties["apiVersion"].Value,
+		doc.Components.Schemas["SubscriptionRequest"].Value.Properties["apiVersion"].Value,
+		doc.Components.Schemas["Subscription"].Value.Properties["apiVersion"].Value} {
+		if got := enumStrings(s); !slices.Equal(got, []string{paygate.APIVersion}) {
+			t.Errorf("apiVersion enum: got %v, want [%s]", got, paygate.APIVersion)
+		}
+	}
+	if got := enumStrings(doc.Components.Schemas["Notification"].Value.Properties["status"].Value); !slices.Equal(got,
+		[]string{string(paygate.NotificationPending), string(paygate.NotificationDelivered), string(paygate.NotificationFailed)}) {
+		t.Errorf("Notification status enum: got %v", got)
+	}
+
+	// The example delivery validates, its refund data matching exactly one
+	// of Payment and Refund.
+	example := op.RequestBody.Value.Content.Get("application/json").Example
+	if example == nil {
+		t.Fatalf("webhook example: got none, want one")
+	}
+	if err := doc.ValidateSchemaJSON(body, example); err != nil {
+		t.Errorf("webhook example: got %v, want valid", err)
+	}
+}
+
+func enumStrings(s *openapi3.Schema) []string {
+	var out []string
+	for _, v := range s.Enum {
+		str, _ := v.(string)
+		out = append(out, str)
+	}
+	return out
+}
+
+// sourceJSONFields is jsonFields for a struct type declared in a Go source
+// file, for types other packages cannot name.
+func sourceJSONFields(t *testing.T, file, typeName string) (names, required []string) {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatalf("parse %s: got %v, want nil", file, err)
+	}
+	var st *ast.StructType
+	ast.Inspect(f, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == typeName {
+			st, _ = ts.Type.(*ast.StructType)
+		}
+		return st == nil
+	})
+	if st == nil {
+		t.Fatalf("%s in %s: got no struct, want one", typeName, file)
+	}
+	for _, fld := range st.Fields.List {
+		if fld.Tag == nil || len(fld.Names) != 1 {
+			t.Fatalf("%s: field without a json tag or name", typeName)
+		}
+		tag, _ := strconv.Unquote(fld.Tag.Value)
+		name, opts, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = fld.Names[0].Name
+		}
+		names = append(names, name)
+		if !slices.Contains(strings.Split(opts, ","), "omitempty") {
+			required = append(required, name)
+		}
+	}
+	sort.Strings(names)
+	sort.Strings(required)
+	return names, required
 }
 
 // jsonFields returns the sorted JSON names of a struct's fields (embedded

@@ -29,6 +29,11 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 	t.Run("DuePayments", func(t *testing.T) { testDuePayments(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
+	t.Run("Subscription", func(t *testing.T) { testSubscription(t, open) })
+	t.Run("Notification", func(t *testing.T) { testNotification(t, open) })
+	t.Run("Attempts", func(t *testing.T) { testAttempts(t, open) })
+	t.Run("DueNotifications", func(t *testing.T) { testDueNotifications(t, open) })
+	t.Run("NotificationConcurrency", func(t *testing.T) { testNotificationConcurrency(t, open) })
 }
 
 // t0 is the suite's clock: times are whole milliseconds, the precision every

@@ -12,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"paygate"
 	"paygate/acquirer"
 	"paygate/gateway"
 	phttp "paygate/http"
+	"paygate/notify"
 	"paygate/sqlite"
 	"paygate/vault"
 )
@@ -33,14 +35,17 @@ type Main struct {
 	TokenTTL                  time.Duration
 	AuthorizationTTL          time.Duration
 	SweepInterval             time.Duration
+	NotifyConcurrency         int     // concurrent deliveries per endpoint
+	RateLimit                 float64 // requests per second per merchant (0: the default)
 	Now                       func() time.Time
 
 	Stdout, Stderr io.Writer
 
 	// Set by Open.
-	URL     string
-	Sandbox *gateway.NewMerchant // the merchant created on an empty database, if any
-	Gateway *gateway.Service
+	URL        string
+	Sandbox    *gateway.NewMerchant // the merchant created on an empty database, if any
+	Gateway    *gateway.Service
+	Dispatcher *gateway.Dispatcher
 
 	store  paygate.Store
 	server *http.Server
@@ -53,7 +58,7 @@ type Main struct {
 // NewMain returns a Main with the defaults of API.md.
 func NewMain() *Main {
 	return &Main{Addr: "127.0.0.1:8080", DB: "sqlite:./paygate.db", TokenTTL: 2 * time.Hour,
-		AuthorizationTTL: 7 * 24 * time.Hour, SweepInterval: 30 * time.Second, Stdout: os.Stdout, Stderr: os.Stderr}
+		AuthorizationTTL: 7 * 24 * time.Hour, SweepInterval: 30 * time.Second, NotifyConcurrency: 4, Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
 func (m *Main) logger() *slog.Logger {
@@ -107,7 +112,8 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 
 func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 	return gateway.New(s, acquirer.Sandbox{}, v, m.logger(), gateway.Config{
-		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL})
+		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
+		Renderer: phttp.Renderer{}, AllowPrivateTargets: m.AllowPrivateNotifyTargets})
 }
 
 // Open opens the database, creates the sandbox merchant on an empty one,
@@ -146,7 +152,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 
 	m.server = &http.Server{
-		Handler:           phttp.NewServer(m.Gateway, m.logger(), phttp.Options{}),
+		Handler:           phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -163,9 +169,13 @@ func (m *Main) Open(ctx context.Context) error {
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	m.swept = make(chan struct{})
+	m.Dispatcher = m.Gateway.NewDispatcher(notify.NewClient(m.AllowPrivateNotifyTargets, 10*time.Second), m.NotifyConcurrency)
 	go func() {
 		defer close(m.swept)
-		m.sweep(sweepCtx)
+		var wg sync.WaitGroup
+		wg.Go(func() { m.sweep(sweepCtx) })
+		wg.Go(func() { m.Dispatcher.Run(sweepCtx, time.Second) })
+		wg.Wait()
 	}()
 	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, m.DB)
 	return nil
@@ -190,7 +200,8 @@ func (m *Main) sweep(ctx context.Context) {
 }
 
 // Close stops accepting, lets requests in flight finish (up to 30 s), stops
-// the sweep and closes the database.
+// the sweep and the dispatcher (waiting for deliveries in flight; those not
+// recorded are delivered again after a restart) and closes the database.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {

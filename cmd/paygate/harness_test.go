@@ -108,7 +108,8 @@ func startApp(t *testing.T, opts ...func(*Main)) *app {
 	m.DB = "sqlite:" + a.dbPath
 	m.Stdout, m.Stderr = a.out, a.logs
 	m.Now = a.clock.Now
-	m.SweepInterval = time.Hour // tests call Sweep themselves
+	m.SweepInterval = time.Hour        // tests call Sweep themselves
+	m.AllowPrivateNotifyTargets = true // receivers run on loopback
 	for _, o := range opts {
 		o(m)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +72,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"how long an uncaptured authorization is held before it expires (PAYGATE_AUTHORIZATION_TTL)")
 	serve.Flags().DurationVar(&m.SweepInterval, "sweep-interval", envDur("PAYGATE_SWEEP_INTERVAL", 30*time.Second),
 		"how often expired payments are swept (PAYGATE_SWEEP_INTERVAL)")
+	notifyConcurrency, _ := strconv.Atoi(env("PAYGATE_NOTIFY_CONCURRENCY", "4"))
+	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", notifyConcurrency,
+		"concurrent notification deliveries per endpoint (PAYGATE_NOTIFY_CONCURRENCY)")
+	rateLimit, _ := strconv.ParseFloat(env("PAYGATE_RATE_LIMIT", "100"), 64)
+	serve.Flags().Float64Var(&m.RateLimit, "rate-limit", rateLimit,
+		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
 	dbFlag(serve)
 
 	var name string

@@ -1,0 +1,302 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"paygate"
+	"paygate/notify"
+)
+
+// commit applies a state change together with the notifications it owes,
+// in one transaction: a change that commits has its notifications, one that
+// rolls back has none.
+func (s *Service) commit(ctx context.Context, c paygate.Change) error {
+	if err := s.addNotifications(ctx, &c); err != nil {
+		return err
+	}
+	if err := s.store.Apply(ctx, c); err != nil {
+		return err
+	}
+	if len(c.Notifications) > 0 {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+type target struct {
+	url, subscriptionID, apiVersion string
+}
+
+// notificationBody is what a receiver gets (API.md "Notifications"), plus the
+// order's sequence so events can be put in order.
+type notificationBody struct {
+	NotifyID   string          `json:"notifyId"`
+	EventType  string          `json:"eventType"`
+	APIVersion string          `json:"apiVersion"`
+	CreatedAt  string          `json:"createdAt"`
+	Sequence   int64           `json:"sequence"`
+	Data       json.RawMessage `json:"data"`
+}
+
+// addNotifications adds to c one notification per notified event and target:
+// the order's notificationUrl and every subscription of the merchant.
+func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error {
+	if s.cfg.Renderer == nil {
+		return nil
+	}
+	var subs []*paygate.Subscription
+	subsLoaded := false
+	for _, ev := range c.Events {
+		typ := paygate.EventType(ev)
+		if typ == "" {
+			continue
+		}
+		var p *paygate.Payment
+		var data json.RawMessage
+		var err error
+		orderURL := ""
+		switch ev.ObjectType {
+		case "payment":
+			p = findPayment(c.Payments, ev.ObjectID)
+			if p == nil {
+				return paygate.Internal("notify", errMissing)
+			}
+			var refunds []*paygate.Refund
+			if typ == paygate.EventPaymentRefunded {
+				if refunds, err = s.refundsWith(ctx, p, c.Refunds); err != nil {
+					return err
+				}
+			}
+			data, err = s.cfg.Renderer.PaymentJSON(p, refunds)
+			orderURL = p.NotificationURL
+		case "refund":
+			r := findRefund(c.Refunds, ev.ObjectID)
+			if r == nil {
+				return paygate.Internal("notify", errMissing)
+			}
+			if p = findPayment(c.Payments, r.TradeNo); p == nil {
+				return paygate.Internal("notify", errMissing)
+			}
+			data, err = s.cfg.Renderer.RefundJSON(r)
+			orderURL = orDefault(r.NotificationURL, p.NotificationURL)
+		}
+		if err != nil {
+			return paygate.Internal("render notification", err)
+		}
+		if !subsLoaded {
+			if subs, err = s.store.Subscriptions(ctx, ev.MerchantID); err != nil {
+				return err
+			}
+			subsLoaded = true
+		}
+		var targets []target
+		if orderURL != "" {
+			targets = append(targets, target{url: orderURL, apiVersion: paygate.APIVersion})
+		}
+		for _, sub := range subs {
+			targets = append(targets, target{url: sub.URL, subscriptionID: sub.ID, apiVersion: sub.APIVersion})
+		}
+		if len(targets) == 0 {
+			continue
+		}
+		p.NotifySeq++
+		for _, t := range targets {
+			n := &paygate.Notification{
+				NotifyID: newID("N", ev.At, 10), MerchantID: ev.MerchantID, EventType: typ, OrderNo: p.OrderNo,
+				ObjectID: ev.ObjectID, Sequence: p.NotifySeq, URL: t.url, SubscriptionID: t.subscriptionID,
+				Status: paygate.NotificationPending, MaxAttempts: 1 + len(retrySchedule), NextAttemptAt: ev.At,
+				LeaseUntil: time.Unix(0, 0).UTC(), Version: 1, CreatedAt: ev.At, UpdatedAt: ev.At,
+			}
+			n.Body, err = json.Marshal(notificationBody{NotifyID: n.NotifyID, EventType: typ, APIVersion: t.apiVersion,
+				CreatedAt: ev.At.UTC().Format(time.RFC3339Nano), Sequence: n.Sequence, Data: data})
+			if err != nil {
+				return paygate.Internal("notify", err)
+			}
+			c.Notifications = append(c.Notifications, n)
+		}
+	}
+	return nil
+}
+
+var errMissing = paygate.Errorf(paygate.EInternal, "a notified change lacks its payment or refund")
+
+func findPayment(ps []*paygate.Payment, tradeNo string) *paygate.Payment {
+	for _, p := range ps {
+		if p.TradeNo == tradeNo {
+			return p
+		}
+	}
+	return nil
+}
+
+func findRefund(rs []*paygate.Refund, id string) *paygate.Refund {
+	for _, r := range rs {
+		if r.RefundID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// refundsWith lists the payment's stored refunds with those of the change in
+// place of their stored versions: the refunds as they are once it commits.
+func (s *Service) refundsWith(ctx context.Context, p *paygate.Payment, changed []*paygate.Refund) ([]*paygate.Refund, error) {
+	stored, err := s.store.Refunds(ctx, p.MerchantID, p.TradeNo)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range stored {
+		if c := findRefund(changed, r.RefundID); c != nil {
+			stored[i] = c
+		}
+	}
+	return stored, nil
+}
+
+// SubscriptionRequest is the body of POST /v1/notifications/subscriptions.
+type SubscriptionRequest struct {
+	APIVersion   string `json:"apiVersion"`
+	SignMethod   string `json:"signMethod"`
+	SubscribeURL string `json:"subscribeUrl"`
+}
+
+// CreateSubscription subscribes a URL to every notification of the merchant
+// and returns the subscription with its signing secret, shown only now.
+//
+// Errors: invalid_parameter.
+func (s *Service) CreateSubscription(ctx context.Context, req *SubscriptionRequest) (*paygate.Subscription, string, error) {
+	var c checker
+	if c.required("subscribeUrl", req.SubscribeURL) {
+		c.url("subscribeUrl", req.SubscribeURL, 156)
+	}
+	if c.required("apiVersion", req.APIVersion) {
+		c.oneOf("apiVersion", req.APIVersion, paygate.APIVersion)
+	}
+	if c.required("signMethod", req.SignMethod) {
+		c.oneOf("signMethod", req.SignMethod, "sha256")
+	}
+	if c.err != nil {
+		return nil, "", c.err
+	}
+	if err := notify.CheckTarget(ctx, req.SubscribeURL, s.cfg.AllowPrivateTargets, nil); err != nil {
+		return nil, "", paygate.InvalidParam("subscribeUrl", "subscribeUrl: %s", err.Error())
+	}
+	display, key := notify.NewSecret()
+	now := s.now()
+	sub := &paygate.Subscription{ID: newID("S", now, 6), MerchantID: paygate.MerchantID(ctx), URL: req.SubscribeURL,
+		APIVersion: req.APIVersion, SignMethod: req.SignMethod, KeyID: s.vault.KeyID(), CreatedAt: now}
+	sealed, err := s.vault.Seal(key, []byte("subscription/"+sub.ID))
+	if err != nil {
+		return nil, "", paygate.Internal("subscribe", err)
+	}
+	sub.SecretSealed = sealed
+	if err := s.store.CreateSubscription(ctx, sub); err != nil {
+		return nil, "", err
+	}
+	return sub, display, nil
+}
+
+// Subscriptions lists the merchant's subscriptions.
+func (s *Service) Subscriptions(ctx context.Context) ([]*paygate.Subscription, error) {
+	return s.store.Subscriptions(ctx, paygate.MerchantID(ctx))
+}
+
+// DeleteSubscription removes a subscription. Notifications already queued
+// for it are not delivered (its secret is gone with it) and end FAILED.
+//
+// Errors: not_found.
+func (s *Service) DeleteSubscription(ctx context.Context, id string) error {
+	return notFound(s.store.DeleteSubscription(ctx, paygate.MerchantID(ctx), id), "subscription", id)
+}
+
+// NotificationLog is a notification with its delivery attempts.
+type NotificationLog struct {
+	*paygate.Notification
+	Attempts []paygate.Attempt
+}
+
+// Notifications returns every notification of an order with its attempts.
+//
+// Errors: invalid_parameter.
+func (s *Service) Notifications(ctx context.Context, orderNo string) ([]NotificationLog, error) {
+	if orderNo == "" {
+		return nil, paygate.InvalidParam("orderNo", "orderNo is required")
+	}
+	merchantID := paygate.MerchantID(ctx)
+	ns, err := s.store.Notifications(ctx, merchantID, orderNo)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NotificationLog, 0, len(ns))
+	for _, n := range ns {
+		as, err := s.store.Attempts(ctx, merchantID, n.NotifyID)
+		if err != nil {
+			return nil, err
+		}
+		// An attempt recorded after the row was read belongs to a later state.
+		out = append(out, NotificationLog{Notification: n, Attempts: as[:min(len(as), n.Attempts)]})
+	}
+	return out, nil
+}
+
+// Resend queues one more delivery of a notification: the same body, signed
+// again with a fresh timestamp.
+//
+// Errors: not_found, idempotency_key_reused.
+func (s *Service) Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error) {
+	return idempotent(s, ctx, idemKey, "resend", notifyID, func() (*paygate.Notification, error) {
+		for {
+			n, err := s.store.Notification(ctx, paygate.MerchantID(ctx), notifyID)
+			if err != nil {
+				return nil, notFound(err, "notification", notifyID)
+			}
+			now := s.now()
+			q := *n
+			q.Status = paygate.NotificationPending
+			q.NextAttemptAt = now
+			q.MaxAttempts = max(q.MaxAttempts, q.Attempts+1)
+			if n.Status != paygate.NotificationPending {
+				q.MaxAttempts = q.Attempts + 1
+			}
+			q.Version++
+			q.UpdatedAt = now
+			err = s.store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{&q}})
+			if err == nil {
+				select {
+				case s.wake <- struct{}{}:
+				default:
+				}
+				return &q, nil
+			}
+			if !isCode(err, paygate.EConflict) {
+				return nil, err
+			}
+		}
+	})
+}
+
+// checkNotifyURL refuses an order's notificationUrl whose host is a literal
+// private address or localhost; names are checked again when delivering.
+func (s *Service) checkNotifyURL(c *checker, param, raw string) {
+	c.url(param, raw, 256)
+	if raw == "" || c.err != nil || s.cfg.AllowPrivateTargets {
+		return
+	}
+	u, _ := url.Parse(raw)
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		c.fail(param, "%s must not point to a private address", param)
+		return
+	}
+	if a, err := netip.ParseAddr(host); err == nil && !notify.IsPublic(a) {
+		c.fail(param, "%s must not point to a private address", param)
+	}
+}

@@ -1,0 +1,110 @@
+package paygate
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Notification event types (API.md "Notifications").
+const (
+	EventPaymentAuthorized = "payment.authorized"
+	EventPaymentSucceeded  = "payment.succeeded"
+	EventPaymentFailed     = "payment.failed"
+	EventPaymentCancelled  = "payment.cancelled"
+	EventPaymentExpired    = "payment.expired"
+	EventPaymentRefunded   = "payment.refunded"
+	EventRefundSucceeded   = "refund.succeeded"
+	EventRefundFailed      = "refund.failed"
+)
+
+// APIVersion is the notification format version; the only one so far.
+const APIVersion = "20250703"
+
+// EventType returns the notification event type for a status change, or ""
+// when the change is not notified (a payment becoming PENDING or
+// REQUIRES_ACTION, a refund created PROCESSING).
+func EventType(e Event) string {
+	switch e.ObjectType + ":" + e.To {
+	case "payment:" + string(StatusAuthorized):
+		return EventPaymentAuthorized
+	case "payment:" + string(StatusSucceeded):
+		return EventPaymentSucceeded
+	case "payment:" + string(StatusFailed):
+		return EventPaymentFailed
+	case "payment:" + string(StatusCancelled):
+		return EventPaymentCancelled
+	case "payment:" + string(StatusExpired):
+		return EventPaymentExpired
+	case "payment:" + string(StatusPartiallyRefunded), "payment:" + string(StatusRefunded):
+		return EventPaymentRefunded
+	case "refund:" + string(RefundSucceeded):
+		return EventRefundSucceeded
+	case "refund:" + string(RefundFailed):
+		return EventRefundFailed
+	}
+	return ""
+}
+
+// Subscription sends every notification of a merchant to one URL, signed
+// with the subscription's own secret.
+type Subscription struct {
+	ID           string
+	MerchantID   string
+	URL          string
+	APIVersion   string
+	SignMethod   string
+	SecretSealed []byte // the signing key, sealed by the vault
+	KeyID        string
+	CreatedAt    time.Time
+}
+
+// NotificationStatus is the delivery state of a notification.
+type NotificationStatus string
+
+// Notification delivery states.
+const (
+	NotificationPending   NotificationStatus = "PENDING"
+	NotificationDelivered NotificationStatus = "DELIVERED"
+	NotificationFailed    NotificationStatus = "FAILED"
+)
+
+// Notification is one message to one target. Its body is fixed when the
+// state change commits (in the same transaction); only its delivery state
+// changes afterwards.
+type Notification struct {
+	NotifyID       string
+	MerchantID     string
+	EventType      string
+	OrderNo        string
+	ObjectID       string // tradeNo or refundId
+	Sequence       int64  // per order, increasing with every notified change
+	URL            string
+	SubscriptionID string // "" for the order's notificationUrl
+	Body           json.RawMessage
+	Status         NotificationStatus
+	Attempts       int
+	MaxAttempts    int
+	NextAttemptAt  time.Time
+	LeaseUntil     time.Time // a dispatcher owns the delivery until then
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Attempt is one delivery try of a notification.
+type Attempt struct {
+	NotifyID   string
+	MerchantID string
+	N          int
+	At         time.Time
+	StatusCode int    // 0 when no answer came
+	Error      string // why it failed, if it did
+	LatencyMs  int64
+}
+
+// Renderer turns objects into the JSON the API answers with, so that a
+// notification's data is exactly what an inquiry returns. http implements it.
+type Renderer interface {
+	PaymentJSON(p *Payment, refunds []*Refund) (json.RawMessage, error)
+	RefundJSON(r *Refund) (json.RawMessage, error)
+}
