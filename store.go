@@ -106,6 +106,8 @@ type Store interface {
 	PaymentStore
 	NotificationStore
 	MerchantStore
+	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
+	Ping(ctx context.Context) error
 	// Close releases the store's connections.
 	Close() error
 }

@@ -85,6 +85,9 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	return &Service{store: store, acquirer: acq, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
+// Ready reports whether the gateway can serve: its database answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
 // Config returns the effective configuration.
 func (s *Service) Config() Config { return s.cfg }
 

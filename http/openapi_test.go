@@ -39,6 +39,7 @@ var routes = []string{
 	"GET /docs",
 	"GET /docs/{file}",
 	"GET /healthz",
+	"GET /readyz",
 }
 
 func loadOpenAPI(t *testing.T) *openapi3.T {

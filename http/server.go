@@ -77,6 +77,13 @@ func (s *Server) routes() {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`)
 	})
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.gw.Ready(r.Context()); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.json(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, paygate.Errorf(paygate.ENotFound, "no route %s %s", r.Method, r.URL.Path))
 	})

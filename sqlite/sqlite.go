@@ -62,6 +62,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// Ping checks that the database file answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.r.PingContext(ctx); err != nil {
+		return &paygate.Error{Code: paygate.EUnavailable, Op: "ping", Message: "the database is unavailable", Err: err}
+	}
+	return nil
+}
+
 // Close closes both pools.
 func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
