@@ -15,6 +15,8 @@ const (
 	EventPaymentRefunded   = "payment.refunded"
 	EventRefundSucceeded   = "refund.succeeded"
 	EventRefundFailed      = "refund.failed"
+	EventCheckoutCompleted = "checkout.completed"
+	EventCheckoutExpired   = "checkout.expired"
 )
 
 // APIVersion is the notification format version; the only one so far.
@@ -41,6 +43,10 @@ func EventType(e Event) string {
 		return EventRefundSucceeded
 	case "refund:" + string(RefundFailed):
 		return EventRefundFailed
+	case "session:" + string(SessionComplete):
+		return EventCheckoutCompleted
+	case "session:" + string(SessionExpired):
+		return EventCheckoutExpired
 	}
 	return ""
 }

@@ -44,8 +44,10 @@ type Payment struct {
 	FailureCode    string
 	FailureMessage string
 
-	TransactionIdentifier string
-	AcquirerRef           string // the acquirer's id for the authorization
+	TransactionIdentifier string            // the stored card this payment stored or used
+	StoredCredential      *StoredCredential // set when a stored card is involved
+	SchemeTransactionID   string            // the card network's id of the authorization
+	AcquirerRef           string            // the acquirer's id for the authorization
 	AuthCode              string
 
 	// Request parts stored and returned as given (already validated).
@@ -56,6 +58,16 @@ type Payment struct {
 	Metadata    json.RawMessage `json:",omitempty"`
 
 	RequestHash string // keyed hash of the creating request, for orderNo idempotency
+
+	// SessionID is the checkout session the payment belongs to, if any.
+	SessionID string `json:",omitempty"`
+	// PendingCard is the card sealed by the vault while the customer answers
+	// a 3-D Secure challenge (the authorization comes after it); erased once
+	// the payment moves on. Never the CVC.
+	PendingCard []byte `json:",omitempty"`
+	// ClaimedUntil marks a cashier-page payment attempt in progress, so a
+	// second post (another tab, a double click) cannot charge twice.
+	ClaimedUntil *time.Time `json:",omitempty"`
 
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

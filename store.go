@@ -23,6 +23,10 @@ type Change struct {
 	Notifications []*Notification
 	// Attempts to append to notifications' delivery logs.
 	Attempts []Attempt
+	// StoredCards to insert (Version 1) or update, like Payments.
+	StoredCards []*StoredCard
+	// Sessions to insert (Version 1) or update, like Payments.
+	Sessions []*Session
 }
 
 // IdempotencyRecord remembers the first answer to a request sent with an
@@ -105,6 +109,8 @@ type MerchantStore interface {
 type Store interface {
 	PaymentStore
 	NotificationStore
+	VaultStore
+	SessionStore
 	MerchantStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error

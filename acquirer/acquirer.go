@@ -17,6 +17,10 @@ type Acquirer interface {
 	// Authenticate runs 3-D Secure for a card in the given mode ("auto" or
 	// "standard"; "no" is never sent).
 	Authenticate(ctx context.Context, req AuthenticateRequest) (AuthenticateResult, error)
+	// CompleteChallenge reports the outcome of a 3-D Secure challenge the
+	// customer answered on the ACS page: the authentication result when it
+	// passed, nil when it failed.
+	CompleteChallenge(ctx context.Context, reference string, card Card, passed bool) (*paygate.ThreeDS, error)
 	// Authorize holds (and with Capture, captures) the amount on the card.
 	Authorize(ctx context.Context, req AuthorizeRequest) (Result, error)
 	// Capture captures amount of an authorization, at most once.
@@ -64,6 +68,9 @@ type AuthorizeRequest struct {
 	ThreeDS     *paygate.ThreeDS // authentication result, if any
 	FraudScreen bool             // the merchant asked for fraud screening (fraudMode Y)
 	Initiator   string           // "customer" or "merchant" (stored-credential MIT)
+	// PreviousSchemeTransactionID links a merchant-initiated payment to the
+	// customer-initiated payment that stored the card (the MIT chain).
+	PreviousSchemeTransactionID string
 }
 
 // Result is the acquirer's answer. A decline has Approved false and a Code from
@@ -75,4 +82,7 @@ type Result struct {
 	AcquirerRef string
 	AuthCode    string
 	Risk        *paygate.Risk
+	// SchemeTransactionID is the card network's id of an authorization; a
+	// stored card keeps the first one for later merchant-initiated payments.
+	SchemeTransactionID string
 }

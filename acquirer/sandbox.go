@@ -63,6 +63,20 @@ func Frictionless(reference, brand, mode string) *paygate.ThreeDS {
 		AuthenticationResultCode: "Y", LiabilityShift: true}
 }
 
+// ChallengeCode is the one-time code the sandbox ACS page accepts (and shows).
+const ChallengeCode = "123456"
+
+// CompleteChallenge passes with a challenge result of version 2.2.0 and a
+// liability shift, or fails.
+func (Sandbox) CompleteChallenge(_ context.Context, reference string, card Card, passed bool) (*paygate.ThreeDS, error) {
+	if !passed {
+		return nil, nil
+	}
+	t := Frictionless(reference, card.Brand, "")
+	t.AuthenticationResultCode = "Y"
+	return t, nil
+}
+
 // Authorize approves any card but the decline and fraud test cards.
 func (Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, error) {
 	if req.FraudScreen && req.Card.Number == CardFraud {
@@ -72,7 +86,8 @@ func (Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, error
 	if d, ok := declines[req.Card.Number]; ok {
 		return Result{Code: d[0], Message: d[1], AcquirerRef: ref("auth", req.Reference)}, nil
 	}
-	r := Result{Approved: true, AcquirerRef: ref("auth", req.Reference), AuthCode: strings.ToUpper(ref("code", req.Reference)[:6])}
+	r := Result{Approved: true, AcquirerRef: ref("auth", req.Reference), AuthCode: strings.ToUpper(ref("code", req.Reference)[:6]),
+		SchemeTransactionID: ref("scheme", req.Reference)[:15]}
 	if req.FraudScreen {
 		r.Risk = &paygate.Risk{Decision: "approve", Score: 10, Reasons: []string{}}
 	}

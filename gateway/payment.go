@@ -24,6 +24,10 @@ type draft struct {
 	card        acquirer.Card
 	threeDsData *paygate.ThreeDS
 	actionTTL   time.Duration
+	store        bool                // store the card in the vault if approved
+	storedCard   *paygate.StoredCard // the stored card a token payment charges
+	storedUpdate *paygate.StoredCard // its newer expiry, written if approved
+	expiredCard  bool                // the stored card has expired: fail without the acquirer
 }
 
 // CreatePayment creates a card payment. It answers created=false with the
@@ -43,11 +47,18 @@ func (s *Service) CreatePayment(ctx context.Context, req *CreatePaymentRequest) 
 	if err != nil {
 		return nil, false, err
 	}
+	d.payment.MerchantID = merchantID
+	d.payment.RequestHash = s.requestHash(req)
+	return s.createAndAuthorize(ctx, d)
+}
+
+// createAndAuthorize stores the draft's payment PENDING (the orderNo's first
+// request wins; others replay it), then authorizes it.
+func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payment, bool, error) {
 	p := d.payment
-	p.MerchantID = merchantID
-	p.RequestHash = s.requestHash(req)
+	now := s.now()
 	for {
-		existing, err := s.store.PaymentByOrderNo(ctx, merchantID, p.OrderNo)
+		existing, err := s.store.PaymentByOrderNo(ctx, p.MerchantID, p.OrderNo)
 		if err == nil {
 			p, err := s.replayPayment(ctx, existing, p.RequestHash)
 			return p, false, err
@@ -71,7 +82,11 @@ func (s *Service) CreatePayment(ctx context.Context, req *CreatePaymentRequest) 
 		}
 		// Another request took this orderNo (or, rarely, the tradeNo): look again.
 	}
-	p, err = s.authorize(ctx, p, d)
+	if d.expiredCard {
+		p, err := s.decline(ctx, p, "expired_card", "The stored card has expired; ask the customer for its new expiry date.", nil)
+		return p, true, err
+	}
+	p, err := s.authorize(ctx, p, d)
 	return p, true, err
 }
 
@@ -122,10 +137,15 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 		three.Mode = mode
 		p.ThreeDS = three
 	}
-	res, err := s.acquirer.Authorize(ctx, acquirer.AuthorizeRequest{
+	req := acquirer.AuthorizeRequest{
 		Reference: p.TradeNo, Amount: p.Amount, Card: d.card,
 		Capture: p.CaptureMethod == paygate.CaptureAuto, ThreeDS: three,
-		FraudScreen: p.FraudMode == "Y", Initiator: "customer"})
+		FraudScreen: p.FraudMode == "Y", Initiator: "customer"}
+	if sc := p.StoredCredential; sc != nil && sc.Initiator == "merchant" {
+		req.Initiator = "merchant"
+		req.PreviousSchemeTransactionID = d.storedCard.SchemeTransactionID
+	}
+	res, err := s.acquirer.Authorize(ctx, req)
 	if err != nil {
 		// Outcome unknown: the payment stays PENDING and the sweep expires it.
 		s.log.WarnContext(ctx, "acquirer authorize failed", "tradeNo", p.TradeNo, "err", err)
@@ -138,8 +158,24 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 	if p.CaptureMethod == paygate.CaptureManual {
 		to = paygate.StatusAuthorized
 	}
+	var storeCard func(*paygate.Payment, *paygate.Change)
+	if d.storedUpdate != nil {
+		storeCard = func(_ *paygate.Payment, c *paygate.Change) {
+			c.StoredCards = append(c.StoredCards, d.storedUpdate)
+		}
+	}
+	if d.store {
+		storeCard = func(q *paygate.Payment, c *paygate.Change) {
+			sc := s.newStoredCard(q, d)
+			q.TransactionIdentifier = sc.TransactionIdentifier
+			q.StoredCredential = &paygate.StoredCredential{TransactionIdentifier: sc.TransactionIdentifier,
+				Initiator: "customer", Stored: true}
+			c.StoredCards = append(c.StoredCards, sc)
+		}
+	}
 	q, err := s.record(ctx, p, to, func(p *paygate.Payment, now time.Time) {
 		p.AcquirerRef, p.AuthCode, p.Risk = res.AcquirerRef, res.AuthCode, res.Risk
+		p.SchemeTransactionID = res.SchemeTransactionID
 		p.AuthorizedAt = &now
 		p.ExpiresAt = nil
 		if to == paygate.StatusAuthorized {
@@ -148,7 +184,7 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 		} else {
 			p.CapturedMinor = p.Amount.Minor
 		}
-	})
+	}, storeCard)
 	if err == nil && q.Status != to && q.AcquirerRef == "" {
 		// Cancelled or expired while the acquirer answered: release the hold.
 		if _, err := s.acquirer.Void(ctx, res.AcquirerRef); err != nil {
@@ -170,7 +206,8 @@ func (s *Service) decline(ctx context.Context, p *paygate.Payment, code, msg str
 // event. When another writer changed the payment first (a cancel, the
 // sweep), it returns the stored payment unchanged if the move is no longer
 // allowed, or retries on the fresh copy.
-func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
+func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
+	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
 	for {
 		q := *p
 		now := s.now()
@@ -180,7 +217,13 @@ func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Sta
 		}
 		set(&q, now)
 		q.Version++
-		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Events: []paygate.Event{ev}})
+		c := paygate.Change{Payments: []*paygate.Payment{&q}, Events: []paygate.Event{ev}}
+		for _, add := range extra {
+			if add != nil {
+				add(&q, &c)
+			}
+		}
+		err = s.commit(ctx, c)
 		if err == nil {
 			return &q, nil
 		}
@@ -317,15 +360,19 @@ func (s *Service) validateCreate(req *CreatePaymentRequest, now time.Time) (*dra
 			HolderName: holder, Brand: string(brand)},
 		threeDsData: three,
 		actionTTL:   actionTTL,
+		store:       req.Billing != nil && req.Billing.StoredCredentials == "store",
 	}, nil
 }
 
 // cardProblem turns a card check failure into invalid_parameter on card.<field>.
-func cardProblem(err error) error {
+func cardProblem(err error) error { return cardProblemAt("card.", err) }
+
+// cardProblemAt is cardProblem for fields under prefix ("" for top-level fields).
+func cardProblemAt(prefix string, err error) error {
 	if p, ok := err.(*card.Problem); ok {
-		return paygate.InvalidParam("card."+p.Field, "card.%s: %s", p.Field, p.Message)
+		return paygate.InvalidParam(prefix+p.Field, "%s%s: %s", prefix, p.Field, p.Message)
 	}
-	return paygate.InvalidParam("card", "card is not valid")
+	return paygate.InvalidParam(strings.TrimSuffix(prefix, "."), "card is not valid")
 }
 
 func (c *checker) device(param string, d *DeviceInfo) {
@@ -370,9 +417,6 @@ func (c *checker) billing(b *Billing) {
 	c.email("billing.email", b.Email)
 	c.phone("billing.phone", b.Phone)
 	c.oneOf("billing.storedcredentials", b.StoredCredentials, "none", "store")
-	if b.StoredCredentials == "store" {
-		c.fail("billing.storedcredentials", "billing.storedcredentials store is not available yet; use none")
-	}
 }
 
 func (c *checker) products(items []ProductInfo, currency string) {

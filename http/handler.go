@@ -137,3 +137,30 @@ func (s *Server) handleRefundInquiry(w http.ResponseWriter, r *http.Request) {
 	}
 	s.json(w, http.StatusOK, out)
 }
+
+func (s *Server) handleTokenPayment(w http.ResponseWriter, r *http.Request) {
+	var req gateway.TokenPaymentRequest
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p, created, err := s.gw.CreateTokenPayment(r.Context(), &req)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.created(w, created, newPaymentView(p, nil))
+}
+
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+	sc, err := s.gw.RevokeStoredCard(r.Context(), r.PathValue("transactionIdentifier"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.json(w, http.StatusOK, struct {
+		TransactionIdentifier string `json:"transactionIdentifier"`
+		Status                string `json:"status"`
+		RevokedAt             string `json:"revokedAt"`
+	}{sc.TransactionIdentifier, sc.Status, timeString(sc.UpdatedAt)})
+}

@@ -24,6 +24,8 @@ import (
 var routes = []string{
 	"POST /v1/auth/token",
 	"POST /v1/payments",
+	"POST /v1/payments/token",
+	"DELETE /v1/payments/token/{transactionIdentifier}",
 	"POST /v1/payments/capture",
 	"POST /v1/payments/cancel",
 	"POST /v1/payments/inquiry",
@@ -153,6 +155,7 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{schema("Payment"), "Payment", paymentView{}},
 		{schema("PaymentCard"), "PaymentCard", cardView{}},
 		{schema("PaymentThreeDs"), "PaymentThreeDs", threeDSView{}},
+		{schema("PaymentStoredCredential"), "PaymentStoredCredential", storedCredView{}},
 		{schema("PaymentRisk"), "PaymentRisk", riskView{}},
 		{schema("NextAction"), "NextAction", nextActionView{}},
 		{schema("Refund"), "Refund", refundView{}},
@@ -186,11 +189,43 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		}
 	}
 
+	// The revoke answer is an anonymous struct in handleRevokeToken.
+	revoked := schema("StoredCardRevoked")
+	props, required := sourceAnonJSONFields(t, "handler.go", "handleRevokeToken")
+	if got := slices.Sorted(maps.Keys(revoked.Properties)); !slices.Equal(got, props) {
+		t.Errorf("StoredCardRevoked properties: got %v, want %v", got, props)
+	}
+	if got := slices.Sorted(slices.Values(revoked.Required)); !slices.Equal(got, required) {
+		t.Errorf("StoredCardRevoked required: got %v, want %v", got, required)
+	}
+	if ap := revoked.AdditionalProperties.Has; ap == nil || *ap {
+		t.Errorf("StoredCardRevoked additionalProperties: got open, want false")
+	}
+	if got := revoked.Properties["status"].Value.Const; got != paygate.StoredCardRevoked {
+		t.Errorf("StoredCardRevoked status const: got %v, want %s", got, paygate.StoredCardRevoked)
+	}
+
+	// The stored-credential enums match the gateway's.
+	reasons := []string{paygate.ReasonRecurring, paygate.ReasonInstalment, paygate.ReasonUnscheduled}
+	for name, s := range map[string]*openapi3.Schema{
+		"TokenPaymentRequest.customerInitiatedReason": schema("TokenPaymentRequest").Properties["customerInitiatedReason"].Value,
+		"PaymentStoredCredential.reason":              schema("PaymentStoredCredential").Properties["reason"].Value,
+		"Billing.customerInitiatedReason":             schema("Billing").Properties["customerInitiatedReason"].Value,
+	} {
+		if got := enumStrings(s); !slices.Equal(got, reasons) {
+			t.Errorf("%s enum: got %v, want %v", name, got, reasons)
+		}
+	}
+	if got := enumStrings(schema("Billing").Properties["storedcredentials"].Value); !slices.Equal(got, []string{"none", "store"}) {
+		t.Errorf("Billing.storedcredentials enum: got %v, want [none store]", got)
+	}
+
 	requests := []struct {
 		name string
 		v    any
 	}{
 		{"CreatePaymentRequest", gateway.CreatePaymentRequest{}},
+		{"TokenPaymentRequest", gateway.TokenPaymentRequest{}},
 		{"Card", gateway.CardInput{}},
 		{"ThreeDsData", gateway.ThreeDsData{}},
 		{"Address", gateway.Address{}},
@@ -314,6 +349,40 @@ func sourceJSONFields(t *testing.T, file, typeName string) (names, required []st
 	if st == nil {
 		t.Fatalf("%s in %s: got no struct, want one", typeName, file)
 	}
+	return structJSONFields(t, typeName, st)
+}
+
+// sourceAnonJSONFields is sourceJSONFields for the first anonymous struct
+// type written inside the function funcName, such as a handler's answer.
+func sourceAnonJSONFields(t *testing.T, file, funcName string) (names, required []string) {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatalf("parse %s: got %v, want nil", file, err)
+	}
+	var st *ast.StructType
+	for _, decl := range f.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Name.Name != funcName || fn.Body == nil {
+			continue
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			if st == nil {
+				st, _ = n.(*ast.StructType)
+			}
+			return st == nil
+		})
+	}
+	if st == nil {
+		t.Fatalf("%s in %s: got no struct, want one", funcName, file)
+	}
+	return structJSONFields(t, funcName, st)
+}
+
+// structJSONFields returns the sorted JSON names of a parsed struct's fields
+// and those of them without omitempty.
+func structJSONFields(t *testing.T, typeName string, st *ast.StructType) (names, required []string) {
+	t.Helper()
 	for _, fld := range st.Fields.List {
 		if fld.Tag == nil || len(fld.Names) != 1 {
 			t.Fatalf("%s: field without a json tag or name", typeName)

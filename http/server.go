@@ -59,6 +59,8 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/auth/token", s.limitByIP(s.handleToken))
 	s.mux.HandleFunc("POST /v1/payments", s.auth(s.handleCreatePayment))
+	s.mux.HandleFunc("POST /v1/payments/token", s.auth(s.handleTokenPayment))
+	s.mux.HandleFunc("DELETE /v1/payments/token/{transactionIdentifier}", s.auth(s.handleRevokeToken))
 	s.mux.HandleFunc("POST /v1/payments/capture", s.auth(s.handleCapture))
 	s.mux.HandleFunc("POST /v1/payments/cancel", s.auth(s.handleCancel))
 	s.mux.HandleFunc("POST /v1/payments/inquiry", s.auth(s.handleInquiry))

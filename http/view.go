@@ -33,6 +33,8 @@ type paymentView struct {
 	FailureCode           string          `json:"failureCode,omitempty"`
 	FailureMessage        string          `json:"failureMessage,omitempty"`
 	TransactionIdentifier string          `json:"transactionIdentifier,omitempty"`
+	StoredCredential      *storedCredView `json:"storedCredential,omitempty"`
+	SchemeTransactionID   string          `json:"schemeTransactionId,omitempty"`
 	AuthCode              string          `json:"authCode,omitempty"`
 	Metadata              json.RawMessage `json:"metadata,omitempty"`
 	Billing               json.RawMessage `json:"billing,omitempty"`
@@ -61,6 +63,13 @@ type threeDSView struct {
 	DSTransID                string `json:"dsTransId,omitempty"`
 	AuthenticationResultCode string `json:"authenticationResultCode,omitempty"`
 	LiabilityShift           bool   `json:"liabilityShift"`
+}
+
+type storedCredView struct {
+	TransactionIdentifier string `json:"transactionIdentifier"`
+	Reason                string `json:"reason,omitempty"`
+	Initiator             string `json:"initiator"`
+	Stored                bool   `json:"stored"`
 }
 
 type riskView struct {
@@ -127,7 +136,7 @@ func newPaymentView(p *paygate.Payment, refunds []*paygate.Refund) paymentView {
 		Description: p.Description, BillingDesc: p.BillingDesc, FraudMode: p.FraudMode,
 		NotificationURL: p.NotificationURL, FrontURL: p.FrontURL,
 		FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
-		TransactionIdentifier: p.TransactionIdentifier, AuthCode: p.AuthCode,
+		TransactionIdentifier: p.TransactionIdentifier, SchemeTransactionID: p.SchemeTransactionID, AuthCode: p.AuthCode,
 		Metadata: p.Metadata, Billing: p.Billing, Shipping: p.Shipping, ProductInfo: p.ProductInfo,
 		CreatedAt: timeString(p.CreatedAt), UpdatedAt: timeString(p.UpdatedAt),
 		AuthorizedAt: optTime(p.AuthorizedAt), ExpiresAt: optTime(p.ExpiresAt),
@@ -140,6 +149,10 @@ func newPaymentView(p *paygate.Payment, refunds []*paygate.Refund) paymentView {
 	if t := p.ThreeDS; t != nil {
 		v.ThreeDS = &threeDSView{Mode: t.Mode, Version: t.Version, ECI: t.ECI, DSTransID: t.DSTransID,
 			AuthenticationResultCode: t.AuthenticationResultCode, LiabilityShift: t.LiabilityShift}
+	}
+	if sc := p.StoredCredential; sc != nil {
+		v.StoredCredential = &storedCredView{TransactionIdentifier: sc.TransactionIdentifier, Reason: sc.Reason,
+			Initiator: sc.Initiator, Stored: sc.Stored}
 	}
 	if r := p.Risk; r != nil {
 		v.Risk = &riskView{Decision: r.Decision, Score: r.Score, Reasons: r.Reasons}

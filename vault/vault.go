@@ -62,19 +62,55 @@ var ErrKeySize = errors.New("vault: master key must be 32 bytes")
 // A Vault is immutable and safe for concurrent use.
 type Vault struct {
 	aead           cipher.AEAD // AES-256-GCM under the "paygate/data/v1" key
+	old            []oldKey    // earlier master keys, kept for reading only
 	fingerprintKey []byte
 	requestHashKey []byte
 	tokenKey       []byte
 	keyID          string
 }
 
+// oldKey is a retired master key's data cipher: it opens, never seals.
+type oldKey struct {
+	id   string
+	aead cipher.AEAD
+}
+
 // New builds a Vault from the 32-byte master key (see ParseKey,
-// LoadOrCreateKeyFile). It copies what it needs, so the caller may wipe
-// master afterwards. The key's identifier is available from KeyID.
-func New(master []byte) (*Vault, error) {
+// LoadOrCreateKeyFile) and any earlier master keys, which are used only to
+// open data sealed before a key rotation (see `paygate vault rekey`). It
+// copies what it needs, so the caller may wipe the keys afterwards. The
+// current key's identifier is available from KeyID.
+func New(master []byte, old ...[]byte) (*Vault, error) {
 	if len(master) != KeySize {
 		return nil, fmt.Errorf("%w, got %d", ErrKeySize, len(master))
 	}
+	var olds []oldKey
+	for i, o := range old {
+		if len(o) != KeySize {
+			return nil, fmt.Errorf("%w (old key %d), got %d", ErrKeySize, i+1, len(o))
+		}
+		a, err := dataCipher(o)
+		if err != nil {
+			return nil, err
+		}
+		olds = append(olds, oldKey{id: hex.EncodeToString(derive(o, labelKeyID)[:8]), aead: a})
+	}
+	aead, err := dataCipher(master)
+	if err != nil {
+		return nil, err
+	}
+	return &Vault{
+		aead:           aead,
+		old:            olds,
+		fingerprintKey: derive(master, labelFingerprint),
+		requestHashKey: derive(master, labelRequestHash),
+		tokenKey:       derive(master, labelToken),
+		keyID:          hex.EncodeToString(derive(master, labelKeyID)[:8]),
+	}, nil
+}
+
+// dataCipher returns AES-256-GCM under the data key derived from master.
+func dataCipher(master []byte) (cipher.AEAD, error) {
 	dataKey := derive(master, labelData)
 	block, err := aes.NewCipher(dataKey)
 	if err != nil {
@@ -85,13 +121,7 @@ func New(master []byte) (*Vault, error) {
 	if err != nil {
 		return nil, errors.New("vault: cannot create AES-GCM")
 	}
-	return &Vault{
-		aead:           aead,
-		fingerprintKey: derive(master, labelFingerprint),
-		requestHashKey: derive(master, labelRequestHash),
-		tokenKey:       derive(master, labelToken),
-		keyID:          hex.EncodeToString(derive(master, labelKeyID)[:8]),
-	}, nil
+	return aead, nil
 }
 
 // derive returns HMAC-SHA256(master, label), a KeySize-byte key that is
@@ -126,16 +156,28 @@ func (v *Vault) Seal(plaintext, aad []byte) ([]byte, error) {
 // Open reverses Seal, returning the plaintext. Any failure (wrong key,
 // tampered or truncated data, different aad) returns ErrOpen and nothing
 // else, so the error carries no information about the data.
+// Data sealed under an earlier master key given to New opens too.
 func (v *Vault) Open(sealed, aad []byte) ([]byte, error) {
+	pt, _, err := v.OpenKeyID(sealed, aad)
+	return pt, err
+}
+
+// OpenKeyID is Open that also says which key opened the data: KeyID() for
+// the current key, or an earlier key's id (data that rekey should move).
+func (v *Vault) OpenKeyID(sealed, aad []byte) ([]byte, string, error) {
 	if len(sealed) < NonceSize+v.aead.Overhead() {
-		return nil, ErrOpen
+		return nil, "", ErrOpen
 	}
 	nonce, ct := sealed[:NonceSize], sealed[NonceSize:]
-	pt, err := v.aead.Open(nil, nonce, ct, aad)
-	if err != nil {
-		return nil, ErrOpen
+	if pt, err := v.aead.Open(nil, nonce, ct, aad); err == nil {
+		return pt, v.keyID, nil
 	}
-	return pt, nil
+	for _, o := range v.old {
+		if pt, err := o.aead.Open(nil, nonce, ct, aad); err == nil {
+			return pt, o.id, nil
+		}
+	}
+	return nil, "", ErrOpen
 }
 
 // Fingerprint returns hex HMAC-SHA256(fingerprint key, pan), 64 characters.

@@ -693,3 +693,30 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestOldKeysOpen(t *testing.T) {
+	k1, k2 := NewKey(), NewKey()
+	v1, err := New(k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := v1.Seal([]byte("pan"), []byte("row"))
+	v2, err := New(k2, k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, id, err := v2.OpenKeyID(sealed, []byte("row"))
+	if err != nil || string(pt) != "pan" || id != v1.KeyID() {
+		t.Fatalf("got %q %q %v, want pan opened by the old key %s", pt, id, err, v1.KeyID())
+	}
+	resealed, _ := v2.Seal(pt, []byte("row"))
+	if _, id, _ := v2.OpenKeyID(resealed, []byte("row")); id != v2.KeyID() {
+		t.Errorf("got key %s, want the current key %s", id, v2.KeyID())
+	}
+	if _, err := v1.Open(resealed, []byte("row")); err == nil {
+		t.Error("old key alone opened data sealed under the new key")
+	}
+	if _, err := New(k2, []byte("short")); err == nil {
+		t.Error("short old key: got nil error, want ErrKeySize")
+	}
+}

@@ -30,7 +30,8 @@ type Main struct {
 	Addr                      string
 	DB                        string
 	BaseURL                   string
-	MasterKey                 string // base64; empty: a key file beside the SQLite database
+	MasterKey                 string   // base64; empty: a key file beside the SQLite database
+	OldMasterKeys             []string // base64 keys of earlier rotations, for reading only
 	AllowPrivateNotifyTargets bool
 	TokenTTL                  time.Duration
 	AuthorizationTTL          time.Duration
@@ -96,7 +97,15 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 				"keyFile", keyFile)
 		}
 	}
-	v, err := vault.New(key)
+	var olds [][]byte
+	for i, o := range m.OldMasterKeys {
+		k, err := vault.ParseKey(o)
+		if err != nil {
+			return nil, nil, fmt.Errorf("PAYGATE_OLD_MASTER_KEYS key %d: %w", i+1, err)
+		}
+		olds = append(olds, k)
+	}
+	v, err := vault.New(key, olds...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -243,4 +252,25 @@ func (m *Main) Migrate(ctx context.Context) error {
 		return err
 	}
 	return s.Close()
+}
+
+// Rekey re-encrypts every sealed row to the current master key and prints
+// the report as JSON; rows no key can open make it fail after the report.
+func (m *Main) Rekey(ctx context.Context, batch int) error {
+	s, v, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := m.newGateway(s, v).Rekey(ctx, batch)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(m.Stdout).Encode(rep); err != nil {
+		return err
+	}
+	if len(rep.Unreadable) > 0 {
+		return fmt.Errorf("%d rows could not be opened by any configured key: %s", len(rep.Unreadable), strings.Join(rep.Unreadable, ", "))
+	}
+	return nil
 }

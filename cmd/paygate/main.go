@@ -51,6 +51,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		c.Flags().StringVar(&m.DB, "db", env("PAYGATE_DB", "sqlite:./paygate.db"), "database: sqlite:PATH or postgres://... (PAYGATE_DB)")
 	}
 	m.MasterKey = getenv("PAYGATE_MASTER_KEY")
+	for _, k := range strings.Split(getenv("PAYGATE_OLD_MASTER_KEYS"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			m.OldMasterKeys = append(m.OldMasterKeys, k)
+		}
+	}
 
 	serve := &cobra.Command{
 		Use:   "serve",
@@ -107,7 +112,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	dbFlag(migrate)
 
-	root.AddCommand(serve, merchant, migrate)
+	var batch int
+	vaultCmd := &cobra.Command{Use: "vault", Short: "Manage the card vault"}
+	rekey := &cobra.Command{
+		Use:   "rekey",
+		Short: "Re-encrypt every stored card and secret to PAYGATE_MASTER_KEY (old keys in PAYGATE_OLD_MASTER_KEYS); safe to interrupt and rerun",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return m.Rekey(ctx, batch)
+		},
+	}
+	rekey.Flags().IntVar(&batch, "batch", 100, "rows per batch")
+	dbFlag(rekey)
+	vaultCmd.AddCommand(rekey)
+
+	root.AddCommand(serve, merchant, migrate, vaultCmd)
 	err := root.ExecuteContext(ctx)
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
 		return fmt.Errorf("%w (see paygate --help)", err)

@@ -288,7 +288,13 @@ func TestNoCardDataAtRest(t *testing.T) {
 		body["card"].(map[string]any)["cvc"] = cvc
 		body["fraudMode"] = "Y"
 		body["captureMethod"] = "manual"
+		body["billing"] = map[string]any{"storedcredentials": "store"} // approved ones go to the vault
 		r := c.do("POST", "/v1/payments", body).want(201)
+		if txID := r.str("transactionIdentifier"); txID != "" {
+			tb := tokenBody(txID, "RECURRING")
+			tb["cardNo"] = pan
+			c.do("POST", "/v1/payments/token", tb).want(201)
+		}
 		if bytes.Contains(r.body, []byte(pan)) {
 			t.Errorf("response for %s holds the card number", pan[:6])
 		}

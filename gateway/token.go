@@ -1,0 +1,285 @@
+package gateway
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/card"
+)
+
+// TokenPaymentRequest is the body of POST /v1/payments/token.
+type TokenPaymentRequest struct {
+	Amount                  string            `json:"amount"`
+	Currency                string            `json:"currency,omitempty"`
+	CardNo                  string            `json:"cardNo,omitempty"`
+	CustomerInitiatedReason string            `json:"customerInitiatedReason,omitempty"`
+	Description             string            `json:"description,omitempty"`
+	DeviceInfo              *DeviceInfo       `json:"deviceInfo,omitempty"`
+	ExpiryMonth             string            `json:"expiryMonth"`
+	ExpiryYear              string            `json:"expiryYear"`
+	OrderNo                 string            `json:"orderNo"`
+	ThreeDsMode             string            `json:"threeDsMode,omitempty"`
+	TransactionIdentifier   string            `json:"transactionIdentifier"`
+	CaptureMethod           string            `json:"captureMethod,omitempty"`
+	NotificationURL         string            `json:"notificationUrl,omitempty"`
+	Metadata                map[string]string `json:"metadata,omitempty"`
+}
+
+// cardSecret is what the vault seals for a stored card.
+type cardSecret struct {
+	PAN        string `json:"pan"`
+	HolderName string `json:"holderName,omitempty"`
+}
+
+func storedCardAAD(merchantID, txID string) []byte {
+	return []byte("stored-card/" + merchantID + "/" + txID)
+}
+
+// newStoredCard seals the draft's card for the vault. The CVC is not kept.
+func (s *Service) newStoredCard(p *paygate.Payment, d *draft) *paygate.StoredCard {
+	now := p.UpdatedAt
+	sc := &paygate.StoredCard{TransactionIdentifier: randomDigits(32), MerchantID: p.MerchantID,
+		Status: paygate.StoredCardActive, Version: 1, Brand: p.Card.Brand, BIN: p.Card.BIN, Last4: p.Card.Last4,
+		ExpiryMonth: d.card.ExpiryMonth, ExpiryYear: d.card.ExpiryYear, Fingerprint: p.Card.Fingerprint,
+		KeyID: s.vault.KeyID(), Currency: p.Amount.Currency, FirstTradeNo: p.TradeNo,
+		SchemeTransactionID: p.SchemeTransactionID, CreatedAt: now, UpdatedAt: now}
+	plain, _ := json.Marshal(cardSecret{PAN: d.card.Number, HolderName: d.card.HolderName})
+	sealed, err := s.vault.Seal(plain, storedCardAAD(sc.MerchantID, sc.TransactionIdentifier))
+	if err != nil {
+		panic(err) // sealing a few bytes cannot fail
+	}
+	sc.Sealed = sealed
+	return sc
+}
+
+// openStoredCard decrypts a stored card's number and holder name.
+func (s *Service) openStoredCard(sc *paygate.StoredCard) (cardSecret, error) {
+	var cs cardSecret
+	plain, err := s.vault.Open(sc.Sealed, storedCardAAD(sc.MerchantID, sc.TransactionIdentifier))
+	if err != nil {
+		return cs, paygate.Internal("open stored card", fmt.Errorf("stored card %s: %w", sc.TransactionIdentifier, err))
+	}
+	err = json.Unmarshal(plain, &cs)
+	return cs, err
+}
+
+// CreateTokenPayment charges a stored card. With customerInitiatedReason it
+// is a merchant-initiated payment (no CVC, no 3-D Secure); without, a
+// customer-initiated payment with a stored card, where threeDsMode applies.
+// orderNo idempotency is as for CreatePayment.
+//
+// Errors: invalid_parameter, not_found (unknown or revoked transactionIdentifier),
+// duplicate_order_no.
+func (s *Service) CreateTokenPayment(ctx context.Context, req *TokenPaymentRequest) (*paygate.Payment, bool, error) {
+	merchantID := paygate.MerchantID(ctx)
+	now := s.now()
+	var c checker
+	c.reference("orderNo", req.OrderNo)
+	c.reference("transactionIdentifier", req.TransactionIdentifier)
+	c.oneOf("customerInitiatedReason", req.CustomerInitiatedReason, paygate.ReasonRecurring, paygate.ReasonInstalment, paygate.ReasonUnscheduled)
+	c.length("description", req.Description, 1, 50)
+	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
+	c.oneOf("captureMethod", req.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
+	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
+	c.metadata("metadata", req.Metadata)
+	if req.DeviceInfo != nil {
+		c.device("deviceInfo", req.DeviceInfo)
+	}
+	c.required("expiryMonth", req.ExpiryMonth)
+	c.required("expiryYear", req.ExpiryYear)
+	if req.CardNo != "" {
+		if _, err := card.CheckNumber(req.CardNo); err != nil {
+			c.fail("cardNo", "cardNo is not a valid card number")
+		}
+	}
+	if c.err != nil {
+		return nil, false, c.err
+	}
+	sc, err := s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
+	if err != nil || sc.Status != paygate.StoredCardActive {
+		return nil, false, paygate.Errorf(paygate.ENotFound, "no stored card %s", req.TransactionIdentifier)
+	}
+	month, year, expErr := card.CheckExpiry(req.ExpiryMonth, req.ExpiryYear, now)
+	expired := false
+	if expErr != nil {
+		p, _ := expErr.(*card.Problem)
+		m, _ := strconv.Atoi(req.ExpiryMonth)
+		y, _ := strconv.Atoi(req.ExpiryYear)
+		// The card on file has run out: the issuer would decline, so the payment
+		// fails rather than the request (the merchant must ask for a new expiry).
+		if p != nil && p.Message == "card has expired" && m == sc.ExpiryMonth && y == sc.ExpiryYear {
+			expired = true
+			month, year = m, y
+		} else {
+			return nil, false, cardProblemAt("", expErr)
+		}
+	}
+	secret, err := s.openStoredCard(sc)
+	if err != nil {
+		return nil, false, err
+	}
+	if req.CardNo != "" && subtle.ConstantTimeCompare([]byte(req.CardNo), []byte(secret.PAN)) != 1 {
+		return nil, false, paygate.InvalidParam("cardNo", "cardNo does not match the stored card")
+	}
+	currency := orDefault(req.Currency, sc.Currency)
+	if _, err := paygate.ParseCurrency(currency); err != nil {
+		return nil, false, paygate.InvalidParam("currency", "currency %s", err.Error())
+	}
+	amount, perr := amountParam("amount", req.Amount, currency)
+	if perr != nil {
+		return nil, false, perr
+	}
+	// A re-issued card: newer expiry replaces the stored one, in the
+	// payment's commit.
+	var update *paygate.StoredCard
+	if !expired && (year > sc.ExpiryYear || year == sc.ExpiryYear && month > sc.ExpiryMonth) {
+		u := *sc
+		u.ExpiryMonth, u.ExpiryYear = month, year
+		u.Version++
+		u.UpdatedAt = now
+		update = &u
+		sc = &u
+	}
+	initiator, mode := "customer", orDefault(req.ThreeDsMode, "auto")
+	if req.CustomerInitiatedReason != "" {
+		initiator, mode = "merchant", "no"
+	}
+	p := &paygate.Payment{
+		MerchantID: merchantID, OrderNo: req.OrderNo, Amount: amount, PaymentMethodType: paygate.MethodCard,
+		CaptureMethod: orDefault(req.CaptureMethod, paygate.CaptureAuto), Description: req.Description,
+		FraudMode: "N", NotificationURL: req.NotificationURL, ThreeDS: &paygate.ThreeDS{Mode: mode},
+		Card: &paygate.CardDetails{Brand: sc.Brand, BIN: sc.BIN, Last4: sc.Last4, ExpiryMonth: sc.ExpiryMonth,
+			ExpiryYear: sc.ExpiryYear, HolderName: secret.HolderName, Fingerprint: sc.Fingerprint},
+		TransactionIdentifier: sc.TransactionIdentifier,
+		StoredCredential: &paygate.StoredCredential{TransactionIdentifier: sc.TransactionIdentifier,
+			Reason: req.CustomerInitiatedReason, Initiator: initiator},
+		DeviceInfo: rawJSON(req.DeviceInfo), Metadata: rawJSON(req.Metadata),
+		RequestHash: s.requestHash(req),
+	}
+	d := &draft{payment: p, storedCard: sc, actionTTL: s.cfg.ActionTTL, expiredCard: expired, storedUpdate: update,
+		card: acquirer.Card{Number: secret.PAN, ExpiryMonth: sc.ExpiryMonth, ExpiryYear: sc.ExpiryYear,
+			HolderName: secret.HolderName, Brand: sc.Brand}}
+	return s.createAndAuthorize(ctx, d)
+}
+
+// RevokeStoredCard erases a stored card's data: later token payments with it
+// are not_found. Payments made with it are kept.
+//
+// Errors: not_found.
+func (s *Service) RevokeStoredCard(ctx context.Context, txID string) (*paygate.StoredCard, error) {
+	merchantID := paygate.MerchantID(ctx)
+	for {
+		sc, err := s.store.StoredCard(ctx, merchantID, txID)
+		if err != nil || sc.Status != paygate.StoredCardActive {
+			return nil, paygate.Errorf(paygate.ENotFound, "no stored card %s", txID)
+		}
+		u := *sc
+		u.Status = paygate.StoredCardRevoked
+		u.Sealed, u.Fingerprint = nil, ""
+		u.ExpiryMonth, u.ExpiryYear = 0, 0
+		u.Version++
+		u.UpdatedAt = s.now()
+		err = s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}})
+		if err == nil {
+			return &u, nil
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, err
+		}
+	}
+}
+
+// RekeyReport says what Rekey did.
+type RekeyReport struct {
+	Moved          int      `json:"moved"`          // rows re-encrypted to the current key
+	AlreadyCurrent int      `json:"alreadyCurrent"` // rows already under the current key
+	Unreadable     []string `json:"unreadable"`     // rows no configured key can open, by kind/id
+}
+
+// Rekey re-encrypts every sealed row (stored cards, merchants' notification
+// secrets, subscriptions' secrets) to the current vault key, in batches of
+// batch rows, each row its own compare-and-set write: it is safe to interrupt
+// and run again. A row no key can open is reported, never skipped silently.
+func (s *Service) Rekey(ctx context.Context, batch int) (RekeyReport, error) {
+	rep := RekeyReport{Unreadable: []string{}}
+	current := s.vault.KeyID()
+	for after := ""; ; {
+		cards, err := s.store.StoredCardsAfter(ctx, after, batch)
+		if err != nil {
+			return rep, err
+		}
+		if len(cards) == 0 {
+			break
+		}
+		for _, sc := range cards {
+			after = sc.TransactionIdentifier
+			if sc.Sealed == nil {
+				continue // revoked: nothing left to encrypt
+			}
+			aad := storedCardAAD(sc.MerchantID, sc.TransactionIdentifier)
+			plain, keyID, err := s.vault.OpenKeyID(sc.Sealed, aad)
+			if err != nil {
+				rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
+				continue
+			}
+			if keyID == current && sc.KeyID == current {
+				rep.AlreadyCurrent++
+				continue
+			}
+			var cs cardSecret
+			if err := json.Unmarshal(plain, &cs); err != nil {
+				rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
+				continue
+			}
+			u := *sc
+			u.Sealed, _ = s.vault.Seal(plain, aad)
+			u.KeyID = current
+			u.Fingerprint = s.vault.Fingerprint(cs.PAN)
+			u.Version++
+			u.UpdatedAt = s.now()
+			if err := s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}}); err != nil && !isCode(err, paygate.EConflict) {
+				return rep, err
+			} else if err == nil {
+				rep.Moved++
+			}
+		}
+	}
+	for kind, aadPrefix := range map[string]string{"merchant": "merchant-notify/", "subscription": "subscription/"} {
+		for after := ""; ; {
+			secrets, err := s.store.SealedSecretsAfter(ctx, kind, after, batch)
+			if err != nil {
+				return rep, err
+			}
+			if len(secrets) == 0 {
+				break
+			}
+			for _, x := range secrets {
+				after = x.ID
+				aad := []byte(aadPrefix + x.ID)
+				plain, keyID, err := s.vault.OpenKeyID(x.Sealed, aad)
+				if err != nil {
+					rep.Unreadable = append(rep.Unreadable, kind+"/"+x.ID)
+					continue
+				}
+				if keyID == current && x.KeyID == current {
+					rep.AlreadyCurrent++
+					continue
+				}
+				old := x.KeyID
+				x.Sealed, _ = s.vault.Seal(plain, aad)
+				x.KeyID = current
+				if err := s.store.ResealSecret(ctx, x, old); err != nil && !isCode(err, paygate.EConflict) {
+					return rep, err
+				} else if err == nil {
+					rep.Moved++
+				}
+			}
+		}
+	}
+	return rep, nil
+}

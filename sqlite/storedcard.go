@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"paygate"
+)
+
+const storedCardCols = `transaction_identifier, merchant_id, status, version, brand, bin, last4, expiry_month, expiry_year,
+	fingerprint, sealed, key_id, currency, first_trade_no, scheme_transaction_id, created_at, updated_at`
+
+func applyStoredCards(ctx context.Context, tx *sql.Tx, cards []*paygate.StoredCard) error {
+	for _, c := range cards {
+		var res sql.Result
+		var err error
+		if c.Version == 1 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO stored_cards (`+storedCardCols+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				c.TransactionIdentifier, c.MerchantID, c.Status, c.Version, c.Brand, c.BIN, c.Last4, c.ExpiryMonth, c.ExpiryYear,
+				c.Fingerprint, c.Sealed, c.KeyID, c.Currency, c.FirstTradeNo, c.SchemeTransactionID, ms(c.CreatedAt), ms(c.UpdatedAt))
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE stored_cards SET status = ?, version = ?, brand = ?, bin = ?, last4 = ?,
+				expiry_month = ?, expiry_year = ?, fingerprint = ?, sealed = ?, key_id = ?, updated_at = ?
+				WHERE transaction_identifier = ? AND merchant_id = ? AND version = ?`,
+				c.Status, c.Version, c.Brand, c.BIN, c.Last4, c.ExpiryMonth, c.ExpiryYear, c.Fingerprint, c.Sealed, c.KeyID,
+				ms(c.UpdatedAt), c.TransactionIdentifier, c.MerchantID, c.Version-1)
+		}
+		if err := affected("apply stored card", res, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) storedCards(ctx context.Context, where string, args ...any) ([]*paygate.StoredCard, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+storedCardCols+` FROM stored_cards WHERE `+where, args...)
+	if err != nil {
+		return nil, dbErr("stored cards", err)
+	}
+	defer rows.Close()
+	var out []*paygate.StoredCard
+	for rows.Next() {
+		var c paygate.StoredCard
+		var created, updated int64
+		if err := rows.Scan(&c.TransactionIdentifier, &c.MerchantID, &c.Status, &c.Version, &c.Brand, &c.BIN, &c.Last4,
+			&c.ExpiryMonth, &c.ExpiryYear, &c.Fingerprint, &c.Sealed, &c.KeyID, &c.Currency, &c.FirstTradeNo,
+			&c.SchemeTransactionID, &created, &updated); err != nil {
+			return nil, dbErr("stored cards", err)
+		}
+		c.CreatedAt, c.UpdatedAt = fromMs(created), fromMs(updated)
+		out = append(out, &c)
+	}
+	return out, dbErr("stored cards", rows.Err())
+}
+
+// StoredCard returns a stored card of the merchant.
+func (s *Store) StoredCard(ctx context.Context, merchantID, transactionIdentifier string) (*paygate.StoredCard, error) {
+	cs, err := s.storedCards(ctx, `transaction_identifier = ? AND merchant_id = ?`, transactionIdentifier, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return nil, &paygate.Error{Code: paygate.ENotFound, Op: "stored card", Message: "not found"}
+	}
+	return cs[0], nil
+}
+
+// StoredCardsAfter pages through every merchant's stored cards.
+func (s *Store) StoredCardsAfter(ctx context.Context, after string, limit int) ([]*paygate.StoredCard, error) {
+	return s.storedCards(ctx, `transaction_identifier > ? ORDER BY transaction_identifier LIMIT ?`, after, limit)
+}
+
+// sealedTables names, for each kind of sealed secret, its table and columns.
+var sealedTables = map[string][3]string{
+	"merchant":     {"merchants", "id", "notify_secret_sealed"},
+	"subscription": {"subscriptions", "id", "secret_sealed"},
+}
+
+// SealedSecretsAfter pages through sealed secrets of one kind.
+func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limit int) ([]paygate.SealedSecret, error) {
+	t, ok := sealedTables[kind]
+	if !ok {
+		return nil, paygate.Internal("sealed secrets", fmt.Errorf("unknown kind %q", kind))
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+t[1]+`, `+t[2]+`, key_id FROM `+t[0]+` WHERE `+t[1]+` > ? ORDER BY `+t[1]+` LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, dbErr("sealed secrets", err)
+	}
+	defer rows.Close()
+	var out []paygate.SealedSecret
+	for rows.Next() {
+		x := paygate.SealedSecret{Kind: kind}
+		if err := rows.Scan(&x.ID, &x.Sealed, &x.KeyID); err != nil {
+			return nil, dbErr("sealed secrets", err)
+		}
+		out = append(out, x)
+	}
+	return out, dbErr("sealed secrets", rows.Err())
+}
+
+// ResealSecret replaces a sealed secret still under oldKeyID.
+func (s *Store) ResealSecret(ctx context.Context, x paygate.SealedSecret, oldKeyID string) error {
+	t, ok := sealedTables[x.Kind]
+	if !ok {
+		return paygate.Internal("reseal", fmt.Errorf("unknown kind %q", x.Kind))
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE `+t[0]+` SET `+t[2]+` = ?, key_id = ? WHERE `+t[1]+` = ? AND key_id = ?`, x.Sealed, x.KeyID, x.ID, oldKeyID)
+	return affected("reseal", res, err)
+}

@@ -1,0 +1,79 @@
+package paygate
+
+import (
+	"context"
+	"time"
+)
+
+// Stored-credential reasons of a merchant-initiated payment.
+const (
+	ReasonRecurring   = "RECURRING"
+	ReasonInstalment  = "INSTALMENT"
+	ReasonUnscheduled = "UNSCHEDULED"
+)
+
+// StoredCard is a card kept in the vault for later payments without the
+// customer present. The number and holder name are sealed (AES-256-GCM);
+// the CVC is never kept. Revoking erases the sealed data.
+type StoredCard struct {
+	// TransactionIdentifier is the merchant's unguessable handle on the card.
+	TransactionIdentifier string
+	MerchantID            string
+	Status                string // ACTIVE or REVOKED
+	Version               int64
+
+	Brand       string
+	BIN         string
+	Last4       string
+	ExpiryMonth int
+	ExpiryYear  int
+	Fingerprint string // keyed HMAC of the number under the sealing key's vault
+	Sealed      []byte // the sealed StoredCardSecret; nil once revoked
+	KeyID       string // the vault key that sealed it
+
+	Currency            string // the first payment's currency: the default of later ones
+	FirstTradeNo        string
+	SchemeTransactionID string // of the first payment, for the acquirer's MIT chain
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Stored card states.
+const (
+	StoredCardActive  = "ACTIVE"
+	StoredCardRevoked = "REVOKED"
+)
+
+// StoredCredential says which stored card a payment used, and why.
+type StoredCredential struct {
+	TransactionIdentifier string
+	Reason                string // RECURRING, INSTALMENT, UNSCHEDULED; "" for a customer-initiated payment
+	Initiator             string // "customer" or "merchant"
+	Stored                bool   // this payment stored the card (the first of a series)
+}
+
+// SealedSecret is one secret sealed by the vault outside the card vault: a
+// merchant's notification secret or a subscription's signing secret. Rekey
+// moves them to the current key with the stored cards.
+type SealedSecret struct {
+	Kind   string // "merchant" or "subscription"
+	ID     string
+	Sealed []byte
+	KeyID  string
+}
+
+// VaultStore keeps stored cards and lets the operator re-encrypt sealed data.
+type VaultStore interface {
+	// StoredCard returns an ACTIVE or REVOKED stored card; ENotFound.
+	StoredCard(ctx context.Context, merchantID, transactionIdentifier string) (*StoredCard, error)
+	// StoredCardsAfter lists up to limit stored cards of any merchant whose
+	// transactionIdentifier sorts after after, in that order (rekey batches).
+	StoredCardsAfter(ctx context.Context, after string, limit int) ([]*StoredCard, error)
+	// SealedSecretsAfter lists up to limit sealed secrets of kind whose id
+	// sorts after after, in that order.
+	SealedSecretsAfter(ctx context.Context, kind, after string, limit int) ([]SealedSecret, error)
+	// ResealSecret replaces a sealed secret if it is still sealed under
+	// oldKeyID; EConflict if it changed meanwhile.
+	ResealSecret(ctx context.Context, s SealedSecret, oldKeyID string) error
+}
