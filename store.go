@@ -23,7 +23,11 @@ type Change struct {
 	Notifications []*Notification
 	// Attempts to append to notifications' delivery logs.
 	Attempts []Attempt
-	// StoredCards to insert (Version 1) or update, like Payments.
+	// StoredCards to insert (Version 1) or update (compare-and-set, like
+	// Payments). An update replaces the status, card fields, sealed data and
+	// key id; what describes the first payment (currency, first tradeNo,
+	// scheme transaction id) never changes. transactionIdentifier is unique
+	// across merchants.
 	StoredCards []*StoredCard
 	// Sessions to insert (Version 1) or update, like Payments.
 	Sessions []*Session

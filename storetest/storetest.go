@@ -34,6 +34,10 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 	t.Run("Attempts", func(t *testing.T) { testAttempts(t, open) })
 	t.Run("DueNotifications", func(t *testing.T) { testDueNotifications(t, open) })
 	t.Run("NotificationConcurrency", func(t *testing.T) { testNotificationConcurrency(t, open) })
+	t.Run("StoredCard", func(t *testing.T) { testStoredCard(t, open) })
+	t.Run("StoredCardsAfter", func(t *testing.T) { testStoredCardsAfter(t, open) })
+	t.Run("SealedSecrets", func(t *testing.T) { testSealedSecrets(t, open) })
+	t.Run("ResealSecret", func(t *testing.T) { testResealSecret(t, open) })
 }
 
 // t0 is the suite's clock: times are whole milliseconds, the precision every
