@@ -20,10 +20,10 @@ var walletMethods = []string{"payNow", "paypal", "wechat", "upay", "alipay", "al
 // draft is a validated create-payment request: the payment to store and what
 // must reach the acquirer but never the store.
 type draft struct {
-	payment     *paygate.Payment
-	card        acquirer.Card
-	threeDsData *paygate.ThreeDS
-	actionTTL   time.Duration
+	payment      *paygate.Payment
+	card         acquirer.Card
+	threeDsData  *paygate.ThreeDS
+	actionTTL    time.Duration
 	store        bool                // store the card in the vault if approved
 	storedCard   *paygate.StoredCard // the stored card a token payment charges
 	storedUpdate *paygate.StoredCard // its newer expiry, written if approved
