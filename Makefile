@@ -11,7 +11,20 @@ build:
 	$(GO) build -o bin/paygate ./cmd/paygate
 
 # Every test: vet, the unit and end-to-end suites, then each fuzz target briefly.
+# The PostgreSQL tests run against $PAYGATE_TEST_POSTGRES if set, or else a
+# throwaway server .ci/postgres starts (and stops, even when tests fail); where
+# none can be started they skip, or fail under CI=true.
 test: vet
+	@if [ -z "$$PAYGATE_TEST_POSTGRES" ]; then \
+		if env=$$(.ci/postgres start); then \
+			eval "$$env"; \
+			trap '.ci/postgres stop "$$PAYGATE_TEST_POSTGRES_DIR"' EXIT; \
+			trap 'exit 130' INT TERM; \
+		else \
+			echo "make test: no PostgreSQL server; the PostgreSQL tests will skip (fail under CI=true)"; \
+		fi; \
+	fi; \
+	echo "$(GO) test -count=1 ./..."; \
 	$(GO) test -count=1 ./...
 	$(MAKE) fuzz
 
@@ -26,4 +39,6 @@ fuzz:
 	$(GO) test . -run='^$$' -fuzz='^FuzzParseAmount$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./vault/ -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./http/ -run='^$$' -fuzz='^FuzzDecodePayment$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./http/ -run='^$$' -fuzz='^FuzzTrackerBatch$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./http/ -run='^$$' -fuzz='^FuzzTrackerUpdate$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./notify/ -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME)

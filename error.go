@@ -14,6 +14,7 @@ const (
 	ENotFound          = "not_found"
 	EDuplicateOrderNo  = "duplicate_order_no"
 	EDuplicateRefundNo = "duplicate_refund_number"
+	EDuplicateTracking = "duplicate_tracking_no" // trackingNo reused on an order with another body
 	EIdempotencyReused = "idempotency_key_reused"
 	EInvalidState      = "invalid_state"
 	EAmountExceeded    = "amount_exceeded"

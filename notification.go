@@ -17,6 +17,7 @@ const (
 	EventRefundFailed      = "refund.failed"
 	EventCheckoutCompleted = "checkout.completed"
 	EventCheckoutExpired   = "checkout.expired"
+	EventTrackingUpdated   = "tracking.updated"
 )
 
 // APIVersion is the notification format version; the only one so far.
@@ -26,6 +27,9 @@ const APIVersion = "20250703"
 // when the change is not notified (a payment becoming PENDING or
 // REQUIRES_ACTION, a refund created PROCESSING).
 func EventType(e Event) string {
+	if e.ObjectType == "tracker" {
+		return EventTrackingUpdated // every change of a tracker, whatever its status
+	}
 	switch e.ObjectType + ":" + e.To {
 	case "payment:" + string(StatusAuthorized):
 		return EventPaymentAuthorized
@@ -113,4 +117,6 @@ type Attempt struct {
 type Renderer interface {
 	PaymentJSON(p *Payment, refunds []*Refund) (json.RawMessage, error)
 	RefundJSON(r *Refund) (json.RawMessage, error)
+	TrackerJSON(t *Tracker) (json.RawMessage, error)
+	SessionJSON(s *Session, p *Payment) (json.RawMessage, error)
 }

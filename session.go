@@ -24,18 +24,19 @@ var sessionTransitions = map[SessionStatus][]SessionStatus{
 // session's payment. The payment holds the amount and order; the session
 // holds what the page needs.
 type Session struct {
-	SessionID  string
-	MerchantID string
-	TradeNo    string
-	OrderNo    string
-	Status     SessionStatus
-	Version    int64
-	LinkMode   string
-	FrontURL   string
-	Language   string // the page's language, if the merchant chose one
-	ExpiresAt  time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	SessionID   string
+	MerchantID  string
+	TradeNo     string
+	OrderNo     string
+	Status      SessionStatus
+	Version     int64
+	LinkMode    string
+	FrontURL    string
+	CheckoutURL string // the cashier page
+	Language    string // the page's language, if the merchant chose one
+	ExpiresAt   time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Transition moves s to status to, like Payment.Transition.

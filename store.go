@@ -31,6 +31,11 @@ type Change struct {
 	StoredCards []*StoredCard
 	// Sessions to insert (Version 1) or update, like Payments.
 	Sessions []*Session
+	// Trackers to insert (Version 1) or update, like Payments. A tracker
+	// change carries its payment too (compare-and-set), whose NotifySeq numbers
+	// the tracking.updated notification. (merchant, orderNo, trackingNo) is
+	// unique, trackingNo without regard to ASCII case.
+	Trackers []*Tracker
 }
 
 // IdempotencyRecord remembers the first answer to a request sent with an
@@ -115,6 +120,7 @@ type Store interface {
 	NotificationStore
 	VaultStore
 	SessionStore
+	TrackerStore
 	MerchantStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error

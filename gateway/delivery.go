@@ -43,7 +43,9 @@ func (s *Service) NewDispatcher(send Sender, perEndpoint int) *Dispatcher {
 	if perEndpoint <= 0 {
 		perEndpoint = 4
 	}
-	return &Dispatcher{s: s, send: send, perEndpoint: perEndpoint, lease: 2 * time.Minute, inflight: map[string]int{}}
+	// The lease outlives a delivery (10 s timeout) with room to record it; a
+	// crashed node's claims are retried once it runs out.
+	return &Dispatcher{s: s, send: send, perEndpoint: perEndpoint, lease: 15 * time.Second, inflight: map[string]int{}}
 }
 
 // Run delivers until ctx ends: at every interval, and at once when a change

@@ -87,6 +87,28 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			}
 			data, err = s.cfg.Renderer.RefundJSON(r)
 			orderURL = orDefault(r.NotificationURL, p.NotificationURL)
+		case "session":
+			sess := findSession(c.Sessions, ev.ObjectID)
+			if sess == nil {
+				return paygate.Internal("notify", errMissing)
+			}
+			if p = findPayment(c.Payments, sess.TradeNo); p == nil {
+				return paygate.Internal("notify", errMissing)
+			}
+			data, err = s.cfg.Renderer.SessionJSON(sess, p)
+			orderURL = p.NotificationURL
+		case "tracker":
+			tr := findTracker(c.Trackers, ev.ObjectID)
+			if tr == nil {
+				return paygate.Internal("notify", errMissing)
+			}
+			if p = findPayment(c.Payments, tr.TradeNo); p == nil {
+				return paygate.Internal("notify", errMissing)
+			}
+			data, err = s.cfg.Renderer.TrackerJSON(tr)
+			orderURL = p.NotificationURL
+		default:
+			continue
 		}
 		if err != nil {
 			return paygate.Internal("render notification", err)
@@ -132,6 +154,24 @@ func findPayment(ps []*paygate.Payment, tradeNo string) *paygate.Payment {
 	for _, p := range ps {
 		if p.TradeNo == tradeNo {
 			return p
+		}
+	}
+	return nil
+}
+
+func findSession(ss []*paygate.Session, id string) *paygate.Session {
+	for _, x := range ss {
+		if x.SessionID == id {
+			return x
+		}
+	}
+	return nil
+}
+
+func findTracker(ts []*paygate.Tracker, id string) *paygate.Tracker {
+	for _, t := range ts {
+		if t.TrackerID == id {
+			return t
 		}
 	}
 	return nil

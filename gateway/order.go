@@ -135,8 +135,10 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 }
 
 // Sweep expires payments whose deadline passed (uncaptured authorizations,
-// unanswered actions, payments left PENDING by a crash) and drops expired
-// idempotency records. Background loops call it; it goes through the same
+// payments left PENDING by a crash; an unanswered 3-D Secure challenge fails
+// as authentication_failed), expires checkout sessions with their payment,
+// and drops expired idempotency records. It returns how many payments and
+// sessions it closed. Background loops call it; it goes through the same
 // transition rules as requests.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
@@ -146,22 +148,37 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, p := range due {
+		if p.SessionID != "" && p.Status != paygate.StatusAuthorized {
+			continue // its session's expiry closes it (sweepSessions), in one commit
+		}
 		if p.Status == paygate.StatusAuthorized {
 			if _, err := s.acquirer.Void(ctx, p.AcquirerRef); err != nil {
 				s.log.WarnContext(ctx, "void of expired authorization failed", "tradeNo", p.TradeNo, "err", err)
 				continue
 			}
 		}
-		q, err := s.record(ctx, p, paygate.StatusExpired, func(p *paygate.Payment, _ time.Time) {
-			p.ExpiresAt = nil
-			p.NextAction = nil
+		// An unanswered 3-D Secure challenge is an abandoned authentication.
+		to, code, msg := paygate.StatusExpired, "", ""
+		if p.Status == paygate.StatusRequiresAction {
+			to, code, msg = paygate.StatusFailed, "authentication_failed", "The 3-D Secure challenge was abandoned."
+		}
+		q, err := s.record(ctx, p, to, func(p *paygate.Payment, _ time.Time) {
+			p.ExpiresAt, p.NextAction, p.PendingCard, p.ClaimedUntil = nil, nil, nil, nil
+			if code != "" {
+				p.FailureCode, p.FailureMessage = code, msg
+			}
 		})
 		if err != nil {
 			return n, err
 		}
-		if q.Status == paygate.StatusExpired {
+		if q.Status == to {
 			n++
 		}
+	}
+	m, err := s.sweepSessions(ctx, now)
+	n += m
+	if err != nil {
+		return n, err
 	}
 	if _, err := s.store.DeleteExpiredIdempotency(ctx, now); err != nil {
 		return n, err

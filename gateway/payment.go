@@ -27,6 +27,7 @@ type draft struct {
 	store        bool                // store the card in the vault if approved
 	storedCard   *paygate.StoredCard // the stored card a token payment charges
 	storedUpdate *paygate.StoredCard // its newer expiry, written if approved
+	session      *paygate.Session    // the checkout session being paid, if any
 	expiredCard  bool                // the stored card has expired: fail without the acquirer
 }
 
@@ -83,7 +84,7 @@ func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Pa
 		// Another request took this orderNo (or, rarely, the tradeNo): look again.
 	}
 	if d.expiredCard {
-		p, err := s.decline(ctx, p, "expired_card", "The stored card has expired; ask the customer for its new expiry date.", nil)
+		p, err := s.decline(ctx, p, d, "expired_card", "The stored card has expired; ask the customer for its new expiry date.", nil)
 		return p, true, err
 	}
 	p, err := s.authorize(ctx, p, d)
@@ -111,8 +112,9 @@ func (s *Service) replayPayment(ctx context.Context, p *paygate.Payment, hash st
 	return p, nil
 }
 
-// authorize runs 3-D Secure and the authorization for a PENDING payment and
-// records the outcome. The acquirer is called with no transaction open.
+// authorize runs 3-D Secure and the authorization for a PENDING payment (or
+// one whose challenge just passed) and records the outcome. The acquirer is
+// called with no transaction open.
 func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
 	mode := p.ThreeDS.Mode
 	three := d.threeDsData
@@ -120,16 +122,10 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
 			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode})
 		if err != nil {
-			return s.decline(ctx, p, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
+			return s.decline(ctx, p, d, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
 		}
 		if ar.ChallengeRequired {
-			// The customer must complete a challenge; the sandbox ACS page
-			// comes with the hosted checkout.
-			return s.record(ctx, p, paygate.StatusRequiresAction, func(p *paygate.Payment, now time.Time) {
-				p.NextAction = &paygate.NextAction{Type: "redirect", URL: s.cfg.BaseURL + "/checkout/3ds/" + p.TradeNo}
-				exp := now.Add(d.actionTTL)
-				p.ExpiresAt = &exp
-			})
+			return s.requireChallenge(ctx, p, d)
 		}
 		three = ar.ThreeDS
 	}
@@ -147,12 +143,12 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 	}
 	res, err := s.acquirer.Authorize(ctx, req)
 	if err != nil {
-		// Outcome unknown: the payment stays PENDING and the sweep expires it.
+		// Outcome unknown: the payment stays as it is and the sweep expires it.
 		s.log.WarnContext(ctx, "acquirer authorize failed", "tradeNo", p.TradeNo, "err", err)
 		return p, nil
 	}
 	if !res.Approved {
-		return s.decline(ctx, p, res.Code, res.Message, res.Risk)
+		return s.decline(ctx, p, d, res.Code, res.Message, res.Risk)
 	}
 	to := paygate.StatusSucceeded
 	if p.CaptureMethod == paygate.CaptureManual {
@@ -178,13 +174,15 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 		p.SchemeTransactionID = res.SchemeTransactionID
 		p.AuthorizedAt = &now
 		p.ExpiresAt = nil
+		p.FailureCode, p.FailureMessage = "", ""
+		p.NextAction, p.PendingCard, p.ClaimedUntil = nil, nil, nil
 		if to == paygate.StatusAuthorized {
 			exp := now.Add(s.cfg.AuthorizationTTL)
 			p.ExpiresAt = &exp
 		} else {
 			p.CapturedMinor = p.Amount.Minor
 		}
-	}, storeCard)
+	}, storeCard, s.completeSession(d))
 	if err == nil && q.Status != to && q.AcquirerRef == "" {
 		// Cancelled or expired while the acquirer answered: release the hold.
 		if _, err := s.acquirer.Void(ctx, res.AcquirerRef); err != nil {
@@ -194,12 +192,46 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 	return q, err
 }
 
-func (s *Service) decline(ctx context.Context, p *paygate.Payment, code, msg string, risk *paygate.Risk) (*paygate.Payment, error) {
+// decline records a refusal. A cashier-page payment that was never
+// challenged stays PENDING with the reason, so the customer can try another
+// card while the session is open; any other payment FAILS (and its session
+// is over).
+func (s *Service) decline(ctx context.Context, p *paygate.Payment, d *draft, code, msg string, risk *paygate.Risk) (*paygate.Payment, error) {
+	if d != nil && d.session != nil && p.Status == paygate.StatusPending {
+		return s.update(ctx, p, func(p *paygate.Payment, _ time.Time) {
+			p.FailureCode, p.FailureMessage, p.Risk = code, msg, risk
+			p.ClaimedUntil = nil
+		})
+	}
 	return s.record(ctx, p, paygate.StatusFailed, func(p *paygate.Payment, _ time.Time) {
 		p.FailureCode, p.FailureMessage, p.Risk = code, msg, risk
 		p.ExpiresAt = nil
 		p.NextAction = nil
-	})
+		p.PendingCard = nil
+		p.ClaimedUntil = nil
+	}, s.completeSession(d))
+}
+
+// update writes a change to p that keeps its status (no event), retrying on
+// a fresh copy when another writer came first.
+func (s *Service) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
+	for {
+		q := *p
+		now := s.now()
+		set(&q, now)
+		q.UpdatedAt = now
+		q.Version++
+		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}})
+		if err == nil {
+			return &q, nil
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, err
+		}
+		if p, err = s.store.Payment(ctx, p.MerchantID, p.TradeNo); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // record moves p to status to, applying set first, and writes it with its

@@ -97,7 +97,12 @@ func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref gateway.Ord
 		s.error(w, r, err)
 		return
 	}
-	s.json(w, http.StatusOK, newPaymentView(p, refunds))
+	v := newPaymentView(p, refunds)
+	if err := s.withTrackers(r.Context(), &v); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.json(w, http.StatusOK, v)
 }
 
 func (s *Server) handleCreateRefund(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,11 @@ func (Renderer) RefundJSON(r *paygate.Refund) (json.RawMessage, error) {
 	return json.Marshal(newRefundView(r))
 }
 
+// SessionJSON renders a checkout session as GET /v1/checkout/sessions/{id} does.
+func (Renderer) SessionJSON(sess *paygate.Session, p *paygate.Payment) (json.RawMessage, error) {
+	return json.Marshal(newSessionView(sess, p))
+}
+
 type subscriptionView struct {
 	SubscriptionID string `json:"subscriptionId"`
 	SubscribeURL   string `json:"subscribeUrl"`

@@ -23,6 +23,8 @@ import (
 // catch-all "/" that answers not_found.
 var routes = []string{
 	"POST /v1/auth/token",
+	"POST /v1/checkout/sessions",
+	"GET /v1/checkout/sessions/{sessionId}",
 	"POST /v1/payments",
 	"POST /v1/payments/token",
 	"DELETE /v1/payments/token/{transactionIdentifier}",
@@ -32,6 +34,10 @@ var routes = []string{
 	"GET /v1/payments/{tradeNo}",
 	"POST /v1/refunds",
 	"POST /v1/refunds/inquiry",
+	"POST /v1/tracking",
+	"POST /v1/tracking/batch",
+	"POST /v1/tracking/update",
+	"POST /v1/tracking/inquiry",
 	"POST /v1/notifications/subscriptions",
 	"GET /v1/notifications/subscriptions",
 	"DELETE /v1/notifications/subscriptions/{id}",
@@ -126,7 +132,9 @@ func registeredRoutes(t *testing.T) []string {
 		if !ok || lit.Kind != token.STRING {
 			return true
 		}
-		if p, err := strconv.Unquote(lit.Value); err == nil && p != "/" {
+		// "/" is the not_found fallback; "/checkout/" and "/3ds/" mount the
+		// customer's HTML pages, which are not part of the JSON API.
+		if p, err := strconv.Unquote(lit.Value); err == nil && p != "/" && p != "/checkout/" && p != "/3ds/" {
 			out = append(out, p)
 		}
 		return true
@@ -173,6 +181,12 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 			Notifications []notificationView `json:"notifications"`
 		}{}},
 		{schema("Attempt"), "Attempt", attemptView{}},
+		{schema("Tracker"), "Tracker", trackerView{}},
+		{schema("TrackerChange"), "TrackerChange", trackerChangeView{}},
+		{schema("TrackerList"), "TrackerList", trackerListView{}},
+		{schema("TrackerBatch"), "TrackerBatch", trackerBatchView{}},
+		{schema("TrackerBatchError"), "TrackerBatchError", trackerBatchError{}},
+		{schema("TrackerItemError"), "TrackerItemError", itemErrorBody{}},
 		{schema("Error"), "Error", errorView{}},
 		{schema("Error").Properties["error"].Value, "Error.error", errorBody{}},
 	}
@@ -243,6 +257,10 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{"RefundRequest", gateway.RefundRequest{}},
 		{"RefundInquiryRequest", gateway.RefundInquiryRequest{}},
 		{"SubscriptionRequest", gateway.SubscriptionRequest{}},
+		{"TrackerRequest", gateway.TrackerRequest{}},
+		{"TrackerUpdateRequest", gateway.TrackerUpdateRequest{}},
+		{"PatchOp", gateway.PatchOp{}},
+		{"TrackerInquiryRequest", gateway.TrackerInquiryRequest{}},
 	}
 	for _, c := range requests {
 		props, _ := jsonFields(reflect.TypeOf(c.v))
@@ -293,7 +311,8 @@ func TestOpenAPIWebhooks(t *testing.T) {
 	}
 	events := []string{paygate.EventPaymentAuthorized, paygate.EventPaymentSucceeded, paygate.EventPaymentFailed,
 		paygate.EventPaymentCancelled, paygate.EventPaymentExpired, paygate.EventPaymentRefunded,
-		paygate.EventRefundSucceeded, paygate.EventRefundFailed}
+		paygate.EventRefundSucceeded, paygate.EventRefundFailed, paygate.EventTrackingUpdated,
+		paygate.EventCheckoutCompleted, paygate.EventCheckoutExpired}
 	for _, s := range []*openapi3.Schema{body.Properties["eventType"].Value, doc.Components.Schemas["Notification"].Value.Properties["eventType"].Value} {
 		if got := enumStrings(s); !slices.Equal(got, events) {
 			t.Errorf("eventType enum: got %v, want %v", got, events)
@@ -431,4 +450,63 @@ func jsonFields(typ reflect.Type) (names, required []string) {
 	sort.Strings(names)
 	sort.Strings(required)
 	return names, required
+}
+
+// TestOpenAPITracking checks what the tracking schemas share with the Go
+// code but struct fields: the batch object's fields, the status enums, the
+// carrier list and the patch paths.
+func TestOpenAPITracking(t *testing.T) {
+	doc := loadOpenAPI(t)
+	schema := func(name string) *openapi3.Schema {
+		ref := doc.Components.Schemas[name]
+		if ref == nil || ref.Value == nil {
+			t.Fatalf("schema %s: got none, want one", name)
+		}
+		return ref.Value
+	}
+
+	// The batch body is the seed's array, or the object decodeBatch reads.
+	batch := schema("TrackerBatchRequest")
+	if len(batch.OneOf) != 2 || !batch.OneOf[0].Value.Type.Is("array") || !batch.OneOf[1].Value.Type.Is("object") {
+		t.Fatalf("TrackerBatchRequest: got %d alternatives, want an array and an object", len(batch.OneOf))
+	}
+	props, _ := sourceAnonJSONFields(t, "tracking.go", "decodeBatch")
+	if got := slices.Sorted(maps.Keys(batch.OneOf[1].Value.Properties)); !slices.Equal(got, props) {
+		t.Errorf("TrackerBatchRequest object properties: got %v, want %v", got, props)
+	}
+	for i, alt := range []*openapi3.Schema{batch.OneOf[0].Value, batch.OneOf[1].Value.Properties["trackers"].Value} {
+		if alt.MinItems != 1 || alt.MaxItems == nil || *alt.MaxItems != gateway.MaxTrackerBatch {
+			t.Errorf("TrackerBatchRequest alternative %d items: got %d-%v, want 1-%d", i, alt.MinItems, alt.MaxItems, gateway.MaxTrackerBatch)
+		}
+	}
+
+	var statuses []string
+	for _, s := range paygate.TrackerStatuses() {
+		statuses = append(statuses, string(s))
+	}
+	for name, s := range map[string]*openapi3.Schema{
+		"TrackerRequest.shippingStatus": schema("TrackerRequest").Properties["shippingStatus"].Value,
+		"Tracker.status":                schema("Tracker").Properties["status"].Value,
+	} {
+		if got := enumStrings(s); !slices.Equal(got, statuses) {
+			t.Errorf("%s enum: got %v, want %v", name, got, statuses)
+		}
+	}
+
+	carrier := schema("TrackerRequest").Properties["carrier"].Value.Description
+	for _, c := range paygate.Carriers {
+		if !strings.Contains(carrier, "`"+c.Code+"`") {
+			t.Errorf("TrackerRequest.carrier description: %s is missing", c.Code)
+		}
+	}
+
+	path := schema("PatchOp").Properties["path"].Value.Description
+	for _, p := range []string{"/status", "/carrier", "/carrierNameOther", "/trackingUrl", "/shipmentDate", "/trackingNumberType", "/metadata/<key>"} {
+		if !strings.Contains(path, "`"+p+"`") {
+			t.Errorf("PatchOp.path description: %s is missing", p)
+		}
+	}
+	if got := enumStrings(schema("PatchOp").Properties["op"].Value); !slices.Equal(got, []string{"add", "replace", "remove"}) {
+		t.Errorf("PatchOp.op enum: got %v, want [add replace remove]", got)
+	}
 }

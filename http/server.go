@@ -40,6 +40,9 @@ type Options struct {
 	// (0: 100); Burst the bucket size (0: twice RateLimit).
 	RateLimit float64
 	Burst     int
+	// Pages serves the customer-facing pages (the cashier and the 3-D Secure
+	// challenge) under /checkout/ and /3ds/.
+	Pages http.Handler
 }
 
 // NewServer returns the API handler over the gateway.
@@ -53,11 +56,17 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 	s := &Server{gw: gw, log: log, mux: http.NewServeMux(),
 		limiter: &limiter{rate: opt.RateLimit, burst: float64(opt.Burst), now: gw.Config().Now, buckets: map[string]*bucket{}}}
 	s.routes()
+	if opt.Pages != nil {
+		s.mux.Handle("/checkout/", opt.Pages)
+		s.mux.Handle("/3ds/", opt.Pages)
+	}
 	return s
 }
 
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/auth/token", s.limitByIP(s.handleToken))
+	s.mux.HandleFunc("POST /v1/checkout/sessions", s.auth(s.handleCreateSession))
+	s.mux.HandleFunc("GET /v1/checkout/sessions/{sessionId}", s.auth(s.handleGetSession))
 	s.mux.HandleFunc("POST /v1/payments", s.auth(s.handleCreatePayment))
 	s.mux.HandleFunc("POST /v1/payments/token", s.auth(s.handleTokenPayment))
 	s.mux.HandleFunc("DELETE /v1/payments/token/{transactionIdentifier}", s.auth(s.handleRevokeToken))
@@ -67,6 +76,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/payments/{tradeNo}", s.auth(s.handleGetPayment))
 	s.mux.HandleFunc("POST /v1/refunds", s.auth(s.handleCreateRefund))
 	s.mux.HandleFunc("POST /v1/refunds/inquiry", s.auth(s.handleRefundInquiry))
+	s.mux.HandleFunc("POST /v1/tracking", s.auth(s.handleAddTracker))
+	s.mux.HandleFunc("POST /v1/tracking/batch", s.auth(s.handleAddTrackers))
+	s.mux.HandleFunc("POST /v1/tracking/update", s.auth(s.handleUpdateTracker))
+	s.mux.HandleFunc("POST /v1/tracking/inquiry", s.auth(s.handleTrackerInquiry))
 	s.mux.HandleFunc("POST /v1/notifications/subscriptions", s.auth(s.handleCreateSubscription))
 	s.mux.HandleFunc("GET /v1/notifications/subscriptions", s.auth(s.handleListSubscriptions))
 	s.mux.HandleFunc("DELETE /v1/notifications/subscriptions/{id}", s.auth(s.handleDeleteSubscription))
@@ -248,7 +261,7 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case paygate.ENotFound:
 		return http.StatusNotFound
-	case paygate.EDuplicateOrderNo, paygate.EDuplicateRefundNo, paygate.EIdempotencyReused,
+	case paygate.EDuplicateOrderNo, paygate.EDuplicateRefundNo, paygate.EDuplicateTracking, paygate.EIdempotencyReused,
 		paygate.EInvalidState, paygate.EConflict:
 		return http.StatusConflict
 	case paygate.EAmountExceeded:

@@ -45,6 +45,9 @@ type paymentView struct {
 	AuthorizedAt          string          `json:"authorizedAt,omitempty"`
 	ExpiresAt             string          `json:"expiresAt,omitempty"`
 	Refunds               []refundView    `json:"refunds"`
+	// Trackers is set by payment inquiry alone, so that notification data
+	// and other answers stay as they were.
+	Trackers []trackerView `json:"trackers,omitempty"`
 }
 
 type cardView struct {

@@ -213,6 +213,9 @@ func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
 	if err := applySessions(ctx, tx, c.Sessions); err != nil {
 		return err
 	}
+	if err := applyTrackers(ctx, tx, c.Trackers); err != nil {
+		return err
+	}
 	for _, e := range c.Events {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (merchant_id, object_type, object_id, from_status, to_status, request_id, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.MerchantID, e.ObjectType, e.ObjectID, e.From, e.To, e.RequestID, ms(e.At)); err != nil {

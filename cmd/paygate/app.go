@@ -17,9 +17,11 @@ import (
 
 	"paygate"
 	"paygate/acquirer"
+	"paygate/checkout"
 	"paygate/gateway"
 	phttp "paygate/http"
 	"paygate/notify"
+	"paygate/postgres"
 	"paygate/sqlite"
 	"paygate/vault"
 )
@@ -72,11 +74,12 @@ func (m *Main) logger() *slog.Logger {
 // openStore opens the database named by DB and the vault's key.
 func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, error) {
 	var path string
+	pg := false
 	switch {
 	case strings.HasPrefix(m.DB, "sqlite:"):
 		path = strings.TrimPrefix(m.DB, "sqlite:")
 	case strings.HasPrefix(m.DB, "postgres://"), strings.HasPrefix(m.DB, "postgresql://"):
-		return nil, nil, errors.New("the PostgreSQL store is not built yet; use --db sqlite:PATH")
+		pg = true
 	default:
 		return nil, nil, fmt.Errorf("--db must be sqlite:PATH or postgres://...")
 	}
@@ -86,6 +89,10 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 		if key, err = vault.ParseKey(m.MasterKey); err != nil {
 			return nil, nil, fmt.Errorf("PAYGATE_MASTER_KEY: %w", err)
 		}
+	} else if pg {
+		// No file beside the database to keep a key in, and every node
+		// must seal and open with the same one.
+		return nil, nil, errors.New("PAYGATE_MASTER_KEY is required with PostgreSQL: set it to the same key (base64 of 32 bytes) on every node")
 	} else {
 		keyFile := path + ".key"
 		var created bool
@@ -108,6 +115,13 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 	v, err := vault.New(key, olds...)
 	if err != nil {
 		return nil, nil, err
+	}
+	if pg {
+		s, err := postgres.Open(ctx, m.DB)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, v, nil
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		os.MkdirAll(dir, 0o700)
@@ -161,7 +175,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 
 	m.server = &http.Server{
-		Handler:           phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit}),
+		Handler:           phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger())}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

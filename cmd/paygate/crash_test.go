@@ -161,7 +161,7 @@ func TestCrashKeepsNotifications(t *testing.T) {
 			owed[orderNo] = true
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(45 * time.Second) // a delivery claimed by the dead node waits out its 15 s lease
 	for {
 		got := map[string]bool{}
 		rcv.mu.Lock()

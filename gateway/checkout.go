@@ -1,0 +1,440 @@
+package gateway
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/card"
+)
+
+// SessionRequest is the body of POST /v1/checkout/sessions (the seed's
+// "Checkout session").
+type SessionRequest struct {
+	Amount          string            `json:"amount"`
+	CaptureMethod   string            `json:"captureMethod,omitempty"`
+	Currency        string            `json:"currency"`
+	Description     string            `json:"description,omitempty"`
+	ExpiryTime      string            `json:"expiryTime,omitempty"`
+	FraudMode       string            `json:"fraudMode,omitempty"`
+	FrontURL        string            `json:"frontUrl,omitempty"`
+	LinkMode        string            `json:"linkMode,omitempty"`
+	NotificationURL string            `json:"notificationUrl,omitempty"`
+	OrderNo         string            `json:"orderNo"`
+	ProductInfo     []ProductInfo     `json:"productInfo,omitempty"`
+	Shipping        *Shipping         `json:"shipping,omitempty"`
+	ThreeDsMode     string            `json:"threeDsMode,omitempty"`
+	Metadata        map[string]string `json:"metadata,omitempty"`
+	Matedata        map[string]string `json:"matedata,omitempty"`
+}
+
+// CheckoutURL is where the customer pays a session.
+func (s *Service) CheckoutURL(sessionID string) string {
+	return s.cfg.BaseURL + "/checkout/" + sessionID
+}
+
+// CreateSession creates a hosted checkout session and its PENDING payment in
+// one commit. The orderNo rules of payments hold: the same body replays the
+// stored session (created=false), another body is duplicate_order_no.
+//
+// Errors: invalid_parameter, duplicate_order_no.
+func (s *Service) CreateSession(ctx context.Context, req *SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
+	merchantID := paygate.MerchantID(ctx)
+	if req.Metadata == nil && req.Matedata != nil {
+		req.Metadata, req.Matedata = req.Matedata, nil
+	}
+	var c checker
+	c.reference("orderNo", req.OrderNo)
+	if c.required("currency", req.Currency) {
+		if _, err := paygate.ParseCurrency(req.Currency); err != nil {
+			c.fail("currency", "currency %s", err.Error())
+		}
+	}
+	if c.err != nil {
+		return nil, nil, false, c.err
+	}
+	amount, perr := amountParam("amount", req.Amount, req.Currency)
+	if perr != nil {
+		return nil, nil, false, perr
+	}
+	c.oneOf("captureMethod", req.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
+	c.length("description", req.Description, 1, 25)
+	ttl := 30 * time.Minute
+	if req.ExpiryTime != "" {
+		n, err := strconv.Atoi(req.ExpiryTime)
+		if err != nil || n < 30 || n > 120 || req.ExpiryTime[0] == '+' {
+			c.fail("expiryTime", "expiryTime must be a whole number of minutes from 30 to 120")
+		}
+		ttl = time.Duration(n) * time.Minute
+	}
+	c.oneOf("fraudMode", req.FraudMode, "N", "Y")
+	c.url("frontUrl", req.FrontURL, 128)
+	c.oneOf("linkMode", req.LinkMode, "session")
+	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
+	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
+	if sh := req.Shipping; sh != nil {
+		c.address("shipping.address", sh.Address)
+		c.length("shipping.carrier", sh.Carrier, 1, 64)
+		c.email("shipping.email", sh.Email)
+		c.length("shipping.firstName", sh.FirstName, 1, 64)
+		c.length("shipping.lastName", sh.LastName, 1, 64)
+		c.phone("shipping.phone", sh.Phone)
+		c.length("shipping.trackingNo", sh.TrackingNo, 1, 64)
+	}
+	c.products(req.ProductInfo, req.Currency)
+	c.metadata("metadata", req.Metadata)
+	if c.err != nil {
+		return nil, nil, false, c.err
+	}
+	hash := s.requestHash(req)
+	now := s.now()
+	for {
+		if existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err == nil {
+			if existing.RequestHash != hash || existing.SessionID == "" {
+				return nil, nil, false, paygate.Errorf(paygate.EDuplicateOrderNo,
+					"orderNo %s was already used with a different request", req.OrderNo)
+			}
+			sess, err := s.store.Session(ctx, merchantID, existing.SessionID)
+			return sess, existing, false, err
+		} else if !isCode(err, paygate.ENotFound) {
+			return nil, nil, false, err
+		}
+		expires := now.Add(ttl)
+		p := &paygate.Payment{
+			TradeNo: newID("T", now, 8), MerchantID: merchantID, OrderNo: req.OrderNo, Status: paygate.StatusPending,
+			Version: 1, Amount: amount, PaymentMethodType: paygate.MethodCard,
+			CaptureMethod: orDefault(req.CaptureMethod, paygate.CaptureAuto), Description: req.Description,
+			FraudMode: orDefault(req.FraudMode, "N"), NotificationURL: req.NotificationURL, FrontURL: req.FrontURL,
+			ThreeDS:  &paygate.ThreeDS{Mode: orDefault(req.ThreeDsMode, "auto")},
+			Shipping: rawJSON(req.Shipping), ProductInfo: rawJSON(req.ProductInfo), Metadata: rawJSON(req.Metadata),
+			RequestHash: hash, CreatedAt: now, UpdatedAt: now, ExpiresAt: &expires,
+		}
+		sess := &paygate.Session{SessionID: "cs_" + strings.ToLower(randomHex(16)), MerchantID: merchantID,
+			TradeNo: p.TradeNo, OrderNo: p.OrderNo, Status: paygate.SessionOpen, Version: 1,
+			LinkMode: orDefault(req.LinkMode, "session"), FrontURL: req.FrontURL, ExpiresAt: expires,
+			CreatedAt: now, UpdatedAt: now}
+		sess.CheckoutURL = s.CheckoutURL(sess.SessionID)
+		p.SessionID = sess.SessionID
+		reqID := paygate.RequestID(ctx)
+		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{p}, Sessions: []*paygate.Session{sess},
+			Events: []paygate.Event{p.Created(reqID), sess.Created(reqID)}})
+		if err == nil {
+			return sess, p, true, nil
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, nil, false, err
+		}
+	}
+}
+
+// Session returns a merchant's session with its payment.
+//
+// Errors: not_found.
+func (s *Service) Session(ctx context.Context, sessionID string) (*paygate.Session, *paygate.Payment, error) {
+	merchantID := paygate.MerchantID(ctx)
+	sess, err := s.store.Session(ctx, merchantID, sessionID)
+	if err != nil {
+		return nil, nil, notFound(err, "session", sessionID)
+	}
+	p, err := s.store.Payment(ctx, merchantID, sess.TradeNo)
+	return sess, p, err
+}
+
+// completeSession returns the addition to a payment's final commit that
+// closes its checkout session, if it has one.
+func (s *Service) completeSession(d *draft) func(*paygate.Payment, *paygate.Change) {
+	if d == nil || d.session == nil {
+		return nil
+	}
+	return func(q *paygate.Payment, c *paygate.Change) {
+		sess := *d.session
+		ev, err := sess.Transition(paygate.SessionComplete, q.UpdatedAt, c.Events[0].RequestID)
+		if err != nil {
+			return // already closed; the payment's own change still stands
+		}
+		sess.Version++
+		c.Sessions = append(c.Sessions, &sess)
+		c.Events = append(c.Events, ev)
+	}
+}
+
+// CheckoutPage is what the cashier page shows.
+type CheckoutPage struct {
+	Session      *paygate.Session
+	Payment      *paygate.Payment
+	MerchantName string
+	Expired      bool // past its deadline, even if the sweep has not run yet
+}
+
+// CheckoutPage loads a session for its page by the unguessable session id.
+//
+// Errors: not_found.
+func (s *Service) CheckoutPage(ctx context.Context, sessionID string) (*CheckoutPage, error) {
+	sess, err := s.store.SessionByID(ctx, sessionID)
+	if err != nil {
+		return nil, notFound(err, "session", sessionID)
+	}
+	p, err := s.store.Payment(ctx, sess.MerchantID, sess.TradeNo)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.Merchant(ctx, sess.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	return &CheckoutPage{Session: sess, Payment: p, MerchantName: m.Name,
+		Expired: sess.Status == paygate.SessionExpired || !s.now().Before(sess.ExpiresAt)}, nil
+}
+
+// CardForm is what the cashier page posts.
+type CardForm struct {
+	CardNo, ExpiryMonth, ExpiryYear, CVC, HolderName string
+}
+
+// ErrInProgress says another attempt on the session is being processed.
+var ErrInProgress = paygate.Errorf(paygate.EConflict, "a payment attempt is already in progress")
+
+// Pay pays a session's payment with a card from the cashier page. One
+// attempt at a time: the payment is claimed (compare-and-set) before the
+// acquirer is called, so a double post or a second tab never charges twice.
+// A decline leaves the session open for another card.
+//
+// Errors: not_found, invalid_state (session complete or expired),
+// invalid_parameter (card fields), conflict (another attempt in progress).
+func (s *Service) Pay(ctx context.Context, sessionID string, f CardForm) (*paygate.Payment, error) {
+	page, err := s.CheckoutPage(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	sess, p := page.Session, page.Payment
+	if page.Expired || sess.Status != paygate.SessionOpen {
+		return p, paygate.Errorf(paygate.EInvalidState, "the checkout session is %s", strings.ToLower(string(orStatus(sess, page.Expired))))
+	}
+	ctx = paygate.WithMerchantID(ctx, sess.MerchantID)
+	now := s.now()
+	if p.Status != paygate.StatusPending {
+		return p, nil // already paid, failed or waiting for the challenge
+	}
+	if p.ClaimedUntil != nil && now.Before(*p.ClaimedUntil) {
+		return p, ErrInProgress
+	}
+	f.CardNo = strings.ReplaceAll(strings.ReplaceAll(f.CardNo, " ", ""), "-", "")
+	brand, err := card.CheckNumber(f.CardNo)
+	if err != nil {
+		return p, cardProblemAt("", err)
+	}
+	month, year, err := card.CheckExpiry(f.ExpiryMonth, f.ExpiryYear, now)
+	if err != nil {
+		return p, cardProblemAt("", err)
+	}
+	if err := card.CheckCVC(f.CVC, brand); err != nil {
+		return p, cardProblemAt("", err)
+	}
+	holder := strings.TrimSpace(f.HolderName)
+	if len([]rune(holder)) > 128 {
+		return p, paygate.InvalidParam("holderName", "holderName must be at most 128 characters")
+	}
+	q := *p
+	until := now.Add(time.Minute)
+	q.ClaimedUntil = &until
+	q.Card = &paygate.CardDetails{Brand: string(brand), BIN: card.BIN(f.CardNo), Last4: card.Last4(f.CardNo),
+		ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Fingerprint: s.vault.Fingerprint(f.CardNo)}
+	q.FailureCode, q.FailureMessage = "", ""
+	q.UpdatedAt = now
+	q.Version++
+	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}); err != nil {
+		if isCode(err, paygate.EConflict) {
+			return p, ErrInProgress
+		}
+		return nil, err
+	}
+	d := &draft{payment: &q, session: sess, actionTTL: sess.ExpiresAt.Sub(now),
+		card: acquirer.Card{Number: f.CardNo, CVC: f.CVC, ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Brand: string(brand)}}
+	return s.authorize(ctx, &q, d)
+}
+
+func orStatus(sess *paygate.Session, expired bool) paygate.SessionStatus {
+	if expired && sess.Status == paygate.SessionOpen {
+		return paygate.SessionExpired
+	}
+	return sess.Status
+}
+
+// requireChallenge parks the payment in REQUIRES_ACTION while the customer
+// answers the 3-D Secure challenge. The card is sealed by the vault for the
+// authorization that follows (never the CVC: the challenge authenticates the
+// cardholder instead) and erased once the payment moves on.
+func (s *Service) requireChallenge(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+	plain, _ := json.Marshal(pendingCard{PAN: d.card.Number, Month: d.card.ExpiryMonth, Year: d.card.ExpiryYear,
+		Holder: d.card.HolderName, Brand: d.card.Brand})
+	sealed, err := s.vault.Seal(plain, []byte("pending-card/"+p.TradeNo))
+	if err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	return s.record(ctx, p, paygate.StatusRequiresAction, func(q *paygate.Payment, now time.Time) {
+		q.PendingCard = sealed
+		q.ClaimedUntil = nil
+		q.NextAction = &paygate.NextAction{Type: "redirect", URL: s.cfg.BaseURL + "/3ds/" + s.challengeToken(q)}
+		exp := now.Add(d.actionTTL)
+		q.ExpiresAt = &exp
+	})
+}
+
+type pendingCard struct {
+	PAN    string `json:"pan"`
+	Month  int    `json:"month"`
+	Year   int    `json:"year"`
+	Holder string `json:"holder,omitempty"`
+	Brand  string `json:"brand"`
+}
+
+// challengeToken names a payment's challenge in its URL: the merchant and
+// tradeNo with a MAC, so it cannot be guessed or forged.
+func (s *Service) challengeToken(p *paygate.Payment) string {
+	id := p.MerchantID + "|" + p.TradeNo
+	return base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + s.pageMAC("3ds|"+id)
+}
+
+// pageMAC is a short MAC under the token key, for page links and CSRF tokens.
+func (s *Service) pageMAC(msg string) string {
+	h := hmac.New(sha256.New, s.vault.TokenKey())
+	h.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
+}
+
+// CSRFToken is the token the cashier page's form carries: bound to the
+// session, unknowable to another site.
+func (s *Service) CSRFToken(sessionID string) string { return s.pageMAC("csrf|" + sessionID) }
+
+// CheckCSRF reports whether token is the session's CSRF token.
+func (s *Service) CheckCSRF(sessionID, token string) bool {
+	return hmac.Equal([]byte(token), []byte(s.CSRFToken(sessionID)))
+}
+
+// Challenge is what the sandbox ACS page shows.
+type Challenge struct {
+	Payment      *paygate.Payment
+	Session      *paygate.Session // nil for a direct API payment
+	MerchantName string
+	Code         string // the one-time code, shown because this is the sandbox
+}
+
+// ChallengePage loads the challenge a token names.
+//
+// Errors: not_found.
+func (s *Service) ChallengePage(ctx context.Context, token string) (*Challenge, error) {
+	body, mac, ok := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(s.pageMAC("3ds|"+string(raw)))) {
+		return nil, paygate.Errorf(paygate.ENotFound, "no such challenge")
+	}
+	merchantID, tradeNo, _ := strings.Cut(string(raw), "|")
+	p, err := s.store.Payment(ctx, merchantID, tradeNo)
+	if err != nil {
+		return nil, notFound(err, "challenge", "")
+	}
+	m, err := s.store.Merchant(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	ch := &Challenge{Payment: p, MerchantName: m.Name, Code: acquirer.ChallengeCode}
+	if p.SessionID != "" {
+		if ch.Session, err = s.store.Session(ctx, merchantID, p.SessionID); err != nil {
+			return nil, err
+		}
+	}
+	return ch, nil
+}
+
+// CompleteChallenge takes the customer's answer on the ACS page: with the
+// right code the payment goes on to authorization; "fail" (or the challenge
+// running out, see Sweep) ends it FAILED authentication_failed. Answering an
+// already answered challenge changes nothing.
+//
+// Errors: not_found, invalid_parameter (wrong code).
+func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bool, code string) (*paygate.Payment, error) {
+	ch, err := s.ChallengePage(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	p := ch.Payment
+	if p.Status != paygate.StatusRequiresAction || p.PendingCard == nil {
+		return p, nil
+	}
+	if passed && code != ch.Code {
+		return p, paygate.InvalidParam("code", "the one-time code is wrong")
+	}
+	ctx = paygate.WithMerchantID(ctx, p.MerchantID)
+	plain, err := s.vault.Open(p.PendingCard, []byte("pending-card/"+p.TradeNo))
+	if err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	var pc pendingCard
+	if err := json.Unmarshal(plain, &pc); err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	d := &draft{payment: p, session: ch.Session,
+		card: acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}}
+	three, err := s.acquirer.CompleteChallenge(ctx, p.TradeNo, d.card, passed)
+	if err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	if three == nil {
+		return s.decline(ctx, p, d, "authentication_failed", "The cardholder did not complete 3-D Secure authentication.", nil)
+	}
+	d.threeDsData = three
+	q := *p
+	q.PendingCard, q.NextAction = nil, nil
+	return s.authorize(ctx, &q, d)
+}
+
+// sweepSessions expires open sessions past their deadline, with their
+// payment, in one commit each.
+func (s *Service) sweepSessions(ctx context.Context, now time.Time) (int, error) {
+	due, err := s.store.DueSessions(ctx, now, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sess := range due {
+		p, err := s.store.Payment(ctx, sess.MerchantID, sess.TradeNo)
+		if err != nil {
+			return n, err
+		}
+		reqID := "sweep"
+		x := *sess
+		ev, err := x.Transition(paygate.SessionExpired, now, reqID)
+		if err != nil {
+			continue
+		}
+		x.Version++
+		q := *p
+		q.Version++
+		q.UpdatedAt = now
+		c := paygate.Change{Payments: []*paygate.Payment{&q}, Sessions: []*paygate.Session{&x}, Events: []paygate.Event{ev}}
+		to := paygate.StatusExpired
+		if q.Status == paygate.StatusRequiresAction {
+			to = paygate.StatusFailed
+			q.FailureCode, q.FailureMessage = "authentication_failed", "The 3-D Secure challenge was abandoned."
+		}
+		if pev, err := q.Transition(to, now, reqID); err == nil {
+			q.ExpiresAt, q.NextAction, q.PendingCard, q.ClaimedUntil = nil, nil, nil, nil
+			c.Events = append(c.Events, pev)
+		}
+		if err := s.commit(ctx, c); err != nil {
+			if isCode(err, paygate.EConflict) {
+				continue // paid or changed meanwhile; the next sweep looks again
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

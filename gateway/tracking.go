@@ -1,0 +1,557 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"paygate"
+)
+
+// Shipment tracking (docs/tracking.md): merchants attach shipments to paid
+// orders. A tracker change is written with its payment (compare-and-set), so
+// the payment's status cannot change between the check and the write, and
+// the payment's NotifySeq numbers the tracking.updated notification.
+
+// MaxTrackerBatch is the most trackers one POST /v1/tracking/batch adds.
+const MaxTrackerBatch = 20
+
+// maxPatchOps bounds the operations of one tracker update.
+const maxPatchOps = 50
+
+// TrackerRequest is the body of POST /v1/tracking and one item of a batch.
+type TrackerRequest struct {
+	Carrier            string            `json:"carrier"`
+	CarrierNameOther   string            `json:"carrierNameOther,omitempty"`
+	OrderNo            string            `json:"orderNo"`
+	ShipmentDate       string            `json:"shipmentDate"`
+	ShipmentDirection  string            `json:"shipmentDirection"`
+	ShippingStatus     string            `json:"shippingStatus"`
+	TrackingNo         string            `json:"trackingNo"`
+	TrackingNumberType string            `json:"trackingNumberType"`
+	TrackingURL        string            `json:"trackingUrl,omitempty"`
+	Metadata           map[string]string `json:"metadata,omitempty"`
+	// Matedata is the seed's spelling of metadata, accepted as an alias.
+	Matedata map[string]string `json:"matedata,omitempty"`
+}
+
+// TrackerUpdateRequest is the body of POST /v1/tracking/update: JSON Patch
+// operations on one tracker, applied all or nothing.
+type TrackerUpdateRequest struct {
+	OrderNo    string    `json:"orderNo"`
+	TrackingNo string    `json:"trackingNo"`
+	Items      []PatchOp `json:"items,omitempty"`
+	// Iterms is the seed's spelling of items, accepted as an alias.
+	Iterms []PatchOp `json:"iterms,omitempty"`
+	// Metadata is merged into the tracker's metadata before the operations
+	// run, as if each key were an add operation.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// Matedata is the seed's spelling of metadata, accepted as an alias.
+	Matedata map[string]string `json:"matedata,omitempty"`
+}
+
+// PatchOp is one JSON Patch (RFC 6902) operation of a tracker update.
+type PatchOp struct {
+	Op    string          `json:"op"`
+	Path  string          `json:"path"`
+	Value json.RawMessage `json:"value,omitempty"`
+}
+
+// TrackerInquiryRequest is the body of POST /v1/tracking/inquiry.
+type TrackerInquiryRequest struct {
+	OrderNo    string `json:"orderNo"`
+	TrackingNo string `json:"trackingNo,omitempty"`
+}
+
+// TrackerBatchItem is one item of a batch as http decoded it: its request,
+// or the error that kept it from being decoded.
+type TrackerBatchItem struct {
+	Request *TrackerRequest
+	Err     error
+}
+
+// TrackerBatchResult is the outcome of one batch item: the stored tracker,
+// or the item's error.
+type TrackerBatchResult struct {
+	Index   int
+	Request *TrackerRequest // nil when the item could not be decoded
+	Tracker *paygate.Tracker
+	Err     error
+}
+
+// takesTracking reports whether an order whose payment is in st may get trackers.
+func takesTracking(st paygate.Status) bool {
+	switch st {
+	case paygate.StatusAuthorized, paygate.StatusSucceeded, paygate.StatusPartiallyRefunded, paygate.StatusRefunded:
+		return true
+	}
+	return false
+}
+
+// AddTracker attaches a shipment to a paid (or authorized) order. The same
+// trackingNo on the order again replays the stored tracker (created=false)
+// when the body is the same, and is duplicate_tracking_no when not.
+//
+// Errors: invalid_parameter, not_found, invalid_state, duplicate_tracking_no.
+func (s *Service) AddTracker(ctx context.Context, req *TrackerRequest) (*paygate.Tracker, bool, error) {
+	if req.Metadata == nil && req.Matedata != nil {
+		req.Metadata, req.Matedata = req.Matedata, nil
+	}
+	if err := s.checkTracker(req, s.now()); err != nil {
+		return nil, false, err
+	}
+	merchantID := paygate.MerchantID(ctx)
+	reqID := paygate.RequestID(ctx)
+	// The number is one tracker whatever its case, so a retry spelling it
+	// otherwise is the same request.
+	h := *req
+	h.TrackingNo = strings.ToUpper(h.TrackingNo)
+	hash := s.requestHash(h)
+	for {
+		old, err := s.store.Tracker(ctx, merchantID, req.OrderNo, req.TrackingNo)
+		if err == nil {
+			if old.RequestHash != hash {
+				return nil, false, paygate.Errorf(paygate.EDuplicateTracking,
+					"trackingNo %s was already added to order %s with a different request", req.TrackingNo, req.OrderNo)
+			}
+			return old, false, nil
+		}
+		if !isCode(err, paygate.ENotFound) {
+			return nil, false, err
+		}
+		p, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo)
+		if err != nil {
+			return nil, false, notFound(err, "payment", req.OrderNo)
+		}
+		if !takesTracking(p.Status) {
+			return nil, false, paygate.Errorf(paygate.EInvalidState,
+				"payment %s is %s; only a SUCCEEDED, PARTIALLY_REFUNDED, REFUNDED or AUTHORIZED payment can take tracking", p.TradeNo, p.Status)
+		}
+		now := s.now()
+		t := &paygate.Tracker{
+			TrackerID: newID("TK", now, 8), MerchantID: merchantID, OrderNo: p.OrderNo, TradeNo: p.TradeNo,
+			TrackingNo: req.TrackingNo, Carrier: req.Carrier, CarrierNameOther: req.CarrierNameOther,
+			ShipmentDate: req.ShipmentDate, ShipmentDirection: req.ShipmentDirection,
+			Status: paygate.TrackerStatus(req.ShippingStatus), TrackingNumberType: req.TrackingNumberType,
+			TrackingURL: orDefault(req.TrackingURL, paygate.TrackingURL(req.Carrier, req.TrackingNo)),
+			Metadata:    req.Metadata, RequestHash: hash, Version: 1, CreatedAt: now,
+		}
+		t.Record("status", "", string(t.Status), now, reqID)
+		q := *p
+		q.Version++
+		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Trackers: []*paygate.Tracker{t},
+			Events: []paygate.Event{t.Event("", reqID)}})
+		if err == nil {
+			return t, true, nil
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, false, err
+		}
+		// The trackingNo was taken meanwhile (replay it) or the payment
+		// changed (check its status again).
+	}
+}
+
+// AddTrackers adds each item of a batch on its own: one item's failure
+// never blocks the others, and each item is written whole or not at all.
+// The results are in the items' order.
+//
+// Errors: invalid_parameter when the batch holds no item or more than
+// MaxTrackerBatch; each item's own error is in its result.
+func (s *Service) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([]TrackerBatchResult, error) {
+	if len(items) == 0 || len(items) > MaxTrackerBatch {
+		return nil, paygate.InvalidParam("trackers", "a batch holds 1-%d trackers, not %d", MaxTrackerBatch, len(items))
+	}
+	out := make([]TrackerBatchResult, 0, len(items))
+	for i, it := range items {
+		r := TrackerBatchResult{Index: i, Request: it.Request, Err: it.Err}
+		if r.Err == nil {
+			r.Tracker, _, r.Err = s.AddTracker(ctx, it.Request)
+		}
+		if paygate.ErrorCode(r.Err) == paygate.EInternal {
+			s.log.ErrorContext(ctx, "batch tracker failed", "index", i, "err", r.Err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// UpdateTracker applies JSON Patch operations to a tracker, all or none:
+// the first operation that fails leaves the tracker as it was. Operations
+// that change nothing write nothing. With an idempotency key, a retry gets
+// the first answer.
+//
+// Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
+func (s *Service) UpdateTracker(ctx context.Context, req *TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error) {
+	if req.Metadata == nil && req.Matedata != nil {
+		req.Metadata, req.Matedata = req.Matedata, nil
+	}
+	list := "items"
+	if req.Items == nil && req.Iterms != nil {
+		req.Items, req.Iterms, list = req.Iterms, nil, "iterms"
+	}
+	return idempotent(s, ctx, idemKey, "tracking.update", req, func() (*paygate.Tracker, error) {
+		var c checker
+		c.reference("orderNo", req.OrderNo)
+		if c.required("trackingNo", req.TrackingNo) {
+			c.length("trackingNo", req.TrackingNo, 1, 64)
+		}
+		switch {
+		case req.Iterms != nil:
+			c.fail("iterms", "give items or iterms, not both")
+		case len(req.Items) == 0 && len(req.Metadata) == 0:
+			c.fail(list, "%s is required: at least one operation", list)
+		case len(req.Items) > maxPatchOps:
+			c.fail(list, "%s may hold at most %d operations", list, maxPatchOps)
+		}
+		c.metadata("metadata", req.Metadata)
+		if c.err != nil {
+			return nil, c.err
+		}
+		merchantID := paygate.MerchantID(ctx)
+		reqID := paygate.RequestID(ctx)
+		for {
+			t, err := s.store.Tracker(ctx, merchantID, req.OrderNo, req.TrackingNo)
+			if err != nil {
+				return nil, notFound(err, "tracker "+req.TrackingNo+" on order", req.OrderNo)
+			}
+			p, err := s.store.Payment(ctx, merchantID, t.TradeNo)
+			if err != nil {
+				return nil, err
+			}
+			now := s.now()
+			u := cloneTracker(t)
+			if err := s.patchTracker(u, req.Metadata, req.Items, list, now, reqID); err != nil {
+				return nil, err
+			}
+			if len(u.History) == len(t.History) {
+				return t, nil // nothing changed: nothing to write or notify
+			}
+			u.Version++
+			q := *p
+			q.Version++
+			err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Trackers: []*paygate.Tracker{u},
+				Events: []paygate.Event{u.Event(t.Status, reqID)}})
+			if err == nil {
+				return u, nil
+			}
+			if !isCode(err, paygate.EConflict) {
+				return nil, err
+			}
+			// Changed meanwhile: apply the operations to the fresh copy.
+		}
+	})
+}
+
+// Trackers lists the trackers of the merchant's order, oldest first.
+func (s *Service) Trackers(ctx context.Context, orderNo string) ([]*paygate.Tracker, error) {
+	return s.store.Trackers(ctx, paygate.MerchantID(ctx), orderNo)
+}
+
+// TrackerInquiry answers POST /v1/tracking/inquiry: one tracker by orderNo
+// and trackingNo, or every tracker of the order by orderNo alone.
+//
+// Errors: invalid_parameter, not_found.
+func (s *Service) TrackerInquiry(ctx context.Context, req *TrackerInquiryRequest) (*paygate.Tracker, []*paygate.Tracker, error) {
+	var c checker
+	if c.required("orderNo", req.OrderNo) {
+		c.length("orderNo", req.OrderNo, 1, 64)
+	}
+	c.length("trackingNo", req.TrackingNo, 1, 64)
+	if c.err != nil {
+		return nil, nil, c.err
+	}
+	merchantID := paygate.MerchantID(ctx)
+	if req.TrackingNo != "" {
+		t, err := s.store.Tracker(ctx, merchantID, req.OrderNo, req.TrackingNo)
+		return t, nil, notFound(err, "tracker "+req.TrackingNo+" on order", req.OrderNo)
+	}
+	if _, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err != nil {
+		return nil, nil, notFound(err, "payment", req.OrderNo)
+	}
+	ts, err := s.store.Trackers(ctx, merchantID, req.OrderNo)
+	return nil, ts, err
+}
+
+// checkTracker validates an add request, reporting the first problem.
+func (s *Service) checkTracker(req *TrackerRequest, now time.Time) error {
+	var c checker
+	c.reference("orderNo", req.OrderNo)
+	c.trackingNo("trackingNo", req.TrackingNo)
+	c.carrier("carrier", req.Carrier, "carrierNameOther", req.CarrierNameOther)
+	if c.required("shipmentDate", req.ShipmentDate) {
+		c.shipmentDate("shipmentDate", req.ShipmentDate, now)
+	}
+	if c.required("shipmentDirection", req.ShipmentDirection) {
+		c.oneOf("shipmentDirection", req.ShipmentDirection, paygate.DirectionForward, paygate.DirectionReturn)
+	}
+	if c.required("shippingStatus", req.ShippingStatus) {
+		c.trackerStatus("shippingStatus", req.ShippingStatus)
+	}
+	if c.required("trackingNumberType", req.TrackingNumberType) {
+		c.oneOf("trackingNumberType", req.TrackingNumberType, paygate.TrackingNumberCarrier, paygate.TrackingNumberE2EPartner)
+	}
+	c.url("trackingUrl", req.TrackingURL, 512)
+	c.metadata("metadata", req.Metadata)
+	if c.err != nil {
+		return c.err
+	}
+	return nil
+}
+
+// trackingNo checks a tracking number: 1-64 URL-safe characters (letters,
+// digits, - . _ ~), so it goes into a carrier's tracking URL as is.
+func (c *checker) trackingNo(param, v string) {
+	if !c.required(param, v) {
+		return
+	}
+	if len(v) > 64 {
+		c.fail(param, "%s must be 1-64 characters", param)
+		return
+	}
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		if !('0' <= b && b <= '9' || 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || b == '-' || b == '.' || b == '_' || b == '~') {
+			c.fail(param, "%s may hold only letters, digits and - . _ ~", param)
+			return
+		}
+	}
+}
+
+// carrier checks a carrier code and its name: a code of paygate.Carriers
+// needs nothing more; OTHER or a code not in the list needs the name.
+func (c *checker) carrier(param, code, nameParam, name string) {
+	if c.carrierCode(param, code); c.err != nil {
+		return
+	}
+	c.length(nameParam, name, 1, 64)
+	if _, known := paygate.CarrierByCode(code); known || name != "" {
+		return
+	}
+	if code == paygate.CarrierOther {
+		c.fail(nameParam, "%s is required when %s is OTHER", nameParam, param)
+		return
+	}
+	c.fail(param, "%s %s is not in the carrier list (docs/tracking.md); use a listed code, or give %s", param, code, nameParam)
+}
+
+// carrierCode checks a carrier code's form: 1-64 capital letters, digits and _.
+func (c *checker) carrierCode(param, code string) {
+	if !c.required(param, code) {
+		return
+	}
+	if len(code) > 64 {
+		c.fail(param, "%s must be 1-64 characters", param)
+		return
+	}
+	for i := 0; i < len(code); i++ {
+		if b := code[i]; !('0' <= b && b <= '9' || 'A' <= b && b <= 'Z' || b == '_') {
+			c.fail(param, "%s must be a carrier code of capital letters, digits and _, such as UPS or SF_EXPRESS", param)
+			return
+		}
+	}
+}
+
+// shipmentDate checks a YYYY-MM-DD date: a real one, from 2000 and at most
+// 30 days after today (UTC).
+func (c *checker) shipmentDate(param, v string, now time.Time) {
+	d, err := time.Parse("2006-01-02", v)
+	if err != nil || len(v) != 10 {
+		c.fail(param, "%s must be a real date as YYYY-MM-DD", param)
+		return
+	}
+	today := now.UTC().Truncate(24 * time.Hour)
+	switch {
+	case d.Year() < 2000:
+		c.fail(param, "%s must be in 2000 or later", param)
+	case d.After(today.AddDate(0, 0, 30)):
+		c.fail(param, "%s must be at most 30 days after today (%s)", param, today.Format("2006-01-02"))
+	}
+}
+
+func (c *checker) trackerStatus(param, v string) {
+	if !paygate.TrackerStatus(v).Valid() {
+		names := make([]string, 0, 5)
+		for _, s := range paygate.TrackerStatuses() {
+			names = append(names, string(s))
+		}
+		c.fail(param, "%s must be one of %s", param, strings.Join(names, ", "))
+	}
+}
+
+// patchPaths are the paths an update may name, but /metadata/<key>.
+var patchPaths = []string{"/status", "/carrier", "/carrierNameOther", "/trackingUrl", "/shipmentDate", "/trackingNumberType"}
+
+// patchTracker applies the merged metadata, then the operations, to t in
+// order, recording each change in t's history. It stops at the first
+// problem; t is the caller's copy, thrown away then.
+func (s *Service) patchTracker(t *paygate.Tracker, merge map[string]string, ops []PatchOp, list string, now time.Time, reqID string) error {
+	if t.Metadata == nil {
+		t.Metadata = map[string]string{}
+	}
+	for _, k := range slices.Sorted(maps.Keys(merge)) {
+		if old, ok := t.Metadata[k]; !ok || old != merge[k] {
+			t.Record("metadata."+k, old, merge[k], now, reqID)
+			t.Metadata[k] = merge[k]
+		}
+	}
+	oldCarrier, urlOp := t.Carrier, false
+	carrierParam := ""
+	for i, op := range ops {
+		param := fmt.Sprintf("%s[%d]", list, i)
+		var c checker
+		switch op.Op {
+		case "add", "replace", "remove":
+		case "":
+			return paygate.InvalidParam(param+".op", "%s.op is required", param)
+		default:
+			return paygate.InvalidParam(param+".op", "%s.op must be add, replace or remove", param)
+		}
+		key, isMeta := strings.CutPrefix(op.Path, "/metadata/")
+		if !isMeta && !slices.Contains(patchPaths, op.Path) {
+			return paygate.InvalidParam(param+".path", "%s.path must be one of %s or /metadata/<key>", param, strings.Join(patchPaths, ", "))
+		}
+		if !isMeta && op.Path != "/carrierNameOther" && op.Op != "replace" {
+			return paygate.InvalidParam(param+".op", "%s.op must be replace on %s", param, op.Path)
+		}
+		var v string
+		if op.Op != "remove" {
+			if len(op.Value) == 0 || string(op.Value) == "null" {
+				return paygate.InvalidParam(param+".value", "%s.value is required", param)
+			}
+			if err := json.Unmarshal(op.Value, &v); err != nil {
+				return paygate.InvalidParam(param+".value", "%s.value must be a string", param)
+			}
+		}
+		vp := param + ".value"
+		field := strings.TrimPrefix(op.Path, "/")
+		switch op.Path {
+		case "/status":
+			if c.trackerStatus(vp, v); c.err != nil {
+				return c.err
+			}
+			if err := t.Transition(paygate.TrackerStatus(v), now, reqID); err != nil {
+				return err
+			}
+			continue
+		case "/carrier":
+			// Whether it needs carrierNameOther is checked once every operation ran.
+			if c.carrierCode(vp, v); c.err != nil {
+				return c.err
+			}
+			carrierParam = vp
+			setField(t, field, &t.Carrier, v, now, reqID)
+		case "/carrierNameOther":
+			if op.Op != "remove" {
+				if c.required(vp, v) {
+					c.length(vp, v, 1, 64)
+				}
+				if c.err != nil {
+					return c.err
+				}
+			}
+			carrierParam = vp
+			if op.Op == "remove" {
+				carrierParam = param
+			}
+			setField(t, field, &t.CarrierNameOther, v, now, reqID)
+		case "/trackingUrl":
+			if c.required(vp, v) {
+				c.url(vp, v, 512)
+			}
+			if c.err != nil {
+				return c.err
+			}
+			urlOp = true
+			setField(t, field, &t.TrackingURL, v, now, reqID)
+		case "/shipmentDate":
+			if c.required(vp, v) {
+				c.shipmentDate(vp, v, now)
+			}
+			if c.err != nil {
+				return c.err
+			}
+			setField(t, field, &t.ShipmentDate, v, now, reqID)
+		case "/trackingNumberType":
+			if c.required(vp, v) {
+				c.oneOf(vp, v, paygate.TrackingNumberCarrier, paygate.TrackingNumberE2EPartner)
+			}
+			if c.err != nil {
+				return c.err
+			}
+			setField(t, field, &t.TrackingNumberType, v, now, reqID)
+		default: // /metadata/<key>
+			key, ok := unescapePointer(key)
+			if !ok || key == "" || len([]rune(key)) > 40 {
+				return paygate.InvalidParam(param+".path", "%s.path must name a metadata key of 1-40 characters (~1 for /, ~0 for ~)", param)
+			}
+			old, exists := t.Metadata[key]
+			if !exists && op.Op != "add" {
+				return paygate.InvalidParam(param+".path", "%s.path: no metadata key %q to %s", param, key, op.Op)
+			}
+			if op.Op == "remove" {
+				delete(t.Metadata, key)
+				t.Record("metadata."+key, old, "", now, reqID)
+				continue
+			}
+			if len([]rune(v)) > 500 {
+				return paygate.InvalidParam(vp, "%s must be at most 500 characters", vp)
+			}
+			if old != v || !exists {
+				t.Metadata[key] = v
+				t.Record("metadata."+key, old, v, now, reqID)
+			}
+		}
+	}
+	if len(t.Metadata) > 50 {
+		return paygate.InvalidParam(list, "metadata may hold at most 50 keys")
+	}
+	if len(t.Metadata) == 0 {
+		t.Metadata = nil
+	}
+	if carrierParam != "" {
+		if _, known := paygate.CarrierByCode(t.Carrier); !known && t.CarrierNameOther == "" {
+			return paygate.InvalidParam(carrierParam, "carrier %s needs carrierNameOther", t.Carrier)
+		}
+	}
+	// A URL derived from the old carrier's page follows the carrier, unless
+	// the same update set the URL itself.
+	if t.Carrier != oldCarrier && !urlOp && t.TrackingURL == paygate.TrackingURL(oldCarrier, t.TrackingNo) {
+		setField(t, "trackingUrl", &t.TrackingURL, paygate.TrackingURL(t.Carrier, t.TrackingNo), now, reqID)
+	}
+	return nil
+}
+
+// setField sets *dst to v, recording the change if there is one.
+func setField(t *paygate.Tracker, field string, dst *string, v string, now time.Time, reqID string) {
+	if *dst != v {
+		t.Record(field, *dst, v, now, reqID)
+		*dst = v
+	}
+}
+
+// unescapePointer decodes one JSON Pointer (RFC 6901) reference token; a
+// "/" left in it would address below a metadata value, which is a string.
+func unescapePointer(s string) (string, bool) {
+	if strings.Contains(s, "/") {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '~' && (i+1 == len(s) || s[i+1] != '0' && s[i+1] != '1') {
+			return "", false
+		}
+	}
+	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s), true
+}
+
+// cloneTracker copies t deeply enough to change it without touching t.
+func cloneTracker(t *paygate.Tracker) *paygate.Tracker {
+	u := *t
+	u.Metadata = maps.Clone(t.Metadata)
+	u.History = slices.Clone(t.History)
+	return &u
+}

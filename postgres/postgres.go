@@ -1,0 +1,540 @@
+// Package postgres implements the paygate store on PostgreSQL with pgx v5: a
+// connection pool (pgx prepares and caches each statement per connection) and
+// embedded migrations. Several paygate nodes can share one database: every
+// write is a compare-and-set or an insert guarded by a unique key, so the
+// nodes need no other coordination.
+//
+// Errors follow the store contract by SQLSTATE, never by message text: a
+// unique violation (23505) is EConflict; a lost connection, a refused login,
+// a server shutting down or a pool that cannot hand out a connection within
+// a couple of seconds is EUnavailable, so the API answers 503 at once instead
+// of hanging while the database is away.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"path"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"paygate"
+)
+
+//go:embed migration/*.sql
+var migrations embed.FS
+
+// Timeouts that keep a request from waiting on a database that is away. Both
+// can be raised per deployment: connect_timeout in the URL, and the pool is
+// sized by pool_max_conns.
+const (
+	connectTimeout = 2 * time.Second // dialing and logging in to the server
+	acquireTimeout = 2 * time.Second // waiting for a free pooled connection
+)
+
+// Store is the PostgreSQL store.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ paygate.Store = (*Store)(nil)
+
+// Open connects to the database at url (postgres://user:pass@host:port/db?...;
+// any libpq parameter, plus pgx's pool_* parameters) and applies pending
+// migrations. A bad URL, a server that cannot be reached or refuses the
+// login, and a schema newer than this binary are errors naming the problem.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: invalid database URL: %w", err) // pgx redacts the password
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
+	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "paygate"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: cannot connect to %s: %w", where(cfg), err)
+	}
+	s := &Store{pool: pool}
+	if err := s.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// where names the server and database of cfg for messages, without secrets.
+func where(cfg *pgxpool.Config) string {
+	c := cfg.ConnConfig
+	return fmt.Sprintf("%s:%d database %q as user %q", c.Host, c.Port, c.Database, c.User)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	err := s.withConn(ctx, "ping", func(c *pgxpool.Conn) error { return c.Ping(ctx) })
+	if err != nil {
+		return &paygate.Error{Code: paygate.EUnavailable, Op: "ping", Message: "the database is unavailable", Err: err}
+	}
+	return nil
+}
+
+// Close closes the pool's connections.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Migrate applies the embedded migrations not yet applied, in file-name
+// order, in one transaction. Nodes starting together take turns on an
+// advisory lock, so each migration runs once. A database that holds a
+// migration this binary does not know was migrated by a newer paygate: that
+// is an error, and nothing is changed.
+func (s *Store) Migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort := func(names []string) []string { slices.Sort(names); return names }
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Per schema, so databases holding several paygates (or test
+		// schemas) do not wait for one another.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('paygate migrate ' || coalesce(current_schema(), '')))`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			name text PRIMARY KEY, applied_at bigint NOT NULL)`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT name FROM schema_migrations`)
+		if err != nil {
+			return err
+		}
+		applied, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		known := map[string]bool{}
+		for _, name := range names {
+			known[path.Base(name)] = true
+		}
+		for _, name := range sort(applied) {
+			if !known[name] {
+				return fmt.Errorf("database schema is newer than this binary (unknown migration %s); run a paygate that knows it", name)
+			}
+		}
+		for _, name := range sort(names) {
+			base := path.Base(name)
+			if slices.Contains(applied, base) {
+				continue
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, base, time.Now().UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// withConn runs f on a pooled connection, waiting at most acquireTimeout for
+// one, and maps the error f returns.
+func (s *Store) withConn(ctx context.Context, op string, f func(c *pgxpool.Conn) error) error {
+	actx, cancel := context.WithTimeout(ctx, acquireTimeout)
+	c, err := s.pool.Acquire(actx)
+	cancel()
+	if err != nil {
+		return dbErr(ctx, op, err)
+	}
+	defer c.Release()
+	return dbErr(ctx, op, f(c))
+}
+
+// dbErr maps driver errors to paygate codes by SQLSTATE and error type.
+func dbErr(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *paygate.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &paygate.Error{Code: paygate.ENotFound, Op: op, Message: "not found"}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch code := pg.Code; {
+		case code == "23505": // unique_violation
+			return &paygate.Error{Code: paygate.EConflict, Op: op, Message: "already exists", Err: err}
+		case code == "40001" || code == "40P01": // serialization failure, deadlock: nothing was written
+			return &paygate.Error{Code: paygate.EConflict, Op: op, Message: "concurrent update", Err: err}
+		case code == "22021" || code == "22P05": // text PostgreSQL cannot store (NUL, invalid UTF-8)
+			return &paygate.Error{Code: paygate.EInvalidParameter, Op: op, Message: "text must be valid UTF-8 without NUL characters", Err: err}
+		case strings.HasPrefix(code, "08"), // connection exception
+			code == "57P01", code == "57P02", code == "57P03", // admin shutdown, crash shutdown, cannot connect now
+			code == "53300",               // too many connections
+			code == "25006",               // read-only transaction: a standby, during a failover
+			strings.HasPrefix(code, "28"): // login refused
+			return unavailable(op, err)
+		}
+		return paygate.Internal(op, err)
+	}
+	if ctx.Err() != nil {
+		return paygate.Internal(op, err) // the caller gave up: not the database's fault
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		// context.DeadlineExceeded with ctx alive is our acquire timeout.
+		return unavailable(op, err)
+	}
+	return paygate.Internal(op, err)
+}
+
+func unavailable(op string, err error) error {
+	return &paygate.Error{Code: paygate.EUnavailable, Op: op, Message: "the database is unavailable; retry later", Err: err}
+}
+
+var errStale = &paygate.Error{Code: paygate.EConflict, Message: "stale version"}
+
+// storable reports whether every string in args can be stored in PostgreSQL
+// text (valid UTF-8, no NUL). A lookup by a key that is not cannot match a
+// row; SQLite would find none either, so it answers "none" without asking.
+func storable(args ...any) bool {
+	for _, a := range args {
+		if s, ok := a.(string); ok && (!utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func msPtr(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	v := t.UnixMilli()
+	return &v
+}
+
+func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// write is one statement of an Apply; cas marks an update that must match a row.
+type write struct {
+	op   string
+	cas  bool
+	sql  string
+	args []any
+}
+
+// Apply writes c in one transaction, in the order the SQLite store does:
+// payments, refunds, idempotency records, notifications, attempts, events.
+// The statements go to the server in one round trip.
+func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
+	var ws []write
+	for _, p := range c.Payments {
+		body, err := json.Marshal(p)
+		if err != nil {
+			return paygate.Internal("apply", err)
+		}
+		if p.Version == 1 {
+			ws = append(ws, write{"apply payment", false, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				[]any{p.TradeNo, p.MerchantID, p.OrderNo, string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), string(body)}})
+		} else {
+			ws = append(ws, write{"apply payment", true, `UPDATE payments SET status = $1, version = $2, expires_at = $3, updated_at = $4, body = $5
+				WHERE trade_no = $6 AND merchant_id = $7 AND version = $8`,
+				[]any{string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.UpdatedAt), string(body), p.TradeNo, p.MerchantID, p.Version - 1}})
+		}
+	}
+	for _, r := range c.Refunds {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return paygate.Internal("apply", err)
+		}
+		if r.Version == 1 {
+			ws = append(ws, write{"apply refund", false, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				[]any{r.RefundID, r.MerchantID, r.RefundNumber, r.TradeNo, string(r.Status), r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), string(body)}})
+		} else {
+			ws = append(ws, write{"apply refund", true, `UPDATE refunds SET status = $1, version = $2, updated_at = $3, body = $4
+				WHERE refund_id = $5 AND merchant_id = $6 AND version = $7`,
+				[]any{string(r.Status), r.Version, ms(r.UpdatedAt), string(body), r.RefundID, r.MerchantID, r.Version - 1}})
+		}
+	}
+	for _, k := range c.Idempotency {
+		if k.Version == 1 {
+			ws = append(ws, write{"apply idempotency", false, `INSERT INTO idempotency_keys (merchant_id, key, op, request_hash, version, done, is_error, result, created_at, updated_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				[]any{k.MerchantID, k.Key, k.Op, k.RequestHash, k.Version, k.Done, k.IsError, k.Result, ms(k.CreatedAt), ms(k.UpdatedAt), ms(k.ExpiresAt)}})
+		} else {
+			ws = append(ws, write{"apply idempotency", true, `UPDATE idempotency_keys SET op = $1, request_hash = $2, version = $3, done = $4, is_error = $5, result = $6,
+				created_at = $7, updated_at = $8, expires_at = $9 WHERE merchant_id = $10 AND key = $11 AND version = $12`,
+				[]any{k.Op, k.RequestHash, k.Version, k.Done, k.IsError, k.Result, ms(k.CreatedAt), ms(k.UpdatedAt), ms(k.ExpiresAt), k.MerchantID, k.Key, k.Version - 1}})
+		}
+	}
+	ws = appendNotifications(ws, c)
+	ws, err := appendVaultAndSessions(ws, c)
+	if err != nil {
+		return err
+	}
+	if ws, err = appendTrackers(ws, c); err != nil {
+		return err
+	}
+	for _, e := range c.Events {
+		ws = append(ws, write{"apply event", false, `INSERT INTO events (merchant_id, object_type, object_id, from_status, to_status, request_id, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			[]any{e.MerchantID, e.ObjectType, e.ObjectID, e.From, e.To, e.RequestID, ms(e.At)}})
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	return s.withConn(ctx, "apply", func(conn *pgxpool.Conn) error {
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			b := &pgx.Batch{}
+			for _, w := range ws {
+				b.Queue(w.sql, w.args...)
+			}
+			br := tx.SendBatch(ctx, b)
+			defer br.Close()
+			for _, w := range ws {
+				tag, err := br.Exec()
+				if err != nil {
+					return dbErr(ctx, w.op, err)
+				}
+				if w.cas && tag.RowsAffected() == 0 {
+					return errStale
+				}
+			}
+			return br.Close()
+		})
+	})
+}
+
+// rows runs a query and calls scan for each row. A query whose arguments
+// cannot be stored matches no row.
+func (s *Store) rows(ctx context.Context, op, sql string, args []any, scan func(pgx.Rows) error) error {
+	if !storable(args...) {
+		return nil
+	}
+	return s.withConn(ctx, op, func(c *pgxpool.Conn) error {
+		rows, err := c.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// exec runs one statement outside Apply and returns the rows it touched.
+func (s *Store) exec(ctx context.Context, op, sql string, args ...any) (int64, error) {
+	var n int64
+	err := s.withConn(ctx, op, func(c *pgxpool.Conn) error {
+		tag, err := c.Exec(ctx, sql, args...)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// bodies reads the JSON body column of the rows a query returns.
+func bodies[T any](ctx context.Context, s *Store, op, sql string, args ...any) ([]*T, error) {
+	var out []*T
+	err := s.rows(ctx, op, sql, args, func(r pgx.Rows) error {
+		var body string
+		if err := r.Scan(&body); err != nil {
+			return err
+		}
+		v := new(T)
+		if err := json.Unmarshal([]byte(body), v); err != nil {
+			return paygate.Internal(op, err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// one returns the first element of vs, or ENotFound.
+func one[T any](vs []*T, err error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, &paygate.Error{Code: paygate.ENotFound, Message: "not found"}
+	}
+	return vs[0], nil
+}
+
+// Payment returns a payment by tradeNo.
+func (s *Store) Payment(ctx context.Context, merchantID, tradeNo string) (*paygate.Payment, error) {
+	return one(bodies[paygate.Payment](ctx, s, "payment", `SELECT body FROM payments WHERE trade_no = $1 AND merchant_id = $2`, tradeNo, merchantID))
+}
+
+// PaymentByOrderNo returns a payment by orderNo.
+func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string) (*paygate.Payment, error) {
+	return one(bodies[paygate.Payment](ctx, s, "payment", `SELECT body FROM payments WHERE merchant_id = $1 AND order_no = $2`, merchantID, orderNo))
+}
+
+// DuePayments lists payments in statuses whose deadline has passed.
+func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now time.Time, limit int) ([]*paygate.Payment, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	sts := make([]string, len(statuses))
+	for i, st := range statuses {
+		sts[i] = string(st)
+	}
+	return bodies[paygate.Payment](ctx, s, "due payments", `SELECT body FROM payments WHERE expires_at IS NOT NULL AND expires_at <= $1
+		AND status = ANY($2) ORDER BY expires_at, trade_no LIMIT $3`, ms(now), sts, limitArg(limit))
+}
+
+// limitArg is LIMIT's argument: SQLite reads a negative limit as none.
+func limitArg(limit int) *int {
+	if limit < 0 {
+		return nil
+	}
+	return &limit
+}
+
+// Refund returns a refund by id.
+func (s *Store) Refund(ctx context.Context, merchantID, refundID string) (*paygate.Refund, error) {
+	return one(bodies[paygate.Refund](ctx, s, "refund", `SELECT body FROM refunds WHERE refund_id = $1 AND merchant_id = $2`, refundID, merchantID))
+}
+
+// RefundByNumber returns a refund by refundNumber.
+func (s *Store) RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*paygate.Refund, error) {
+	return one(bodies[paygate.Refund](ctx, s, "refund", `SELECT body FROM refunds WHERE merchant_id = $1 AND refund_number = $2`, merchantID, refundNumber))
+}
+
+// Refunds lists a payment's refunds, oldest first.
+func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*paygate.Refund, error) {
+	return bodies[paygate.Refund](ctx, s, "refunds", `SELECT body FROM refunds WHERE merchant_id = $1 AND trade_no = $2 ORDER BY created_at, refund_id`, merchantID, tradeNo)
+}
+
+// Events lists an object's events, oldest first.
+func (s *Store) Events(ctx context.Context, merchantID, objectID string) ([]paygate.Event, error) {
+	var out []paygate.Event
+	err := s.rows(ctx, "events", `SELECT id, merchant_id, object_type, object_id, from_status, to_status, request_id, at
+		FROM events WHERE merchant_id = $1 AND object_id = $2 ORDER BY id`, []any{merchantID, objectID}, func(r pgx.Rows) error {
+		var e paygate.Event
+		var at int64
+		if err := r.Scan(&e.ID, &e.MerchantID, &e.ObjectType, &e.ObjectID, &e.From, &e.To, &e.RequestID, &at); err != nil {
+			return err
+		}
+		e.At = fromMs(at)
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// Idempotency returns an idempotency record.
+func (s *Store) Idempotency(ctx context.Context, merchantID, key string) (*paygate.IdempotencyRecord, error) {
+	var out []*paygate.IdempotencyRecord
+	err := s.rows(ctx, "idempotency", `SELECT merchant_id, key, op, request_hash, version, done, is_error, result, created_at, updated_at, expires_at
+		FROM idempotency_keys WHERE merchant_id = $1 AND key = $2`, []any{merchantID, key}, func(r pgx.Rows) error {
+		var k paygate.IdempotencyRecord
+		var created, updated, expires int64
+		if err := r.Scan(&k.MerchantID, &k.Key, &k.Op, &k.RequestHash, &k.Version, &k.Done, &k.IsError, &k.Result, &created, &updated, &expires); err != nil {
+			return err
+		}
+		k.CreatedAt, k.UpdatedAt, k.ExpiresAt = fromMs(created), fromMs(updated), fromMs(expires)
+		out = append(out, &k)
+		return nil
+	})
+	return one(out, err)
+}
+
+// DeleteExpiredIdempotency removes expired idempotency records.
+func (s *Store) DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int, error) {
+	n, err := s.exec(ctx, "delete idempotency", `DELETE FROM idempotency_keys WHERE expires_at <= $1`, ms(now))
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// CreateMerchant inserts a merchant.
+func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
+	_, err := s.exec(ctx, "create merchant", `INSERT INTO merchants (id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt))
+	return err
+}
+
+func (s *Store) merchant(ctx context.Context, where string, arg string) (*paygate.Merchant, error) {
+	var out []*paygate.Merchant
+	err := s.rows(ctx, "merchant", `SELECT id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at FROM merchants WHERE `+where,
+		[]any{arg}, func(r pgx.Rows) error {
+			var m paygate.Merchant
+			var created int64
+			if err := r.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created); err != nil {
+				return err
+			}
+			m.CreatedAt = fromMs(created)
+			out = append(out, &m)
+			return nil
+		})
+	return one(out, err)
+}
+
+// Merchant returns a merchant by id.
+func (s *Store) Merchant(ctx context.Context, id string) (*paygate.Merchant, error) {
+	return s.merchant(ctx, `id = $1`, id)
+}
+
+// MerchantByAppID returns a merchant by appId.
+func (s *Store) MerchantByAppID(ctx context.Context, appID string) (*paygate.Merchant, error) {
+	return s.merchant(ctx, `app_id = $1`, appID)
+}
+
+// CountMerchants counts merchants.
+func (s *Store) CountMerchants(ctx context.Context) (int, error) {
+	var n int
+	err := s.withConn(ctx, "count merchants", func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FROM merchants`).Scan(&n)
+	})
+	return n, err
+}
