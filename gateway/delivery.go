@@ -116,6 +116,12 @@ func (d *Dispatcher) release(key string) {
 	d.mu.Lock()
 	d.inflight[key]--
 	d.mu.Unlock()
+	// A freed slot may take the next due delivery at once, so a backlog to
+	// one endpoint drains at its concurrency, not one batch per tick.
+	select {
+	case d.s.wake <- struct{}{}:
+	default:
+	}
 }
 
 // endpoint is the unit of the per-endpoint concurrency limit: scheme and host.

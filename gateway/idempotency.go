@@ -29,8 +29,8 @@ func idempotent[T any](s *Service, ctx context.Context, key, op string, req any,
 	if key == "" {
 		return fn()
 	}
-	if len(key) > 255 {
-		return nil, paygate.InvalidParam("Idempotency-Key", "Idempotency-Key must be at most 255 characters")
+	if len(key) > 255 || !printableASCII(key) {
+		return nil, paygate.InvalidParam("Idempotency-Key", "Idempotency-Key must be 1-255 printable ASCII characters")
 	}
 	merchantID := paygate.MerchantID(ctx)
 	hash := s.requestHash(struct {
@@ -113,4 +113,13 @@ func decodeAnswer[T any](r *paygate.IdempotencyRecord) (*T, error) {
 		return nil, paygate.Internal("idempotency replay", err)
 	}
 	return v, nil
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

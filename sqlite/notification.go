@@ -12,7 +12,7 @@ const notificationCols = `notify_id, merchant_id, event_type, order_no, object_i
 	status, attempts, max_attempts, next_attempt_at, lease_until, version, created_at, updated_at`
 
 // applyNotifications writes c's notifications and attempts inside tx.
-func applyNotifications(ctx context.Context, tx *sql.Tx, c paygate.Change) error {
+func applyNotifications(ctx context.Context, tx *tx, c paygate.Change) error {
 	for _, n := range c.Notifications {
 		var res sql.Result
 		var err error

@@ -9,7 +9,7 @@ import (
 	"paygate"
 )
 
-func applySessions(ctx context.Context, tx *sql.Tx, sessions []*paygate.Session) error {
+func applySessions(ctx context.Context, tx *tx, sessions []*paygate.Session) error {
 	for _, s := range sessions {
 		body, err := json.Marshal(s)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -28,8 +29,12 @@ var migrations embed.FS
 
 // Store is the SQLite store.
 type Store struct {
-	w *sql.DB // one connection: every write
-	r *sql.DB // read-only connections
+	w *db // one connection: every write
+	r *db // read-only connections
+
+	queue   chan *pending // changes waiting for the group commit
+	quit    chan struct{}
+	stopped chan struct{}
 }
 
 var _ paygate.Store = (*Store)(nil)
@@ -54,11 +59,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
-	s := &Store{w: w, r: r}
+	r.SetMaxIdleConns(8) // keep them: a new connection re-prepares every statement
+	s := &Store{w: newDB(w), r: newDB(r), queue: make(chan *pending, maxGroup), quit: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.Migrate(ctx); err != nil {
-		s.Close()
+		s.r.Close()
+		s.w.Close()
 		return nil, err
 	}
+	go s.committer()
 	return s, nil
 }
 
@@ -72,13 +80,15 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	close(s.quit)
+	<-s.stopped
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
 // Migrate applies the embedded migrations not yet applied, each in its own
 // transaction, in file-name order.
 func (s *Store) Migrate(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := s.w.DB.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -87,12 +97,33 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
+	// A database migrated by a newer binary has migrations this one does not
+	// know: refuse it rather than run on a schema it does not understand.
+	rows, err := s.w.DB.QueryContext(ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var applied []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		applied = append(applied, n)
+	}
+	rows.Close()
+	for _, n := range applied {
+		if !slices.Contains(names, n) {
+			return fmt.Errorf("database schema is newer than this binary (unknown migration %s)", n)
+		}
+	}
 	for _, name := range names {
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return err
 		}
-		tx, err := s.w.BeginTx(ctx, nil)
+		tx, err := s.w.DB.BeginTx(ctx, nil) // not prepared: a migration holds many statements
 		if err != nil {
 			return err
 		}
@@ -151,12 +182,122 @@ func msPtr(t *time.Time) any {
 func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 // Apply writes c in one transaction.
+//
+// Apply commits in groups (group commit): concurrent calls are written in one
+// transaction, each change inside its own savepoint so that one change's
+// conflict rolls back that change alone, and answered together after the one
+// durable commit (one disk flush for many requests). A call returns only once
+// its change is on disk, or has failed.
 func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return dbErr("apply", err)
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	defer tx.Rollback()
+	p := &pending{c: c, done: make(chan error, 1)}
+	select {
+	case s.queue <- p:
+	case <-s.quit:
+		return paygate.Internal("apply", errClosed)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the change may commit: wait for the outcome rather than
+	// report a cancellation that would be a lie.
+	return <-p.done
+}
+
+var errClosed = errors.New("store closed")
+
+// pending is one Apply waiting for its group's commit.
+type pending struct {
+	c    paygate.Change
+	done chan error
+}
+
+// maxGroup bounds how many changes share one transaction.
+const maxGroup = 256
+
+// committer is the single writer: it takes every change waiting, writes them
+// in one transaction and commits once.
+func (s *Store) committer() {
+	defer close(s.stopped)
+	for {
+		var first *pending
+		select {
+		case first = <-s.queue:
+		case <-s.quit:
+			for {
+				select {
+				case p := <-s.queue:
+					p.done <- paygate.Internal("apply", errClosed)
+				default:
+					return
+				}
+			}
+		}
+		group := []*pending{first}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case p := <-s.queue:
+				group = append(group, p)
+			default:
+				break drain
+			}
+		}
+		s.commitGroup(group)
+	}
+}
+
+func (s *Store) commitGroup(group []*pending) {
+	ctx := context.Background()
+	fail := func(err error) {
+		for _, p := range group {
+			p.done <- err
+		}
+	}
+	tx, err := s.w.begin(ctx)
+	if err != nil {
+		fail(dbErr("apply", err))
+		return
+	}
+	results := make([]error, len(group))
+	ok := 0
+	for i, p := range group {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT change"); err != nil {
+			tx.Rollback()
+			fail(dbErr("apply", err))
+			return
+		}
+		if results[i] = applyTx(ctx, tx, p.c); results[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO change"); err != nil {
+				tx.Rollback()
+				fail(dbErr("apply", err))
+				return
+			}
+		} else {
+			ok++
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE change"); err != nil {
+			tx.Rollback()
+			fail(dbErr("apply", err))
+			return
+		}
+	}
+	if ok == 0 {
+		tx.Rollback()
+	} else if err := tx.Commit(); err != nil {
+		fail(dbErr("commit", err))
+		return
+	}
+	for i, p := range group {
+		p.done <- results[i]
+	}
+	s.w.prepare(ctx, tx.missing)
+}
+
+// applyTx writes one change inside tx.
+func applyTx(ctx context.Context, tx *tx, c paygate.Change) error {
+	var err error
 	for _, p := range c.Payments {
 		body, err := json.Marshal(p)
 		if err != nil {
@@ -222,7 +363,7 @@ func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
 			return dbErr("apply event", err)
 		}
 	}
-	return dbErr("commit", tx.Commit())
+	return nil
 }
 
 // affected turns "no row matched the version" into a conflict.

@@ -11,7 +11,7 @@ import (
 const storedCardCols = `transaction_identifier, merchant_id, status, version, brand, bin, last4, expiry_month, expiry_year,
 	fingerprint, sealed, key_id, currency, first_trade_no, scheme_transaction_id, created_at, updated_at`
 
-func applyStoredCards(ctx context.Context, tx *sql.Tx, cards []*paygate.StoredCard) error {
+func applyStoredCards(ctx context.Context, tx *tx, cards []*paygate.StoredCard) error {
 	for _, c := range cards {
 		var res sql.Result
 		var err error

@@ -8,7 +8,7 @@ import (
 	"paygate"
 )
 
-func applyTrackers(ctx context.Context, tx *sql.Tx, trackers []*paygate.Tracker) error {
+func applyTrackers(ctx context.Context, tx *tx, trackers []*paygate.Tracker) error {
 	for _, t := range trackers {
 		body, err := json.Marshal(t)
 		if err != nil {

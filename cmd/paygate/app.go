@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,7 +201,7 @@ func (m *Main) Open(ctx context.Context) error {
 		wg.Go(func() { m.Dispatcher.Run(sweepCtx, time.Second) })
 		wg.Wait()
 	}()
-	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, m.DB)
+	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, redactDB(m.DB))
 	return nil
 }
 
@@ -287,4 +288,12 @@ func (m *Main) Rekey(ctx context.Context, batch int) error {
 		return fmt.Errorf("%d rows could not be opened by any configured key: %s", len(rep.Unreadable), strings.Join(rep.Unreadable, ", "))
 	}
 	return nil
+}
+
+// redactDB hides the password of a database URL, for logs and output.
+func redactDB(db string) string {
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return db
 }

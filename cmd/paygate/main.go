@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	dbFlag(rekey)
 	vaultCmd.AddCommand(rekey)
 
-	root.AddCommand(serve, merchant, migrate, vaultCmd)
+	root.AddCommand(serve, merchant, migrate, vaultCmd, benchCommand(ctx, stdout, stderr))
 	err := root.ExecuteContext(ctx)
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
 		return fmt.Errorf("%w (see paygate --help)", err)

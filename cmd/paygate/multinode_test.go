@@ -440,6 +440,93 @@ func TestMultiNodeKill(t *testing.T) {
 		len(ackedBy), byA, len(owed), lateFromA)
 }
 
+// TestPostgresCommands runs the commands on PostgreSQL, and each way start-up
+// can fail there: a clear error naming the problem, and nothing written.
+func TestPostgresCommands(t *testing.T) {
+	db := pgSchema(t)
+	key := newMasterKey(t)
+	withKey := func(name string) string {
+		if name == "PAYGATE_MASTER_KEY" {
+			return key
+		}
+		return ""
+	}
+	noKey := func(string) string { return "" }
+	cmd := func(getenv func(string) string, args ...string) (string, error) {
+		var out, errb syncBuffer
+		err := run(context.Background(), args, getenv, &out, &errb)
+		return out.String(), err
+	}
+
+	if _, err := cmd(noKey, "migrate", "--db", db); err == nil || !strings.Contains(err.Error(), "PAYGATE_MASTER_KEY is required") {
+		t.Errorf("migrate without PAYGATE_MASTER_KEY: got %v, want an error naming it", err)
+	}
+	if got := pgTables(t, db); len(got) != 0 {
+		t.Fatalf("tables after a refused migrate: got %v, want none", got)
+	}
+	if _, err := cmd(withKey, "migrate", "--db", db); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	out, err := cmd(withKey, "merchant", "create", "--name", "Shop", "--db", strings.Replace(db, "postgres://", "postgresql://", 1))
+	if err != nil || !strings.Contains(out, `"appId"`) {
+		t.Fatalf("merchant create: got %q, %v, want its credentials", out, err)
+	}
+	tables := pgTables(t, db)
+
+	u, _ := url.Parse(db)
+	u.User = url.UserPassword("paygate_no_such_role", "s3cret-pw")
+	badRole := u.String()
+	u, _ = url.Parse(db)
+	u.Host = "127.0.0.1:1"
+	unreachable := u.String()
+	for _, tc := range []struct {
+		name, db, want string
+	}{
+		{"BadURL", "postgres://paygate:s3cret-pw@[::1/paygate", "invalid database URL"},
+		{"LoginRefused", badRole, `role "paygate_no_such_role" does not exist`},
+		{"Unreachable", unreachable, "cannot connect to 127.0.0.1:1"},
+		{"NotAURL", "mysql://localhost/paygate", "--db must be sqlite:PATH or postgres://"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := cmd(withKey, "serve", "--addr", "127.0.0.1:0", "--db", tc.db)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("serve: got %v, want an error containing %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "s3cret-pw") {
+				t.Errorf("serve: got %q, which shows the password", err)
+			}
+		})
+	}
+
+	t.Run("NewerSchema", func(t *testing.T) {
+		pgExec(t, db, `INSERT INTO schema_migrations (name, applied_at) VALUES ('9999_from_the_future.sql', 0)`)
+		_, err := cmd(withKey, "serve", "--addr", "127.0.0.1:0", "--db", db)
+		want := "database schema is newer than this binary (unknown migration 9999_from_the_future.sql)"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("serve: got %v, want an error containing %q", err, want)
+		}
+		if got := pgTables(t, db); strings.Join(got, " ") != strings.Join(tables, " ") {
+			t.Errorf("tables: got %v, want %v unchanged", got, tables)
+		}
+	})
+}
+
+// pgTables lists the tables of the schema u points at.
+func pgTables(t *testing.T, u string) []string {
+	t.Helper()
+	c, err := pgx.Connect(t.Context(), u)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer c.Close(t.Context())
+	rows, _ := c.Query(t.Context(), `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("tables: %v", err)
+	}
+	return names
+}
+
 // pgURL returns the test server's URL, or skips without one (fails under
 // CI=true, where a missing server is a broken setup).
 func pgURL(t *testing.T) string {

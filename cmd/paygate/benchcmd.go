@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"paygate/vault"
+)
+
+// benchOptions are the flags of `paygate bench`.
+type benchOptions struct {
+	target, appID, secret, db string
+	mix                       string
+	clients                   int
+	sweep                     string
+	rate                      float64
+	duration                  time.Duration
+	baseline                  bool
+	jsonOut                   string
+	preload                   int
+	cpuProfile                string
+}
+
+func benchCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
+	var o benchOptions
+	c := &cobra.Command{
+		Use:   "bench",
+		Short: "Load a paygate server (started here unless --target) and the bare baseline, and report throughput and latency",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runBenchCommand(ctx, o, stdout, stderr)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.target, "target", "", "URL of a running paygate (needs --app-id and --secret); empty starts one here")
+	f.StringVar(&o.appID, "app-id", "", "merchant appId on --target")
+	f.StringVar(&o.secret, "secret", "", "merchant secret on --target")
+	f.StringVar(&o.db, "db", "", "database of the server started here (default: a new SQLite file in a temporary folder)")
+	f.StringVar(&o.mix, "mix", "card", "operations and weights, e.g. card=8,inquiry=2 (card, manual, refund, inquiry, session)")
+	f.IntVar(&o.clients, "clients", 64, "concurrent clients (closed loop), or the most requests in flight (open loop)")
+	f.StringVar(&o.sweep, "sweep", "", "run once per client count, e.g. 1,4,16,64,256 (overrides --clients)")
+	f.Float64Var(&o.rate, "rate", 0, "arrivals per second (open loop); 0 runs a closed loop")
+	f.DurationVar(&o.duration, "duration", 10*time.Second, "length of each run")
+	f.BoolVar(&o.baseline, "baseline", true, "also load the bare net/http baseline the same way and print the ratio")
+	f.StringVar(&o.jsonOut, "json", "", "write the reports as JSON to this file (- for stdout)")
+	f.IntVar(&o.preload, "preload", 0, "store this many payments first (for inquiry at scale)")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run (server and tool) to this file")
+	return c
+}
+
+// benchResult is one client count's reports.
+type benchResult struct {
+	Clients  int          `json:"clients"`
+	Paygate  *BenchReport `json:"paygate"`
+	Baseline *BenchReport `json:"baseline,omitempty"`
+	Ratio    float64      `json:"ratio,omitempty"`
+	RSSMB    float64      `json:"serverRssMb,omitempty"`
+}
+
+func runBenchCommand(ctx context.Context, o benchOptions, stdout, stderr io.Writer) error {
+	mix, err := parseMix(o.mix)
+	if err != nil {
+		return err
+	}
+	counts := []int{o.clients}
+	if o.sweep != "" {
+		counts = nil
+		for _, s := range strings.Split(o.sweep, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				return fmt.Errorf("--sweep: %q is not a client count", s)
+			}
+			counts = append(counts, n)
+		}
+	}
+	for _, n := range counts {
+		cfg := BenchConfig{Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+	}
+
+	target, token := o.target, ""
+	inProcess := target == ""
+	if inProcess {
+		m, cleanup, err := startBenchServer(ctx, o.db)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		target = m.URL
+		if token, err = benchToken(target, m.Sandbox.Merchant.AppID, m.Sandbox.Secret); err != nil {
+			return err
+		}
+	} else {
+		if o.appID == "" || o.secret == "" {
+			return fmt.Errorf("--target needs --app-id and --secret")
+		}
+		if token, err = benchToken(target, o.appID, o.secret); err != nil {
+			return err
+		}
+	}
+	if o.preload > 0 {
+		fmt.Fprintf(stderr, "preloading %d payments...\n", o.preload)
+		for done := 0; done < o.preload; {
+			rep, err := runBench(ctx, BenchConfig{Target: target, Token: token, Mix: map[string]int{"card": 1}, Clients: 64, Duration: 5 * time.Second})
+			if err != nil {
+				return err
+			}
+			done += rep.Requests - rep.Errors
+			fmt.Fprintf(stderr, "  %d stored\n", done)
+		}
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var base *baseline
+	if o.baseline {
+		if base, err = startBaseline(); err != nil {
+			return err
+		}
+		defer base.Close()
+	}
+	var results []benchResult
+	for _, n := range counts {
+		res := benchResult{Clients: n}
+		if base != nil {
+			res.Baseline, err = runBench(ctx, BenchConfig{Target: base.URL, Token: "baseline", Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration})
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(stdout, "baseline ", res.Baseline.Text())
+		}
+		res.Paygate, err = runBench(ctx, BenchConfig{Target: target, Token: token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration})
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, "paygate  ", res.Paygate.Text())
+		if inProcess {
+			res.RSSMB = rssMB()
+			fmt.Fprintf(stdout, "  process RSS (server and load tool together): %.0f MB\n", res.RSSMB)
+		}
+		if res.Baseline != nil && res.Baseline.Throughput > 0 {
+			res.Ratio = res.Paygate.Throughput / res.Baseline.Throughput
+			fmt.Fprintf(stdout, "  paygate/baseline throughput: %.2f\n", res.Ratio)
+		}
+		results = append(results, res)
+	}
+	if o.jsonOut != "" {
+		b, _ := json.MarshalIndent(results, "", "  ")
+		if o.jsonOut == "-" {
+			_, err = stdout.Write(append(b, '\n'))
+			return err
+		}
+		return os.WriteFile(o.jsonOut, append(b, '\n'), 0o644)
+	}
+	return nil
+}
+
+// startBenchServer starts a paygate in this process on a free port.
+func startBenchServer(ctx context.Context, db string) (*Main, func(), error) {
+	dir, err := os.MkdirTemp("", "paygate-bench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	m := NewMain()
+	m.Addr = "127.0.0.1:0"
+	m.DB = db
+	if m.DB == "" {
+		m.DB = "sqlite:" + filepath.Join(dir, "bench.db")
+	}
+	m.MasterKey = os.Getenv("PAYGATE_MASTER_KEY")
+	if m.MasterKey == "" {
+		m.MasterKey = base64.StdEncoding.EncodeToString(vault.NewKey())
+	}
+	m.RateLimit = 1e9
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	if err := m.Open(ctx); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	if m.Sandbox == nil {
+		nm, err := m.Gateway.CreateMerchant(ctx, "Bench merchant")
+		if err != nil {
+			m.Close()
+			return nil, nil, err
+		}
+		m.Sandbox = nm
+	}
+	return m, func() { m.Close(); os.RemoveAll(dir) }, nil
+}
+
+func benchToken(target, appID, secret string) (string, error) {
+	body := fmt.Sprintf(`{"appId":%q,"secret":%q}`, appID, secret)
+	resp, err := http.Post(target+"/v1/auth/token", "application/json", strings.NewReader(body))
+	if err != nil {
+		return "", fmt.Errorf("token from %s: %w", target, err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		AccessToken string `json:"accessToken"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.AccessToken == "" {
+		return "", fmt.Errorf("token from %s: HTTP %d", target, resp.StatusCode)
+	}
+	return v.AccessToken, nil
+}
+
+// rssMB reads this process's resident set size (Linux).
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
