@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -48,6 +49,10 @@ const (
 // Store is the PostgreSQL store.
 type Store struct {
 	pool *pgxpool.Pool
+
+	queue   chan *pending // changes waiting for a group commit
+	quit    chan struct{}
+	stopped sync.WaitGroup
 }
 
 var _ paygate.Store = (*Store)(nil)
@@ -78,10 +83,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: cannot connect to %s: %w", where(cfg), err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, queue: make(chan *pending, maxGroup), quit: make(chan struct{})}
 	if err := s.Migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	for range committers {
+		s.stopped.Add(1)
+		go s.committer()
 	}
 	return s, nil
 }
@@ -103,6 +112,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pool's connections.
 func (s *Store) Close() error {
+	close(s.quit)
+	s.stopped.Wait()
 	s.pool.Close()
 	return nil
 }
@@ -265,13 +276,134 @@ type write struct {
 
 // Apply writes c in one transaction, in the order the SQLite store does:
 // payments, refunds, idempotency records, notifications, attempts, events.
-// The statements go to the server in one round trip.
+//
+// Concurrent calls commit in groups: a few committers each take the changes
+// waiting, write them in one transaction (a savepoint per change, so one
+// change's conflict rolls back that change alone; each change's statements
+// go in one round trip) and commit once, so many requests share one WAL
+// flush. A call returns once its change is durable, or has failed.
 func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
+	ws, err := changeWrites(c)
+	if err != nil || len(ws) == 0 {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p := &pending{ws: ws, done: make(chan error, 1)}
+	select {
+	case s.queue <- p:
+	case <-s.quit:
+		return paygate.Internal("apply", errClosed)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-p.done // once queued it may commit: wait for the outcome
+}
+
+var errClosed = errors.New("store closed")
+
+// pending is one Apply waiting for its group's commit.
+type pending struct {
+	ws   []write
+	done chan error
+}
+
+const (
+	committers = 4   // groups in flight at once
+	maxGroup   = 128 // changes per group
+)
+
+func (s *Store) committer() {
+	defer s.stopped.Done()
+	for {
+		var first *pending
+		select {
+		case first = <-s.queue:
+		case <-s.quit:
+			return
+		}
+		group := []*pending{first}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case p := <-s.queue:
+				group = append(group, p)
+			default:
+				break drain
+			}
+		}
+		s.commitGroup(group)
+	}
+}
+
+// commitGroup writes a group in one transaction.
+func (s *Store) commitGroup(group []*pending) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	results := make([]error, len(group))
+	errNone := errors.New("every change failed")
+	err := s.withConn(ctx, "apply", func(conn *pgxpool.Conn) error {
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			ok := 0
+			for i, p := range group {
+				if _, err := tx.Exec(ctx, "SAVEPOINT change"); err != nil {
+					return err
+				}
+				if results[i] = execWrites(ctx, tx, p.ws); results[i] != nil {
+					if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
+						return err
+					}
+				} else {
+					ok++
+				}
+				if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT change"); err != nil {
+					return err
+				}
+			}
+			if ok == 0 {
+				return errNone // roll back: nothing to commit
+			}
+			return nil
+		})
+	})
+	for i, p := range group {
+		switch {
+		case err == nil || errors.Is(err, errNone):
+			p.done <- results[i]
+		default:
+			p.done <- err
+		}
+	}
+}
+
+// execWrites sends one change's statements in one round trip.
+func execWrites(ctx context.Context, tx pgx.Tx, ws []write) error {
+	b := &pgx.Batch{}
+	for _, w := range ws {
+		b.Queue(w.sql, w.args...)
+	}
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	for _, w := range ws {
+		tag, err := br.Exec()
+		if err != nil {
+			return dbErr(ctx, w.op, err)
+		}
+		if w.cas && tag.RowsAffected() == 0 {
+			return errStale
+		}
+	}
+	return dbErr(ctx, "apply", br.Close())
+}
+
+// changeWrites turns a change into its statements.
+func changeWrites(c paygate.Change) ([]write, error) {
 	var ws []write
 	for _, p := range c.Payments {
 		body, err := json.Marshal(p)
 		if err != nil {
-			return paygate.Internal("apply", err)
+			return nil, paygate.Internal("apply", err)
 		}
 		if p.Version == 1 {
 			ws = append(ws, write{"apply payment", false, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body)
@@ -286,7 +418,7 @@ func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
 	for _, r := range c.Refunds {
 		body, err := json.Marshal(r)
 		if err != nil {
-			return paygate.Internal("apply", err)
+			return nil, paygate.Internal("apply", err)
 		}
 		if r.Version == 1 {
 			ws = append(ws, write{"apply refund", false, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body)
@@ -312,39 +444,17 @@ func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
 	ws = appendNotifications(ws, c)
 	ws, err := appendVaultAndSessions(ws, c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ws, err = appendTrackers(ws, c); err != nil {
-		return err
+		return nil, err
 	}
 	for _, e := range c.Events {
 		ws = append(ws, write{"apply event", false, `INSERT INTO events (merchant_id, object_type, object_id, from_status, to_status, request_id, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			[]any{e.MerchantID, e.ObjectType, e.ObjectID, e.From, e.To, e.RequestID, ms(e.At)}})
 	}
-	if len(ws) == 0 {
-		return nil
-	}
-	return s.withConn(ctx, "apply", func(conn *pgxpool.Conn) error {
-		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			b := &pgx.Batch{}
-			for _, w := range ws {
-				b.Queue(w.sql, w.args...)
-			}
-			br := tx.SendBatch(ctx, b)
-			defer br.Close()
-			for _, w := range ws {
-				tag, err := br.Exec()
-				if err != nil {
-					return dbErr(ctx, w.op, err)
-				}
-				if w.cas && tag.RowsAffected() == 0 {
-					return errStale
-				}
-			}
-			return br.Close()
-		})
-	})
+	return ws, nil
 }
 
 // rows runs a query and calls scan for each row. A query whose arguments
