@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"paygate"
 	"paygate/vault"
 )
 
@@ -93,12 +94,14 @@ func runBenchCommand(ctx context.Context, o benchOptions, stdout, stderr io.Writ
 
 	target, token := o.target, ""
 	inProcess := target == ""
+	var benchMain *Main
 	if inProcess {
 		m, cleanup, err := startBenchServer(ctx, o.db)
 		if err != nil {
 			return err
 		}
 		defer cleanup()
+		benchMain = m
 		target = m.URL
 		if token, err = benchToken(target, m.Sandbox.Merchant.AppID, m.Sandbox.Secret); err != nil {
 			return err
@@ -111,7 +114,11 @@ func runBenchCommand(ctx context.Context, o benchOptions, stdout, stderr io.Writ
 			return err
 		}
 	}
-	if o.preload > 0 {
+	if o.preload > 0 && inProcess {
+		if err := preloadStore(ctx, benchMain, o.preload, stderr); err != nil {
+			return err
+		}
+	} else if o.preload > 0 {
 		fmt.Fprintf(stderr, "preloading %d payments...\n", o.preload)
 		for done := 0; done < o.preload; {
 			rep, err := runBench(ctx, BenchConfig{Target: target, Token: token, Mix: map[string]int{"card": 1}, Clients: 64, Duration: 5 * time.Second})
@@ -150,7 +157,11 @@ func runBenchCommand(ctx context.Context, o benchOptions, stdout, stderr io.Writ
 			}
 			fmt.Fprint(stdout, "baseline ", res.Baseline.Text())
 		}
-		res.Paygate, err = runBench(ctx, BenchConfig{Target: target, Token: token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration})
+		preloaded := 0
+		if inProcess {
+			preloaded = o.preload
+		}
+		res.Paygate, err = runBench(ctx, BenchConfig{Target: target, Token: token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration, Preloaded: preloaded})
 		if err != nil {
 			return err
 		}
@@ -241,4 +252,34 @@ func rssMB() float64 {
 		}
 	}
 	return 0
+}
+
+// preloadStore writes n succeeded card payments straight into the store, a
+// thousand per commit: the state a busy gateway reaches, without waiting for
+// the API to make them one by one.
+func preloadStore(ctx context.Context, m *Main, n int, stderr io.Writer) error {
+	now := time.Now().UTC()
+	merchantID := m.Sandbox.Merchant.ID
+	start := time.Now()
+	for done := 0; done < n; {
+		var c paygate.Change
+		for i := 0; i < 1000 && done < n; i, done = i+1, done+1 {
+			p := &paygate.Payment{TradeNo: fmt.Sprintf("P%019d", done), MerchantID: merchantID,
+				OrderNo: fmt.Sprintf("preload-%012d", done), Status: paygate.StatusSucceeded, Version: 1,
+				Amount: paygate.Money{Minor: 10099, Currency: "USD"}, CapturedMinor: 10099,
+				PaymentMethodType: paygate.MethodCard, CaptureMethod: paygate.CaptureAuto, FraudMode: "N",
+				ThreeDS:   &paygate.ThreeDS{Mode: "auto"},
+				Card:      &paygate.CardDetails{Brand: "visa", BIN: "424242", Last4: "4242", ExpiryMonth: 6, ExpiryYear: 2030},
+				CreatedAt: now, UpdatedAt: now, AuthorizedAt: &now}
+			c.Payments = append(c.Payments, p)
+			c.Events = append(c.Events, p.Created("preload"))
+		}
+		if err := m.store.Apply(ctx, c); err != nil {
+			return fmt.Errorf("preload: %w", err)
+		}
+		if done%100_000 == 0 || done == n {
+			fmt.Fprintf(stderr, "preloaded %d payments (%.0f s)\n", done, time.Since(start).Seconds())
+		}
+	}
+	return nil
 }

@@ -44,6 +44,7 @@ type BenchConfig struct {
 	Timeout     time.Duration // per request (default 5 s)
 	StallAfter  time.Duration // end the run when nothing succeeds for this long (default 5 s)
 	OrderPrefix string
+	Preloaded   int // payments P0000000000000000000... stored by --preload: inquiry reads them at random
 }
 
 // Validate refuses impossible settings with a message saying why.
@@ -372,6 +373,10 @@ func (r *runner) do(ctx context.Context, op string, at time.Time, out chan<- sam
 			"refundNumber": orderNo + "-r", "reason": "load test", "clientIp": "10.1.1.1"}, 201, nil)
 		record(op, start, err)
 	case "inquiry":
+		if r.cfg.Preloaded > 0 {
+			record(op, at, r.get(ctx, fmt.Sprintf("/v1/payments/P%019d", rand.IntN(r.cfg.Preloaded))))
+			return
+		}
 		r.mu.Lock()
 		var tradeNo string
 		if len(r.paid) > 0 {
