@@ -40,6 +40,7 @@ type Payment struct {
 	ThreeDS    *ThreeDS
 	Risk       *Risk
 	NextAction *NextAction
+	Wallet     *Wallet `json:",omitempty"` // set for wallet and QR methods (not device wallets)
 
 	FailureCode    string
 	FailureMessage string
@@ -107,10 +108,16 @@ type Risk struct {
 
 // NextAction tells the merchant what the customer must do next.
 type NextAction struct {
-	Type       string // "redirect" or "qr_code"
+	Type       string // "redirect", "qr_code" or "sdk"
 	URL        string
 	QRCode     string
 	QRImageURL string
+	// SDKParams are what the wallet's app SDK or mini program API takes
+	// (type "sdk").
+	SDKParams map[string]string `json:",omitempty"`
+	// SimulateURL is the sandbox wallet page where the shopper approves or
+	// declines; set only with the sandbox connector.
+	SimulateURL string `json:",omitempty"`
 }
 
 // Transition moves p to status to at now, returning the event to record.

@@ -37,6 +37,11 @@ type Session struct {
 	ExpiresAt   time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+
+	// PaymentMethodTypes are the methods the merchant offers on the cashier
+	// page (card and wallets); empty: card and every wallet that takes the
+	// currency.
+	PaymentMethodTypes []string `json:",omitempty"`
 }
 
 // Transition moves s to status to, like Payment.Transition.

@@ -1,6 +1,8 @@
-// Package acquirer is the gateway's connection to card networks: the Acquirer
-// interface every connector implements, and Sandbox, a deterministic simulator
-// whose test cards produce each outcome on purpose (API.md "Sandbox acquirer").
+// Package acquirer is the gateway's connection to card networks and wallets:
+// the Acquirer interface every card connector implements, the Wallets
+// interface of wallet and QR connectors (wallet.go), and Sandbox, a
+// deterministic simulator of both whose test cards, codes and tokens produce
+// each outcome on purpose (API.md "Sandbox acquirer", docs/wallets.md).
 package acquirer
 
 import (

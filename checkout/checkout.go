@@ -41,6 +41,7 @@ func New(gw *gateway.Service, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("POST /checkout/{sessionId}", h.pay)
 	h.mux.HandleFunc("GET /3ds/{token}", h.challenge)
 	h.mux.HandleFunc("POST /3ds/{token}", h.answer)
+	h.walletRoutes()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusNotFound, "message", view{T: messages[language(r)], Message: messages[language(r)]["notFound"]}, "")
 	})
@@ -85,6 +86,10 @@ type view struct {
 	BackURL    string
 	LangURL    string
 	Masked     string
+	Methods    []method            // the wallet methods the cashier page offers
+	Attempt    *attempt            // the cashier page's open wallet attempt
+	Wallet     *gateway.WalletPage // the sandbox wallet page's order
+	Accounts   map[string]string   // the sandbox shopper's accounts, by funding
 }
 
 type line struct{ Name, Qty, Price string }
@@ -142,6 +147,7 @@ func (h *Handler) showCashier(w http.ResponseWriter, r *http.Request, status int
 	if v.State == "open" && p.FailureCode != "" && errMsg == "" {
 		v.Error = declineMessage(t, p.FailureCode)
 	}
+	h.walletView(&v, page)
 	h.render(w, r, status, "cashier", v, origin(page.Session.FrontURL))
 }
 

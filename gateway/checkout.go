@@ -33,6 +33,9 @@ type SessionRequest struct {
 	ThreeDsMode     string            `json:"threeDsMode,omitempty"`
 	Metadata        map[string]string `json:"metadata,omitempty"`
 	Matedata        map[string]string `json:"matedata,omitempty"`
+	// PaymentMethodTypes are the methods the cashier page offers (ours:
+	// the seed has none); default card and every wallet that fits.
+	PaymentMethodTypes []string `json:"paymentMethodTypes,omitempty"`
 }
 
 // CheckoutURL is where the customer pays a session.
@@ -79,17 +82,10 @@ func (s *Service) CreateSession(ctx context.Context, req *SessionRequest) (*payg
 	c.oneOf("linkMode", req.LinkMode, "session")
 	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
 	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
-	if sh := req.Shipping; sh != nil {
-		c.address("shipping.address", sh.Address)
-		c.length("shipping.carrier", sh.Carrier, 1, 64)
-		c.email("shipping.email", sh.Email)
-		c.length("shipping.firstName", sh.FirstName, 1, 64)
-		c.length("shipping.lastName", sh.LastName, 1, 64)
-		c.phone("shipping.phone", sh.Phone)
-		c.length("shipping.trackingNo", sh.TrackingNo, 1, 64)
-	}
+	c.shipping(req.Shipping)
 	c.products(req.ProductInfo, req.Currency)
 	c.metadata("metadata", req.Metadata)
+	methods := s.sessionMethods(&c, req.PaymentMethodTypes, amount)
 	if c.err != nil {
 		return nil, nil, false, c.err
 	}
@@ -119,7 +115,7 @@ func (s *Service) CreateSession(ctx context.Context, req *SessionRequest) (*payg
 		sess := &paygate.Session{SessionID: "cs_" + strings.ToLower(randomHex(16)), MerchantID: merchantID,
 			TradeNo: p.TradeNo, OrderNo: p.OrderNo, Status: paygate.SessionOpen, Version: 1,
 			LinkMode: orDefault(req.LinkMode, "session"), FrontURL: req.FrontURL, ExpiresAt: expires,
-			CreatedAt: now, UpdatedAt: now}
+			CreatedAt: now, UpdatedAt: now, PaymentMethodTypes: methods}
 		sess.CheckoutURL = s.CheckoutURL(sess.SessionID)
 		p.SessionID = sess.SessionID
 		reqID := paygate.RequestID(ctx)
@@ -224,6 +220,9 @@ func (s *Service) Pay(ctx context.Context, sessionID string, f CardForm) (*payga
 	}
 	if p.ClaimedUntil != nil && now.Before(*p.ClaimedUntil) {
 		return p, ErrInProgress
+	}
+	if p, err = s.dropAttempt(ctx, p); err != nil { // a wallet attempt on the page is closed first
+		return p, err
 	}
 	f.CardNo = strings.ReplaceAll(strings.ReplaceAll(f.CardNo, " ", ""), "-", "")
 	brand, err := card.CheckNumber(f.CardNo)
@@ -407,6 +406,9 @@ func (s *Service) sweepSessions(ctx context.Context, now time.Time) (int, error)
 		p, err := s.store.Payment(ctx, sess.MerchantID, sess.TradeNo)
 		if err != nil {
 			return n, err
+		}
+		if p.Wallet != nil && p.NextAction != nil && s.closeWallet(ctx, p) != nil {
+			continue // its wallet order is still open; the next sweep tries again
 		}
 		reqID := "sweep"
 		x := *sess

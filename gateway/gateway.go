@@ -21,6 +21,7 @@ import (
 type Service struct {
 	store    paygate.Store
 	acquirer acquirer.Acquirer
+	wallets  acquirer.Wallets // nil: wallet methods are not enabled
 	vault    *vault.Vault
 	log      *slog.Logger
 	cfg      Config
@@ -53,6 +54,9 @@ type Config struct {
 	// AllowPrivateTargets lets notification URLs point at loopback, private
 	// and link-local addresses (tests, local development).
 	AllowPrivateTargets bool
+	// Wallets is the wallet and QR connector; nil: the acquirer's own, if
+	// it is one (the sandbox is), else wallet methods are not enabled.
+	Wallets acquirer.Wallets
 }
 
 func (c *Config) defaults() {
@@ -82,7 +86,11 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, acquirer: acq, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
+	wallets := cfg.Wallets
+	if wallets == nil {
+		wallets, _ = acq.(acquirer.Wallets)
+	}
+	return &Service{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
 }
 
 // Ready reports whether the gateway can serve: its database answers.

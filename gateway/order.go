@@ -46,6 +46,7 @@ func (s *Service) Payment(ctx context.Context, r OrderRef) (*paygate.Payment, []
 	if err != nil {
 		return nil, nil, err
 	}
+	p = s.refreshWallet(ctx, p)
 	refunds, err := s.store.Refunds(ctx, p.MerchantID, p.TradeNo)
 	if err != nil {
 		return nil, nil, err
@@ -113,6 +114,9 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 			if !paygate.CanTransition(p.Status, paygate.StatusCancelled) {
 				return nil, paygate.Errorf(paygate.EInvalidState, "payment %s is %s and cannot be cancelled", p.TradeNo, p.Status)
 			}
+			if err := s.closeWallet(ctx, p); err != nil {
+				return nil, err
+			}
 			if p.Status == paygate.StatusAuthorized {
 				res, err := s.acquirer.Void(ctx, p.AcquirerRef)
 				if err != nil {
@@ -148,6 +152,16 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, p := range due {
+		if p.Wallet != nil && p.SessionID == "" && s.wallets != nil {
+			closed, err := s.sweepWallet(ctx, p) // asks the wallet before expiring
+			if err != nil {
+				return n, err
+			}
+			if closed {
+				n++
+			}
+			continue
+		}
 		if p.SessionID != "" && p.Status != paygate.StatusAuthorized {
 			continue // its session's expiry closes it (sweepSessions), in one commit
 		}

@@ -12,8 +12,7 @@ import (
 	"paygate/card"
 )
 
-// Payment method types of the seed; only card is served so far, the others
-// are refused by name until their issue lands.
+// Payment method types of the seed besides card (gateway/wallet.go).
 var walletMethods = []string{"payNow", "paypal", "wechat", "upay", "alipay", "alipayPlus",
 	"shopeePay", "grabPay", "applePay", "googlePay"}
 
@@ -29,9 +28,11 @@ type draft struct {
 	storedUpdate *paygate.StoredCard // its newer expiry, written if approved
 	session      *paygate.Session    // the checkout session being paid, if any
 	expiredCard  bool                // the stored card has expired: fail without the acquirer
+	wallet       *walletDraft        // a wallet or QR payment (not a device wallet)
+	deviceToken  string              // an Apple Pay or Google Pay token, opened before the payment is stored
 }
 
-// CreatePayment creates a card payment. It answers created=false with the
+// CreatePayment creates a payment: card, wallet or QR. It answers created=false with the
 // stored payment when the orderNo was used before with the same body, and
 // duplicate_order_no when with another. Concurrent identical calls create one
 // payment: the orderNo is unique per merchant, the first insert wins, and the
@@ -50,6 +51,9 @@ func (s *Service) CreatePayment(ctx context.Context, req *CreatePaymentRequest) 
 	}
 	d.payment.MerchantID = merchantID
 	d.payment.RequestHash = s.requestHash(req)
+	if err := s.openDeviceToken(ctx, d); err != nil {
+		return nil, false, err
+	}
 	return s.createAndAuthorize(ctx, d)
 }
 
@@ -58,7 +62,24 @@ func (s *Service) CreatePayment(ctx context.Context, req *CreatePaymentRequest) 
 func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payment, bool, error) {
 	p := d.payment
 	now := s.now()
+	// Insert first: a new orderNo (the usual case) costs no read; a taken
+	// one fails the insert and is looked up.
 	for {
+		p.TradeNo = newID("T", now, 8)
+		p.Status = paygate.StatusPending
+		p.Version = 1
+		p.CreatedAt, p.UpdatedAt = now, now
+		exp := now.Add(s.cfg.PendingTTL)
+		p.ExpiresAt = &exp
+		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{p},
+			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}})
+		if err == nil {
+			break
+		}
+		if !isCode(err, paygate.EConflict) {
+			return nil, false, err
+		}
+		// The orderNo is taken (or, rarely, the tradeNo): replay the stored one.
 		existing, err := s.store.PaymentByOrderNo(ctx, p.MerchantID, p.OrderNo)
 		if err == nil {
 			p, err := s.replayPayment(ctx, existing, p.RequestHash)
@@ -67,24 +88,13 @@ func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Pa
 		if !isCode(err, paygate.ENotFound) {
 			return nil, false, err
 		}
-		p.TradeNo = newID("T", now, 8)
-		p.Status = paygate.StatusPending
-		p.Version = 1
-		p.CreatedAt, p.UpdatedAt = now, now
-		exp := now.Add(s.cfg.PendingTTL)
-		p.ExpiresAt = &exp
-		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{p},
-			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}})
-		if err == nil {
-			break
-		}
-		if !isCode(err, paygate.EConflict) {
-			return nil, false, err
-		}
-		// Another request took this orderNo (or, rarely, the tradeNo): look again.
 	}
 	if d.expiredCard {
 		p, err := s.decline(ctx, p, d, "expired_card", "The stored card has expired; ask the customer for its new expiry date.", nil)
+		return p, true, err
+	}
+	if d.wallet != nil {
+		p, err := s.startWallet(ctx, p, d)
 		return p, true, err
 	}
 	p, err := s.authorize(ctx, p, d)
@@ -272,14 +282,10 @@ func (s *Service) validateCreate(req *CreatePaymentRequest, now time.Time) (*dra
 	var c checker
 	c.required("paymentMethodType", req.PaymentMethodType)
 	if req.PaymentMethodType != "" && req.PaymentMethodType != paygate.MethodCard {
-		known := false
-		for _, m := range walletMethods {
-			known = known || m == req.PaymentMethodType
-		}
-		if known {
-			c.fail("paymentMethodType", "paymentMethodType %s is not available yet; use card", req.PaymentMethodType)
-		} else {
+		if _, ok := paygate.LookupWalletMethod(req.PaymentMethodType); !ok {
 			c.fail("paymentMethodType", "paymentMethodType must be one of card, %s", strings.Join(walletMethods, ", "))
+		} else if s.wallets == nil {
+			c.fail("paymentMethodType", "paymentMethodType %s is not enabled on this gateway; use card", req.PaymentMethodType)
 		}
 	}
 	c.reference("orderNo", req.OrderNo)
@@ -327,21 +333,16 @@ func (s *Service) validateCreate(req *CreatePaymentRequest, now time.Time) (*dra
 	}
 	c.device("deviceInfo", req.DeviceInfo)
 	c.billing(req.Billing)
-	if sh := req.Shipping; sh != nil {
-		c.address("shipping.address", sh.Address)
-		c.length("shipping.carrier", sh.Carrier, 1, 64)
-		c.email("shipping.email", sh.Email)
-		c.length("shipping.firstName", sh.FirstName, 1, 64)
-		c.length("shipping.lastName", sh.LastName, 1, 64)
-		c.phone("shipping.phone", sh.Phone)
-		c.length("shipping.trackingNo", sh.TrackingNo, 1, 64)
-	}
+	c.shipping(req.Shipping)
 	c.products(req.ProductInfo, req.Currency)
 	c.metadata("metadata", req.Metadata)
 	if c.err != nil {
 		return nil, c.err
 	}
 
+	if req.PaymentMethodType != paygate.MethodCard {
+		return s.validateWallet(req, amount, req.CaptureMethod, actionTTL)
+	}
 	ci := req.Card
 	if ci == nil {
 		return nil, paygate.InvalidParam("card", "card is required for paymentMethodType card")

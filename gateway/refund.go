@@ -88,7 +88,7 @@ func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygat
 		}
 	}
 
-	res, err := s.acquirer.Refund(ctx, p.AcquirerRef, r.RefundID, amount)
+	res, err := s.refundAt(ctx, p, r.RefundID, amount)
 	if err != nil {
 		// Outcome unknown: the refund stays PROCESSING with its amount reserved.
 		s.log.WarnContext(ctx, "acquirer refund failed", "refundId", r.RefundID, "err", err)

@@ -18,6 +18,16 @@ type CreatePaymentRequest struct {
 	NotificationURL   string            `json:"notificationUrl,omitempty"`
 	ThreeDsMode       string            `json:"threeDsMode,omitempty"`
 	Card              *CardInput        `json:"card,omitempty"`
+	Wechat            *WechatInput      `json:"wechat,omitempty"`
+	Alipay            *AlipayInput      `json:"alipay,omitempty"`
+	AlipayPlus        *AlipayInput      `json:"alipayPlus,omitempty"`
+	Upay              *UpayInput        `json:"upay,omitempty"`
+	PayNow            *QRInput          `json:"payNow,omitempty"`
+	GrabPay           *QRInput          `json:"grabPay,omitempty"`
+	ShopeePay         *QRInput          `json:"shopeePay,omitempty"`
+	PayPal            *PayPalInput      `json:"paypal,omitempty"`
+	ApplePay          *ApplePayInput    `json:"applePay,omitempty"`
+	GooglePay         *GooglePayInput   `json:"googlePay,omitempty"`
 	ThreeDsData       *ThreeDsData      `json:"threeDsData,omitempty"`
 	Billing           *Billing          `json:"billing,omitempty"`
 	Shipping          *Shipping         `json:"shipping,omitempty"`

@@ -154,6 +154,19 @@ func (c *checker) address(param string, a *Address) {
 	c.length(param+".state", a.State, 1, 64)
 }
 
+func (c *checker) shipping(sh *Shipping) {
+	if sh == nil {
+		return
+	}
+	c.address("shipping.address", sh.Address)
+	c.length("shipping.carrier", sh.Carrier, 1, 64)
+	c.email("shipping.email", sh.Email)
+	c.length("shipping.firstName", sh.FirstName, 1, 64)
+	c.length("shipping.lastName", sh.LastName, 1, 64)
+	c.phone("shipping.phone", sh.Phone)
+	c.length("shipping.trackingNo", sh.TrackingNo, 1, 64)
+}
+
 func (c *checker) phone(param string, p *Phone) {
 	if p == nil {
 		return

@@ -19,16 +19,21 @@ type sessionView struct {
 	Description string      `json:"description,omitempty"`
 	FrontURL    string      `json:"frontUrl,omitempty"`
 	LinkMode    string      `json:"linkMode"`
+	Methods     []string    `json:"paymentMethodTypes"`
 	CreatedAt   string      `json:"createdAt"`
 	UpdatedAt   string      `json:"updatedAt"`
 	Payment     paymentView `json:"payment"`
 }
 
 func newSessionView(s *paygate.Session, p *paygate.Payment) sessionView {
-	return sessionView{SessionID: s.SessionID, TradeNo: s.TradeNo, OrderNo: s.OrderNo, Status: string(s.Status),
+	v := sessionView{SessionID: s.SessionID, TradeNo: s.TradeNo, OrderNo: s.OrderNo, Status: string(s.Status),
 		CheckoutURL: s.CheckoutURL, ExpiresAt: timeString(s.ExpiresAt), Amount: p.Amount.String(), Currency: p.Amount.Currency,
 		Description: p.Description, FrontURL: s.FrontURL, LinkMode: s.LinkMode, CreatedAt: timeString(s.CreatedAt),
-		UpdatedAt: timeString(s.UpdatedAt), Payment: newPaymentView(p, nil)}
+		UpdatedAt: timeString(s.UpdatedAt), Payment: newPaymentView(p, nil), Methods: s.PaymentMethodTypes}
+	if len(v.Methods) == 0 {
+		v.Methods = []string{paygate.MethodCard} // sessions made before wallets
+	}
+	return v
 }
 
 func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {

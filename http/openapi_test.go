@@ -132,9 +132,9 @@ func registeredRoutes(t *testing.T) []string {
 		if !ok || lit.Kind != token.STRING {
 			return true
 		}
-		// "/" is the not_found fallback; "/checkout/" and "/3ds/" mount the
-		// customer's HTML pages, which are not part of the JSON API.
-		if p, err := strconv.Unquote(lit.Value); err == nil && p != "/" && p != "/checkout/" && p != "/3ds/" {
+		// "/" is the not_found fallback; "/checkout/", "/3ds/" and "/wallet/"
+		// mount the customer's HTML pages, which are not part of the JSON API.
+		if p, err := strconv.Unquote(lit.Value); err == nil && p != "/" && p != "/checkout/" && p != "/3ds/" && p != "/wallet/" {
 			out = append(out, p)
 		}
 		return true
@@ -166,6 +166,7 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{schema("PaymentStoredCredential"), "PaymentStoredCredential", storedCredView{}},
 		{schema("PaymentRisk"), "PaymentRisk", riskView{}},
 		{schema("NextAction"), "NextAction", nextActionView{}},
+		{schema("PaymentWallet"), "PaymentWallet", walletView{}},
 		{schema("Refund"), "Refund", refundView{}},
 		{schema("Token"), "Token", tokenView{}},
 		{schema("Subscription"), "Subscription", subscriptionView{}},
@@ -241,6 +242,17 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{"CreatePaymentRequest", gateway.CreatePaymentRequest{}},
 		{"TokenPaymentRequest", gateway.TokenPaymentRequest{}},
 		{"Card", gateway.CardInput{}},
+		{"Wechat", gateway.WechatInput{}},
+		{"Alipay", gateway.AlipayInput{}},
+		{"AlipayPlus", gateway.AlipayInput{}},
+		{"Upay", gateway.UpayInput{}},
+		{"PayNow", gateway.QRInput{}},
+		{"GrabPay", gateway.QRInput{}},
+		{"ShopeePay", gateway.QRInput{}},
+		{"PayPal", gateway.PayPalInput{}},
+		{"ApplePay", gateway.ApplePayInput{}},
+		{"GooglePay", gateway.GooglePayInput{}},
+		{"SessionRequest", gateway.SessionRequest{}},
 		{"ThreeDsData", gateway.ThreeDsData{}},
 		{"Address", gateway.Address{}},
 		{"Phone", gateway.Phone{}},

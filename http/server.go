@@ -40,8 +40,9 @@ type Options struct {
 	// (0: 100); Burst the bucket size (0: twice RateLimit).
 	RateLimit float64
 	Burst     int
-	// Pages serves the customer-facing pages (the cashier and the 3-D Secure
-	// challenge) under /checkout/ and /3ds/.
+	// Pages serves the customer-facing pages (the cashier, the 3-D Secure
+	// challenge, the wallet pages and QR images) under /checkout/, /3ds/
+	// and /wallet/.
 	Pages http.Handler
 }
 
@@ -59,6 +60,7 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 	if opt.Pages != nil {
 		s.mux.Handle("/checkout/", opt.Pages)
 		s.mux.Handle("/3ds/", opt.Pages)
+		s.mux.Handle("/wallet/", opt.Pages)
 	}
 	return s
 }

@@ -30,6 +30,7 @@ type paymentView struct {
 	ThreeDS               *threeDSView    `json:"threeDs,omitempty"`
 	Risk                  *riskView       `json:"risk,omitempty"`
 	NextAction            *nextActionView `json:"nextAction,omitempty"`
+	Wallet                *walletView     `json:"wallet,omitempty"`
 	FailureCode           string          `json:"failureCode,omitempty"`
 	FailureMessage        string          `json:"failureMessage,omitempty"`
 	TransactionIdentifier string          `json:"transactionIdentifier,omitempty"`
@@ -82,10 +83,12 @@ type riskView struct {
 }
 
 type nextActionView struct {
-	Type       string `json:"type"`
-	URL        string `json:"url,omitempty"`
-	QRCode     string `json:"qrCode,omitempty"`
-	QRImageURL string `json:"qrImageUrl,omitempty"`
+	Type        string            `json:"type"`
+	URL         string            `json:"url,omitempty"`
+	QRCode      string            `json:"qrCode,omitempty"`
+	QRImageURL  string            `json:"qrImageUrl,omitempty"`
+	SDKParams   map[string]string `json:"sdkParams,omitempty"`
+	SimulateURL string            `json:"simulateUrl,omitempty"`
 }
 
 type refundView struct {
@@ -164,8 +167,10 @@ func newPaymentView(p *paygate.Payment, refunds []*paygate.Refund) paymentView {
 		}
 	}
 	if a := p.NextAction; a != nil {
-		v.NextAction = &nextActionView{Type: a.Type, URL: a.URL, QRCode: a.QRCode, QRImageURL: a.QRImageURL}
+		v.NextAction = &nextActionView{Type: a.Type, URL: a.URL, QRCode: a.QRCode, QRImageURL: a.QRImageURL,
+			SDKParams: a.SDKParams, SimulateURL: a.SimulateURL}
 	}
+	v.Wallet = newWalletView(p.Wallet)
 	for _, r := range refunds {
 		v.Refunds = append(v.Refunds, newRefundView(r))
 	}

@@ -65,3 +65,24 @@
     document.getElementById("pay-button").disabled = true; // one post per click
   });
 })();
+
+// Watches an open wallet attempt on the cashier page: asks our own status
+// endpoint every 2 s and moves on (to the merchant, or to the page showing
+// the outcome) once the payment is no longer waiting for the wallet.
+(function () {
+  "use strict";
+  var box = document.getElementById("wallet-attempt");
+  if (!box || !window.fetch) return;
+  var url = box.dataset.statusUrl;
+  function poll() {
+    fetch(url, { cache: "no-store", credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.state === "wallet") { setTimeout(poll, 2000); return; }
+        box.dataset.state = s.state;
+        window.location.assign(s.next);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 2000);
+})();

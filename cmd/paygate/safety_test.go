@@ -53,7 +53,7 @@ func TestBadInput(t *testing.T) {
 		{"description 51", "description", func(b map[string]any) { b["description"] = strings.Repeat("d", 51) }},
 		{"captureMethod", "captureMethod", func(b map[string]any) { b["captureMethod"] = "later" }},
 		{"paymentMethodType", "paymentMethodType", func(b map[string]any) { b["paymentMethodType"] = "cash" }},
-		{"paymentMethodType wallet", "paymentMethodType", func(b map[string]any) { b["paymentMethodType"] = "wechat" }},
+		{"paymentMethodType wallet without its object", "wechat", func(b map[string]any) { b["paymentMethodType"] = "wechat" }},
 		{"threeDsMode", "threeDsMode", func(b map[string]any) { b["threeDsMode"] = "always" }},
 		{"fraudMode", "fraudMode", func(b map[string]any) { b["fraudMode"] = "yes" }},
 		{"frontUrl", "frontUrl", func(b map[string]any) { b["frontUrl"] = "ftp://x" }},
