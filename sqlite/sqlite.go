@@ -43,7 +43,7 @@ var _ paygate.Store = (*Store)(nil)
 // pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -249,50 +249,80 @@ func (s *Store) committer() {
 }
 
 func (s *Store) commitGroup(group []*pending) {
+	// Conflicts are rare, so the group first runs without savepoints; only
+	// if a change fails is the group run again with one savepoint per change,
+	// so that the failed change alone is rolled back.
+	if results, done := s.runGroup(group, false); done {
+		s.answer(group, results)
+		return
+	}
+	results, _ := s.runGroup(group, true)
+	s.answer(group, results)
+}
+
+func (s *Store) answer(group []*pending, results []error) {
+	for i, p := range group {
+		p.done <- results[i]
+	}
+}
+
+// runGroup writes group in one transaction and commits it. Without
+// savepoints it gives up (done false, nothing written) at the first change
+// that fails; with them, it commits every change that succeeds.
+func (s *Store) runGroup(group []*pending, savepoints bool) (results []error, done bool) {
 	ctx := context.Background()
-	fail := func(err error) {
-		for _, p := range group {
-			p.done <- err
+	results = make([]error, len(group))
+	fail := func(err error) ([]error, bool) {
+		for i := range results {
+			results[i] = err
 		}
+		return results, true
 	}
 	tx, err := s.w.begin(ctx)
 	if err != nil {
-		fail(dbErr("apply", err))
-		return
+		return fail(dbErr("apply", err))
 	}
-	results := make([]error, len(group))
+	defer s.w.prepare(ctx, tx.missing)
+	exec := func(q string) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}
 	ok := 0
 	for i, p := range group {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT change"); err != nil {
-			tx.Rollback()
-			fail(dbErr("apply", err))
-			return
-		}
-		if results[i] = applyTx(ctx, tx, p.c); results[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO change"); err != nil {
+		if savepoints {
+			if err := exec("SAVEPOINT change"); err != nil {
 				tx.Rollback()
-				fail(dbErr("apply", err))
-				return
+				return fail(dbErr("apply", err))
 			}
-		} else {
+		}
+		results[i] = applyTx(ctx, tx, p.c)
+		switch {
+		case results[i] != nil && !savepoints:
+			tx.Rollback()
+			return nil, false
+		case results[i] != nil:
+			if err := exec("ROLLBACK TO change"); err != nil {
+				tx.Rollback()
+				return fail(dbErr("apply", err))
+			}
+		default:
 			ok++
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE change"); err != nil {
-			tx.Rollback()
-			fail(dbErr("apply", err))
-			return
+		if savepoints {
+			if err := exec("RELEASE change"); err != nil {
+				tx.Rollback()
+				return fail(dbErr("apply", err))
+			}
 		}
 	}
 	if ok == 0 {
 		tx.Rollback()
-	} else if err := tx.Commit(); err != nil {
-		fail(dbErr("commit", err))
-		return
+		return results, true
 	}
-	for i, p := range group {
-		p.done <- results[i]
+	if err := tx.Commit(); err != nil {
+		return fail(dbErr("commit", err))
 	}
-	s.w.prepare(ctx, tx.missing)
+	return results, true
 }
 
 // applyTx writes one change inside tx.
