@@ -145,8 +145,14 @@ func hashSecret(secret string) string {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
+// hashing bounds how many argon2id hashes (19 MiB each) run at once, so a
+// burst of token calls cannot take the memory of the machine.
+var hashing = make(chan struct{}, 4)
+
 // verifySecret compares in constant time against a hash made by hashSecret.
 func verifySecret(hash, secret string) bool {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false

@@ -153,7 +153,9 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) {
 	switch {
 	case err == nil:
 		q.Status = paygate.NotificationDelivered
-	case q.Attempts >= q.MaxAttempts:
+	case q.Attempts >= q.MaxAttempts || isCode(err, paygate.ENotFound):
+		// Out of attempts, or its subscription was deleted (no key to sign
+		// with, no one to send to): it ends FAILED.
 		q.Status = paygate.NotificationFailed
 		a.Error = err.Error()
 	default:

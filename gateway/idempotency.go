@@ -80,6 +80,7 @@ func idempotent[T any](s *Service, ctx context.Context, key, op string, req any,
 	}
 
 	p, ferr := fn()
+	ctx = context.WithoutCancel(ctx) // keep the answer even if the client left
 	done := *rec
 	done.Version++
 	done.UpdatedAt = s.now()
@@ -87,7 +88,7 @@ func idempotent[T any](s *Service, ctx context.Context, key, op string, req any,
 	case ferr == nil:
 		done.Done = true
 		done.Result, _ = json.Marshal(p)
-	case code == paygate.EInternal || code == paygate.EConflict:
+	case code == paygate.EInternal || code == paygate.EConflict || code == paygate.EUnavailable:
 		// Not an answer worth keeping: let the next retry run again at once.
 		done.UpdatedAt = time.Time{}
 	default:

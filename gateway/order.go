@@ -81,16 +81,33 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 			if amount.Minor > p.Amount.Minor {
 				return nil, paygate.Errorf(paygate.EAmountExceeded, "captureAmount %s exceeds the authorized amount %s", amount, p.Amount)
 			}
+			// Claim the payment first, so a concurrent capture, cancel or
+			// sweep cannot move money at the acquirer at the same time.
+			c, err := s.claim(ctx, p)
+			if isCode(err, paygate.EConflict) {
+				if p, err = s.waitClaim(ctx, p); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			p = c
+			// From here the outcome must be recorded even if the client goes away.
+			ctx := context.WithoutCancel(ctx)
 			res, err := s.acquirer.Capture(ctx, p.AcquirerRef, amount)
 			if err != nil {
+				s.unclaim(ctx, p)
 				return nil, paygate.Internal("capture", err)
 			}
 			if !res.Approved {
+				s.unclaim(ctx, p)
 				return nil, paygate.Errorf(paygate.EInvalidState, "the acquirer refused the capture: %s", res.Message)
 			}
 			q, err := s.record(ctx, p, paygate.StatusSucceeded, func(p *paygate.Payment, _ time.Time) {
 				p.CapturedMinor = amount.Minor
-				p.ExpiresAt = nil
+				p.ExpiresAt, p.ClaimedUntil = nil, nil
 			})
 			if err != nil || q.Status == paygate.StatusSucceeded && q.Version > p.Version {
 				return q, err
@@ -118,17 +135,30 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 				return nil, err
 			}
 			if p.Status == paygate.StatusAuthorized {
+				c, err := s.claim(ctx, p)
+				if isCode(err, paygate.EConflict) {
+					if p, err = s.waitClaim(ctx, p); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				p = c
+				ctx := context.WithoutCancel(ctx)
 				res, err := s.acquirer.Void(ctx, p.AcquirerRef)
 				if err != nil {
+					s.unclaim(ctx, p)
 					return nil, paygate.Internal("void", err)
 				}
 				if !res.Approved {
+					s.unclaim(ctx, p)
 					return nil, paygate.Errorf(paygate.EInvalidState, "the acquirer refused the void: %s", res.Message)
 				}
 			}
-			q, err := s.record(ctx, p, paygate.StatusCancelled, func(p *paygate.Payment, _ time.Time) {
-				p.ExpiresAt = nil
-				p.NextAction = nil
+			q, err := s.record(context.WithoutCancel(ctx), p, paygate.StatusCancelled, func(p *paygate.Payment, _ time.Time) {
+				p.ExpiresAt, p.NextAction, p.PendingCard, p.ClaimedUntil = nil, nil, nil, nil
 			})
 			if err != nil || q.Status == paygate.StatusCancelled && q.Version > p.Version {
 				return q, err
@@ -166,7 +196,13 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			continue // its session's expiry closes it (sweepSessions), in one commit
 		}
 		if p.Status == paygate.StatusAuthorized {
+			c, err := s.claim(ctx, p)
+			if err != nil {
+				continue // a capture or cancel holds it, or it changed: look again next time
+			}
+			p = c
 			if _, err := s.acquirer.Void(ctx, p.AcquirerRef); err != nil {
+				s.unclaim(ctx, p)
 				s.log.WarnContext(ctx, "void of expired authorization failed", "tradeNo", p.TradeNo, "err", err)
 				continue
 			}
@@ -198,4 +234,54 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		return n, err
 	}
 	return n, nil
+}
+
+// errClaimed says another operation holds the payment.
+var errClaimed = paygate.Errorf(paygate.EConflict, "another operation on this payment is in progress; retry")
+
+// claim marks p as taken by this request for a minute (compare-and-set), so
+// that only one capture, void or sweep talks to the acquirer about it at a
+// time. A live claim by someone else is EConflict.
+func (s *Service) claim(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
+	now := s.now()
+	if p.ClaimedUntil != nil && now.Before(*p.ClaimedUntil) {
+		return nil, errClaimed
+	}
+	q := *p
+	until := now.Add(time.Minute)
+	q.ClaimedUntil = &until
+	q.UpdatedAt = now
+	q.Version++
+	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}); err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
+// unclaim releases a claim after an acquirer call that changed nothing.
+func (s *Service) unclaim(ctx context.Context, p *paygate.Payment) {
+	if _, err := s.update(ctx, p, func(q *paygate.Payment, _ time.Time) { q.ClaimedUntil = nil }); err != nil {
+		s.log.WarnContext(ctx, "releasing a claim failed", "tradeNo", p.TradeNo, "err", err)
+	}
+}
+
+// waitClaim waits a moment for another operation's claim on p and returns
+// the payment as it is now; after ReplayWait it gives up with errClaimed.
+func (s *Service) waitClaim(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
+	deadline := s.cfg.Now().Add(s.cfg.ReplayWait)
+	for {
+		q, err := s.store.Payment(ctx, p.MerchantID, p.TradeNo)
+		if err != nil {
+			return nil, err
+		}
+		if q.ClaimedUntil == nil || !s.now().Before(*q.ClaimedUntil) || q.Version != p.Version && q.Status != p.Status {
+			return q, nil
+		}
+		if !s.cfg.Now().Before(deadline) {
+			return nil, errClaimed
+		}
+		if err := wait(ctx, 20*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
 }

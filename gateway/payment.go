@@ -126,6 +126,9 @@ func (s *Service) replayPayment(ctx context.Context, p *paygate.Payment, hash st
 // one whose challenge just passed) and records the outcome. The acquirer is
 // called with no transaction open.
 func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+	// From the acquirer call on, the outcome must be recorded even if the
+	// client goes away: money may have moved.
+	ctx = context.WithoutCancel(ctx)
 	mode := p.ThreeDS.Mode
 	three := d.threeDsData
 	if three == nil && mode != "no" {
@@ -194,10 +197,17 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 		}
 	}, storeCard, s.completeSession(d))
 	if err == nil && q.Status != to && q.AcquirerRef == "" {
-		// Cancelled or expired while the acquirer answered: release the hold.
-		if _, err := s.acquirer.Void(ctx, res.AcquirerRef); err != nil {
-			s.log.WarnContext(ctx, "acquirer void failed", "tradeNo", p.TradeNo, "err", err)
+		// Cancelled or expired while the acquirer answered: give the money
+		// back, by a void of the hold or, when it was captured, a refund.
+		if req.Capture {
+			_, err = s.acquirer.Refund(ctx, res.AcquirerRef, p.TradeNo+"-late", p.Amount)
+		} else {
+			_, err = s.acquirer.Void(ctx, res.AcquirerRef)
 		}
+		if err != nil {
+			s.log.ErrorContext(ctx, "releasing a late approval failed", "tradeNo", p.TradeNo, "err", err)
+		}
+		err = nil
 	}
 	return q, err
 }

@@ -101,6 +101,9 @@ func (s *Service) CreateTokenPayment(ctx context.Context, req *TokenPaymentReque
 		return nil, false, c.err
 	}
 	sc, err := s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
+	if err != nil && !isCode(err, paygate.ENotFound) {
+		return nil, false, err
+	}
 	if err != nil || sc.Status != paygate.StoredCardActive {
 		return nil, false, paygate.Errorf(paygate.ENotFound, "no stored card %s", req.TransactionIdentifier)
 	}
@@ -110,6 +113,9 @@ func (s *Service) CreateTokenPayment(ctx context.Context, req *TokenPaymentReque
 		p, _ := expErr.(*card.Problem)
 		m, _ := strconv.Atoi(req.ExpiryMonth)
 		y, _ := strconv.Atoi(req.ExpiryYear)
+		if len(req.ExpiryYear) == 2 {
+			y += 2000 // as card.CheckExpiry reads two-digit years
+		}
 		// The card on file has run out: the issuer would decline, so the payment
 		// fails rather than the request (the merchant must ask for a new expiry).
 		if p != nil && p.Message == "card has expired" && m == sc.ExpiryMonth && y == sc.ExpiryYear {
@@ -175,6 +181,9 @@ func (s *Service) RevokeStoredCard(ctx context.Context, txID string) (*paygate.S
 	merchantID := paygate.MerchantID(ctx)
 	for {
 		sc, err := s.store.StoredCard(ctx, merchantID, txID)
+		if err != nil && !isCode(err, paygate.ENotFound) {
+			return nil, err
+		}
 		if err != nil || sc.Status != paygate.StoredCardActive {
 			return nil, paygate.Errorf(paygate.ENotFound, "no stored card %s", txID)
 		}

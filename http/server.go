@@ -126,7 +126,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.error(rw, r, paygate.Internal("panic", fmt.Errorf("%v", v)))
 		}
-		s.log.InfoContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
+		// The route's pattern, not the path: page paths hold access tokens.
+		s.log.InfoContext(ctx, "request", "method", r.Method, "route", r.Pattern, "status", rw.status,
 			"ms", time.Since(start).Milliseconds(), "requestId", id, "merchantId", paygate.MerchantID(r.Context()))
 	}()
 	s.mux.ServeHTTP(rw, r)
@@ -305,6 +306,14 @@ func (l *limiter) allow(key string) (retryAfter int, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	if len(l.buckets) > 100_000 {
+		// Forget clients idle long enough to have a full bucket again.
+		for k, b := range l.buckets {
+			if now.Sub(b.last).Seconds()*l.rate >= l.burst {
+				delete(l.buckets, k)
+			}
+		}
+	}
 	b := l.buckets[key]
 	if b == nil {
 		b = &bucket{tokens: l.burst, last: now}

@@ -52,6 +52,8 @@ type Store struct {
 
 	queue   chan *pending // changes waiting for a group commit
 	quit    chan struct{}
+	closing sync.RWMutex // held to queue a change; Close takes it to stop queueing
+	closed  bool
 	stopped sync.WaitGroup
 }
 
@@ -112,6 +114,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pool's connections.
 func (s *Store) Close() error {
+	s.closing.Lock()
+	s.closed = true
+	s.closing.Unlock()
 	close(s.quit)
 	s.stopped.Wait()
 	s.pool.Close()
@@ -287,17 +292,16 @@ func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
 	if err != nil || len(ws) == 0 {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+	// A change is not cancelled with its request: it often records what
+	// already happened outside (an acquirer's answer), so it is written.
 	p := &pending{ws: ws, done: make(chan error, 1)}
-	select {
-	case s.queue <- p:
-	case <-s.quit:
+	s.closing.RLock()
+	if s.closed {
+		s.closing.RUnlock()
 		return paygate.Internal("apply", errClosed)
-	case <-ctx.Done():
-		return ctx.Err()
 	}
+	s.queue <- p
+	s.closing.RUnlock()
 	return <-p.done // once queued it may commit: wait for the outcome
 }
 
@@ -317,24 +321,35 @@ const (
 func (s *Store) committer() {
 	defer s.stopped.Done()
 	for {
-		var first *pending
 		select {
-		case first = <-s.queue:
+		case first := <-s.queue:
+			s.commitGroup(s.collect(first))
 		case <-s.quit:
-			return
-		}
-		group := []*pending{first}
-	drain:
-		for len(group) < maxGroup {
-			select {
-			case p := <-s.queue:
-				group = append(group, p)
-			default:
-				break drain
+			// Nothing new is queued once quit is closed: commit what waits.
+			for {
+				select {
+				case first := <-s.queue:
+					s.commitGroup(s.collect(first))
+				default:
+					return
+				}
 			}
 		}
-		s.commitGroup(group)
 	}
+}
+
+// collect takes first and whatever else waits, up to maxGroup changes.
+func (s *Store) collect(first *pending) []*pending {
+	group := []*pending{first}
+	for len(group) < maxGroup {
+		select {
+		case p := <-s.queue:
+			group = append(group, p)
+		default:
+			return group
+		}
+	}
+	return group
 }
 
 // commitGroup writes a group in one transaction.

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -34,6 +35,8 @@ type Store struct {
 
 	queue   chan *pending // changes waiting for the group commit
 	quit    chan struct{}
+	closing sync.RWMutex // held to queue a change; Close takes it to stop queueing
+	closed  bool
 	stopped chan struct{}
 }
 
@@ -80,6 +83,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.closing.Lock()
+	s.closed = true
+	s.closing.Unlock()
 	close(s.quit)
 	<-s.stopped
 	return errors.Join(s.r.Close(), s.w.Close())
@@ -184,22 +190,21 @@ func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
 // Apply writes c in one transaction.
 //
 // Apply commits in groups (group commit): concurrent calls are written in one
-// transaction, each change inside its own savepoint so that one change's
-// conflict rolls back that change alone, and answered together after the one
-// durable commit (one disk flush for many requests). A call returns only once
-// its change is on disk, or has failed.
+// transaction and answered together after the one durable commit (one disk
+// flush for many requests); a change that fails is rolled back alone (see
+// commitGroup). A call returns only once its change is on disk, or has
+// failed; a change is written even if its request's context ends meanwhile.
 func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+	// A change is not cancelled with its request: it often records what
+	// already happened outside (an acquirer's answer), so it is written.
 	p := &pending{c: c, done: make(chan error, 1)}
-	select {
-	case s.queue <- p:
-	case <-s.quit:
+	s.closing.RLock()
+	if s.closed {
+		s.closing.RUnlock()
 		return paygate.Internal("apply", errClosed)
-	case <-ctx.Done():
-		return ctx.Err()
 	}
+	s.queue <- p
+	s.closing.RUnlock()
 	// Once queued, the change may commit: wait for the outcome rather than
 	// report a cancellation that would be a lie.
 	return <-p.done
@@ -221,31 +226,35 @@ const maxGroup = 256
 func (s *Store) committer() {
 	defer close(s.stopped)
 	for {
-		var first *pending
 		select {
-		case first = <-s.queue:
+		case first := <-s.queue:
+			s.commitGroup(s.collect(first))
 		case <-s.quit:
+			// Nothing new is queued once quit is closed: commit what waits.
 			for {
 				select {
-				case p := <-s.queue:
-					p.done <- paygate.Internal("apply", errClosed)
+				case first := <-s.queue:
+					s.commitGroup(s.collect(first))
 				default:
 					return
 				}
 			}
 		}
-		group := []*pending{first}
-	drain:
-		for len(group) < maxGroup {
-			select {
-			case p := <-s.queue:
-				group = append(group, p)
-			default:
-				break drain
-			}
-		}
-		s.commitGroup(group)
 	}
+}
+
+// collect takes first and whatever else waits, up to maxGroup changes.
+func (s *Store) collect(first *pending) []*pending {
+	group := []*pending{first}
+	for len(group) < maxGroup {
+		select {
+		case p := <-s.queue:
+			group = append(group, p)
+		default:
+			return group
+		}
+	}
+	return group
 }
 
 func (s *Store) commitGroup(group []*pending) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -314,5 +315,59 @@ func TestAuthorizationTTLFlag(t *testing.T) {
 	r := c.do("POST", "/v1/payments", body).want(201)
 	if got, want := r.str("expiresAt"), a.clock.Now().Add(time.Hour).Format(time.RFC3339Nano); got != want {
 		t.Errorf("got expiresAt %s, want %s", got, want)
+	}
+}
+
+// TestConcurrentCaptures: captures racing on one authorization move money
+// once; the others are refused.
+func TestConcurrentCaptures(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	orderNo := nextOrderNo("ccap")
+	body := cardPayment(orderNo, "4242424242424242")
+	body["captureMethod"] = "manual"
+	tradeNo := c.do("POST", "/v1/payments", body).want(201).str("tradeNo")
+	codes := make([]int, 10)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			codes[i] = c.do("POST", "/v1/payments/capture", map[string]string{"orderNo": orderNo, "captureAmount": "50"}).status
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, code := range codes {
+		if code == 200 {
+			ok++
+		} else if code != 409 {
+			t.Errorf("got %d, want 200 or 409", code)
+		}
+	}
+	evs, _ := a.store.Events(context.Background(), a.Sandbox.Merchant.ID, tradeNo)
+	captures := 0
+	for _, e := range evs {
+		if e.To == "SUCCEEDED" {
+			captures++
+		}
+	}
+	if ok != 1 || captures != 1 {
+		t.Errorf("got %d successful answers and %d captures, want 1 and 1", ok, captures)
+	}
+}
+
+// TestCancelErasesPendingCard: the card sealed for a 3-D Secure challenge is
+// erased when the payment is cancelled.
+func TestCancelErasesPendingCard(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	r := c.do("POST", "/v1/payments", cardPayment(nextOrderNo("pc"), acquirer.CardChallenge)).want(201)
+	p, _ := a.store.Payment(context.Background(), a.Sandbox.Merchant.ID, r.str("tradeNo"))
+	if len(p.PendingCard) == 0 {
+		t.Fatal("got no sealed card while the challenge is open, want one")
+	}
+	c.do("POST", "/v1/payments/cancel", map[string]string{"tradeNo": r.str("tradeNo")}).want(200)
+	p, _ = a.store.Payment(context.Background(), a.Sandbox.Merchant.ID, r.str("tradeNo"))
+	if len(p.PendingCard) != 0 {
+		t.Errorf("got %d sealed bytes after cancel, want the card erased", len(p.PendingCard))
 	}
 }
