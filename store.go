@@ -70,6 +70,10 @@ type PaymentStore interface {
 	RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*Refund, error)
 	// Refunds lists a payment's refunds, oldest first.
 	Refunds(ctx context.Context, merchantID, tradeNo string) ([]*Refund, error)
+	// StaleRefunds lists up to limit PROCESSING refunds of any merchant last
+	// updated at or before before, oldest first: refunds whose acquirer call
+	// had no answer (a fault, a crash) and must be sent again.
+	StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*Refund, error)
 	// Events lists the events of one object, oldest first.
 	Events(ctx context.Context, merchantID, objectID string) ([]Event, error)
 	// DuePayments lists up to limit payments of any merchant in one of statuses

@@ -171,9 +171,10 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 // Sweep expires payments whose deadline passed (uncaptured authorizations,
 // payments left PENDING by a crash; an unanswered 3-D Secure challenge fails
 // as authentication_failed), expires checkout sessions with their payment,
-// and drops expired idempotency records. It returns how many payments and
-// sessions it closed. Background loops call it; it goes through the same
-// transition rules as requests.
+// sends again refunds left without the acquirer's answer, and drops expired
+// idempotency records. It returns how many payments, sessions and refunds
+// it closed. Background loops call it; it goes through the same transition
+// rules as requests.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
 	due, err := s.store.DuePayments(ctx, []paygate.Status{paygate.StatusPending, paygate.StatusRequiresAction, paygate.StatusAuthorized}, now, 200)
@@ -226,6 +227,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 	}
 	m, err := s.sweepSessions(ctx, now)
+	n += m
+	if err != nil {
+		return n, err
+	}
+	m, err = s.sweepRefunds(ctx, now)
 	n += m
 	if err != nil {
 		return n, err

@@ -98,6 +98,33 @@ func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygat
 	return r, true, err
 }
 
+// sweepRefunds sends again the refunds whose acquirer call had no answer a
+// while ago (a network fault, a crash between the reservation and the
+// answer). The acquirer refunds once per refund id, so sending again is safe.
+func (s *Service) sweepRefunds(ctx context.Context, now time.Time) (int, error) {
+	stale, err := s.store.StaleRefunds(ctx, now.Add(-time.Minute), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range stale {
+		p, err := s.store.Payment(ctx, r.MerchantID, r.TradeNo)
+		if err != nil {
+			return n, err
+		}
+		res, err := s.acquirer.Refund(ctx, p.AcquirerRef, r.RefundID, r.Amount)
+		if err != nil {
+			s.log.WarnContext(ctx, "acquirer refund failed again", "refundId", r.RefundID, "err", err)
+			continue
+		}
+		if _, err := s.settleRefund(ctx, r, res.Approved, res.AcquirerRef, res.Code, res.Message); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
 // settleRefund records the acquirer's answer on the refund and its payment in
 // one commit: the reservation becomes refunded (or is released) and the
 // payment moves to PARTIALLY_REFUNDED or REFUNDED.

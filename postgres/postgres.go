@@ -579,6 +579,12 @@ func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*pay
 	return bodies[paygate.Refund](ctx, s, "refunds", `SELECT body FROM refunds WHERE merchant_id = $1 AND trade_no = $2 ORDER BY created_at, refund_id`, merchantID, tradeNo)
 }
 
+// StaleRefunds lists PROCESSING refunds not updated since before.
+func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*paygate.Refund, error) {
+	return bodies[paygate.Refund](ctx, s, "stale refunds", `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= $1
+		ORDER BY updated_at, refund_id LIMIT $2`, ms(before), limit)
+}
+
 // Events lists an object's events, oldest first.
 func (s *Store) Events(ctx context.Context, merchantID, objectID string) ([]paygate.Event, error) {
 	var out []paygate.Event

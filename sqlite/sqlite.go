@@ -511,6 +511,15 @@ func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*pay
 	return scanAll[paygate.Refund](rows)
 }
 
+// StaleRefunds lists PROCESSING refunds not updated since before.
+func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*paygate.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= ? ORDER BY updated_at, refund_id LIMIT ?`, ms(before), limit)
+	if err != nil {
+		return nil, dbErr("stale refunds", err)
+	}
+	return scanAll[paygate.Refund](rows)
+}
+
 // Events lists an object's events, oldest first.
 func (s *Store) Events(ctx context.Context, merchantID, objectID string) ([]paygate.Event, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, merchant_id, object_type, object_id, from_status, to_status, request_id, at

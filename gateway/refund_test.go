@@ -1,0 +1,80 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/gateway"
+	"paygate/sqlite"
+	"paygate/vault"
+)
+
+// flakyRefunds is the sandbox acquirer whose refund calls fail (no answer)
+// while down is set: a network fault at a boundary we do not own.
+type flakyRefunds struct {
+	acquirer.Sandbox
+	down atomic.Bool
+}
+
+func (f *flakyRefunds) Refund(ctx context.Context, ref, reference string, amount paygate.Money) (acquirer.Result, error) {
+	if f.down.Load() {
+		return acquirer.Result{}, errors.New("connection reset")
+	}
+	return f.Sandbox.Refund(ctx, ref, reference, amount)
+}
+
+// TestRefundWithoutAnswerIsSentAgain: a refund whose acquirer call had no
+// answer stays PROCESSING with its amount reserved, and the sweep sends it
+// again and settles it.
+func TestRefundWithoutAnswerIsSentAgain(t *testing.T) {
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	v, _ := vault.New(vault.NewKey())
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	acq := &flakyRefunds{}
+	gw := gateway.New(store, acq, v, nil, gateway.Config{Now: func() time.Time { return now }})
+	nm, err := gw.CreateMerchant(t.Context(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := paygate.WithMerchantID(t.Context(), nm.Merchant.ID)
+	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "100.00", Currency: "USD", OrderNo: "order-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &gateway.DeviceInfo{},
+		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030"}})
+	if err != nil || p.Status != paygate.StatusSucceeded {
+		t.Fatalf("payment: got %v %v, want SUCCEEDED", p, err)
+	}
+	acq.down.Store(true)
+	r, _, err := gw.CreateRefund(ctx, &gateway.RefundRequest{OrderRef: gateway.OrderRef{OrderNo: "order-1"}, Amount: "40",
+		ClientIP: "1.1.1.1", Reason: "r", RefundNumber: "refund-1"})
+	if err != nil || r.Status != paygate.RefundProcessing {
+		t.Fatalf("refund: got %v %v, want PROCESSING", r, err)
+	}
+	// The reservation holds: no more than the rest can be refunded meanwhile.
+	if _, _, err := gw.CreateRefund(ctx, &gateway.RefundRequest{OrderRef: gateway.OrderRef{OrderNo: "order-1"}, Amount: "60.01",
+		ClientIP: "1.1.1.1", Reason: "r", RefundNumber: "refund-2"}); paygate.ErrorCode(err) != paygate.EAmountExceeded {
+		t.Errorf("refund above the rest: got %v, want amount_exceeded", err)
+	}
+	acq.down.Store(false)
+	now = now.Add(2 * time.Minute)
+	if _, err := gw.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r, err = gw.Refund(ctx, "refund-1")
+	if err != nil || r.Status != paygate.RefundSucceeded {
+		t.Fatalf("after the sweep: got %v %v, want SUCCEEDED", r, err)
+	}
+	pay, _, _ := gw.Payment(ctx, gateway.OrderRef{OrderNo: "order-1"})
+	if pay.Status != paygate.StatusPartiallyRefunded || pay.RefundedMinor != 4000 || pay.RefundingMinor != 0 {
+		t.Errorf("payment: got %s refunded %d reserved %d, want PARTIALLY_REFUNDED 4000 0", pay.Status, pay.RefundedMinor, pay.RefundingMinor)
+	}
+}
