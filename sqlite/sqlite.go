@@ -197,7 +197,11 @@ func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
 func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
 	// A change is not cancelled with its request: it often records what
 	// already happened outside (an acquirer's answer), so it is written.
-	p := &pending{c: c, done: make(chan error, 1)}
+	enc, err := encode(c)
+	if err != nil {
+		return err
+	}
+	p := &pending{c: c, enc: enc, done: make(chan error, 1)}
 	s.closing.RLock()
 	if s.closed {
 		s.closing.RUnlock()
@@ -215,7 +219,34 @@ var errClosed = errors.New("store closed")
 // pending is one Apply waiting for its group's commit.
 type pending struct {
 	c    paygate.Change
+	enc  encoded
 	done chan error
+}
+
+// encoded holds a change's JSON bodies, made by the calling goroutine so the
+// single writer spends its time on SQL only.
+type encoded struct {
+	payments [][]byte
+	refunds  [][]byte
+}
+
+func encode(c paygate.Change) (encoded, error) {
+	var e encoded
+	for _, p := range c.Payments {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return e, paygate.Internal("apply", err)
+		}
+		e.payments = append(e.payments, b)
+	}
+	for _, r := range c.Refunds {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return e, paygate.Internal("apply", err)
+		}
+		e.refunds = append(e.refunds, b)
+	}
+	return e, nil
 }
 
 // maxGroup bounds how many changes share one transaction.
@@ -304,7 +335,7 @@ func (s *Store) runGroup(group []*pending, savepoints bool) (results []error, do
 				return fail(dbErr("apply", err))
 			}
 		}
-		results[i] = applyTx(ctx, tx, p.c)
+		results[i] = applyTx(ctx, tx, p.c, p.enc)
 		switch {
 		case results[i] != nil && !savepoints:
 			tx.Rollback()
@@ -335,13 +366,10 @@ func (s *Store) runGroup(group []*pending, savepoints bool) (results []error, do
 }
 
 // applyTx writes one change inside tx.
-func applyTx(ctx context.Context, tx *tx, c paygate.Change) error {
+func applyTx(ctx context.Context, tx *tx, c paygate.Change, enc encoded) error {
 	var err error
-	for _, p := range c.Payments {
-		body, err := json.Marshal(p)
-		if err != nil {
-			return paygate.Internal("apply", err)
-		}
+	for i, p := range c.Payments {
+		body := enc.payments[i]
 		var res sql.Result
 		if p.Version == 1 {
 			res, err = tx.ExecContext(ctx, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body)
@@ -354,11 +382,8 @@ func applyTx(ctx context.Context, tx *tx, c paygate.Change) error {
 			return err
 		}
 	}
-	for _, r := range c.Refunds {
-		body, err := json.Marshal(r)
-		if err != nil {
-			return paygate.Internal("apply", err)
-		}
+	for i, r := range c.Refunds {
+		body := enc.refunds[i]
 		var res sql.Result
 		if r.Version == 1 {
 			res, err = tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body)
