@@ -171,11 +171,7 @@ type Refund struct {
 
 // Transition moves r to status to, like Payment.Transition.
 func (r *Refund) Transition(to RefundStatus, now time.Time, requestID string) (Event, error) {
-	ok := false
-	for _, s := range refundTransitions[r.Status] {
-		ok = ok || s == to
-	}
-	if !ok {
+	if !allowed(refundTransitions, r.Status, to) {
 		return Event{}, invalidState("refund", r.RefundID, string(r.Status), string(to))
 	}
 	ev := Event{MerchantID: r.MerchantID, ObjectType: "refund", ObjectID: r.RefundID,

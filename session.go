@@ -46,11 +46,7 @@ type Session struct {
 
 // Transition moves s to status to, like Payment.Transition.
 func (s *Session) Transition(to SessionStatus, now time.Time, requestID string) (Event, error) {
-	ok := false
-	for _, x := range sessionTransitions[s.Status] {
-		ok = ok || x == to
-	}
-	if !ok {
+	if !allowed(sessionTransitions, s.Status, to) {
 		return Event{}, invalidState("session", s.SessionID, string(s.Status), string(to))
 	}
 	ev := Event{MerchantID: s.MerchantID, ObjectType: "session", ObjectID: s.SessionID,

@@ -38,8 +38,12 @@ var transitions = map[Status][]Status{
 }
 
 // CanTransition reports whether a payment may move from one status to another.
-func CanTransition(from, to Status) bool {
-	for _, s := range transitions[from] {
+func CanTransition(from, to Status) bool { return allowed(transitions, from, to) }
+
+// allowed reports whether a transition table lets from become to; every
+// object's table (payments, refunds, sessions, trackers) is read through it.
+func allowed[S comparable](table map[S][]S, from, to S) bool {
+	for _, s := range table[from] {
 		if s == to {
 			return true
 		}

@@ -13,17 +13,24 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestTransitionMatrix writes the full from x to matrix, so any change to the
 // transition table shows in review as a change to testdata/transitions.golden.
 func TestTransitionMatrix(t *testing.T) {
+	checkMatrix(t, "testdata/transitions.golden", Statuses(), CanTransition)
+}
+
+// checkMatrix compares a transition table's from x to matrix with its golden
+// file (rewritten with -update).
+func checkMatrix[S ~string](t *testing.T, golden string, states []S, can func(from, to S) bool) {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString("from \\ to")
-	for _, to := range Statuses() {
+	for _, to := range states {
 		b.WriteString(" " + string(to))
 	}
 	b.WriteString("\n")
-	for _, from := range Statuses() {
+	for _, from := range states {
 		b.WriteString(string(from))
-		for _, to := range Statuses() {
+		for _, to := range states {
 			mark := "."
-			if CanTransition(from, to) {
+			if can(from, to) {
 				mark = "X"
 			}
 			b.WriteString(" " + mark)
@@ -31,7 +38,6 @@ func TestTransitionMatrix(t *testing.T) {
 		b.WriteString("\n")
 	}
 	got := b.String()
-	const golden = "testdata/transitions.golden"
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -42,7 +48,7 @@ func TestTransitionMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got != string(want) {
-		t.Errorf("transition matrix changed (run go test -update):\ngot\n%s\nwant\n%s", got, want)
+		t.Errorf("%s changed (run go test -update):\ngot\n%s\nwant\n%s", golden, got, want)
 	}
 }
 

@@ -37,12 +37,7 @@ var trackerTransitions = map[TrackerStatus][]TrackerStatus{
 
 // CanTrackerTransition reports whether a tracker may move from one status to another.
 func CanTrackerTransition(from, to TrackerStatus) bool {
-	for _, s := range trackerTransitions[from] {
-		if s == to {
-			return true
-		}
-	}
-	return false
+	return allowed(trackerTransitions, from, to)
 }
 
 // Valid reports whether s is one of TrackerStatuses.

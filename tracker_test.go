@@ -1,7 +1,6 @@
 package paygate
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,37 +10,7 @@ import (
 // so any change to the table shows in review as a change to
 // testdata/tracker_transitions.golden.
 func TestTrackerTransitionMatrix(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("from \\ to")
-	for _, to := range TrackerStatuses() {
-		b.WriteString(" " + string(to))
-	}
-	b.WriteString("\n")
-	for _, from := range TrackerStatuses() {
-		b.WriteString(string(from))
-		for _, to := range TrackerStatuses() {
-			mark := "."
-			if CanTrackerTransition(from, to) {
-				mark = "X"
-			}
-			b.WriteString(" " + mark)
-		}
-		b.WriteString("\n")
-	}
-	got := b.String()
-	const golden = "testdata/tracker_transitions.golden"
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("tracker transition matrix changed (run go test -update):\ngot\n%s\nwant\n%s", got, want)
-	}
+	checkMatrix(t, "testdata/tracker_transitions.golden", TrackerStatuses(), CanTrackerTransition)
 }
 
 func TestTrackerTransition(t *testing.T) {
