@@ -64,6 +64,9 @@ func idempotent[T any](s *Service, ctx context.Context, key, op string, req any,
 				"Idempotency-Key %s was already used with a different request", key)
 		}
 		if !expired && old.Done {
+			if f, ok := ctx.Value(replayKey{}).(*bool); ok {
+				*f = true
+			}
 			return decodeAnswer[T](old)
 		}
 		if expired || now.Sub(old.UpdatedAt) >= abandonAfter {
@@ -123,4 +126,13 @@ func printableASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+type replayKey struct{}
+
+// WithReplayFlag returns a context whose Idempotency-Key replays set *flag,
+// so the caller can say an answer is a replay (Idempotent-Replayed).
+func WithReplayFlag(ctx context.Context) (context.Context, *bool) {
+	flag := new(bool)
+	return context.WithValue(ctx, replayKey{}, flag), flag
 }

@@ -55,7 +55,9 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.payment(w, r)(s.gw.Capture(r.Context(), &req, r.Header.Get("Idempotency-Key")))
+	ctx, replayed := gateway.WithReplayFlag(r.Context())
+	p, err := s.gw.Capture(ctx, &req, r.Header.Get("Idempotency-Key"))
+	s.payment(w, r, *replayed)(p, err)
 }
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
@@ -64,12 +66,17 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.payment(w, r)(s.gw.Cancel(r.Context(), &req, r.Header.Get("Idempotency-Key")))
+	ctx, replayed := gateway.WithReplayFlag(r.Context())
+	p, err := s.gw.Cancel(ctx, &req, r.Header.Get("Idempotency-Key"))
+	s.payment(w, r, *replayed)(p, err)
 }
 
 // payment renders a payment answer or its error.
-func (s *Server) payment(w http.ResponseWriter, r *http.Request) func(*paygate.Payment, error) {
+func (s *Server) payment(w http.ResponseWriter, r *http.Request, replayed bool) func(*paygate.Payment, error) {
 	return func(p *paygate.Payment, err error) {
+		if replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
 		if err != nil {
 			s.error(w, r, err)
 			return

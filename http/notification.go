@@ -135,7 +135,11 @@ func (s *Server) handleListNotifications(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) {
-	n, err := s.gw.Resend(r.Context(), r.PathValue("notifyId"), r.Header.Get("Idempotency-Key"))
+	ctx, replayed := gateway.WithReplayFlag(r.Context())
+	n, err := s.gw.Resend(ctx, r.PathValue("notifyId"), r.Header.Get("Idempotency-Key"))
+	if *replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -263,8 +263,8 @@ func TestIdempotency(t *testing.T) {
 	capture := map[string]string{"orderNo": orderNo, "captureAmount": "50"}
 	k1 := c.do("POST", "/v1/payments/capture", capture, "Idempotency-Key", "cap-1").want(200)
 	k2 := c.do("POST", "/v1/payments/capture", capture, "Idempotency-Key", "cap-1").want(200)
-	if string(k1.body) != string(k2.body) {
-		t.Errorf("capture replay: got %s, want %s", k2.body, k1.body)
+	if string(k1.body) != string(k2.body) || k2.header.Get("Idempotent-Replayed") != "true" || k1.header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("capture replay: got %s (replayed %q), want %s marked as a replay", k2.body, k2.header.Get("Idempotent-Replayed"), k1.body)
 	}
 	capture["captureAmount"] = "51"
 	c.do("POST", "/v1/payments/capture", capture, "Idempotency-Key", "cap-1").wantError(409, "idempotency_key_reused", "")
