@@ -356,32 +356,56 @@ func (s *Store) collect(first *pending) []*pending {
 func (s *Store) commitGroup(group []*pending) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	results := make([]error, len(group))
-	errNone := errors.New("every change failed")
+	// Conflicts are rare: first the whole group goes in one round trip with
+	// no savepoints. Only if a change fails is the group written again with
+	// a savepoint per change, so that the failed change alone rolls back.
+	errRetry := errors.New("a change failed")
 	err := s.withConn(ctx, "apply", func(conn *pgxpool.Conn) error {
 		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			ok := 0
-			for i, p := range group {
-				if _, err := tx.Exec(ctx, "SAVEPOINT change"); err != nil {
-					return err
-				}
-				if results[i] = execWrites(ctx, tx, p.ws); results[i] != nil {
-					if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
-						return err
-					}
-				} else {
-					ok++
-				}
-				if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT change"); err != nil {
-					return err
-				}
+			var all []write
+			for _, p := range group {
+				all = append(all, p.ws...)
 			}
-			if ok == 0 {
-				return errNone // roll back: nothing to commit
+			if execWrites(ctx, tx, all) != nil {
+				return errRetry
 			}
 			return nil
 		})
 	})
+	if err == nil {
+		for _, p := range group {
+			p.done <- nil
+		}
+		return
+	}
+	results := make([]error, len(group))
+	errNone := errors.New("every change failed")
+	if errors.Is(err, errRetry) {
+		err = s.withConn(ctx, "apply", func(conn *pgxpool.Conn) error {
+			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+				ok := 0
+				for i, p := range group {
+					if _, err := tx.Exec(ctx, "SAVEPOINT change"); err != nil {
+						return err
+					}
+					if results[i] = execWrites(ctx, tx, p.ws); results[i] != nil {
+						if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
+							return err
+						}
+					} else {
+						ok++
+					}
+					if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT change"); err != nil {
+						return err
+					}
+				}
+				if ok == 0 {
+					return errNone // roll back: nothing to commit
+				}
+				return nil
+			})
+		})
+	}
 	for i, p := range group {
 		switch {
 		case err == nil || errors.Is(err, errNone):
