@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -83,7 +84,7 @@ func (m Money) String() string {
 	if neg {
 		v = -v
 	}
-	digits := []byte(itoa(v))
+	digits := []byte(strconv.FormatInt(v, 10))
 	for len(digits) <= exp {
 		digits = append([]byte{'0'}, digits...)
 	}
@@ -95,20 +96,6 @@ func (m Money) String() string {
 		out = "-" + out
 	}
 	return out
-}
-
-func itoa(v int64) string {
-	if v == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return string(b[i:])
 }
 
 // Add returns m+o; the currencies must match and the sum must not overflow.

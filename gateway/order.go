@@ -54,11 +54,6 @@ func (s *Service) Payment(ctx context.Context, r OrderRef) (*paygate.Payment, []
 	return p, refunds, nil
 }
 
-// Events returns the status history of a payment or refund of the merchant.
-func (s *Service) Events(ctx context.Context, objectID string) ([]paygate.Event, error) {
-	return s.store.Events(ctx, paygate.MerchantID(ctx), objectID)
-}
-
 // Capture captures an authorized payment, in full or in part, once.
 // With an idempotency key, a retry gets the first answer.
 //
