@@ -82,7 +82,7 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 	case strings.HasPrefix(m.DB, "postgres://"), strings.HasPrefix(m.DB, "postgresql://"):
 		pg = true
 	default:
-		return nil, nil, fmt.Errorf("--db must be sqlite:PATH or postgres://...")
+		return nil, nil, errors.New("--db must be sqlite:PATH or a postgres:// URL")
 	}
 	var key []byte
 	var err error

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -16,7 +15,6 @@ type baseline struct {
 	URL    string
 	srv    *http.Server
 	ln     net.Listener
-	seq    atomic.Int64
 	closed chan struct{}
 }
 
