@@ -485,7 +485,7 @@ func TestPostgresCommands(t *testing.T) {
 		{"BadURL", "postgres://paygate:s3cret-pw@[::1/paygate", "invalid database URL"},
 		{"LoginRefused", badRole, `role "paygate_no_such_role" does not exist`},
 		{"Unreachable", unreachable, "cannot connect to 127.0.0.1:1"},
-		{"NotAURL", "mysql://localhost/paygate", "--db must be sqlite:PATH or postgres://"},
+		{"NotAURL", "mysql://localhost/paygate", "--db must be sqlite:PATH or a postgres:// URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := cmd(withKey, "serve", "--addr", "127.0.0.1:0", "--db", tc.db)
