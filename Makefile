@@ -43,3 +43,5 @@ fuzz:
 	$(GO) test ./http/ -run='^$$' -fuzz='^FuzzTrackerBatch$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./http/ -run='^$$' -fuzz='^FuzzTrackerUpdate$$' -fuzztime=$(FUZZTIME)
 	$(GO) test ./notify/ -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./acquirer/ -run='^$$' -fuzz='^FuzzParseEMV$$' -fuzztime=$(FUZZTIME)
+	$(GO) test ./acquirer/ -run='^$$' -fuzz='^FuzzOpenToken$$' -fuzztime=$(FUZZTIME)
