@@ -1,41 +1,15 @@
 package http
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"paygate/acquirer"
 	"paygate/gateway"
-	"paygate/sqlite"
-	"paygate/vault"
 )
-
-func benchServer(b *testing.B) (*Server, string) {
-	b.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	v, _ := vault.New(vault.NewKey())
-	gw := gateway.New(store, acquirer.Sandbox{}, v, nil, gateway.Config{Renderer: Renderer{}})
-	nm, err := gw.CreateMerchant(context.Background(), "bench")
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, _, err := gw.IssueToken(context.Background(), nm.Merchant.AppID, nm.Secret)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return NewServer(gw, slog.New(slog.DiscardHandler), Options{RateLimit: 1e9}), token
-}
 
 func paymentJSON(orderNo string) string {
 	b, _ := json.Marshal(map[string]any{"amount": "100.99", "currency": "USD", "orderNo": orderNo, "paymentMethodType": "card",
@@ -48,7 +22,7 @@ func paymentJSON(orderNo string) string {
 // decode, validate, authenticate, two durable commits, render. Parallel, as
 // requests come, so the group commit shares flushes.
 func BenchmarkCreatePayment(b *testing.B) {
-	srv, token := benchServer(b)
+	srv, _, _, token := testServer(b)
 	var n atomic.Int64
 	b.ReportAllocs()
 	b.SetParallelism(16)

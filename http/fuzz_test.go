@@ -1,19 +1,12 @@
 package http
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"paygate"
-	"paygate/acquirer"
-	"paygate/gateway"
-	"paygate/sqlite"
-	"paygate/vault"
 )
 
 // FuzzDecodePayment sends arbitrary bodies to POST /v1/payments through the
@@ -27,22 +20,7 @@ func FuzzDecodePayment(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	store, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
-	v, _ := vault.New(vault.NewKey())
-	gw := gateway.New(store, acquirer.Sandbox{}, v, nil, gateway.Config{})
-	nm, err := gw.CreateMerchant(context.Background(), "fuzz")
-	if err != nil {
-		f.Fatal(err)
-	}
-	token, _, err := gw.IssueToken(context.Background(), nm.Merchant.AppID, nm.Secret)
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv := NewServer(gw, slog.New(slog.DiscardHandler), Options{RateLimit: 1e9})
+	srv, _, _, token := testServer(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest("POST", "/v1/payments", strings.NewReader(string(body)))
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -1,41 +1,20 @@
 package http
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"paygate"
-	"paygate/acquirer"
 	"paygate/gateway"
-	"paygate/sqlite"
-	"paygate/vault"
 )
 
 // trackingServer is a server over a fresh SQLite store whose merchant has a
 // paid order "fuzz-order" with a tracker "FZ-1"; it returns the token.
 func trackingServer(f *testing.F) (*Server, string) {
 	f.Helper()
-	store, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
-	v, _ := vault.New(vault.NewKey())
-	gw := gateway.New(store, acquirer.Sandbox{}, v, nil, gateway.Config{})
-	nm, err := gw.CreateMerchant(context.Background(), "fuzz")
-	if err != nil {
-		f.Fatal(err)
-	}
-	token, _, err := gw.IssueToken(context.Background(), nm.Merchant.AppID, nm.Secret)
-	if err != nil {
-		f.Fatal(err)
-	}
-	ctx := paygate.WithMerchantID(context.Background(), nm.Merchant.ID)
+	srv, gw, ctx, token := testServer(f)
 	if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "fuzz-order",
 		PaymentMethodType: "card", Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"},
 		DeviceInfo: &gateway.DeviceInfo{ClientIP: "10.1.1.1"}}); err != nil {
@@ -45,7 +24,7 @@ func trackingServer(f *testing.F) (*Server, string) {
 		ShipmentDirection: "FORWARD", ShippingStatus: "SHIPPED", TrackingNo: "FZ-1", TrackingNumberType: "CARRIER_PROVIDED"}); err != nil {
 		f.Fatal(err)
 	}
-	return NewServer(gw, slog.New(slog.DiscardHandler), Options{RateLimit: 1e9}), token
+	return srv, token
 }
 
 // fuzzPost sends body to path: no input may panic or answer 500, and a 400

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -31,37 +29,6 @@ func buildBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-func startChild(t *testing.T, bin, db string) *child {
-	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+db, "--allow-private-notify-targets", "--rate-limit", "100000")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case strings.HasPrefix(line, "appId:"):
-			c.appID = strings.TrimSpace(strings.TrimPrefix(line, "appId:"))
-		case strings.HasPrefix(line, "secret:"):
-			c.secr = strings.TrimSpace(strings.TrimPrefix(line, "secret:"))
-		case strings.HasPrefix(line, "paygate listening on "):
-			c.url = strings.Fields(strings.TrimPrefix(line, "paygate listening on "))[0]
-			go io.Copy(io.Discard, stdout)
-			return c
-		}
-	}
-	t.Fatalf("child exited before listening: %v", sc.Err())
-	return nil
 }
 
 func (c *child) token(t *testing.T, appID, secret string) string {
@@ -105,7 +72,8 @@ func TestCrashKeepsNotifications(t *testing.T) {
 	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
 	rcv := newReceiver(t)
-	first := startChild(t, bin, db)
+	key := newMasterKey(t)
+	first := startNode(t, bin, "sqlite:"+db, key)
 	appID, secret := first.appID, first.secr
 	token := first.token(t, appID, secret)
 
@@ -146,7 +114,7 @@ func TestCrashKeepsNotifications(t *testing.T) {
 		t.Fatal("no payment was acknowledged before the kill")
 	}
 
-	second := startChild(t, bin, db)
+	second := startNode(t, bin, "sqlite:"+db, key)
 	token = second.token(t, appID, secret)
 	owed := map[string]bool{}
 	for _, orderNo := range orders {
