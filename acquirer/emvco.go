@@ -85,8 +85,9 @@ func splitEMV(s string) (map[string]string, error) {
 		if len(s) < 4 {
 			return nil, fmt.Errorf("emvco: truncated field %q", s)
 		}
+		// The length is two digits: Atoi alone would take "-1" and panic.
 		n, err := strconv.Atoi(s[2:4])
-		if err != nil || len(s) < 4+n {
+		if err != nil || s[2] < '0' || s[2] > '9' || s[3] < '0' || s[3] > '9' || len(s) < 4+n {
 			return nil, fmt.Errorf("emvco: bad length in %q", s)
 		}
 		out[s[:2]] = s[4 : 4+n]
