@@ -322,7 +322,9 @@ func (s *Store) runGroup(group []*pending, savepoints bool) (results []error, do
 	if err != nil {
 		return fail(dbErr("apply", err))
 	}
-	defer s.w.prepare(ctx, tx.missing)
+	// Prepare what ran unprepared once the connection is free again (a
+	// closure: tx.missing grows while the group runs).
+	defer func() { s.w.prepare(ctx, tx.missing) }()
 	exec := func(q string) error {
 		_, err := tx.ExecContext(ctx, q)
 		return err
