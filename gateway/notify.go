@@ -60,7 +60,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			continue
 		}
 		var p *paygate.Payment
-		var data json.RawMessage
+		var render func() (json.RawMessage, error) // only once there is somewhere to send it
 		var err error
 		orderURL := ""
 		switch ev.ObjectType {
@@ -69,13 +69,16 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			if p == nil {
 				return paygate.Internal("notify", errMissing)
 			}
-			var refunds []*paygate.Refund
-			if typ == paygate.EventPaymentRefunded {
-				if refunds, err = s.refundsWith(ctx, p, c.Refunds); err != nil {
-					return err
+			render = func() (json.RawMessage, error) {
+				var refunds []*paygate.Refund
+				if typ == paygate.EventPaymentRefunded {
+					var err error
+					if refunds, err = s.refundsWith(ctx, p, c.Refunds); err != nil {
+						return nil, err
+					}
 				}
+				return rendered(s.cfg.Renderer.PaymentJSON(p, refunds))
 			}
-			data, err = s.cfg.Renderer.PaymentJSON(p, refunds)
 			orderURL = p.NotificationURL
 		case "refund":
 			r := findRefund(c.Refunds, ev.ObjectID)
@@ -85,7 +88,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			if p = findPayment(c.Payments, r.TradeNo); p == nil {
 				return paygate.Internal("notify", errMissing)
 			}
-			data, err = s.cfg.Renderer.RefundJSON(r)
+			render = func() (json.RawMessage, error) { return rendered(s.cfg.Renderer.RefundJSON(r)) }
 			orderURL = orDefault(r.NotificationURL, p.NotificationURL)
 		case "session":
 			sess := findSession(c.Sessions, ev.ObjectID)
@@ -95,7 +98,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			if p = findPayment(c.Payments, sess.TradeNo); p == nil {
 				return paygate.Internal("notify", errMissing)
 			}
-			data, err = s.cfg.Renderer.SessionJSON(sess, p)
+			render = func() (json.RawMessage, error) { return rendered(s.cfg.Renderer.SessionJSON(sess, p)) }
 			orderURL = p.NotificationURL
 		case "tracker":
 			tr := findTracker(c.Trackers, ev.ObjectID)
@@ -105,13 +108,10 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			if p = findPayment(c.Payments, tr.TradeNo); p == nil {
 				return paygate.Internal("notify", errMissing)
 			}
-			data, err = s.cfg.Renderer.TrackerJSON(tr)
+			render = func() (json.RawMessage, error) { return rendered(s.cfg.Renderer.TrackerJSON(tr)) }
 			orderURL = p.NotificationURL
 		default:
 			continue
-		}
-		if err != nil {
-			return paygate.Internal("render notification", err)
 		}
 		if !subsLoaded {
 			if subs, err = s.store.Subscriptions(ctx, ev.MerchantID); err != nil {
@@ -128,6 +128,10 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 		}
 		if len(targets) == 0 {
 			continue
+		}
+		data, err := render()
+		if err != nil {
+			return err
 		}
 		p.NotifySeq++
 		for _, t := range targets {
@@ -146,6 +150,14 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 		}
 	}
 	return nil
+}
+
+// rendered names a renderer's failure.
+func rendered(data json.RawMessage, err error) (json.RawMessage, error) {
+	if err != nil {
+		return nil, paygate.Internal("render notification", err)
+	}
+	return data, nil
 }
 
 var errMissing = paygate.Errorf(paygate.EInternal, "a notified change lacks its payment or refund")

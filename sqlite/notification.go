@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"paygate"
@@ -108,9 +109,56 @@ func (s *Store) Attempts(ctx context.Context, merchantID, notifyID string) ([]pa
 
 // CreateSubscription inserts a subscription.
 func (s *Store) CreateSubscription(ctx context.Context, sub *paygate.Subscription) error {
+	defer s.subs.invalidate()
 	_, err := s.w.ExecContext(ctx, `INSERT INTO subscriptions (id, merchant_id, url, api_version, sign_method, secret_sealed, key_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sub.ID, sub.MerchantID, sub.URL, sub.APIVersion, sub.SignMethod, sub.SecretSealed, sub.KeyID, ms(sub.CreatedAt))
 	return dbErr("create subscription", err)
+}
+
+// subCache keeps each merchant's subscriptions: every payment outcome looks
+// them up, and they rarely change. Every write to them goes through this
+// store (one process per database file), which empties the cache.
+type subCache struct {
+	mu  sync.Mutex
+	gen uint64 // counts invalidations, so a list read before one is not kept after it
+	m   map[string][]paygate.Subscription
+}
+
+func (c *subCache) get(merchantID string) (subs []*paygate.Subscription, ok bool, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cached, ok := c.m[merchantID]
+	if !ok {
+		return nil, false, c.gen
+	}
+	for i := range cached {
+		sub := cached[i] // a copy: callers may change what they get
+		subs = append(subs, &sub)
+	}
+	return subs, true, c.gen
+}
+
+func (c *subCache) put(merchantID string, subs []*paygate.Subscription, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil {
+		c.m = map[string][]paygate.Subscription{}
+	}
+	list := make([]paygate.Subscription, 0, len(subs))
+	for _, sub := range subs {
+		list = append(list, *sub)
+	}
+	c.m[merchantID] = list
+}
+
+func (c *subCache) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
 }
 
 func (s *Store) subscriptions(ctx context.Context, where string, args ...any) ([]*paygate.Subscription, error) {
@@ -135,7 +183,15 @@ func (s *Store) subscriptions(ctx context.Context, where string, args ...any) ([
 
 // Subscriptions lists a merchant's subscriptions.
 func (s *Store) Subscriptions(ctx context.Context, merchantID string) ([]*paygate.Subscription, error) {
-	return s.subscriptions(ctx, `merchant_id = ?`, merchantID)
+	subs, ok, gen := s.subs.get(merchantID)
+	if ok {
+		return subs, nil
+	}
+	subs, err := s.subscriptions(ctx, `merchant_id = ?`, merchantID)
+	if err == nil {
+		s.subs.put(merchantID, subs, gen)
+	}
+	return subs, err
 }
 
 // Subscription returns one subscription.
@@ -152,6 +208,7 @@ func (s *Store) Subscription(ctx context.Context, merchantID, id string) (*payga
 
 // DeleteSubscription removes a subscription.
 func (s *Store) DeleteSubscription(ctx context.Context, merchantID, id string) error {
+	defer s.subs.invalidate()
 	res, err := s.w.ExecContext(ctx, `DELETE FROM subscriptions WHERE merchant_id = ? AND id = ?`, merchantID, id)
 	if err != nil {
 		return dbErr("delete subscription", err)

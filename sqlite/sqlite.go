@@ -38,6 +38,8 @@ type Store struct {
 	closing sync.RWMutex // held to queue a change; Close takes it to stop queueing
 	closed  bool
 	stopped chan struct{}
+
+	subs subCache
 }
 
 var _ paygate.Store = (*Store)(nil)

@@ -106,6 +106,7 @@ func (s *Store) ResealSecret(ctx context.Context, x paygate.SealedSecret, oldKey
 	if !ok {
 		return paygate.Internal("reseal", fmt.Errorf("unknown kind %q", x.Kind))
 	}
+	defer s.subs.invalidate() // subscriptions hold sealed secrets
 	res, err := s.w.ExecContext(ctx, `UPDATE `+t[0]+` SET `+t[2]+` = ?, key_id = ? WHERE `+t[1]+` = ? AND key_id = ?`, x.Sealed, x.KeyID, x.ID, oldKeyID)
 	return affected("reseal", res, err)
 }

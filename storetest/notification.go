@@ -64,6 +64,40 @@ func testSubscription(t *testing.T, open func(t *testing.T) paygate.Store) {
 		}
 	})
 
+	t.Run("ListSeesChanges", func(t *testing.T) {
+		// A store may keep lists between calls; each one must still show
+		// every create and delete before it, and not what a caller did to
+		// an earlier answer.
+		s, ctx := open(t), t.Context()
+		if subs := mustSubscriptions(t, s, "m_a"); len(subs) != 0 {
+			t.Fatalf("Subscriptions before any: got %v, want none", subscriptionIDs(subs))
+		}
+		s1 := newSubscription("m_a", "sub_1", at(1*time.Minute))
+		if err := s.CreateSubscription(ctx, s1); err != nil {
+			t.Fatalf("CreateSubscription: %v", err)
+		}
+		got := mustSubscriptions(t, s, "m_a")
+		if len(got) != 1 {
+			t.Fatalf("Subscriptions after a create: got %v, want [sub_1]", subscriptionIDs(got))
+		}
+		got[0].URL = "https://changed.example/"
+		if got := mustSubscriptions(t, s, "m_a"); len(got) != 1 || got[0].URL != s1.URL {
+			t.Fatalf("Subscriptions after a caller changed an answer: got %+v, want sub_1 unchanged", got)
+		}
+		if err := s.CreateSubscription(ctx, newSubscription("m_a", "sub_2", at(2*time.Minute))); err != nil {
+			t.Fatalf("CreateSubscription: %v", err)
+		}
+		if got := mustSubscriptions(t, s, "m_a"); len(got) != 2 {
+			t.Fatalf("Subscriptions after a second create: got %v, want [sub_1 sub_2]", subscriptionIDs(got))
+		}
+		if err := s.DeleteSubscription(ctx, "m_a", "sub_1"); err != nil {
+			t.Fatalf("DeleteSubscription: %v", err)
+		}
+		if got := mustSubscriptions(t, s, "m_a"); len(got) != 1 || got[0].ID != "sub_2" {
+			t.Fatalf("Subscriptions after a delete: got %v, want [sub_2]", subscriptionIDs(got))
+		}
+	})
+
 	t.Run("Delete", func(t *testing.T) {
 		s, ctx := open(t), t.Context()
 		s1 := newSubscription("m_a", "sub_1", at(1*time.Minute))

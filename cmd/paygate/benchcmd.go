@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -151,19 +152,25 @@ func runBenchCommand(ctx context.Context, o benchOptions, stdout, stderr io.Writ
 	for _, n := range counts {
 		res := benchResult{Clients: n}
 		if base != nil {
+			cpu := cpuTime()
 			res.Baseline, err = runBench(ctx, BenchConfig{Target: base.URL, Token: "baseline", Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration})
 			if err != nil {
 				return err
 			}
+			res.Baseline.CPUMicros = perRequest(cpuTime()-cpu, res.Baseline.Requests)
 			fmt.Fprint(stdout, "baseline ", res.Baseline.Text())
 		}
 		preloaded := 0
 		if inProcess {
 			preloaded = o.preload
 		}
+		cpu := cpuTime()
 		res.Paygate, err = runBench(ctx, BenchConfig{Target: target, Token: token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration, Preloaded: preloaded})
 		if err != nil {
 			return err
+		}
+		if inProcess {
+			res.Paygate.CPUMicros = perRequest(cpuTime()-cpu, res.Paygate.Requests)
 		}
 		fmt.Fprint(stdout, "paygate  ", res.Paygate.Text())
 		if inProcess {
@@ -234,6 +241,22 @@ func benchToken(target, appID, secret string) (string, error) {
 		return "", fmt.Errorf("token from %s: HTTP %d", target, resp.StatusCode)
 	}
 	return v.AccessToken, nil
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func perRequest(cpu time.Duration, requests int) float64 {
+	if requests == 0 || cpu <= 0 {
+		return 0
+	}
+	return float64(cpu.Microseconds()) / float64(requests)
 }
 
 // rssMB reads this process's resident set size (Linux).

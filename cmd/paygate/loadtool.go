@@ -131,6 +131,11 @@ type BenchReport struct {
 	Throughput float64             `json:"throughputPerSec"`
 	Stalled    bool                `json:"stalled,omitempty"`
 	Ops        map[string]*OpStats `json:"ops"`
+	// CPUMicros is the CPU time (user and system) this process spent per
+	// request during the run: server and load tool together, so only when
+	// the server runs in this process. Steadier than throughput on a
+	// shared machine.
+	CPUMicros float64 `json:"cpuMicrosPerRequest,omitempty"`
 }
 
 type sample struct {
@@ -298,6 +303,9 @@ func (r *BenchReport) Text() string {
 	fmt.Fprintf(&b, "%s: %s, %.1f s, %d requests, %d errors, %.0f req/s", r.Target, mode, r.Seconds, r.Requests, r.Errors, r.Throughput)
 	if r.Stalled {
 		b.WriteString(" (ended early: the server stopped answering)")
+	}
+	if r.CPUMicros > 0 {
+		fmt.Fprintf(&b, ", %.0f µs CPU/request (server and tool)", r.CPUMicros)
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "  %-9s %8s %7s %9s %8s %8s %8s %8s\n", "op", "count", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms")

@@ -43,6 +43,9 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("op %s: got none, want some", op)
 		}
 	}
+	if r.CPUMicros <= 0 || results[0].Baseline.CPUMicros <= 0 {
+		t.Errorf("CPU per request: got paygate %v, baseline %v, want both measured", r.CPUMicros, results[0].Baseline.CPUMicros)
+	}
 	if !strings.Contains(stdout.String(), "paygate/baseline throughput") {
 		t.Errorf("got %q, want the text report with the ratio", stdout.String())
 	}

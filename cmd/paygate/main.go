@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,11 +18,24 @@ import (
 )
 
 func main() {
+	tuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "paygate:", err)
 		os.Exit(1)
+	}
+}
+
+// tuneGC collects garbage less often than Go's default unless GOGC or
+// GOMEMLIMIT say otherwise: a request allocates a lot that dies at once, and
+// with GOGC=400 a card payment costs about 13% less CPU (docs/performance.md)
+// for some 20 MB more memory. The soft limit makes the collector work harder
+// again before the heap passes 512 MiB.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" && getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(400)
+		debug.SetMemoryLimit(512 << 20)
 	}
 }
 
