@@ -180,13 +180,19 @@ func randomHex(n int) string {
 	return strings.ToUpper(hex.EncodeToString(b))
 }
 
+// randomDigits returns n random decimal digits, each equally likely.
 func randomDigits(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	for i := range b {
-		b[i] = '0' + b[i]%10
+	b := make([]byte, 0, n)
+	var buf [32]byte
+	for len(b) < n {
+		rand.Read(buf[:]) // never fails (crypto/rand)
+		for _, x := range buf {
+			// 250 is the largest multiple of 10 a byte holds: dropping the
+			// bytes above it keeps the digits uniform.
+			if x < 250 && len(b) < n {
+				b = append(b, '0'+x%10)
+			}
+		}
 	}
 	return string(b)
 }

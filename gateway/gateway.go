@@ -6,10 +6,8 @@ package gateway
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"log/slog"
-	"math/big"
 	"time"
 
 	"paygate"
@@ -103,16 +101,8 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Milli
 
 // newID returns prefix + a UTC timestamp + random digits: sortable by time,
 // unguessable enough to not enumerate, and readable on a statement.
-func newID(prefix string, now time.Time, randomDigits int) string {
-	b := []byte(prefix + now.UTC().Format("20060102150405"))
-	for range randomDigits {
-		n, err := rand.Int(rand.Reader, big.NewInt(10))
-		if err != nil {
-			panic(err) // crypto/rand never fails on supported platforms
-		}
-		b = append(b, byte('0'+n.Int64()))
-	}
-	return string(b)
+func newID(prefix string, now time.Time, digits int) string {
+	return prefix + now.UTC().Format("20060102150405") + randomDigits(digits)
 }
 
 // requestHash is the keyed hash of a normalized request, for comparing
