@@ -145,12 +145,23 @@ func (s *Service) Session(ctx context.Context, sessionID string) (*paygate.Sessi
 
 // completeSession returns the addition to a payment's final commit that
 // closes its checkout session, if it has one.
-func (s *Service) completeSession(d *draft) func(*paygate.Payment, *paygate.Change) {
+func (s *Service) completeSession(ctx context.Context, d *draft) func(*paygate.Payment, *paygate.Change) {
 	if d == nil || d.session == nil {
 		return nil
 	}
+	cur, retry := d.session, false
 	return func(q *paygate.Payment, c *paygate.Change) {
-		sess := *d.session
+		if retry {
+			// The conflict may have come from the session (the sweep
+			// expired it, another attempt changed it): use it as it is now.
+			fresh, err := s.store.Session(ctx, cur.MerchantID, cur.SessionID)
+			if err != nil {
+				return // the payment's own change still stands
+			}
+			cur = fresh
+		}
+		retry = true
+		sess := *cur
 		ev, err := sess.Transition(paygate.SessionComplete, q.UpdatedAt, c.Events[0].RequestID)
 		if err != nil {
 			return // already closed; the payment's own change still stands

@@ -178,8 +178,11 @@ func jitter(d time.Duration) time.Duration {
 func (s *Service) signingKey(ctx context.Context, n *paygate.Notification) ([]byte, error) {
 	if n.SubscriptionID != "" {
 		sub, err := s.store.Subscription(ctx, n.MerchantID, n.SubscriptionID)
-		if err != nil {
+		if isCode(err, paygate.ENotFound) {
 			return nil, paygate.Errorf(paygate.ENotFound, "the subscription was deleted")
+		}
+		if err != nil {
+			return nil, err // the database is away: a retry may find it
 		}
 		return s.vault.Open(sub.SecretSealed, []byte("subscription/"+sub.ID))
 	}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"paygate"
@@ -197,7 +198,13 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 				continue // a capture or cancel holds it, or it changed: look again next time
 			}
 			p = c
-			if _, err := s.acquirer.Void(ctx, p.AcquirerRef); err != nil {
+			res, err := s.acquirer.Void(ctx, p.AcquirerRef)
+			if err == nil && !res.Approved {
+				err = fmt.Errorf("the acquirer refused the void: %s %s", res.Code, res.Message)
+			}
+			if err != nil {
+				// The hold is still there: keep the payment AUTHORIZED and
+				// try again at the next sweep.
 				s.unclaim(ctx, p)
 				s.log.WarnContext(ctx, "void of expired authorization failed", "tradeNo", p.TradeNo, "err", err)
 				continue
@@ -259,9 +266,19 @@ func (s *Service) claim(ctx context.Context, p *paygate.Payment) (*paygate.Payme
 	return &q, nil
 }
 
-// unclaim releases a claim after an acquirer call that changed nothing.
+// unclaim releases a claim after an acquirer call that changed nothing; only
+// this claim: if it ran out and another operation claimed the payment since,
+// that claim stays.
 func (s *Service) unclaim(ctx context.Context, p *paygate.Payment) {
-	if _, err := s.update(ctx, p, func(q *paygate.Payment, _ time.Time) { q.ClaimedUntil = nil }); err != nil {
+	ours := p.ClaimedUntil
+	if ours == nil {
+		return
+	}
+	if _, err := s.update(ctx, p, func(q *paygate.Payment, _ time.Time) {
+		if q.ClaimedUntil != nil && q.ClaimedUntil.Equal(*ours) {
+			q.ClaimedUntil = nil
+		}
+	}); err != nil {
 		s.log.WarnContext(ctx, "releasing a claim failed", "tradeNo", p.TradeNo, "err", err)
 	}
 }

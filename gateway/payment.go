@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -169,8 +171,19 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 	}
 	var storeCard func(*paygate.Payment, *paygate.Change)
 	if d.storedUpdate != nil {
+		update, retry := d.storedUpdate, false
 		storeCard = func(_ *paygate.Payment, c *paygate.Change) {
-			c.StoredCards = append(c.StoredCards, d.storedUpdate)
+			if retry {
+				// The conflict may have come from the stored card (another
+				// payment renewed it, a revoke, a rekey): build the update
+				// again on the current copy, or drop it if nothing is left
+				// to update. The payment's outcome is recorded either way.
+				update = s.renewedCard(ctx, update)
+			}
+			retry = true
+			if update != nil {
+				c.StoredCards = append(c.StoredCards, update)
+			}
 		}
 	}
 	if d.store {
@@ -195,14 +208,18 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 		} else {
 			p.CapturedMinor = p.Amount.Minor
 		}
-	}, storeCard, s.completeSession(d))
+	}, storeCard, s.completeSession(ctx, d))
 	if err == nil && q.Status != to && q.AcquirerRef == "" {
 		// Cancelled or expired while the acquirer answered: give the money
 		// back, by a void of the hold or, when it was captured, a refund.
+		var back acquirer.Result
 		if req.Capture {
-			_, err = s.acquirer.Refund(ctx, res.AcquirerRef, p.TradeNo+"-late", p.Amount)
+			back, err = s.acquirer.Refund(ctx, res.AcquirerRef, p.TradeNo+"-late", p.Amount)
 		} else {
-			_, err = s.acquirer.Void(ctx, res.AcquirerRef)
+			back, err = s.acquirer.Void(ctx, res.AcquirerRef)
+		}
+		if err == nil && !back.Approved {
+			err = fmt.Errorf("the acquirer refused it: %s %s", back.Code, back.Message)
 		}
 		if err != nil {
 			s.log.ErrorContext(ctx, "releasing a late approval failed", "tradeNo", p.TradeNo, "err", err)
@@ -229,13 +246,23 @@ func (s *Service) decline(ctx context.Context, p *paygate.Payment, d *draft, cod
 		p.NextAction = nil
 		p.PendingCard = nil
 		p.ClaimedUntil = nil
-	}, s.completeSession(d))
+	}, s.completeSession(ctx, d))
 }
+
+// maxConflicts bounds the retries of a write that keeps losing its
+// compare-and-set: each retry reads the objects again, so more than a few
+// means a bug, which must not spin the single writer forever.
+const maxConflicts = 100
+
+var errConflicts = errors.New("the change kept conflicting with other writes")
 
 // update writes a change to p that keeps its status (no event), retrying on
 // a fresh copy when another writer came first.
 func (s *Service) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
-	for {
+	for attempt := 1; ; attempt++ {
+		if attempt > maxConflicts {
+			return nil, paygate.Internal("update payment", errConflicts)
+		}
 		q := *p
 		now := s.now()
 		set(&q, now)
@@ -260,7 +287,12 @@ func (s *Service) update(ctx context.Context, p *paygate.Payment, set func(*payg
 // allowed, or retries on the fresh copy.
 func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
 	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
-	for {
+	for attempt := 1; ; attempt++ {
+		if attempt > maxConflicts {
+			// Something in the change keeps losing its compare-and-set:
+			// fail rather than spin; the sweep settles the payment.
+			return nil, paygate.Internal("record payment", errConflicts)
+		}
 		q := *p
 		now := s.now()
 		ev, err := q.Transition(to, now, paygate.RequestID(ctx))

@@ -112,7 +112,7 @@ func (s *Service) sweepRefunds(ctx context.Context, now time.Time) (int, error) 
 		if err != nil {
 			return n, err
 		}
-		res, err := s.acquirer.Refund(ctx, p.AcquirerRef, r.RefundID, r.Amount)
+		res, err := s.refundAt(ctx, p, r.RefundID, r.Amount) // the wallet's, for a wallet payment
 		if err != nil {
 			s.log.WarnContext(ctx, "acquirer refund failed again", "refundId", r.RefundID, "err", err)
 			continue

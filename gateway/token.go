@@ -58,6 +58,24 @@ func (s *Service) newStoredCard(p *paygate.Payment, d *draft) *paygate.StoredCar
 }
 
 // openStoredCard decrypts a stored card's number and holder name.
+// renewedCard rebuilds the expiry update u (a newer expiry for a stored
+// card) on the stored card as it is now; nil when there is nothing to update:
+// the card is gone or revoked, or already has that expiry or a later one.
+func (s *Service) renewedCard(ctx context.Context, u *paygate.StoredCard) *paygate.StoredCard {
+	cur, err := s.store.StoredCard(ctx, u.MerchantID, u.TransactionIdentifier)
+	if err != nil || cur.Status != paygate.StoredCardActive {
+		return nil
+	}
+	if cur.ExpiryYear > u.ExpiryYear || cur.ExpiryYear == u.ExpiryYear && cur.ExpiryMonth >= u.ExpiryMonth {
+		return nil
+	}
+	v := *cur
+	v.ExpiryMonth, v.ExpiryYear = u.ExpiryMonth, u.ExpiryYear
+	v.Version++
+	v.UpdatedAt = s.now()
+	return &v
+}
+
 func (s *Service) openStoredCard(sc *paygate.StoredCard) (cardSecret, error) {
 	var cs cardSecret
 	plain, err := s.vault.Open(sc.Sealed, storedCardAAD(sc.MerchantID, sc.TransactionIdentifier))
@@ -227,34 +245,44 @@ func (s *Service) Rekey(ctx context.Context, batch int) (RekeyReport, error) {
 		}
 		for _, sc := range cards {
 			after = sc.TransactionIdentifier
-			if sc.Sealed == nil {
-				continue // revoked: nothing left to encrypt
-			}
-			aad := storedCardAAD(sc.MerchantID, sc.TransactionIdentifier)
-			plain, keyID, err := s.vault.OpenKeyID(sc.Sealed, aad)
-			if err != nil {
-				rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
-				continue
-			}
-			if keyID == current && sc.KeyID == current {
-				rep.AlreadyCurrent++
-				continue
-			}
-			var cs cardSecret
-			if err := json.Unmarshal(plain, &cs); err != nil {
-				rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
-				continue
-			}
-			u := *sc
-			u.Sealed, _ = s.vault.Seal(plain, aad)
-			u.KeyID = current
-			u.Fingerprint = s.vault.Fingerprint(cs.PAN)
-			u.Version++
-			u.UpdatedAt = s.now()
-			if err := s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}}); err != nil && !isCode(err, paygate.EConflict) {
-				return rep, err
-			} else if err == nil {
-				rep.Moved++
+			// A payment may change the card meanwhile (a renewed expiry):
+			// then read it again and reseal that copy.
+			for attempt := 1; ; attempt++ {
+				if sc.Sealed == nil {
+					break // revoked: nothing left to encrypt
+				}
+				aad := storedCardAAD(sc.MerchantID, sc.TransactionIdentifier)
+				plain, keyID, err := s.vault.OpenKeyID(sc.Sealed, aad)
+				if err != nil {
+					rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
+					break
+				}
+				if keyID == current && sc.KeyID == current {
+					rep.AlreadyCurrent++
+					break
+				}
+				var cs cardSecret
+				if err := json.Unmarshal(plain, &cs); err != nil {
+					rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
+					break
+				}
+				u := *sc
+				u.Sealed, _ = s.vault.Seal(plain, aad)
+				u.KeyID = current
+				u.Fingerprint = s.vault.Fingerprint(cs.PAN)
+				u.Version++
+				u.UpdatedAt = s.now()
+				err = s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}})
+				if err == nil {
+					rep.Moved++
+					break
+				}
+				if !isCode(err, paygate.EConflict) || attempt == maxConflicts {
+					return rep, err
+				}
+				if sc, err = s.store.StoredCard(ctx, sc.MerchantID, sc.TransactionIdentifier); err != nil {
+					return rep, err
+				}
 			}
 		}
 	}

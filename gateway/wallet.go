@@ -317,7 +317,7 @@ func (s *Service) walletPaid(ctx context.Context, p *paygate.Payment, d *draft, 
 		q.CapturedMinor = q.Amount.Minor
 		q.ExpiresAt, q.NextAction, q.ClaimedUntil = nil, nil, nil
 		q.FailureCode, q.FailureMessage = "", ""
-	}, s.completeSession(d))
+	}, s.completeSession(ctx, d))
 	if err == nil && !ok {
 		s.log.WarnContext(ctx, "wallet paid a closed payment; refunding", "tradeNo", p.TradeNo, "reference", ref)
 		if _, err := s.wallets.RefundOrder(ctx, acquirer.QueryRequest{Method: p.PaymentMethodType, Reference: ref, WalletRef: res.WalletRef},
@@ -343,7 +343,7 @@ func (s *Service) walletDeclined(ctx context.Context, p *paygate.Payment, d *dra
 		q.Wallet.SettleAt = nil
 		q.FailureCode, q.FailureMessage = code, msg
 		q.ExpiresAt, q.NextAction = nil, nil
-	}, s.completeSession(d))
+	}, s.completeSession(ctx, d))
 	return q, err
 }
 

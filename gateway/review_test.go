@@ -1,0 +1,137 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/gateway"
+	"paygate/sqlite"
+	"paygate/vault"
+)
+
+// hookedAcquirer runs hook once, inside the next authorization.
+type hookedAcquirer struct {
+	acquirer.Sandbox
+	hook func()
+}
+
+func (a *hookedAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	if h := a.hook; h != nil {
+		a.hook = nil
+		h()
+	}
+	return a.Sandbox.Authorize(ctx, req)
+}
+
+func newTestGateway(t *testing.T, acq acquirer.Acquirer, wallets acquirer.Wallets) (*gateway.Service, paygate.Store, context.Context, *time.Time) {
+	t.Helper()
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	v, _ := vault.New(vault.NewKey())
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	gw := gateway.New(store, acq, v, nil, gateway.Config{Now: func() time.Time { return now }, Wallets: wallets})
+	nm, err := gw.CreateMerchant(t.Context(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gw, store, paygate.WithMerchantID(t.Context(), nm.Merchant.ID), &now
+}
+
+// TestRenewedCardChangedDuringPayment: two token payments renew the same
+// stored card's expiry while both are at the acquirer. The second to record
+// loses the stored card's compare-and-set; it must build its update again
+// (or drop it), not resend the stale card until the sweep voids an approved
+// payment.
+func TestRenewedCardChangedDuringPayment(t *testing.T) {
+	acq := &hookedAcquirer{}
+	gw, store, ctx, _ := newTestGateway(t, acq, nil)
+	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "100.00", Currency: "USD", OrderNo: "order-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &gateway.DeviceInfo{}, Billing: &gateway.Billing{StoredCredentials: "store"},
+		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030"}})
+	if err != nil || p.TransactionIdentifier == "" {
+		t.Fatalf("first payment: got %v %v, want a stored card", p, err)
+	}
+	txID := p.TransactionIdentifier
+	token := func(orderNo, amount string) (*paygate.Payment, error) {
+		q, _, err := gw.CreateTokenPayment(ctx, &gateway.TokenPaymentRequest{Amount: amount, OrderNo: orderNo,
+			TransactionIdentifier: txID, ExpiryMonth: "07", ExpiryYear: "2031", CustomerInitiatedReason: "UNSCHEDULED"})
+		return q, err
+	}
+	var inner *paygate.Payment
+	var innerErr error
+	acq.hook = func() { inner, innerErr = token("order-3", "6.00") }
+	outer, err := token("order-2", "5.00")
+	if innerErr != nil || inner.Status != paygate.StatusSucceeded {
+		t.Errorf("token payment made during the other: got %v %v, want SUCCEEDED", inner, innerErr)
+	}
+	if err != nil || outer.Status != paygate.StatusSucceeded {
+		t.Fatalf("token payment whose card changed meanwhile: got %v %v, want SUCCEEDED", outer, err)
+	}
+	sc, err := store.StoredCard(ctx, paygate.MerchantID(ctx), txID)
+	if err != nil || sc.ExpiryMonth != 7 || sc.ExpiryYear != 2031 {
+		t.Errorf("stored card: got %+v %v, want the renewed expiry 07/2031", sc, err)
+	}
+}
+
+// wallets is the sandbox whose wallet refunds fail while down is set, and
+// which counts refunds by channel.
+type wallets struct {
+	acquirer.Sandbox
+	down                       atomic.Bool
+	cardRefunds, walletRefunds atomic.Int64
+}
+
+func (w *wallets) RefundOrder(ctx context.Context, q acquirer.QueryRequest, ref string, m paygate.Money) (acquirer.Result, error) {
+	w.walletRefunds.Add(1)
+	if w.down.Load() {
+		return acquirer.Result{}, errors.New("wallet unreachable")
+	}
+	return w.Sandbox.RefundOrder(ctx, q, ref, m)
+}
+
+func (w *wallets) Refund(ctx context.Context, ref, reference string, m paygate.Money) (acquirer.Result, error) {
+	w.cardRefunds.Add(1)
+	return w.Sandbox.Refund(ctx, ref, reference, m)
+}
+
+// TestWalletRefundSentAgainToTheWallet: a wallet refund without an answer is
+// sent again by the sweep to the wallet, never to the card acquirer.
+func TestWalletRefundSentAgainToTheWallet(t *testing.T) {
+	w := &wallets{}
+	gw, _, ctx, now := newTestGateway(t, w, w)
+	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w1",
+		PaymentMethodType: "wechat", DeviceInfo: &gateway.DeviceInfo{}, Wechat: &gateway.WechatInput{AuthCode: "1345678901234567"}})
+	if err != nil || p.Status != paygate.StatusSucceeded {
+		t.Fatalf("wallet payment: got %v %v, want SUCCEEDED", p, err)
+	}
+	w.down.Store(true)
+	r, _, err := gw.CreateRefund(ctx, &gateway.RefundRequest{OrderRef: gateway.OrderRef{OrderNo: "order-w1"}, Amount: "4",
+		ClientIP: "1.1.1.1", Reason: "r", RefundNumber: "refund-w1"})
+	if err != nil || r.Status != paygate.RefundProcessing {
+		t.Fatalf("refund: got %v %v, want PROCESSING", r, err)
+	}
+	w.down.Store(false)
+	*now = now.Add(2 * time.Minute)
+	if _, err := gw.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r, err = gw.Refund(ctx, "refund-w1")
+	if err != nil || r.Status != paygate.RefundSucceeded {
+		t.Errorf("refund after the sweep: got %v %v, want SUCCEEDED", r, err)
+	}
+	if got := w.cardRefunds.Load(); got != 0 {
+		t.Errorf("card acquirer refunds: got %d, want 0", got)
+	}
+	if got := w.walletRefunds.Load(); got != 2 {
+		t.Errorf("wallet refunds: got %d, want 2 (the failed one and the sweep's)", got)
+	}
+}
