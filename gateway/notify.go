@@ -3,9 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"net/netip"
-	"net/url"
-	"strings"
 	"time"
 
 	"paygate"
@@ -335,20 +332,15 @@ func (s *Service) Resend(ctx context.Context, notifyID, idemKey string) (*paygat
 	})
 }
 
-// checkNotifyURL refuses an order's notificationUrl whose host is a literal
-// private address or localhost; names are checked again when delivering.
+// checkNotifyURL checks an order's notificationUrl as far as the URL itself
+// tells (no user name or password, a valid port, no literal private address
+// or localhost); names are checked when delivering.
 func (s *Service) checkNotifyURL(c *checker, param, raw string) {
 	c.url(param, raw, 256)
-	if raw == "" || c.err != nil || s.cfg.AllowPrivateTargets {
+	if raw == "" || c.err != nil {
 		return
 	}
-	u, _ := url.Parse(raw)
-	host := strings.ToLower(u.Hostname())
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		c.fail(param, "%s must not point to a private address", param)
-		return
-	}
-	if a, err := netip.ParseAddr(host); err == nil && !notify.IsPublic(a) {
-		c.fail(param, "%s must not point to a private address", param)
+	if err := notify.CheckTargetOffline(raw, s.cfg.AllowPrivateTargets); err != nil {
+		c.fail(param, "%s: %s", param, err.Error())
 	}
 }

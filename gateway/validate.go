@@ -22,6 +22,9 @@ func (c *checker) fail(param, format string, args ...any) {
 }
 
 // length checks an optional string's length in characters; "" is absent.
+// Control characters other than tab and line breaks are refused: NUL cannot
+// be stored in PostgreSQL text, and none of them belongs in a name or a
+// description.
 func (c *checker) length(param, v string, min, max int) {
 	if v == "" {
 		return
@@ -29,6 +32,8 @@ func (c *checker) length(param, v string, min, max int) {
 	n := utf8.RuneCountInString(v)
 	if !utf8.ValidString(v) {
 		c.fail(param, "%s must be valid UTF-8", param)
+	} else if hasControl(v) {
+		c.fail(param, "%s must not contain control characters", param)
 	} else if n < min || n > max {
 		c.fail(param, "%s must be %d-%d characters", param, min, max)
 	}
@@ -125,9 +130,10 @@ func (c *checker) decimal(param, v string, lo, hi float64) {
 	if v == "" {
 		return
 	}
-	// Coordinates, not money: a float is right here.
+	// Coordinates, not money: a float is right here, once the text is a
+	// plain decimal (ParseFloat also takes "NaN", "Inf" and hex floats).
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < lo || f > hi {
+	if err != nil || !plainDecimal(v) || !(f >= lo && f <= hi) {
 		c.fail(param, "%s must be a number between %g and %g", param, lo, hi)
 	}
 }
@@ -180,11 +186,11 @@ func (c *checker) metadata(param string, m map[string]string) {
 		c.fail(param, "%s may hold at most 50 keys", param)
 	}
 	for k, v := range m {
-		if k == "" || utf8.RuneCountInString(k) > 40 {
-			c.fail(param, "%s keys must be 1-40 characters", param)
+		if k == "" || utf8.RuneCountInString(k) > 40 || !utf8.ValidString(k) || hasControl(k) {
+			c.fail(param, "%s keys must be 1-40 characters, without control characters", param)
 		}
-		if utf8.RuneCountInString(v) > 500 {
-			c.fail(param+"."+k, "%s values must be at most 500 characters", param)
+		if utf8.RuneCountInString(v) > 500 || !utf8.ValidString(v) || hasControl(v) {
+			c.fail(param+"."+k, "%s values must be at most 500 characters, without control characters", param)
 		}
 	}
 }
@@ -210,4 +216,31 @@ func (c *checker) orderRef(r OrderRef) {
 		c.length("orderNo", r.OrderNo, 1, 64)
 	}
 	c.length("tradeNo", r.TradeNo, 1, 64)
+}
+
+// plainDecimal reports whether v is an optional sign, digits, and an
+// optional fraction: "-1.5", "103.8", not "1e3", "NaN" or "0x1p-2".
+func plainDecimal(v string) bool {
+	v = strings.TrimPrefix(strings.TrimPrefix(v, "-"), "+")
+	whole, frac, dot := strings.Cut(v, ".")
+	digits := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return whole != "" && digits(whole) && digits(frac) && (!dot || frac != "")
+}
+
+// hasControl reports a C0 control character other than tab, line feed and
+// carriage return, or DEL.
+func hasControl(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 && b != '\t' && b != '\n' && b != '\r' || b == 0x7f {
+			return true
+		}
+	}
+	return false
 }

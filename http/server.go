@@ -161,9 +161,9 @@ func newRequestID() string {
 // auth checks the bearer token and puts the merchant id in the context.
 func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
+		// The scheme's name is case-insensitive (RFC 9110 11.1).
+		scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			s.error(w, r, paygate.Errorf(paygate.EUnauthorized, "Authorization: Bearer <accessToken> is required"))
 			return
 		}
@@ -219,11 +219,15 @@ func decodeBytes(body []byte, v any) error {
 	if len(body) == 0 || body[0] != '{' {
 		return paygate.Errorf(paygate.EInvalidJSON, "request body must be a JSON object")
 	}
+	if err := checkNames(body, v); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return paygate.InvalidParam(te.Field, "%s must be %s", te.Field, jsonKind(te.Type.String()))
+			field := jsonPath(te.Field)
+			return paygate.InvalidParam(field, "%s must be %s", field, jsonKind(te.Type.String()))
 		}
 		return paygate.Errorf(paygate.EInvalidJSON, "request body is not valid JSON")
 	}
@@ -231,6 +235,22 @@ func decodeBytes(body []byte, v any) error {
 		return paygate.Errorf(paygate.EInvalidJSON, "request body must hold one JSON object")
 	}
 	return nil
+}
+
+// jsonPath turns encoding/json's field path into the request's: the names of
+// embedded Go structs ("OrderRef.orderNo") are not in the JSON. Every JSON
+// name of this API starts with a lower-case letter.
+func jsonPath(field string) string {
+	var keep []string
+	for _, part := range strings.Split(field, ".") {
+		if part != "" && (part[0] < 'A' || part[0] > 'Z') {
+			keep = append(keep, part)
+		}
+	}
+	if len(keep) == 0 {
+		return field
+	}
+	return strings.Join(keep, ".")
 }
 
 func jsonKind(goType string) string {

@@ -201,7 +201,11 @@ func (s *Server) handleUpdateTracker(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	t, err := s.gw.UpdateTracker(r.Context(), &req, r.Header.Get("Idempotency-Key"))
+	ctx, replayed := gateway.WithReplayFlag(r.Context())
+	t, err := s.gw.UpdateTracker(ctx, &req, r.Header.Get("Idempotency-Key"))
+	if *replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return

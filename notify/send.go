@@ -56,46 +56,10 @@ const (
 // The error's message is safe to show the merchant; it matches ErrTarget,
 // except that a done ctx returns ctx.Err().
 func CheckTarget(ctx context.Context, rawURL string, allowPrivate bool, resolver *net.Resolver) error {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return errInvalidURL
+	host, err := checkOffline(rawURL, allowPrivate)
+	if err != nil || host == "" {
+		return err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" { // url.Parse lowercases it
-		return errScheme
-	}
-	if u.User != nil {
-		return errUserinfo
-	}
-	host := u.Hostname()
-	if host == "" {
-		return errNoHost
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return errPort
-		}
-	}
-	if allowPrivate {
-		return nil
-	}
-
-	name := strings.ToLower(strings.TrimSuffix(host, "."))
-	if addr, err := netip.ParseAddr(name); err == nil {
-		if !IsPublic(addr) {
-			return errNotPublic
-		}
-		return nil
-	}
-	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
-		return errNotPublic
-	}
-	if endsInNumber(name) {
-		// "2130706433", "0x7f.1", "127.1": browsers and some resolvers
-		// (getaddrinfo) read these as IPv4 addresses; no real domain name
-		// ends in a number, so refuse rather than guess what it means.
-		return errNumericHost
-	}
-
 	if resolver == nil {
 		resolver = net.DefaultResolver
 	}
@@ -115,6 +79,61 @@ func CheckTarget(ctx context.Context, rawURL string, allowPrivate bool, resolver
 		}
 	}
 	return nil
+}
+
+// CheckTargetOffline is CheckTarget without the name lookup: everything that
+// can be told from the URL itself. Orders' notificationUrl is checked this
+// way when a payment is created (a lookup there would slow every payment);
+// Client checks the address when it dials.
+func CheckTargetOffline(rawURL string, allowPrivate bool) error {
+	_, err := checkOffline(rawURL, allowPrivate)
+	return err
+}
+
+// checkOffline checks what can be told without a lookup and returns the host
+// name still to resolve, or "" when there is none to check (a literal
+// address, or allowPrivate).
+func checkOffline(rawURL string, allowPrivate bool) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", errInvalidURL
+	}
+	if u.Scheme != "http" && u.Scheme != "https" { // url.Parse lowercases it
+		return "", errScheme
+	}
+	if u.User != nil {
+		return "", errUserinfo
+	}
+	host := u.Hostname()
+	if host == "" {
+		return "", errNoHost
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", errPort
+		}
+	}
+	if allowPrivate {
+		return "", nil
+	}
+
+	name := strings.ToLower(strings.TrimSuffix(host, "."))
+	if addr, err := netip.ParseAddr(name); err == nil {
+		if !IsPublic(addr) {
+			return "", errNotPublic
+		}
+		return "", nil
+	}
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		return "", errNotPublic
+	}
+	if endsInNumber(name) {
+		// "2130706433", "0x7f.1", "127.1": browsers and some resolvers
+		// (getaddrinfo) read these as IPv4 addresses; no real domain name
+		// ends in a number, so refuse rather than guess what it means.
+		return "", errNumericHost
+	}
+	return host, nil
 }
 
 // endsInNumber reports whether a host name's last label is a number

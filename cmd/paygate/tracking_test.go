@@ -432,8 +432,8 @@ func TestTrackingUpdate(t *testing.T) {
 		t.Errorf("cancel: got %s", first.body)
 	}
 	again := c.do("POST", "/v1/tracking/update", cancel, "Idempotency-Key", "cancel-U-1").want(200)
-	if string(again.body) != string(first.body) {
-		t.Errorf("replay: got %s, want %s", again.body, first.body)
+	if string(again.body) != string(first.body) || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replay: got %s (Idempotent-Replayed %q), want %s and the header", again.body, again.header.Get("Idempotent-Replayed"), first.body)
 	}
 	cancel["matedata"] = map[string]string{"reason": "other"}
 	c.do("POST", "/v1/tracking/update", cancel, "Idempotency-Key", "cancel-U-1").wantError(409, "idempotency_key_reused", "")

@@ -1,0 +1,241 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"paygate"
+)
+
+// checkNames refuses the two things encoding/json reads leniently and a
+// merchant would not expect: a name given twice in one object (the last one
+// would win) and a name that matches a field only when case is ignored
+// ("AMOUNT" would be read as "amount"). Names that match no field at all are
+// ignored, as API.md says. Syntax errors are left to the decoder.
+func checkNames(body []byte, v any) error {
+	t := reflect.TypeOf(v)
+	if !suspicious(body, namesOf(t)) {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := walkNames(dec, t, ""); err != errSyntax {
+		return err
+	}
+	return nil // the decoder reports it
+}
+
+// errSyntax ends the walk at the first token that does not read: after a
+// syntax error, Decoder.More can go on saying there is more.
+var errSyntax = errors.New("syntax error")
+
+// suspicious is the fast look (a request is decoded on every call): false
+// when no name appears twice anywhere in body and every name either is one
+// of the request's field names or matches none of them even ignoring case.
+// Only then may walkNames, which reads the body token by token, be skipped.
+func suspicious(body []byte, names *typeNames) bool {
+	var seen [64][]byte
+	n := 0
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		start := i + 1
+		for i++; i < len(body) && body[i] != '"'; i++ {
+			if body[i] == '\\' {
+				return true // an escaped name: leave it to the careful reading
+			}
+		}
+		key := body[start:min(i, len(body))]
+		j := i + 1
+		for j < len(body) && (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r') {
+			j++
+		}
+		if j >= len(body) || body[j] != ':' {
+			continue // a value, not a name
+		}
+		if _, ok := names.exact[string(key)]; !ok {
+			if _, ok := names.folded[strings.ToLower(string(key))]; ok {
+				return true
+			}
+		}
+		if n == len(seen) {
+			return true
+		}
+		for _, k := range seen[:n] {
+			if len(k) == len(key) && bytes.EqualFold(k, key) {
+				return true // the same name twice, perhaps in two objects: look closely
+			}
+		}
+		seen[n] = key
+		n++
+	}
+	return false
+}
+
+// typeNames are every JSON field name of a request type and the types in it.
+type typeNames struct {
+	exact  map[string]bool
+	folded map[string]bool
+}
+
+var namesCache sync.Map // reflect.Type -> *typeNames
+
+func namesOf(t reflect.Type) *typeNames {
+	if n, ok := namesCache.Load(t); ok {
+		return n.(*typeNames)
+	}
+	n := &typeNames{exact: map[string]bool{}, folded: map[string]bool{}}
+	visited := map[reflect.Type]bool{}
+	var add func(t reflect.Type)
+	add = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || visited[t] {
+			return
+		}
+		visited[t] = true
+		for name, ft := range fieldsOf(t).exact {
+			n.exact[name] = true
+			n.folded[strings.ToLower(name)] = true
+			add(ft)
+		}
+	}
+	add(t)
+	namesCache.Store(t, n)
+	return n
+}
+
+var (
+	unmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	rawMessage  = reflect.TypeFor[json.RawMessage]()
+)
+
+// walkNames reads one JSON value, knowing the Go type it is decoded into
+// (nil when unknown: only repeated names are checked there).
+func walkNames(dec *json.Decoder, t reflect.Type, path string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return errSyntax
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && (t == rawMessage || reflect.PointerTo(t).Implements(unmarshaler)) {
+		t = nil // read its own way
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields *structFields
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = fieldsOf(t)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return errSyntax
+			}
+			name, _ := kt.(string)
+			p := name
+			if path != "" {
+				p = path + "." + name
+			}
+			key := name
+			if fields != nil {
+				key = strings.ToLower(name) // encoding/json matches fields ignoring case
+			}
+			if seen[key] {
+				return paygate.Errorf(paygate.EInvalidJSON, "request body gives %s more than once", p)
+			}
+			seen[key] = true
+			var ft reflect.Type
+			switch {
+			case fields != nil:
+				if f, ok := fields.exact[name]; ok {
+					ft = f
+				} else if exact, ok := fields.folded[key]; ok {
+					return paygate.InvalidParam(p, "%s is not a field: names are case-sensitive (%s)", p, exact)
+				}
+			case t != nil && t.Kind() == reflect.Map:
+				ft = t.Elem()
+			}
+			if err := walkNames(dec, ft, p); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil { // }
+			return errSyntax
+		}
+	case json.Delim('['):
+		var et reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			et = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if err := walkNames(dec, et, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return errSyntax
+		}
+	}
+	return nil
+}
+
+// structFields are a struct's JSON names as encoding/json sees them,
+// embedded structs' fields included.
+type structFields struct {
+	exact  map[string]reflect.Type // name -> type
+	folded map[string]string       // lower-case name -> name
+}
+
+var fieldCache sync.Map // reflect.Type -> *structFields
+
+func fieldsOf(t reflect.Type) *structFields {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(*structFields)
+	}
+	f := &structFields{exact: map[string]reflect.Type{}, folded: map[string]string{}}
+	var add func(t reflect.Type)
+	add = func(t reflect.Type) {
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			tag := sf.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			ft := sf.Type
+			if sf.Anonymous && name == "" {
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() == reflect.Struct {
+					add(ft)
+					continue
+				}
+			}
+			if !sf.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = sf.Name
+			}
+			if _, ok := f.exact[name]; !ok {
+				f.exact[name] = sf.Type
+				f.folded[strings.ToLower(name)] = name
+			}
+		}
+	}
+	add(t)
+	fieldCache.Store(t, f)
+	return f
+}
