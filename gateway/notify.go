@@ -280,6 +280,10 @@ func (s *Service) Notifications(ctx context.Context, orderNo string) ([]Notifica
 		return nil, paygate.InvalidParam("orderNo", "orderNo is required")
 	}
 	merchantID := paygate.MerchantID(ctx)
+	// An order this merchant does not have is not_found, as everywhere.
+	if _, err := s.store.PaymentByOrderNo(ctx, merchantID, orderNo); err != nil {
+		return nil, notFound(err, "payment with orderNo", orderNo)
+	}
 	ns, err := s.store.Notifications(ctx, merchantID, orderNo)
 	if err != nil {
 		return nil, err
