@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"paygate"
 	"paygate/acquirer"
@@ -85,7 +86,7 @@ func (s *Service) CreateSession(ctx context.Context, req *SessionRequest) (*payg
 	c.shipping(req.Shipping)
 	c.products(req.ProductInfo, req.Currency)
 	c.metadata("metadata", req.Metadata)
-	methods := s.sessionMethods(&c, req.PaymentMethodTypes, amount)
+	methods := s.sessionMethods(&c, req.PaymentMethodTypes, amount, req.CaptureMethod == paygate.CaptureManual)
 	if c.err != nil {
 		return nil, nil, false, c.err
 	}
@@ -172,6 +173,29 @@ func (s *Service) completeSession(ctx context.Context, d *draft) func(*paygate.P
 	}
 }
 
+// expireSession is an extra for record: the payment's checkout session, if
+// it is still open, ends EXPIRED in the same commit (a payment cancelled by
+// the merchant closes its cashier page at once, as Stripe's "expire a
+// session" does).
+func (s *Service) expireSession(ctx context.Context, p *paygate.Payment) func(*paygate.Payment, *paygate.Change) {
+	if p.SessionID == "" {
+		return nil
+	}
+	return func(q *paygate.Payment, c *paygate.Change) {
+		sess, err := s.store.Session(ctx, q.MerchantID, q.SessionID)
+		if err != nil {
+			return // the payment's own change still stands; the sweep closes the session
+		}
+		ev, err := sess.Transition(paygate.SessionExpired, q.UpdatedAt, c.Events[0].RequestID)
+		if err != nil {
+			return // already closed
+		}
+		sess.Version++
+		c.Sessions = append(c.Sessions, sess)
+		c.Events = append(c.Events, ev)
+	}
+}
+
 // CheckoutPage is what the cashier page shows.
 type CheckoutPage struct {
 	Session      *paygate.Session
@@ -229,7 +253,11 @@ func (s *Service) Pay(ctx context.Context, sessionID string, f CardForm) (*payga
 	if p.Status != paygate.StatusPending {
 		return p, nil // already paid, failed or waiting for the challenge
 	}
-	if p.ClaimedUntil != nil && now.Before(*p.ClaimedUntil) {
+	if p.ClaimedUntil != nil {
+		// An attempt is at the acquirer, or went there and its outcome is
+		// unknown (no answer, a crash): never start a second one, even
+		// after the claim's minute, or the card could be charged twice. A
+		// decline clears the claim; an unknown outcome waits for the sweep.
 		return p, ErrInProgress
 	}
 	if p, err = s.dropAttempt(ctx, p); err != nil { // a wallet attempt on the page is closed first
@@ -248,8 +276,8 @@ func (s *Service) Pay(ctx context.Context, sessionID string, f CardForm) (*payga
 		return p, cardProblemAt("", err)
 	}
 	holder := strings.TrimSpace(f.HolderName)
-	if len([]rune(holder)) > 128 {
-		return p, paygate.InvalidParam("holderName", "holderName must be at most 128 characters")
+	if len([]rune(holder)) > 128 || !utf8.ValidString(holder) || hasControl(holder) {
+		return p, paygate.InvalidParam("holderName", "holderName must be at most 128 characters of text")
 	}
 	q := *p
 	until := now.Add(time.Minute)
@@ -282,8 +310,14 @@ func orStatus(sess *paygate.Session, expired bool) paygate.SessionStatus {
 // authorization that follows (never the CVC: the challenge authenticates the
 // cardholder instead) and erased once the payment moves on.
 func (s *Service) requireChallenge(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+	var renew *paygate.StoredCard
+	if d.storedUpdate != nil {
+		r := *d.storedUpdate
+		r.Sealed = nil
+		renew = &r
+	}
 	plain, _ := json.Marshal(pendingCard{PAN: d.card.Number, Month: d.card.ExpiryMonth, Year: d.card.ExpiryYear,
-		Holder: d.card.HolderName, Brand: d.card.Brand})
+		Holder: d.card.HolderName, Brand: d.card.Brand, Store: d.store, Renew: renew})
 	sealed, err := s.vault.Seal(plain, []byte("pending-card/"+p.TradeNo))
 	if err != nil {
 		return nil, paygate.Internal("challenge", err)
@@ -303,6 +337,10 @@ type pendingCard struct {
 	Year   int    `json:"year"`
 	Holder string `json:"holder,omitempty"`
 	Brand  string `json:"brand"`
+	// What the authorization after the challenge must still do with the
+	// card: store it, or renew a stored card's expiry.
+	Store bool                `json:"store,omitempty"`
+	Renew *paygate.StoredCard `json:"renew,omitempty"` // the stored card's new expiry (without its sealed data)
 }
 
 // challengeToken names a payment's challenge in its URL: the merchant and
@@ -335,6 +373,12 @@ type Challenge struct {
 	MerchantName string
 	Code         string // the one-time code, shown because this is the sandbox
 }
+
+// An abandoned challenge: the payment ends EXPIRED with this reason.
+const (
+	codeAbandoned = "authentication_abandoned"
+	msgAbandoned  = "The 3-D Secure challenge was not answered in time."
+)
 
 // ChallengePage loads the challenge a token names.
 //
@@ -382,7 +426,31 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 		return p, paygate.InvalidParam("code", "the one-time code is wrong")
 	}
 	ctx = paygate.WithMerchantID(ctx, p.MerchantID)
-	plain, err := s.vault.Open(p.PendingCard, []byte("pending-card/"+p.TradeNo))
+	now := s.now()
+	if p.ExpiresAt != nil && !now.Before(*p.ExpiresAt) {
+		// Answered too late: the challenge ran out, as the sweep would
+		// record it (with the session, if it is still open).
+		return s.record(ctx, p, paygate.StatusExpired, func(q *paygate.Payment, _ time.Time) {
+			q.ExpiresAt, q.NextAction, q.PendingCard, q.ClaimedUntil = nil, nil, nil, nil
+			q.FailureCode, q.FailureMessage = codeAbandoned, msgAbandoned
+		}, s.expireSession(ctx, p))
+	}
+	// Take the pending card in a compare-and-set before anything else: of
+	// two answers (a double click, two tabs) only one goes on to the
+	// acquirer; the other finds nothing left to authorize.
+	sealedCard := p.PendingCard
+	taken := *p
+	taken.PendingCard, taken.NextAction = nil, nil
+	taken.UpdatedAt = now
+	taken.Version++
+	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&taken}}); err != nil {
+		if isCode(err, paygate.EConflict) {
+			return s.store.Payment(ctx, p.MerchantID, p.TradeNo)
+		}
+		return nil, err
+	}
+	p = &taken
+	plain, err := s.vault.Open(sealedCard, []byte("pending-card/"+p.TradeNo))
 	if err != nil {
 		return nil, paygate.Internal("challenge", err)
 	}
@@ -390,8 +458,11 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 	if err := json.Unmarshal(plain, &pc); err != nil {
 		return nil, paygate.Internal("challenge", err)
 	}
-	d := &draft{payment: p, session: ch.Session,
+	d := &draft{payment: p, session: ch.Session, store: pc.Store,
 		card: acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}}
+	if pc.Renew != nil {
+		d.storedUpdate = s.renewedCard(ctx, pc.Renew) // as the stored card is now
+	}
 	three, err := s.acquirer.CompleteChallenge(ctx, p.TradeNo, d.card, passed)
 	if err != nil {
 		return nil, paygate.Internal("challenge", err)
@@ -400,9 +471,7 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 		return s.decline(ctx, p, d, "authentication_failed", "The cardholder did not complete 3-D Secure authentication.", nil)
 	}
 	d.threeDsData = three
-	q := *p
-	q.PendingCard, q.NextAction = nil, nil
-	return s.authorize(ctx, &q, d)
+	return s.authorize(ctx, p, d)
 }
 
 // sweepSessions expires open sessions past their deadline, with their

@@ -77,6 +77,10 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 			if amount.Minor > p.Amount.Minor {
 				return nil, paygate.Errorf(paygate.EAmountExceeded, "captureAmount %s exceeds the authorized amount %s", amount, p.Amount)
 			}
+			if p.ExpiresAt != nil && !s.now().Before(*p.ExpiresAt) {
+				// The sweep will void it; the acquirer has released the hold.
+				return nil, paygate.Errorf(paygate.EInvalidState, "the authorization of payment %s expired at %s", p.TradeNo, p.ExpiresAt.Format(time.RFC3339))
+			}
 			// Claim the payment first, so a concurrent capture, cancel or
 			// sweep cannot move money at the acquirer at the same time.
 			c, err := s.claim(ctx, p)
@@ -155,7 +159,7 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 			}
 			q, err := s.record(context.WithoutCancel(ctx), p, paygate.StatusCancelled, func(p *paygate.Payment, _ time.Time) {
 				p.ExpiresAt, p.NextAction, p.PendingCard, p.ClaimedUntil = nil, nil, nil, nil
-			})
+			}, s.expireSession(context.WithoutCancel(ctx), p))
 			if err != nil || q.Status == paygate.StatusCancelled && q.Version > p.Version {
 				return q, err
 			}
@@ -210,10 +214,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 				continue
 			}
 		}
-		// An unanswered 3-D Secure challenge is an abandoned authentication.
+		// An unanswered 3-D Secure challenge is an abandoned authentication:
+		// EXPIRED, as API.md has it, with the reason.
 		to, code, msg := paygate.StatusExpired, "", ""
 		if p.Status == paygate.StatusRequiresAction {
-			to, code, msg = paygate.StatusFailed, "authentication_failed", "The 3-D Secure challenge was abandoned."
+			code, msg = codeAbandoned, msgAbandoned
 		}
 		q, err := s.record(ctx, p, to, func(p *paygate.Payment, _ time.Time) {
 			p.ExpiresAt, p.NextAction, p.PendingCard, p.ClaimedUntil = nil, nil, nil, nil

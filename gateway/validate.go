@@ -3,6 +3,7 @@ package gateway
 import (
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -82,11 +83,42 @@ func (c *checker) url(param, v string, max int) {
 		return
 	}
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validHost(u.Hostname()) {
 		c.fail(param, "%s must be an http or https URL", param)
 		return
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			c.fail(param, "%s has an invalid port", param)
+			return
+		}
+	}
 	c.length(param, v, 3, max)
+}
+
+// validHost reports whether h is an IP address or a DNS name (letters,
+// digits, hyphens, underscores and dots): url.Parse lets through hosts such
+// as "a;b" or "*", which would break out of where the URL's origin is
+// written (the cashier page's Content-Security-Policy).
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			b := label[i]
+			if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (c *checker) email(param, v string) {

@@ -318,6 +318,9 @@ func (s *Service) walletPaid(ctx context.Context, p *paygate.Payment, d *draft, 
 		q.ExpiresAt, q.NextAction, q.ClaimedUntil = nil, nil, nil
 		q.FailureCode, q.FailureMessage = "", ""
 	}, s.completeSession(ctx, d))
+	if err == nil && !ok && q.Status == paygate.StatusSucceeded && q.Wallet != nil && q.Wallet.Reference == ref {
+		return q, nil // this very attempt was recorded paid already (the answer came twice)
+	}
 	if err == nil && !ok {
 		s.log.WarnContext(ctx, "wallet paid a closed payment; refunding", "tradeNo", p.TradeNo, "reference", ref)
 		if _, err := s.wallets.RefundOrder(ctx, acquirer.QueryRequest{Method: p.PaymentMethodType, Reference: ref, WalletRef: res.WalletRef},
@@ -604,10 +607,10 @@ func cashierProduct(m paygate.WalletMethod) string {
 // sessionMethods resolves a session request's paymentMethodTypes into the
 // list the cashier page offers: card and the wallets given, or by default
 // card and every wallet that takes the currency and the amount.
-func (s *Service) sessionMethods(c *checker, types []string, amount paygate.Money) []string {
+func (s *Service) sessionMethods(c *checker, types []string, amount paygate.Money, manual bool) []string {
 	if len(types) == 0 {
 		out := []string{paygate.MethodCard}
-		if s.wallets != nil {
+		if s.wallets != nil && !manual { // wallets capture at once
 			for _, m := range paygate.WalletMethods() {
 				if cashierProduct(m) != "" && fitsMethod(m, amount, "", "") == nil {
 					out = append(out, m.Type)
@@ -632,6 +635,8 @@ func (s *Service) sessionMethods(c *checker, types []string, amount paygate.Mone
 				c.fail(param, "%s is not enabled on this gateway", t)
 			case cashierProduct(m) == "":
 				c.fail(param, "%s cannot be paid on the cashier page; use POST /v1/payments", t)
+			case manual:
+				c.fail(param, "%s captures at once: a session with captureMethod manual offers card only", t)
 			default:
 				if err := fitsMethod(m, amount, param, param); err != nil && c.err == nil {
 					c.err = err
@@ -648,7 +653,7 @@ func (s *Service) sessionMethods(c *checker, types []string, amount paygate.Mone
 // CheckoutMethods lists the wallet methods a session's cashier page offers
 // besides card.
 func (s *Service) CheckoutMethods(sess *paygate.Session, p *paygate.Payment) []paygate.WalletMethod {
-	if s.wallets == nil {
+	if s.wallets == nil || p.CaptureMethod == paygate.CaptureManual {
 		return nil
 	}
 	var out []paygate.WalletMethod
@@ -680,7 +685,7 @@ func (s *Service) ChooseMethod(ctx context.Context, sessionID, method string) (*
 	if p.Status != paygate.StatusPending {
 		return p, nil
 	}
-	if p.ClaimedUntil != nil && s.now().Before(*p.ClaimedUntil) {
+	if p.ClaimedUntil != nil { // a card attempt is in flight or its outcome unknown (see Pay)
 		return p, ErrInProgress
 	}
 	if method == paygate.MethodCard {

@@ -286,12 +286,12 @@ func TestDirectPaymentChallenge(t *testing.T) {
 			}
 		})
 	}
-	// An abandoned challenge fails when its time runs out.
+	// An abandoned challenge expires when its time runs out.
 	r := c.do("POST", "/v1/payments", cardPayment(nextOrderNo("3ds"), acquirer.CardChallenge)).want(201)
 	a.clock.Advance(31 * time.Minute)
 	a.Gateway.Sweep(context.Background())
 	c = a.sandbox()
-	if p := c.do("GET", "/v1/payments/"+r.str("tradeNo"), nil).want(200); p.str("status") != "FAILED" || p.str("failureCode") != "authentication_failed" {
-		t.Errorf("abandoned: got %s %s, want FAILED authentication_failed", p.str("status"), p.str("failureCode"))
+	if p := c.do("GET", "/v1/payments/"+r.str("tradeNo"), nil).want(200); p.str("status") != "EXPIRED" || p.str("failureCode") != "authentication_abandoned" {
+		t.Errorf("abandoned: got %s %s, want EXPIRED authentication_abandoned", p.str("status"), p.str("failureCode"))
 	}
 }

@@ -1,0 +1,151 @@
+package gateway_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/gateway"
+)
+
+// countingAcquirer counts authorizations, each taking a moment, so that
+// concurrent callers overlap.
+type countingAcquirer struct {
+	acquirer.Sandbox
+	auths atomic.Int32
+}
+
+func (c *countingAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	c.auths.Add(1)
+	time.Sleep(20 * time.Millisecond)
+	return c.Sandbox.Authorize(ctx, req)
+}
+
+// challenged creates a card payment that waits for its 3-D Secure challenge
+// and returns it with the challenge's token.
+func challenged(t *testing.T, gw *gateway.Service, ctx context.Context, orderNo string, store bool) (*paygate.Payment, string) {
+	t.Helper()
+	req := &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo, PaymentMethodType: "card",
+		ThreeDsMode: "auto", DeviceInfo: &gateway.DeviceInfo{},
+		Card: &gateway.CardInput{CardNo: acquirer.CardChallenge, CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}
+	if store {
+		req.Billing = &gateway.Billing{StoredCredentials: "store"}
+	}
+	p, _, err := gw.CreatePayment(ctx, req)
+	if err != nil || p.Status != paygate.StatusRequiresAction || p.NextAction == nil {
+		t.Fatalf("payment: got %v %v, want REQUIRES_ACTION", p, err)
+	}
+	_, token, _ := strings.Cut(p.NextAction.URL, "/3ds/")
+	return p, token
+}
+
+// TestChallengeAnsweredTwice: two answers to one challenge (a double click,
+// two tabs) authorize once.
+func TestChallengeAnsweredTwice(t *testing.T) {
+	acq := &countingAcquirer{}
+	gw, _, ctx, _ := newTestGateway(t, acq, nil)
+	_, token := challenged(t, gw, ctx, "order-3ds-1", false)
+	ch, err := gw.ChallengePage(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if _, err := gw.CompleteChallenge(context.Background(), token, true, ch.Code); err != nil {
+				t.Errorf("answer: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := acq.auths.Load(); got != 1 {
+		t.Errorf("authorizations: got %d, want 1", got)
+	}
+	p, _, err := gw.Payment(ctx, gateway.OrderRef{OrderNo: "order-3ds-1"})
+	if err != nil || p.Status != paygate.StatusSucceeded {
+		t.Errorf("payment: got %v %v, want SUCCEEDED", p, err)
+	}
+}
+
+// TestChallengeAnsweredLate: an answer after the challenge's deadline fails
+// it, even before the sweep has run.
+func TestChallengeAnsweredLate(t *testing.T) {
+	acq := &countingAcquirer{}
+	gw, _, ctx, now := newTestGateway(t, acq, nil)
+	_, token := challenged(t, gw, ctx, "order-3ds-2", false)
+	ch, err := gw.ChallengePage(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(2 * time.Hour)
+	p, err := gw.CompleteChallenge(context.Background(), token, true, ch.Code)
+	if err != nil || p.Status != paygate.StatusExpired || p.FailureCode != "authentication_abandoned" {
+		t.Errorf("late answer: got %v %v, want EXPIRED authentication_abandoned", p, err)
+	}
+	if got := acq.auths.Load(); got != 0 {
+		t.Errorf("authorizations: got %d, want none", got)
+	}
+}
+
+// TestChallengedCardIsStored: a card to store that goes through a challenge
+// is stored once the authorization after it succeeds.
+func TestChallengedCardIsStored(t *testing.T) {
+	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
+	_, token := challenged(t, gw, ctx, "order-3ds-3", true)
+	ch, err := gw.ChallengePage(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := gw.CompleteChallenge(context.Background(), token, true, ch.Code)
+	if err != nil || p.Status != paygate.StatusSucceeded || p.TransactionIdentifier == "" {
+		t.Fatalf("after the challenge: got %+v %v, want SUCCEEDED with a transactionIdentifier", p, err)
+	}
+	q, _, err := gw.CreateTokenPayment(ctx, &gateway.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-3ds-4",
+		TransactionIdentifier: p.TransactionIdentifier, ExpiryMonth: "06", ExpiryYear: "2040", CustomerInitiatedReason: "UNSCHEDULED"})
+	if err != nil || q.Status != paygate.StatusSucceeded {
+		t.Errorf("token payment on the stored card: got %v %v, want SUCCEEDED", q, err)
+	}
+}
+
+// TestSessionLifecycleRules: a manual-capture session offers card only, a
+// cancelled session payment expires its session, and an expired
+// authorization cannot be captured.
+func TestSessionLifecycleRules(t *testing.T) {
+	w := &wallets{}
+	gw, _, ctx, now := newTestGateway(t, w, w)
+	_, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-s-1",
+		CaptureMethod: "manual", PaymentMethodTypes: []string{"card", "payNow"}})
+	if paygate.ErrorParam(err) != "paymentMethodTypes[1]" {
+		t.Errorf("manual session with a wallet: got %v, want invalid_parameter paymentMethodTypes[1]", err)
+	}
+	sess, p, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-s-2", CaptureMethod: "manual"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := gw.CheckoutMethods(sess, p); len(m) != 0 {
+		t.Errorf("methods of a manual session: got %v, want card only", m)
+	}
+	if _, err := gw.Cancel(ctx, &gateway.CancelRequest{OrderRef: gateway.OrderRef{OrderNo: "order-s-2"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if sess, _, err := gw.Session(ctx, sess.SessionID); err != nil || sess.Status != paygate.SessionExpired {
+		t.Errorf("session of a cancelled payment: got %v %v, want EXPIRED", sess, err)
+	}
+
+	a, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-s-3",
+		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
+		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+	if err != nil || a.Status != paygate.StatusAuthorized {
+		t.Fatalf("manual payment: got %v %v, want AUTHORIZED", a, err)
+	}
+	*now = now.Add(8 * 24 * time.Hour)
+	_, err = gw.Capture(ctx, &gateway.CaptureRequest{OrderRef: gateway.OrderRef{OrderNo: "order-s-3"}, CaptureAmount: "10.00"}, "")
+	if paygate.ErrorCode(err) != paygate.EInvalidState {
+		t.Errorf("capture of an expired authorization: got %v, want invalid_state", err)
+	}
+}
