@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -49,22 +50,38 @@ var messages = map[string]map[string]string{
 	},
 }
 
-// language picks the page language: ?lang= first, then Accept-Language.
+// language picks the page language: ?lang= first, then the Accept-Language
+// choice with the highest quality (q=0 means "not this one"), else English.
 func language(r *http.Request) string {
-	switch l := r.FormValue("lang"); {
-	case strings.HasPrefix(l, "zh"):
-		return "zh"
-	case strings.HasPrefix(l, "en"):
-		return "en"
+	if l := supported(r.FormValue("lang")); l != "" {
+		return l
 	}
+	best, bestQ := "en", 0.0
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.Split(part, ";")[0]))
-		switch {
-		case strings.HasPrefix(tag, "zh"):
-			return "zh"
-		case strings.HasPrefix(tag, "en"):
-			return "en"
+		tag, params, _ := strings.Cut(part, ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || f < 0 || f > 1 {
+				continue
+			}
+			q = f
+		}
+		if l := supported(tag); l != "" && q > bestQ {
+			best, bestQ = l, q
 		}
 	}
-	return "en"
+	return best
+}
+
+// supported maps a language tag to a page language, or "".
+func supported(tag string) string {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	switch {
+	case tag == "zh" || strings.HasPrefix(tag, "zh-"):
+		return "zh"
+	case tag == "en" || strings.HasPrefix(tag, "en-"):
+		return "en"
+	}
+	return ""
 }

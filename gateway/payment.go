@@ -500,7 +500,7 @@ func (c *checker) products(items []ProductInfo, currency string) {
 	}
 	for i, it := range items {
 		param := "productInfo[" + strconv.Itoa(i) + "]"
-		if it.Price != "" && it.Price != "0" {
+		if it.Price != "" && !zeroAmount(it.Price) { // a free line ("0", "0.00") is fine
 			if _, err := amountParam(param+".price", it.Price, currency); err != nil && c.err == nil {
 				c.err = err
 			}
@@ -581,4 +581,10 @@ func trimJoin(a, b string) string {
 		return a
 	}
 	return a + " " + b
+}
+
+// zeroAmount reports whether v is a plain zero: "0", "0.00".
+func zeroAmount(v string) bool {
+	whole, frac, _ := strings.Cut(v, ".")
+	return whole != "" && strings.Trim(whole, "0") == "" && strings.Trim(frac, "0") == ""
 }

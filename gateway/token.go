@@ -118,6 +118,14 @@ func (s *Service) CreateTokenPayment(ctx context.Context, req *TokenPaymentReque
 	if c.err != nil {
 		return nil, false, c.err
 	}
+	// A repeated orderNo answers the stored payment (or duplicate_order_no)
+	// whatever became of the card since, revoked included.
+	if existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err == nil {
+		p, err := s.replayPayment(ctx, existing, s.requestHash(req))
+		return p, false, err
+	} else if !isCode(err, paygate.ENotFound) {
+		return nil, false, err
+	}
 	sc, err := s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
 	if err != nil && !isCode(err, paygate.ENotFound) {
 		return nil, false, err

@@ -231,6 +231,12 @@ func (s *Service) UpdateTracker(ctx context.Context, req *TrackerUpdateRequest, 
 			if len(u.History) == len(t.History) {
 				return t, nil // nothing changed: nothing to write or notify
 			}
+			if !takesTracking(p.Status) && u.Status != t.Status && u.Status != paygate.TrackerCancelled {
+				// A voided or expired order ships nothing: its shipments may be
+				// cancelled, never moved on (a false proof of delivery).
+				return nil, paygate.Errorf(paygate.EInvalidState,
+					"payment %s is %s; its shipments can only be cancelled", p.TradeNo, p.Status)
+			}
 			u.Version++
 			q := *p
 			q.Version++

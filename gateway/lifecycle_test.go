@@ -149,3 +149,68 @@ func TestSessionLifecycleRules(t *testing.T) {
 		t.Errorf("capture of an expired authorization: got %v, want invalid_state", err)
 	}
 }
+
+// TestTokenPaymentRepeatedAfterRevoke: the same token payment sent again
+// after its card was revoked answers the stored payment; another body with
+// that orderNo is duplicate_order_no, not not_found.
+func TestTokenPaymentRepeatedAfterRevoke(t *testing.T) {
+	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
+	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-r-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &gateway.DeviceInfo{}, Billing: &gateway.Billing{StoredCredentials: "store"},
+		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+	if err != nil || p.TransactionIdentifier == "" {
+		t.Fatalf("payment: got %v %v, want a stored card", p, err)
+	}
+	req := &gateway.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-r-2", TransactionIdentifier: p.TransactionIdentifier,
+		ExpiryMonth: "06", ExpiryYear: "2040", CustomerInitiatedReason: "RECURRING"}
+	first, created, err := gw.CreateTokenPayment(ctx, req)
+	if err != nil || !created || first.Status != paygate.StatusSucceeded {
+		t.Fatalf("token payment: got %v %v %v", first, created, err)
+	}
+	if _, err := gw.RevokeStoredCard(ctx, p.TransactionIdentifier); err != nil {
+		t.Fatal(err)
+	}
+	again, created, err := gw.CreateTokenPayment(ctx, req)
+	if err != nil || created || again.TradeNo != first.TradeNo {
+		t.Errorf("repeat after revoke: got %v created=%v %v, want the stored payment", again, created, err)
+	}
+	other := *req
+	other.Amount = "6.00"
+	if _, _, err := gw.CreateTokenPayment(ctx, &other); paygate.ErrorCode(err) != paygate.EDuplicateOrderNo {
+		t.Errorf("another body after revoke: got %v, want duplicate_order_no", err)
+	}
+	fresh := *req
+	fresh.OrderNo = "order-r-3"
+	if _, _, err := gw.CreateTokenPayment(ctx, &fresh); paygate.ErrorCode(err) != paygate.ENotFound {
+		t.Errorf("a new payment on the revoked card: got %v, want not_found", err)
+	}
+}
+
+// TestTrackerOfACancelledOrder: the shipment of a cancelled order can be
+// cancelled, not delivered.
+func TestTrackerOfACancelledOrder(t *testing.T) {
+	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
+	if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-t-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
+		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := gw.AddTracker(ctx, &gateway.TrackerRequest{Carrier: "UPS", OrderNo: "order-t-1", ShipmentDate: "2026-11-25",
+		ShipmentDirection: "FORWARD", ShippingStatus: "SHIPPED", TrackingNo: "TR-1", TrackingNumberType: "CARRIER_PROVIDED"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gw.Cancel(ctx, &gateway.CancelRequest{OrderRef: gateway.OrderRef{OrderNo: "order-t-1"}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	status := func(to string) error {
+		_, err := gw.UpdateTracker(ctx, &gateway.TrackerUpdateRequest{OrderNo: "order-t-1", TrackingNo: "TR-1",
+			Items: []gateway.PatchOp{{Op: "replace", Path: "/status", Value: []byte(`"` + to + `"`)}}}, "")
+		return err
+	}
+	if err := status("DELIVERED"); paygate.ErrorCode(err) != paygate.EInvalidState {
+		t.Errorf("delivered after the order was cancelled: got %v, want invalid_state", err)
+	}
+	if err := status("CANCELLED"); err != nil {
+		t.Errorf("cancelled after the order was cancelled: got %v, want it done", err)
+	}
+}
