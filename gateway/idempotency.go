@@ -70,6 +70,9 @@ func idempotent[T any](s *Service, ctx context.Context, key, op string, req any,
 			return decodeAnswer[T](old)
 		}
 		if expired || now.Sub(old.UpdatedAt) >= abandonAfter {
+			if f, ok := ctx.Value(takeoverKey{}).(*bool); ok && !expired {
+				*f = true
+			}
 			rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
 				Version: old.Version + 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(idempotencyTTL)}
 			continue
@@ -129,6 +132,17 @@ func printableASCII(s string) bool {
 }
 
 type replayKey struct{}
+
+type takeoverKey struct{}
+
+// withTakeoverFlag returns a context in which idempotent sets *flag when it
+// runs the operation again for a key whose first request never saved its
+// answer (it crashed, or failed inside): the operation may already have
+// happened, and its answer is then rebuilt from the object.
+func withTakeoverFlag(ctx context.Context) (context.Context, *bool) {
+	flag := new(bool)
+	return context.WithValue(ctx, takeoverKey{}, flag), flag
+}
 
 // WithReplayFlag returns a context whose Idempotency-Key replays set *flag,
 // so the caller can say an answer is a replay (Idempotent-Replayed).

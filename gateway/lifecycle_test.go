@@ -2,6 +2,8 @@ package gateway_test
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +13,8 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/gateway"
+	"paygate/sqlite"
+	"paygate/vault"
 )
 
 // countingAcquirer counts authorizations, each taking a moment, so that
@@ -212,5 +216,67 @@ func TestTrackerOfACancelledOrder(t *testing.T) {
 	}
 	if err := status("CANCELLED"); err != nil {
 		t.Errorf("cancelled after the order was cancelled: got %v, want it done", err)
+	}
+}
+
+// losingAnswers is a store that fails to save finished idempotent answers
+// while lose is set, as a crash right after the effect's commit would.
+type losingAnswers struct {
+	paygate.Store
+	lose atomic.Bool
+}
+
+func (l *losingAnswers) Apply(ctx context.Context, c paygate.Change) error {
+	if l.lose.Load() && len(c.Idempotency) == 1 && c.Idempotency[0].Version > 1 {
+		return errors.New("crashed before saving the answer")
+	}
+	return l.Store.Apply(ctx, c)
+}
+
+// TestIdempotentAnswerLost: a capture or cancel whose answer was never saved
+// (the process died after the effect) answers its effect to the retry with
+// the same key, not invalid_state.
+func TestIdempotentAnswerLost(t *testing.T) {
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	ls := &losingAnswers{Store: store}
+	v, _ := vault.New(vault.NewKey())
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	gw := gateway.New(ls, acquirer.Sandbox{}, v, nil, gateway.Config{Now: func() time.Time { return now }})
+	nm, err := gw.CreateMerchant(t.Context(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := paygate.WithMerchantID(t.Context(), nm.Merchant.ID)
+	for _, orderNo := range []string{"order-i-1", "order-i-2"} {
+		if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo,
+			PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
+			Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	capture := &gateway.CaptureRequest{OrderRef: gateway.OrderRef{OrderNo: "order-i-1"}, CaptureAmount: "10.00"}
+	cancel := &gateway.CancelRequest{OrderRef: gateway.OrderRef{OrderNo: "order-i-2"}}
+	ls.lose.Store(true)
+	if p, err := gw.Capture(ctx, capture, "key-capture"); err != nil || p.Status != paygate.StatusSucceeded {
+		t.Fatalf("capture: got %v %v", p, err)
+	}
+	if p, err := gw.Cancel(ctx, cancel, "key-cancel"); err != nil || p.Status != paygate.StatusCancelled {
+		t.Fatalf("cancel: got %v %v", p, err)
+	}
+	ls.lose.Store(false)
+	now = now.Add(2 * time.Minute) // the unfinished keys are taken over
+	if p, err := gw.Capture(ctx, capture, "key-capture"); err != nil || p.Status != paygate.StatusSucceeded {
+		t.Errorf("capture retried: got %v %v, want the capture", p, err)
+	}
+	if p, err := gw.Cancel(ctx, cancel, "key-cancel"); err != nil || p.Status != paygate.StatusCancelled {
+		t.Errorf("cancel retried: got %v %v, want the cancel", p, err)
+	}
+	// Without the key a second capture is still refused.
+	if _, err := gw.Capture(ctx, capture, ""); paygate.ErrorCode(err) != paygate.EInvalidState {
+		t.Errorf("capture again without the key: got %v, want invalid_state", err)
 	}
 }

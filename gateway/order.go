@@ -61,6 +61,7 @@ func (s *Service) Payment(ctx context.Context, r OrderRef) (*paygate.Payment, []
 // Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
 // idempotency_key_reused.
 func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey string) (*paygate.Payment, error) {
+	ctx, retaken := withTakeoverFlag(ctx)
 	return idempotent(s, ctx, idemKey, "capture", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)
 		if err != nil {
@@ -71,6 +72,11 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 			return nil, perr
 		}
 		for {
+			if *retaken && p.CapturedMinor == amount.Minor && p.Status != paygate.StatusAuthorized && p.AuthorizedAt != nil {
+				// The first request with this key captured and died before
+				// saving its answer: that capture is the answer.
+				return p, nil
+			}
 			if p.Status != paygate.StatusAuthorized {
 				return nil, paygate.Errorf(paygate.EInvalidState, "payment %s is %s; only an AUTHORIZED payment can be captured", p.TradeNo, p.Status)
 			}
@@ -122,12 +128,16 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
 func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string) (*paygate.Payment, error) {
+	ctx, retaken := withTakeoverFlag(ctx)
 	return idempotent(s, ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)
 		if err != nil {
 			return nil, err
 		}
 		for {
+			if *retaken && p.Status == paygate.StatusCancelled {
+				return p, nil // cancelled by the first request with this key, which died before its answer
+			}
 			if !paygate.CanTransition(p.Status, paygate.StatusCancelled) {
 				return nil, paygate.Errorf(paygate.EInvalidState, "payment %s is %s and cannot be cancelled", p.TradeNo, p.Status)
 			}
