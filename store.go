@@ -102,8 +102,24 @@ type NotificationStore interface {
 	// Attempts lists a notification's delivery attempts, oldest first.
 	Attempts(ctx context.Context, merchantID, notifyID string) ([]Attempt, error)
 	// DueNotifications lists up to limit PENDING notifications of any merchant
-	// whose NextAttemptAt and LeaseUntil are at or before now, oldest due first.
-	DueNotifications(ctx context.Context, now time.Time, limit int) ([]*Notification, error)
+	// whose NextAttemptAt and LeaseUntil are at or before now, oldest due first
+	// (ties by NotifyID), starting after the cursor (the zero DueCursor starts
+	// at the beginning).
+	DueNotifications(ctx context.Context, now time.Time, after DueCursor, limit int) ([]*Notification, error)
+}
+
+// DueCursor is where a page of due notifications ended: the next page starts
+// after this NextAttemptAt and NotifyID. A dispatcher pages on past the rows
+// it cannot start (their endpoint is busy), so one slow receiver's backlog
+// never hides the others' notifications.
+type DueCursor struct {
+	NextAttemptAt time.Time
+	NotifyID      string
+}
+
+// After is the cursor just past n.
+func (n *Notification) After() DueCursor {
+	return DueCursor{NextAttemptAt: n.NextAttemptAt, NotifyID: n.NotifyID}
 }
 
 // MerchantStore keeps merchants.

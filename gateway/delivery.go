@@ -3,8 +3,10 @@ package gateway
 import (
 	"context"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,7 +36,8 @@ type Dispatcher struct {
 	lease       time.Duration
 
 	mu       sync.Mutex
-	inflight map[string]int
+	inflight map[string]int      // deliveries running per endpoint
+	sending  map[string]struct{} // notifyIds being delivered by this dispatcher
 	wg       sync.WaitGroup
 }
 
@@ -43,9 +46,10 @@ func (s *Service) NewDispatcher(send Sender, perEndpoint int) *Dispatcher {
 	if perEndpoint <= 0 {
 		perEndpoint = 4
 	}
-	// The lease outlives a delivery (10 s timeout) with room to record it; a
-	// crashed node's claims are retried once it runs out.
-	return &Dispatcher{s: s, send: send, perEndpoint: perEndpoint, lease: 15 * time.Second, inflight: map[string]int{}}
+	// The lease outlives a delivery (10 s timeout) several times over, with
+	// room to record it; a crashed node's claims are retried once it runs out.
+	return &Dispatcher{s: s, send: send, perEndpoint: perEndpoint, lease: 45 * time.Second,
+		inflight: map[string]int{}, sending: map[string]struct{}{}}
 }
 
 // Run delivers until ctx ends: at every interval, and at once when a change
@@ -68,45 +72,79 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 }
 
 // Tick claims the notifications due now whose endpoint has a free slot and
-// starts their deliveries; it returns how many it started.
+// starts their deliveries; it returns how many it started. It pages past
+// the notifications it cannot start (their endpoint is busy), so a backlog
+// for one slow receiver does not hold up the others.
 func (d *Dispatcher) Tick(ctx context.Context) (int, error) {
 	now := d.s.now()
-	due, err := d.s.store.DueNotifications(ctx, now, 200)
-	if err != nil {
-		return 0, err
-	}
 	started := 0
-	for _, n := range due {
-		key := endpoint(n.URL)
-		d.mu.Lock()
-		busy := d.inflight[key] >= d.perEndpoint
-		if !busy {
-			d.inflight[key]++
-		}
-		d.mu.Unlock()
-		if busy {
-			continue
-		}
-		q := *n
-		q.LeaseUntil = now.Add(d.lease)
-		q.UpdatedAt = now
-		q.Version++
-		if err := d.s.store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{&q}}); err != nil {
-			d.release(key)
-			if isCode(err, paygate.EConflict) {
-				continue // another dispatcher claimed it
-			}
+	var after paygate.DueCursor
+	for page := 0; page < maxDuePages && started < maxStartsPerTick; page++ {
+		due, err := d.s.store.DueNotifications(ctx, now, after, duePage)
+		if err != nil {
 			return started, err
 		}
-		started++
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			defer d.release(key)
-			d.deliver(context.WithoutCancel(ctx), &q)
-		}()
+		for _, n := range due {
+			n, err := d.start(ctx, n)
+			if err != nil {
+				return started, err
+			}
+			started += n
+		}
+		if len(due) < duePage {
+			break
+		}
+		after = due[len(due)-1].After()
 	}
 	return started, nil
+}
+
+const (
+	duePage          = 200
+	maxDuePages      = 20 // rows looked at per tick: at most 4,000
+	maxStartsPerTick = 200
+)
+
+// start claims n and starts its delivery, unless its endpoint has no free
+// slot or this dispatcher is delivering it already; it returns 1 if started.
+func (d *Dispatcher) start(ctx context.Context, n *paygate.Notification) (int, error) {
+	key := endpoint(n.URL)
+	d.mu.Lock()
+	_, sending := d.sending[n.NotifyID]
+	busy := sending || d.inflight[key] >= d.perEndpoint
+	if !busy {
+		d.inflight[key]++
+		d.sending[n.NotifyID] = struct{}{}
+	}
+	d.mu.Unlock()
+	if busy {
+		return 0, nil
+	}
+	done := func() {
+		d.mu.Lock()
+		delete(d.sending, n.NotifyID)
+		d.mu.Unlock()
+		d.release(key)
+	}
+	now := d.s.now()
+	q := *n
+	q.LeaseUntil = now.Add(d.lease)
+	q.UpdatedAt = now
+	q.Version++
+	if err := d.s.store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{&q}}); err != nil {
+		done()
+		if isCode(err, paygate.EConflict) {
+			return 0, nil // another dispatcher claimed it
+		}
+		return 0, err
+	}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer done()
+		d.deliver(context.WithoutCancel(ctx), &q)
+	}()
+	return 1, nil
 }
 
 // Wait blocks until the deliveries started so far are done.
@@ -124,13 +162,20 @@ func (d *Dispatcher) release(key string) {
 	}
 }
 
-// endpoint is the unit of the per-endpoint concurrency limit: scheme and host.
+// endpoint is the unit of the per-endpoint concurrency limit: scheme, host
+// and port, written one way ("HTTPS://Shop.example.:443" is
+// "https://shop.example:443").
 func endpoint(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	return u.Scheme + "://" + u.Host
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(host, port)
 }
 
 // deliver makes one attempt and records it with the notification's next state.

@@ -217,10 +217,14 @@ type SubscriptionRequest struct {
 	SubscribeURL string `json:"subscribeUrl"`
 }
 
+// MaxSubscriptions is how many subscriptions a merchant may have (Stripe
+// allows 16 webhook endpoints per account).
+const MaxSubscriptions = 16
+
 // CreateSubscription subscribes a URL to every notification of the merchant
 // and returns the subscription with its signing secret, shown only now.
 //
-// Errors: invalid_parameter.
+// Errors: invalid_parameter, invalid_state (too many subscriptions).
 func (s *Service) CreateSubscription(ctx context.Context, req *SubscriptionRequest) (*paygate.Subscription, string, error) {
 	var c checker
 	if c.required("subscribeUrl", req.SubscribeURL) {
@@ -237,6 +241,13 @@ func (s *Service) CreateSubscription(ctx context.Context, req *SubscriptionReque
 	}
 	if err := notify.CheckTarget(ctx, req.SubscribeURL, s.cfg.AllowPrivateTargets, nil); err != nil {
 		return nil, "", paygate.InvalidParam("subscribeUrl", "subscribeUrl: %s", err.Error())
+	}
+	// Every notified change writes one row per subscription, in the
+	// change's own commit: a bound keeps that (and the retries) in check.
+	if subs, err := s.store.Subscriptions(ctx, paygate.MerchantID(ctx)); err != nil {
+		return nil, "", err
+	} else if len(subs) >= MaxSubscriptions {
+		return nil, "", paygate.Errorf(paygate.EInvalidState, "a merchant may have at most %d subscriptions; delete one first", MaxSubscriptions)
 	}
 	display, key := notify.NewSecret()
 	now := s.now()

@@ -52,7 +52,7 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 		opt.RateLimit = 100
 	}
 	if opt.Burst == 0 {
-		opt.Burst = int(2 * opt.RateLimit)
+		opt.Burst = max(1, int(2*opt.RateLimit)) // at least one request, whatever the rate
 	}
 	s := &Server{gw: gw, log: log, mux: http.NewServeMux(),
 		limiter: &limiter{rate: opt.RateLimit, burst: float64(opt.Burst), now: gw.Config().Now, buckets: map[string]*bucket{}}}

@@ -176,7 +176,9 @@ func VerifyAt(secret string, headers http.Header, body []byte, tolerance time.Du
 	}
 
 	ts, err := strconv.ParseInt(tsText, 10, 64)
-	if err != nil || ts < -maxTimestamp || ts > maxTimestamp {
+	// The text signed is the header as sent: only its canonical form
+	// ("1800000000", not "+1800000000" or "01800000000") can match.
+	if err != nil || ts < -maxTimestamp || ts > maxTimestamp || strconv.FormatInt(ts, 10) != tsText {
 		return fmt.Errorf("%w: %s is not a unix time in seconds", ErrTimestamp, HeaderTimestamp)
 	}
 	if tolerance <= 0 {

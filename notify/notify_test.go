@@ -276,6 +276,11 @@ func TestVerifyErrorMessages(t *testing.T) {
 			"notify: webhook timestamp outside tolerance: in the future (10m0s ahead)"},
 		{"signature", notify.Headers([]byte("other"), "N1", now, body),
 			"notify: no matching webhook signature"},
+		{"timestamp not as signed", func() http.Header {
+			h := notify.Headers(key, "N1", now, body)
+			h.Set("Webhook-Timestamp", "+"+h.Get("Webhook-Timestamp"))
+			return h
+		}(), "notify: webhook timestamp outside tolerance: webhook-timestamp is not a unix time in seconds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

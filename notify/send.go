@@ -165,8 +165,11 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),   // reserved, and broadcast 255.255.255.255
 	netip.MustParsePrefix("::/96"),         // IPv4-compatible (deprecated) forms
 	netip.MustParsePrefix("64:ff9b:1::/48"),
-	netip.MustParsePrefix("100::/64"),  // discard-only
-	netip.MustParsePrefix("fec0::/10"), // site-local (deprecated)
+	netip.MustParsePrefix("100::/64"),         // discard-only
+	netip.MustParsePrefix("fec0::/10"),        // site-local (deprecated)
+	netip.MustParsePrefix("2002::/16"),        // 6to4: tunnels to the IPv4 address inside
+	netip.MustParsePrefix("2001::/32"),        // Teredo: likewise
+	netip.MustParsePrefix("168.63.129.16/32"), // Azure's host endpoint (DNS, metadata)
 }
 
 // nat64 is the well-known NAT64 prefix: its addresses reach the IPv4
@@ -333,6 +336,20 @@ func (c *Client) sendError(parent, ctx context.Context, err error) error {
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("no answer within %s: %w", c.timeout, context.DeadlineExceeded)
+	}
+	// Fixed texts: a resolver's or a dial's own message names our DNS
+	// server and addresses, which are not the merchant's to see.
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return errors.New("the host name could not be resolved")
+	}
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		switch {
+		case errors.Is(err, syscall.ECONNREFUSED):
+			return errors.New("could not connect to the receiver: connection refused")
+		case errors.Is(err, syscall.ECONNRESET):
+			return errors.New("the receiver reset the connection")
+		}
+		return errors.New("could not connect to the receiver")
 	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		return ue.Err // drop the `Post "<url>":` prefix

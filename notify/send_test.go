@@ -35,6 +35,9 @@ func TestIsPublic(t *testing.T) {
 
 		{"127.0.0.1", false},
 		{"127.255.255.254", false},
+		{"2002:7f00:1::1", false}, // 6to4 of 127.0.0.1
+		{"2001:0:4136::1", false}, // Teredo
+		{"168.63.129.16", false},  // Azure's host endpoint
 		{"10.0.0.1", false},
 		{"172.16.0.1", false},
 		{"172.31.255.255", false},

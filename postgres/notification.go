@@ -78,9 +78,15 @@ func (s *Store) Notifications(ctx context.Context, merchantID, orderNo string) (
 }
 
 // DueNotifications lists pending notifications due at now and not leased.
-func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) ([]*paygate.Notification, error) {
+func (s *Store) DueNotifications(ctx context.Context, now time.Time, after paygate.DueCursor, limit int) ([]*paygate.Notification, error) {
+	if after == (paygate.DueCursor{}) {
+		return s.notifications(ctx, "due notifications", `SELECT `+notificationCols+` FROM notifications
+			WHERE status = 'PENDING' AND next_attempt_at <= $1 AND lease_until <= $1 ORDER BY next_attempt_at, notify_id LIMIT $2`, ms(now), limitArg(limit))
+	}
 	return s.notifications(ctx, "due notifications", `SELECT `+notificationCols+` FROM notifications
-		WHERE status = 'PENDING' AND next_attempt_at <= $1 AND lease_until <= $1 ORDER BY next_attempt_at, notify_id LIMIT $2`, ms(now), limitArg(limit))
+		WHERE status = 'PENDING' AND next_attempt_at <= $1 AND lease_until <= $1
+		AND (next_attempt_at, notify_id) > ($3, $4) ORDER BY next_attempt_at, notify_id LIMIT $2`,
+		ms(now), limitArg(limit), ms(after.NextAttemptAt), after.NotifyID)
 }
 
 // Attempts lists a notification's attempts, oldest first.

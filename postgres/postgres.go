@@ -222,6 +222,8 @@ func dbErr(ctx context.Context, op string, err error) error {
 		case strings.HasPrefix(code, "08"), // connection exception
 			code == "57P01", code == "57P02", code == "57P03", // admin shutdown, crash shutdown, cannot connect now
 			code == "53300",               // too many connections
+			code == "53100",               // disk full: nothing was written
+			code == "57014",               // statement timeout (deploy.md suggests one)
 			code == "25006",               // read-only transaction: a standby, during a failover
 			strings.HasPrefix(code, "28"): // login refused
 			return unavailable(op, err)
@@ -606,7 +608,7 @@ func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*pay
 // StaleRefunds lists PROCESSING refunds not updated since before.
 func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*paygate.Refund, error) {
 	return bodies[paygate.Refund](ctx, s, "stale refunds", `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= $1
-		ORDER BY updated_at, refund_id LIMIT $2`, ms(before), limit)
+		ORDER BY updated_at, refund_id LIMIT $2`, ms(before), limitArg(limit))
 }
 
 // Events lists an object's events, oldest first.

@@ -176,7 +176,7 @@ func TestUnavailable(t *testing.T) {
 			m2.ID, m2.AppID = "m_2", "app_2"
 			return s.CreateMerchant(ctx, &m2)
 		}},
-		{"DueNotifications", func() error { _, err := s.DueNotifications(ctx, time.Now(), 10); return err }},
+		{"DueNotifications", func() error { _, err := s.DueNotifications(ctx, time.Now(), paygate.DueCursor{}, 10); return err }},
 	}
 	for _, c := range calls {
 		start := time.Now()

@@ -72,7 +72,7 @@ func (s *Store) StoredCard(ctx context.Context, merchantID, transactionIdentifie
 
 // StoredCardsAfter pages through every merchant's stored cards.
 func (s *Store) StoredCardsAfter(ctx context.Context, after string, limit int) ([]*paygate.StoredCard, error) {
-	return s.storedCards(ctx, `transaction_identifier > $1 ORDER BY transaction_identifier LIMIT $2`, after, limit)
+	return s.storedCards(ctx, `transaction_identifier > $1 ORDER BY transaction_identifier LIMIT $2`, after, limitArg(limit))
 }
 
 // sealedTables names, for each kind of sealed secret, its table and columns.
@@ -89,7 +89,7 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 	}
 	var out []paygate.SealedSecret
 	err := s.rows(ctx, "sealed secrets", `SELECT `+t[1]+`, `+t[2]+`, key_id FROM `+t[0]+` WHERE `+t[1]+` > $1 ORDER BY `+t[1]+` COLLATE "C" LIMIT $2`,
-		[]any{after, limit}, func(r pgx.Rows) error {
+		[]any{after, limitArg(limit)}, func(r pgx.Rows) error {
 			x := paygate.SealedSecret{Kind: kind}
 			if err := r.Scan(&x.ID, &x.Sealed, &x.KeyID); err != nil {
 				return err
@@ -133,5 +133,5 @@ func (s *Store) SessionByTradeNo(ctx context.Context, merchantID, tradeNo string
 
 // DueSessions lists open sessions past their deadline.
 func (s *Store) DueSessions(ctx context.Context, now time.Time, limit int) ([]*paygate.Session, error) {
-	return bodies[paygate.Session](ctx, s, "due sessions", `SELECT body FROM sessions WHERE status = 'OPEN' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, ms(now), limit)
+	return bodies[paygate.Session](ctx, s, "due sessions", `SELECT body FROM sessions WHERE status = 'OPEN' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, ms(now), limitArg(limit))
 }

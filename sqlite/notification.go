@@ -81,9 +81,15 @@ func (s *Store) Notifications(ctx context.Context, merchantID, orderNo string) (
 }
 
 // DueNotifications lists pending notifications due at now and not leased.
-func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) ([]*paygate.Notification, error) {
+func (s *Store) DueNotifications(ctx context.Context, now time.Time, after paygate.DueCursor, limit int) ([]*paygate.Notification, error) {
+	if after == (paygate.DueCursor{}) {
+		return scanNotifications(s.r.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications
+			WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until <= ? ORDER BY next_attempt_at, notify_id LIMIT ?`, ms(now), ms(now), limit))
+	}
 	return scanNotifications(s.r.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications
-		WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until <= ? ORDER BY next_attempt_at LIMIT ?`, ms(now), ms(now), limit))
+		WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until <= ?
+		AND (next_attempt_at > ? OR next_attempt_at = ? AND notify_id > ?) ORDER BY next_attempt_at, notify_id LIMIT ?`,
+		ms(now), ms(now), ms(after.NextAttemptAt), ms(after.NextAttemptAt), after.NotifyID, limit))
 }
 
 // Attempts lists a notification's attempts, oldest first.

@@ -572,7 +572,7 @@ func testDueNotifications(t *testing.T, open func(t *testing.T) paygate.Store) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := setup(t)
-			got, err := s.DueNotifications(t.Context(), tc.now, tc.limit)
+			got, err := s.DueNotifications(t.Context(), tc.now, paygate.DueCursor{}, tc.limit)
 			if err != nil {
 				t.Fatalf("DueNotifications: %v", err)
 			}
@@ -584,6 +584,27 @@ func testDueNotifications(t *testing.T, open func(t *testing.T) paygate.Store) {
 			}
 		})
 	}
+
+	t.Run("Pages", func(t *testing.T) {
+		// Page by page after a cursor, the pages add up to the whole list.
+		s := setup(t)
+		var ids []string
+		var after paygate.DueCursor
+		for range 10 {
+			page, err := s.DueNotifications(t.Context(), at(time.Hour), after, 2)
+			if err != nil {
+				t.Fatalf("DueNotifications: %v", err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			ids = append(ids, notifyIDs(page)...)
+			after = page[len(page)-1].After()
+		}
+		if want := []string{"N_a1", "N_b1", "N_a2", "N_b2", "N_c3", "N_a3", "N_a4"}; !reflect.DeepEqual(ids, want) {
+			t.Errorf("DueNotifications by pages of 2: got %v, want %v", ids, want)
+		}
+	})
 
 	t.Run("FollowsUpdates", func(t *testing.T) {
 		// The status, due time and lease an update writes are the ones
@@ -607,7 +628,7 @@ func testDueNotifications(t *testing.T, open func(t *testing.T) paygate.Store) {
 		released.LeaseUntil = at(4 * time.Minute)
 		released.UpdatedAt = now
 		mustApply(t, s, paygate.Change{Notifications: []*paygate.Notification{claim, done, retry, released}})
-		got, err := s.DueNotifications(t.Context(), now, 100)
+		got, err := s.DueNotifications(t.Context(), now, paygate.DueCursor{}, 100)
 		if err != nil {
 			t.Fatalf("DueNotifications: %v", err)
 		}
@@ -651,7 +672,7 @@ func testNotificationConcurrency(t *testing.T, open func(t *testing.T) paygate.S
 		if want := fmt.Sprintf("dispatcher %d", winner); len(as) != 1 || as[0].Error != want {
 			t.Errorf("Attempts: got %+v, want only the one of %s", as, want)
 		}
-		due, err := s.DueNotifications(ctx, at(30*time.Second), 100)
+		due, err := s.DueNotifications(ctx, at(30*time.Second), paygate.DueCursor{}, 100)
 		if err != nil {
 			t.Fatalf("DueNotifications: %v", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -96,6 +97,13 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 		return nil, nil, errors.New("PAYGATE_MASTER_KEY is required with PostgreSQL: set it to the same key (base64 of 32 bytes) on every node")
 	} else {
 		keyFile := path + ".key"
+		if _, err := os.Stat(keyFile); errors.Is(err, fs.ErrNotExist) {
+			// A new key is for a new database only: one that already holds
+			// data was sealed under a key this node has not been given.
+			if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+				return nil, nil, fmt.Errorf("the database %s exists but its key file %s does not: set PAYGATE_MASTER_KEY to the key its data was sealed with", path, keyFile)
+			}
+		}
 		var created bool
 		if key, created, err = vault.LoadOrCreateKeyFile(keyFile); err != nil {
 			return nil, nil, fmt.Errorf("master key: %w", err)
@@ -143,6 +151,11 @@ func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 // Open opens the database, creates the sandbox merchant on an empty one,
 // starts listening and starts the background sweep.
 func (m *Main) Open(ctx context.Context) error {
+	for name, d := range map[string]time.Duration{"--sweep-interval": m.SweepInterval, "--token-ttl": m.TokenTTL, "--authorization-ttl": m.AuthorizationTTL} {
+		if d <= 0 {
+			return fmt.Errorf("%s must be positive, got %s", name, d)
+		}
+	}
 	s, v, err := m.openStore(ctx)
 	if err != nil {
 		return err
@@ -290,10 +303,19 @@ func (m *Main) Rekey(ctx context.Context, batch int) error {
 	return nil
 }
 
-// redactDB hides the password of a database URL, for logs and output.
+// redactDB hides the passwords of a database URL, for logs and output: the
+// user's, and libpq's password and sslpassword parameters.
 func redactDB(db string) string {
-	if u, err := url.Parse(db); err == nil && u.User != nil {
-		return u.Redacted()
+	u, err := url.Parse(db)
+	if err != nil || u.Scheme == "sqlite" {
+		return db
 	}
-	return db
+	q := u.Query()
+	for _, k := range []string{"password", "sslpassword"} {
+		if q.Has(k) {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.Redacted()
 }

@@ -129,7 +129,7 @@ func TestCrashKeepsNotifications(t *testing.T) {
 			owed[orderNo] = true
 		}
 	}
-	deadline := time.Now().Add(45 * time.Second) // a delivery claimed by the dead node waits out its 15 s lease
+	deadline := time.Now().Add(90 * time.Second) // a delivery claimed by the dead node waits out its 45 s lease
 	for {
 		got := map[string]bool{}
 		rcv.mu.Lock()

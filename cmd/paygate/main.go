@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,12 +56,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return def
 	}
+	// A setting in the environment that does not read is an error, not the
+	// default: a typo must not go unnoticed.
+	var envErrs []error
 	envDur := func(name string, def time.Duration) time.Duration {
-		if d, err := time.ParseDuration(getenv(name)); err == nil {
-			return d
+		v := getenv(name)
+		if v == "" {
+			return def
 		}
-		return def
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("%s=%q is not a duration such as 30s or 2h", name, v))
+			return def
+		}
+		return d
 	}
+	envNum := func(name, def string) float64 {
+		v := env(name, def)
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("%s=%q is not a number", name, v))
+			f, _ = strconv.ParseFloat(def, 64)
+		}
+		return f
+	}
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return errors.Join(envErrs...) }
 	dbFlag := func(c *cobra.Command) {
 		c.Flags().StringVar(&m.DB, "db", env("PAYGATE_DB", "sqlite:./paygate.db"), "database: sqlite:PATH or postgres://... (PAYGATE_DB)")
 	}
@@ -91,11 +111,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"how long an uncaptured authorization is held before it expires (PAYGATE_AUTHORIZATION_TTL)")
 	serve.Flags().DurationVar(&m.SweepInterval, "sweep-interval", envDur("PAYGATE_SWEEP_INTERVAL", 30*time.Second),
 		"how often expired payments are swept (PAYGATE_SWEEP_INTERVAL)")
-	notifyConcurrency, _ := strconv.Atoi(env("PAYGATE_NOTIFY_CONCURRENCY", "4"))
-	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", notifyConcurrency,
+	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", int(envNum("PAYGATE_NOTIFY_CONCURRENCY", "4")),
 		"concurrent notification deliveries per endpoint (PAYGATE_NOTIFY_CONCURRENCY)")
-	rateLimit, _ := strconv.ParseFloat(env("PAYGATE_RATE_LIMIT", "100"), 64)
-	serve.Flags().Float64Var(&m.RateLimit, "rate-limit", rateLimit,
+	serve.Flags().Float64Var(&m.RateLimit, "rate-limit", envNum("PAYGATE_RATE_LIMIT", "100"),
 		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
 	dbFlag(serve)
 
@@ -132,6 +150,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Use:   "rekey",
 		Short: "Re-encrypt every stored card and secret to PAYGATE_MASTER_KEY (old keys in PAYGATE_OLD_MASTER_KEYS); safe to interrupt and rerun",
 		RunE: func(c *cobra.Command, _ []string) error {
+			if batch < 1 {
+				return fmt.Errorf("--batch must be at least 1, got %d", batch)
+			}
 			return m.Rekey(ctx, batch)
 		},
 	}

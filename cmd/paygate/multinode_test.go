@@ -401,7 +401,7 @@ func TestMultiNodeKill(t *testing.T) {
 	}
 	// Node a's deliveries in flight reached the receiver before it died; the
 	// rest of its queue is b's to send. (A delivery a had claimed but not yet
-	// sent would wait for its 2-minute lease; allow for it.)
+	// sent would wait for its 45-second lease; allow for it.)
 	var lateFromA int
 	defer func() {
 		if t.Failed() {

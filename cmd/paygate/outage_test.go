@@ -156,7 +156,7 @@ func TestOutage(t *testing.T) {
 	}
 	// The dispatcher carried on by itself: every owed notification arrives.
 	// A delivery claimed while the database was away could not record its
-	// outcome and keeps its 2-minute lease before another tick takes it
+	// outcome and keeps its 45-second lease before another tick takes it
 	// over: move the clock past it rather than wait.
 	a.clock.Advance(3 * time.Minute)
 	eventually(t, 20*time.Second, "the notification of every SUCCEEDED payment", func() bool {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConfigRefused: settings that cannot work are refused before anything
+// is opened, and a database whose key is not at hand is not given a new one.
+func TestConfigRefused(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "p.db")
+	env := func(vars map[string]string) func(string) string {
+		return func(k string) string { return vars[k] }
+	}
+	cmd := func(getenv func(string) string, args ...string) error {
+		var out, errb syncBuffer
+		return run(context.Background(), args, getenv, &out, &errb)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"SweepIntervalZero", nil, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--sweep-interval", "0s"}, "--sweep-interval must be positive"},
+		{"EnvDurationTypo", map[string]string{"PAYGATE_SWEEP_INTERVAL": "30"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `PAYGATE_SWEEP_INTERVAL="30" is not a duration`},
+		{"EnvNumberTypo", map[string]string{"PAYGATE_RATE_LIMIT": "lots"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `PAYGATE_RATE_LIMIT="lots" is not a number`},
+		{"RekeyBatchZero", nil, []string{"vault", "rekey", "--db", db, "--batch", "0"}, "--batch must be at least 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := cmd(env(tc.env), tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+
+	t.Run("DatabaseWithoutItsKey", func(t *testing.T) {
+		key := newMasterKey(t)
+		withKey := env(map[string]string{"PAYGATE_MASTER_KEY": key})
+		db := "sqlite:" + filepath.Join(t.TempDir(), "sealed.db")
+		if err := cmd(withKey, "merchant", "create", "--name", "Shop", "--db", db); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd(env(nil), "merchant", "create", "--name", "Other", "--db", db)
+		if err == nil || !strings.Contains(err.Error(), "set PAYGATE_MASTER_KEY") {
+			t.Errorf("without the key: got %v, want a refusal naming PAYGATE_MASTER_KEY", err)
+		}
+	})
+}
+
+func TestRedactDB(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://paygate:s3cret@db/paygate":                    "postgres://paygate:xxxxx@db/paygate",
+		"postgres://paygate@db/paygate?password=s3cret&x=1":       "postgres://paygate@db/paygate?password=xxxxx&x=1",
+		"postgres://db/paygate?sslpassword=s3cret&sslmode=verify": "postgres://db/paygate?sslmode=verify&sslpassword=xxxxx",
+		"sqlite:./paygate.db":                                     "sqlite:./paygate.db",
+	} {
+		if got := redactDB(in); got != want {
+			t.Errorf("redactDB(%q): got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package gateway_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"paygate"
+	"paygate/gateway"
+)
+
+// blockingSender holds every delivery to slow.example until release closes,
+// and counts deliveries per host.
+type blockingSender struct {
+	release chan struct{}
+	mu      sync.Mutex
+	sent    map[string]int
+}
+
+func (b *blockingSender) Send(ctx context.Context, url string, _ http.Header, _ []byte) (int, time.Duration, error) {
+	b.mu.Lock()
+	host := strings.Split(strings.TrimPrefix(url, "https://"), "/")[0]
+	b.sent[host]++
+	b.mu.Unlock()
+	if host == "slow.example" {
+		<-b.release
+	}
+	return 200, time.Millisecond, nil
+}
+
+func (b *blockingSender) count(host string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sent[host]
+}
+
+// TestSlowEndpointDoesNotHoldUpOthers: a backlog of more notifications for
+// one stuck receiver than a page of due rows holds does not keep another
+// receiver's notification from going out, and no notification is sent
+// twice at once.
+func TestSlowEndpointDoesNotHoldUpOthers(t *testing.T) {
+	gw, store, ctx, now := newTestGateway(t, &countingAcquirer{}, nil)
+	merchantID := paygate.MerchantID(ctx)
+	var ns []*paygate.Notification
+	add := func(i int, url string, at time.Time) {
+		ns = append(ns, &paygate.Notification{NotifyID: fmt.Sprintf("N%04d", i), MerchantID: merchantID, EventType: "payment.succeeded",
+			OrderNo: "order-1", ObjectID: "T1", Sequence: int64(i + 1), URL: url, Body: []byte(`{}`),
+			Status: paygate.NotificationPending, MaxAttempts: 8, NextAttemptAt: at, LeaseUntil: time.Unix(0, 0).UTC(),
+			Version: 1, CreatedAt: at, UpdatedAt: at})
+	}
+	for i := range 450 {
+		add(i, "https://slow.example/hook", now.Add(-time.Hour))
+	}
+	add(450, "https://fast.example/hook", *now)
+	if err := store.Apply(ctx, paygate.Change{Notifications: ns}); err != nil {
+		t.Fatal(err)
+	}
+	send := &blockingSender{release: make(chan struct{}), sent: map[string]int{}}
+	d := gw.NewDispatcher(send, 4)
+	defer d.Wait()
+	defer close(send.release)
+	for range 3 {
+		if _, err := d.Tick(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for send.count("fast.example") == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := send.count("fast.example"); got != 1 {
+		t.Errorf("deliveries to fast.example: got %d, want 1", got)
+	}
+}
+
+// TestLeaseRunsOutWhileSending: a delivery that outlasts its lease is not
+// started a second time by the dispatcher still sending it.
+func TestLeaseRunsOutWhileSending(t *testing.T) {
+	gw, store, ctx, now := newTestGateway(t, &countingAcquirer{}, nil)
+	merchantID := paygate.MerchantID(ctx)
+	var ns []*paygate.Notification
+	for i := range 2 {
+		ns = append(ns, &paygate.Notification{NotifyID: fmt.Sprintf("N%04d", i), MerchantID: merchantID, EventType: "payment.succeeded",
+			OrderNo: "order-1", ObjectID: "T1", Sequence: int64(i + 1), URL: "https://slow.example/hook", Body: []byte(`{}`),
+			Status: paygate.NotificationPending, MaxAttempts: 8, NextAttemptAt: *now, LeaseUntil: time.Unix(0, 0).UTC(),
+			Version: 1, CreatedAt: *now, UpdatedAt: *now})
+	}
+	if err := store.Apply(ctx, paygate.Change{Notifications: ns}); err != nil {
+		t.Fatal(err)
+	}
+	send := &blockingSender{release: make(chan struct{}), sent: map[string]int{}}
+	d := gw.NewDispatcher(send, 4)
+	defer d.Wait()
+	defer close(send.release)
+	if _, err := d.Tick(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for send.count("slow.example") < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	*now = now.Add(10 * time.Minute) // both leases have run out; the sends still hang
+	if n, err := d.Tick(t.Context()); err != nil || n != 0 {
+		t.Errorf("tick while the same deliveries hang: started %d %v, want none", n, err)
+	}
+	if got := send.count("slow.example"); got != 2 {
+		t.Errorf("deliveries: got %d, want 2", got)
+	}
+}
+
+// TestSubscriptionLimit: a merchant has at most MaxSubscriptions.
+func TestSubscriptionLimit(t *testing.T) {
+	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
+	sub := func(i int) error {
+		_, _, err := gw.CreateSubscription(ctx, &gateway.SubscriptionRequest{SubscribeURL: fmt.Sprintf("https://93.184.216.34/hook/%d", i),
+			APIVersion: paygate.APIVersion, SignMethod: "sha256"})
+		return err
+	}
+	for i := range gateway.MaxSubscriptions {
+		if err := sub(i); err != nil {
+			t.Fatalf("subscription %d: %v", i, err)
+		}
+	}
+	if err := sub(99); paygate.ErrorCode(err) != paygate.EInvalidState {
+		t.Errorf("one more: got %v, want invalid_state", err)
+	}
+}
