@@ -88,7 +88,18 @@ func (s *Service) IssueToken(ctx context.Context, appID, secret string) (token s
 	if m != nil {
 		hash = m.SecretHash
 	}
-	if !verifySecret(hash, secret) || m == nil {
+	// At most a few hashes run at once; a caller waits its turn only as long
+	// as it waits for an answer at all, and past 5 s is told to come back.
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	select {
+	case hashing <- struct{}{}:
+	case <-wait.Done():
+		return "", 0, paygate.Errorf(paygate.EUnavailable, "too many token requests at once; retry shortly")
+	}
+	ok := verifySecret(hash, secret)
+	<-hashing
+	if !ok || m == nil {
 		return "", 0, paygate.Errorf(paygate.EUnauthorized, "appId or secret is wrong")
 	}
 	exp := s.now().Add(s.cfg.TokenTTL)
@@ -150,9 +161,8 @@ func hashSecret(secret string) string {
 var hashing = make(chan struct{}, 4)
 
 // verifySecret compares in constant time against a hash made by hashSecret.
+// The caller holds a hashing slot.
 func verifySecret(hash, secret string) bool {
-	hashing <- struct{}{}
-	defer func() { <-hashing }()
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false

@@ -129,3 +129,25 @@ func TestSubscriptionLimit(t *testing.T) {
 		t.Errorf("one more: got %v, want invalid_state", err)
 	}
 }
+
+// TestResendWhileSending: a resend of a notification a dispatcher is sending
+// is refused (409), so that attempt's record is not lost; a resend of a
+// pending one adds an attempt rather than using a scheduled one.
+func TestResendWhileSending(t *testing.T) {
+	gw, store, ctx, now := newTestGateway(t, &countingAcquirer{}, nil)
+	n := &paygate.Notification{NotifyID: "N1", MerchantID: paygate.MerchantID(ctx), EventType: "payment.succeeded",
+		OrderNo: "order-1", ObjectID: "T1", Sequence: 1, URL: "https://93.184.216.34/hook", Body: []byte(`{}`),
+		Status: paygate.NotificationPending, MaxAttempts: 8, NextAttemptAt: *now, LeaseUntil: now.Add(30 * time.Second),
+		Version: 1, CreatedAt: *now, UpdatedAt: *now}
+	if err := store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{n}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gw.Resend(ctx, "N1", ""); paygate.ErrorCode(err) != paygate.EConflict {
+		t.Errorf("resend while leased: got %v, want conflict", err)
+	}
+	*now = now.Add(time.Minute)
+	q, err := gw.Resend(ctx, "N1", "")
+	if err != nil || q.MaxAttempts != 9 {
+		t.Errorf("resend of a pending notification: got %+v %v, want 9 attempts allowed", q, err)
+	}
+}

@@ -323,11 +323,17 @@ func (s *Service) Resend(ctx context.Context, notifyID, idemKey string) (*paygat
 				return nil, notFound(err, "notification", notifyID)
 			}
 			now := s.now()
+			if n.Status == paygate.NotificationPending && now.Before(n.LeaseUntil) {
+				// A dispatcher is sending it now: changing the row would
+				// lose that attempt's record.
+				return nil, paygate.Errorf(paygate.EConflict, "notification %s is being delivered right now; resend it once that attempt is recorded", notifyID)
+			}
 			q := *n
 			q.Status = paygate.NotificationPending
 			q.NextAttemptAt = now
-			q.MaxAttempts = max(q.MaxAttempts, q.Attempts+1)
-			if n.Status != paygate.NotificationPending {
+			if n.Status == paygate.NotificationPending {
+				q.MaxAttempts++ // one more than scheduled, not one of the scheduled retries sooner
+			} else {
 				q.MaxAttempts = q.Attempts + 1
 			}
 			q.Version++

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -88,5 +89,17 @@ func TestNewerSchemaRefused(t *testing.T) {
 	_, err = sqlite.Open(t.Context(), path)
 	if err == nil || !strings.Contains(err.Error(), "newer than this binary") {
 		t.Errorf("got %v, want the newer schema refused", err)
+	}
+}
+
+func TestFileReadableByOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "paygate.db")
+	open(t, path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o600 {
+		t.Errorf("database file mode: got %o, want 600", mode)
 	}
 }
