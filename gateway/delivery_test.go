@@ -47,22 +47,13 @@ func TestSlowEndpointDoesNotHoldUpOthers(t *testing.T) {
 	merchantID := paygate.MerchantID(ctx)
 	var ns []*paygate.Notification
 	add := func(i int, url string, at time.Time) {
-		ns = append(ns, &paygate.Notification{NotifyID: fmt.Sprintf("N%04d", i), MerchantID: merchantID, EventType: "payment.succeeded",
-			OrderNo: "order-1", ObjectID: "T1", Sequence: int64(i + 1), URL: url, Body: []byte(`{}`),
-			Status: paygate.NotificationPending, MaxAttempts: 8, NextAttemptAt: at, LeaseUntil: time.Unix(0, 0).UTC(),
-			Version: 1, CreatedAt: at, UpdatedAt: at})
+		ns = append(ns, pendingNotification(merchantID, i, url, at, time.Unix(0, 0).UTC()))
 	}
 	for i := range 450 {
 		add(i, "https://slow.example/hook", now.Add(-time.Hour))
 	}
 	add(450, "https://fast.example/hook", *now)
-	if err := store.Apply(ctx, paygate.Change{Notifications: ns}); err != nil {
-		t.Fatal(err)
-	}
-	send := &blockingSender{release: make(chan struct{}), sent: map[string]int{}}
-	d := gw.NewDispatcher(send, 4)
-	defer d.Wait()
-	defer close(send.release)
+	d, send := dispatcherFor(t, gw, store, ctx, ns)
 	for range 3 {
 		if _, err := d.Tick(t.Context()); err != nil {
 			t.Fatal(err)
@@ -84,18 +75,9 @@ func TestLeaseRunsOutWhileSending(t *testing.T) {
 	merchantID := paygate.MerchantID(ctx)
 	var ns []*paygate.Notification
 	for i := range 2 {
-		ns = append(ns, &paygate.Notification{NotifyID: fmt.Sprintf("N%04d", i), MerchantID: merchantID, EventType: "payment.succeeded",
-			OrderNo: "order-1", ObjectID: "T1", Sequence: int64(i + 1), URL: "https://slow.example/hook", Body: []byte(`{}`),
-			Status: paygate.NotificationPending, MaxAttempts: 8, NextAttemptAt: *now, LeaseUntil: time.Unix(0, 0).UTC(),
-			Version: 1, CreatedAt: *now, UpdatedAt: *now})
+		ns = append(ns, pendingNotification(merchantID, i, "https://slow.example/hook", *now, time.Unix(0, 0).UTC()))
 	}
-	if err := store.Apply(ctx, paygate.Change{Notifications: ns}); err != nil {
-		t.Fatal(err)
-	}
-	send := &blockingSender{release: make(chan struct{}), sent: map[string]int{}}
-	d := gw.NewDispatcher(send, 4)
-	defer d.Wait()
-	defer close(send.release)
+	d, send := dispatcherFor(t, gw, store, ctx, ns)
 	if _, err := d.Tick(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -135,19 +117,39 @@ func TestSubscriptionLimit(t *testing.T) {
 // pending one adds an attempt rather than using a scheduled one.
 func TestResendWhileSending(t *testing.T) {
 	gw, store, ctx, now := newTestGateway(t, &countingAcquirer{}, nil)
-	n := &paygate.Notification{NotifyID: "N1", MerchantID: paygate.MerchantID(ctx), EventType: "payment.succeeded",
-		OrderNo: "order-1", ObjectID: "T1", Sequence: 1, URL: "https://93.184.216.34/hook", Body: []byte(`{}`),
-		Status: paygate.NotificationPending, MaxAttempts: 8, NextAttemptAt: *now, LeaseUntil: now.Add(30 * time.Second),
-		Version: 1, CreatedAt: *now, UpdatedAt: *now}
+	n := pendingNotification(paygate.MerchantID(ctx), 1, "https://93.184.216.34/hook", *now, now.Add(30*time.Second))
 	if err := store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{n}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := gw.Resend(ctx, "N1", ""); paygate.ErrorCode(err) != paygate.EConflict {
+	if _, err := gw.Resend(ctx, n.NotifyID, ""); paygate.ErrorCode(err) != paygate.EConflict {
 		t.Errorf("resend while leased: got %v, want conflict", err)
 	}
 	*now = now.Add(time.Minute)
-	q, err := gw.Resend(ctx, "N1", "")
+	q, err := gw.Resend(ctx, n.NotifyID, "")
 	if err != nil || q.MaxAttempts != 9 {
 		t.Errorf("resend of a pending notification: got %+v %v, want 9 attempts allowed", q, err)
 	}
+}
+
+// pendingNotification is notification i of an order, due at due and leased
+// until lease.
+func pendingNotification(merchantID string, i int, url string, due, lease time.Time) *paygate.Notification {
+	return &paygate.Notification{NotifyID: fmt.Sprintf("N%04d", i), MerchantID: merchantID, EventType: "payment.succeeded",
+		OrderNo: "order-1", ObjectID: "T1", Sequence: int64(i + 1), URL: url, Body: []byte(`{}`),
+		Status: paygate.NotificationPending, MaxAttempts: 8, NextAttemptAt: due, LeaseUntil: lease,
+		Version: 1, CreatedAt: due, UpdatedAt: due}
+}
+
+// dispatcherFor stores ns and returns a dispatcher (4 deliveries per
+// endpoint) sending through a blockingSender, released when the test ends.
+func dispatcherFor(t *testing.T, gw *gateway.Service, store paygate.Store, ctx context.Context, ns []*paygate.Notification) (*gateway.Dispatcher, *blockingSender) {
+	t.Helper()
+	if err := store.Apply(ctx, paygate.Change{Notifications: ns}); err != nil {
+		t.Fatal(err)
+	}
+	send := &blockingSender{release: make(chan struct{}), sent: map[string]int{}}
+	d := gw.NewDispatcher(send, 4)
+	t.Cleanup(d.Wait)
+	t.Cleanup(func() { close(send.release) })
+	return d, send
 }

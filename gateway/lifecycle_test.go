@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,8 +12,6 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/gateway"
-	"paygate/sqlite"
-	"paygate/vault"
 )
 
 // countingAcquirer counts authorizations, each taking a moment, so that
@@ -120,7 +117,7 @@ func TestChallengedCardIsStored(t *testing.T) {
 // cancelled session payment expires its session, and an expired
 // authorization cannot be captured.
 func TestSessionLifecycleRules(t *testing.T) {
-	w := &wallets{}
+	w := &flakySandbox{}
 	gw, _, ctx, now := newTestGateway(t, w, w)
 	_, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-s-1",
 		CaptureMethod: "manual", PaymentMethodTypes: []string{"card", "payNow"}})
@@ -237,20 +234,11 @@ func (l *losingAnswers) Apply(ctx context.Context, c paygate.Change) error {
 // (the process died after the effect) answers its effect to the retry with
 // the same key, not invalid_state.
 func TestIdempotentAnswerLost(t *testing.T) {
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	ls := &losingAnswers{Store: store}
-	v, _ := vault.New(vault.NewKey())
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	gw := gateway.New(ls, acquirer.Sandbox{}, v, nil, gateway.Config{Now: func() time.Time { return now }})
-	nm, err := gw.CreateMerchant(t.Context(), "m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := paygate.WithMerchantID(t.Context(), nm.Merchant.ID)
+	var ls *losingAnswers
+	gw, _, ctx, now := newTestGateway(t, acquirer.Sandbox{}, nil, func(s paygate.Store) paygate.Store {
+		ls = &losingAnswers{Store: s}
+		return ls
+	})
 	for _, orderNo := range []string{"order-i-1", "order-i-2"} {
 		if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo,
 			PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
@@ -268,7 +256,7 @@ func TestIdempotentAnswerLost(t *testing.T) {
 		t.Fatalf("cancel: got %v %v", p, err)
 	}
 	ls.lose.Store(false)
-	now = now.Add(2 * time.Minute) // the unfinished keys are taken over
+	*now = now.Add(2 * time.Minute) // the unfinished keys are taken over
 	if p, err := gw.Capture(ctx, capture, "key-capture"); err != nil || p.Status != paygate.StatusSucceeded {
 		t.Errorf("capture retried: got %v %v, want the capture", p, err)
 	}

@@ -1,52 +1,19 @@
 package gateway_test
 
 import (
-	"context"
-	"errors"
-	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"paygate"
-	"paygate/acquirer"
 	"paygate/gateway"
-	"paygate/sqlite"
-	"paygate/vault"
 )
-
-// flakyRefunds is the sandbox acquirer whose refund calls fail (no answer)
-// while down is set: a network fault at a boundary we do not own.
-type flakyRefunds struct {
-	acquirer.Sandbox
-	down atomic.Bool
-}
-
-func (f *flakyRefunds) Refund(ctx context.Context, ref, reference string, amount paygate.Money) (acquirer.Result, error) {
-	if f.down.Load() {
-		return acquirer.Result{}, errors.New("connection reset")
-	}
-	return f.Sandbox.Refund(ctx, ref, reference, amount)
-}
 
 // TestRefundWithoutAnswerIsSentAgain: a refund whose acquirer call had no
 // answer stays PROCESSING with its amount reserved, and the sweep sends it
 // again and settles it.
 func TestRefundWithoutAnswerIsSentAgain(t *testing.T) {
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	v, _ := vault.New(vault.NewKey())
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	acq := &flakyRefunds{}
-	gw := gateway.New(store, acq, v, nil, gateway.Config{Now: func() time.Time { return now }})
-	nm, err := gw.CreateMerchant(t.Context(), "m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := paygate.WithMerchantID(t.Context(), nm.Merchant.ID)
+	acq := &flakySandbox{}
+	gw, _, ctx, now := newTestGateway(t, acq, nil)
 	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "100.00", Currency: "USD", OrderNo: "order-1",
 		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &gateway.DeviceInfo{},
 		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030"}})
@@ -65,7 +32,7 @@ func TestRefundWithoutAnswerIsSentAgain(t *testing.T) {
 		t.Errorf("refund above the rest: got %v, want amount_exceeded", err)
 	}
 	acq.down.Store(false)
-	now = now.Add(2 * time.Minute)
+	*now = now.Add(2 * time.Minute)
 	if _, err := gw.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}

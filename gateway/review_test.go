@@ -2,17 +2,12 @@ package gateway_test
 
 import (
 	"context"
-	"errors"
-	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"paygate"
 	"paygate/acquirer"
 	"paygate/gateway"
-	"paygate/sqlite"
-	"paygate/vault"
 )
 
 // hookedAcquirer runs hook once, inside the next authorization.
@@ -27,23 +22,6 @@ func (a *hookedAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRe
 		h()
 	}
 	return a.Sandbox.Authorize(ctx, req)
-}
-
-func newTestGateway(t *testing.T, acq acquirer.Acquirer, wallets acquirer.Wallets) (*gateway.Service, paygate.Store, context.Context, *time.Time) {
-	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	v, _ := vault.New(vault.NewKey())
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	gw := gateway.New(store, acq, v, nil, gateway.Config{Now: func() time.Time { return now }, Wallets: wallets})
-	nm, err := gw.CreateMerchant(t.Context(), "m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gw, store, paygate.WithMerchantID(t.Context(), nm.Merchant.ID), &now
 }
 
 // TestRenewedCardChangedDuringPayment: two token payments renew the same
@@ -82,31 +60,10 @@ func TestRenewedCardChangedDuringPayment(t *testing.T) {
 	}
 }
 
-// wallets is the sandbox whose wallet refunds fail while down is set, and
-// which counts refunds by channel.
-type wallets struct {
-	acquirer.Sandbox
-	down                       atomic.Bool
-	cardRefunds, walletRefunds atomic.Int64
-}
-
-func (w *wallets) RefundOrder(ctx context.Context, q acquirer.QueryRequest, ref string, m paygate.Money) (acquirer.Result, error) {
-	w.walletRefunds.Add(1)
-	if w.down.Load() {
-		return acquirer.Result{}, errors.New("wallet unreachable")
-	}
-	return w.Sandbox.RefundOrder(ctx, q, ref, m)
-}
-
-func (w *wallets) Refund(ctx context.Context, ref, reference string, m paygate.Money) (acquirer.Result, error) {
-	w.cardRefunds.Add(1)
-	return w.Sandbox.Refund(ctx, ref, reference, m)
-}
-
 // TestWalletRefundSentAgainToTheWallet: a wallet refund without an answer is
 // sent again by the sweep to the wallet, never to the card acquirer.
 func TestWalletRefundSentAgainToTheWallet(t *testing.T) {
-	w := &wallets{}
+	w := &flakySandbox{}
 	gw, _, ctx, now := newTestGateway(t, w, w)
 	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w1",
 		PaymentMethodType: "wechat", DeviceInfo: &gateway.DeviceInfo{}, Wechat: &gateway.WechatInput{AuthCode: "1345678901234567"}})
