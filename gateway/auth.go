@@ -37,6 +37,21 @@ type NewMerchant struct {
 // CreateMerchant creates a merchant with a new appId, secret and notification
 // secret. The secret is stored only as an argon2id hash.
 func (s *Service) CreateMerchant(ctx context.Context, name string) (*NewMerchant, error) {
+	return s.createMerchant(ctx, newID("M", s.now(), 6), name)
+}
+
+// SandboxMerchantID is the id of the merchant serve creates on an empty
+// database. It is fixed so that nodes starting together on one empty
+// database create it once: the others' inserts conflict.
+const SandboxMerchantID = "M00000000000000000001"
+
+// CreateSandboxMerchant creates the sandbox merchant; EConflict if it
+// exists (another node created it first).
+func (s *Service) CreateSandboxMerchant(ctx context.Context) (*NewMerchant, error) {
+	return s.createMerchant(ctx, SandboxMerchantID, "Sandbox merchant")
+}
+
+func (s *Service) createMerchant(ctx context.Context, id, name string) (*NewMerchant, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 128 {
 		return nil, paygate.InvalidParam("name", "name must be 1-128 characters")
@@ -48,7 +63,7 @@ func (s *Service) CreateMerchant(ctx context.Context, name string) (*NewMerchant
 	}
 	now := s.now()
 	m := &paygate.Merchant{
-		ID:         newID("M", now, 6),
+		ID:         id,
 		Name:       name,
 		AppID:      randomDigits(15),
 		SecretHash: hashSecret(secret),

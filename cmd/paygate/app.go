@@ -177,15 +177,20 @@ func (m *Main) Open(ctx context.Context) error {
 		s.Close()
 		return err
 	} else if n == 0 {
-		nm, err := m.Gateway.CreateMerchant(ctx, "Sandbox merchant")
-		if err != nil {
+		// Nodes starting together on one empty database: the first creates
+		// it, the others' inserts conflict and they go on without one.
+		nm, err := m.Gateway.CreateSandboxMerchant(ctx)
+		switch {
+		case paygate.ErrorCode(err) == paygate.EConflict:
+		case err != nil:
 			ln.Close()
 			s.Close()
 			return err
+		default:
+			m.Sandbox = nm
+			fmt.Fprintf(m.Stdout, "Created a sandbox merchant (the secret is shown only now):\n  appId:        %s\n  secret:       %s\n  notifySecret: %s\n",
+				nm.Merchant.AppID, nm.Secret, nm.NotifySecret)
 		}
-		m.Sandbox = nm
-		fmt.Fprintf(m.Stdout, "Created a sandbox merchant (the secret is shown only now):\n  appId:        %s\n  secret:       %s\n  notifySecret: %s\n",
-			nm.Merchant.AppID, nm.Secret, nm.NotifySecret)
 	}
 
 	m.server = &http.Server{

@@ -782,3 +782,39 @@ func (h *hub) orders(eventType string) map[string]time.Time {
 	}
 	return out
 }
+
+// TestNodesStartTogether: nodes started at once on one empty database
+// create one sandbox merchant between them, not one each.
+func TestNodesStartTogether(t *testing.T) {
+	db := pgSchema(t)
+	key := newMasterKey(t)
+	mains := make([]*Main, 4)
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	for i := range mains {
+		m := NewMain()
+		m.Addr, m.DB, m.MasterKey = "127.0.0.1:0", db, key
+		m.Stdout, m.Stderr = &syncBuffer{}, &syncBuffer{}
+		m.SweepInterval = time.Hour
+		mains[i] = m
+		wg.Go(func() { errs[i] = m.Open(context.Background()) })
+	}
+	wg.Wait()
+	created := 0
+	for i, m := range mains {
+		if errs[i] != nil {
+			t.Errorf("node %d: %v", i, errs[i])
+			continue
+		}
+		t.Cleanup(func() { m.Close() })
+		if m.Sandbox != nil {
+			created++
+		}
+	}
+	if created != 1 {
+		t.Errorf("nodes that created a sandbox merchant: got %d, want 1", created)
+	}
+	if n, err := mains[0].store.CountMerchants(context.Background()); err != nil || n != 1 {
+		t.Errorf("merchants: got %d %v, want 1", n, err)
+	}
+}
