@@ -501,12 +501,10 @@ func (s *Service) sweepSessions(ctx context.Context, now time.Time) (int, error)
 		q.Version++
 		q.UpdatedAt = now
 		c := paygate.Change{Payments: []*paygate.Payment{&q}, Sessions: []*paygate.Session{&x}, Events: []paygate.Event{ev}}
-		to := paygate.StatusExpired
-		if q.Status == paygate.StatusRequiresAction {
-			to = paygate.StatusFailed
-			q.FailureCode, q.FailureMessage = "authentication_failed", "The 3-D Secure challenge was abandoned."
+		if q.Status == paygate.StatusRequiresAction { // an unanswered challenge, as on a direct payment
+			q.FailureCode, q.FailureMessage = codeAbandoned, msgAbandoned
 		}
-		if pev, err := q.Transition(to, now, reqID); err == nil {
+		if pev, err := q.Transition(paygate.StatusExpired, now, reqID); err == nil {
 			q.ExpiresAt, q.NextAction, q.PendingCard, q.ClaimedUntil = nil, nil, nil, nil
 			c.Events = append(c.Events, pev)
 		}

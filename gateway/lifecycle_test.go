@@ -268,3 +268,26 @@ func TestIdempotentAnswerLost(t *testing.T) {
 		t.Errorf("capture again without the key: got %v, want invalid_state", err)
 	}
 }
+
+// TestSessionExpiresDuringChallenge: a session that runs out while its
+// payment waits for the challenge expires with it, EXPIRED
+// authentication_abandoned, as a direct payment's unanswered challenge does.
+func TestSessionExpiresDuringChallenge(t *testing.T) {
+	gw, _, ctx, now := newTestGateway(t, &countingAcquirer{}, nil)
+	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-x-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := gw.Pay(context.Background(), sess.SessionID, gateway.CardForm{CardNo: acquirer.CardChallenge, ExpiryMonth: "06", ExpiryYear: "2040", CVC: "123"})
+	if err != nil || p.Status != paygate.StatusRequiresAction {
+		t.Fatalf("pay: got %v %v, want REQUIRES_ACTION", p, err)
+	}
+	*now = now.Add(3 * time.Hour)
+	if _, err := gw.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sess, p, err = gw.Session(ctx, sess.SessionID)
+	if err != nil || sess.Status != paygate.SessionExpired || p.Status != paygate.StatusExpired || p.FailureCode != "authentication_abandoned" {
+		t.Errorf("after the session's deadline: got session %v, payment %v %s, %v; want EXPIRED and EXPIRED authentication_abandoned", sess.Status, p.Status, p.FailureCode, err)
+	}
+}

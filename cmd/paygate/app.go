@@ -156,6 +156,12 @@ func (m *Main) Open(ctx context.Context) error {
 			return fmt.Errorf("%s must be positive, got %s", name, d)
 		}
 	}
+	if m.NotifyConcurrency < 1 {
+		return fmt.Errorf("--notify-concurrency (PAYGATE_NOTIFY_CONCURRENCY) must be a whole number of at least 1, got %d", m.NotifyConcurrency)
+	}
+	if !(m.RateLimit >= 0) { // 0 is the default (100/s)
+		return fmt.Errorf("--rate-limit (PAYGATE_RATE_LIMIT) must be more than 0, got %g", m.RateLimit)
+	}
 	s, v, err := m.openStore(ctx)
 	if err != nil {
 		return err

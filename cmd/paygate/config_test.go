@@ -28,6 +28,10 @@ func TestConfigRefused(t *testing.T) {
 		{"SweepIntervalZero", nil, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--sweep-interval", "0s"}, "--sweep-interval must be positive"},
 		{"EnvDurationTypo", map[string]string{"PAYGATE_SWEEP_INTERVAL": "30"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `PAYGATE_SWEEP_INTERVAL="30" is not a duration`},
 		{"EnvNumberTypo", map[string]string{"PAYGATE_RATE_LIMIT": "lots"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `PAYGATE_RATE_LIMIT="lots" is not a number`},
+		{"EnvBoolTypo", map[string]string{"PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS": "yes"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `is not true or false`},
+		{"EnvConcurrencyFraction", map[string]string{"PAYGATE_NOTIFY_CONCURRENCY": "2.5"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `is not a whole number`},
+		{"ConcurrencyZero", nil, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--notify-concurrency", "0"}, "--notify-concurrency (PAYGATE_NOTIFY_CONCURRENCY) must be"},
+		{"RateLimitNegative", map[string]string{"PAYGATE_RATE_LIMIT": "-1"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, "--rate-limit (PAYGATE_RATE_LIMIT) must be more than 0"},
 		{"RekeyBatchZero", nil, []string{"vault", "rekey", "--db", db, "--batch", "0"}, "--batch must be at least 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -95,6 +95,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Use:   "serve",
 		Short: "Serve the API (creates a sandbox merchant on an empty database)",
 		RunE: func(c *cobra.Command, _ []string) error {
+			if !(m.RateLimit > 0) {
+				return fmt.Errorf("--rate-limit (PAYGATE_RATE_LIMIT) must be more than 0, got %g", m.RateLimit)
+			}
 			if err := m.Open(ctx); err != nil {
 				return err
 			}
@@ -104,14 +107,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	serve.Flags().StringVar(&m.Addr, "addr", env("PAYGATE_ADDR", "127.0.0.1:8080"), "listen address (PAYGATE_ADDR)")
 	serve.Flags().StringVar(&m.BaseURL, "base-url", env("PAYGATE_BASE_URL", ""), "public URL of this server, for links (PAYGATE_BASE_URL; default http://ADDR)")
-	serve.Flags().BoolVar(&m.AllowPrivateNotifyTargets, "allow-private-notify-targets", env("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS", "") == "true",
+	allowPrivate := false
+	if v := getenv("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS=%q is not true or false", v))
+		}
+		allowPrivate = b
+	}
+	serve.Flags().BoolVar(&m.AllowPrivateNotifyTargets, "allow-private-notify-targets", allowPrivate,
 		"allow notification URLs on private, loopback and link-local addresses (PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS)")
 	serve.Flags().DurationVar(&m.TokenTTL, "token-ttl", envDur("PAYGATE_TOKEN_TTL", 2*time.Hour), "access token lifetime (PAYGATE_TOKEN_TTL)")
 	serve.Flags().DurationVar(&m.AuthorizationTTL, "authorization-ttl", envDur("PAYGATE_AUTHORIZATION_TTL", 7*24*time.Hour),
 		"how long an uncaptured authorization is held before it expires (PAYGATE_AUTHORIZATION_TTL)")
 	serve.Flags().DurationVar(&m.SweepInterval, "sweep-interval", envDur("PAYGATE_SWEEP_INTERVAL", 30*time.Second),
 		"how often expired payments are swept (PAYGATE_SWEEP_INTERVAL)")
-	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", int(envNum("PAYGATE_NOTIFY_CONCURRENCY", "4")),
+	notifyConcurrency := envNum("PAYGATE_NOTIFY_CONCURRENCY", "4")
+	if notifyConcurrency != float64(int(notifyConcurrency)) {
+		envErrs = append(envErrs, fmt.Errorf("PAYGATE_NOTIFY_CONCURRENCY=%g is not a whole number", notifyConcurrency))
+	}
+	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", int(notifyConcurrency),
 		"concurrent notification deliveries per endpoint (PAYGATE_NOTIFY_CONCURRENCY)")
 	serve.Flags().Float64Var(&m.RateLimit, "rate-limit", envNum("PAYGATE_RATE_LIMIT", "100"),
 		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
