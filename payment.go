@@ -41,6 +41,9 @@ type Payment struct {
 	Risk       *Risk
 	NextAction *NextAction
 	Wallet     *Wallet `json:",omitempty"` // set for wallet and QR methods (not device wallets)
+	// WalletAttempts counts the wallet attempts a cashier page opened, so
+	// that each gets its own reference at the wallet.
+	WalletAttempts int `json:",omitempty"`
 
 	FailureCode    string
 	FailureMessage string

@@ -193,7 +193,7 @@ func emvQR(req OrderRequest) string {
 		// SGQR's PayNow template: the merchant's UEN, amount not editable,
 		// and the order's expiry date.
 		account = tlv{"26", emvTemplate(tlv{"00", "SG.PAYNOW"}, tlv{"01", "2"}, tlv{"02", "201403121W"},
-			tlv{"03", "0"}, tlv{"04", req.ExpiresAt.UTC().Format("20060102")})}
+			tlv{"03", "0"}, tlv{"04", req.ExpiresAt.In(singapore).Format("20060102")})}
 	case paygate.MethodUPay:
 		// UnionPay's ids 15-16: acquirer IIN, forwarding IIN, merchant id.
 		account = tlv{"15", "25000344" + "25000344" + "000000000012345"}
@@ -216,6 +216,10 @@ func emvQR(req OrderRequest) string {
 		tlv{"62", emvTemplate(tlv{"01", emvText(req.Reference, 25, "")}, tlv{"07", emvText(req.StoreID, 25, "")})},
 	)
 }
+
+// singapore is SGT (UTC+8, no daylight saving): PayNow's expiry date is a
+// Singapore date.
+var singapore = time.FixedZone("SGT", 8*60*60)
 
 // sdkParams are the parameters each wallet's SDK or mini program API
 // takes, signed with a sandbox value in place of the merchant's key.

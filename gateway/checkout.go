@@ -487,8 +487,19 @@ func (s *Service) sweepSessions(ctx context.Context, now time.Time) (int, error)
 		if err != nil {
 			return n, err
 		}
-		if p.Wallet != nil && p.NextAction != nil && s.closeWallet(ctx, p) != nil {
-			continue // its wallet order is still open; the next sweep tries again
+		if p.Wallet != nil && p.NextAction != nil && s.wallets != nil {
+			// Ask the wallet first: the shopper may have paid and the answer
+			// never reached us. Paid, the session completes instead.
+			if res, err := s.wallets.QueryOrder(ctx, walletQuery(p)); err == nil && res.State == acquirer.WalletPaid {
+				if _, err := s.walletAnswer(ctx, p, &draft{payment: p, session: sess}, attemptRef(p), res); err != nil {
+					return n, err
+				}
+				n++
+				continue
+			}
+			if s.closeWallet(ctx, p) != nil {
+				continue // its wallet order is still open; the next sweep tries again
+			}
 		}
 		reqID := "sweep"
 		x := *sess

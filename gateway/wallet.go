@@ -3,11 +3,9 @@ package gateway
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -245,12 +243,24 @@ func (s *Service) startWallet(ctx context.Context, p *paygate.Payment, d *draft)
 		s.log.WarnContext(ctx, "wallet order failed", "tradeNo", p.TradeNo, "err", err)
 		return p, nil
 	}
-	q, _, err := s.recordAttempt(ctx, p, ref, paygate.StatusRequiresAction, func(q *paygate.Payment, _ time.Time) {
+	ctx = context.WithoutCancel(ctx) // the order is open at the wallet: record it
+	q, ok, err := s.recordAttempt(ctx, p, ref, paygate.StatusRequiresAction, func(q *paygate.Payment, _ time.Time) {
 		q.Wallet.Reference = ref
 		q.AcquirerRef = order.WalletRef
 		q.NextAction = s.walletAction(q, ref, order)
 		q.ExpiresAt = &expires
 	})
+	if err == nil && !ok {
+		// Closed meanwhile (a cancel came first): close the order just
+		// opened, so the shopper cannot pay it.
+		w := *p.Wallet
+		closing := *p
+		closing.Wallet, closing.AcquirerRef = &w, order.WalletRef
+		closing.Wallet.Reference = ref
+		if _, cerr := s.wallets.CloseOrder(ctx, walletQuery(&closing)); cerr != nil {
+			s.log.WarnContext(ctx, "wallet close failed", "tradeNo", p.TradeNo, "err", cerr)
+		}
+	}
 	return q, err
 }
 
@@ -318,14 +328,20 @@ func (s *Service) walletPaid(ctx context.Context, p *paygate.Payment, d *draft, 
 		q.ExpiresAt, q.NextAction, q.ClaimedUntil = nil, nil, nil
 		q.FailureCode, q.FailureMessage = "", ""
 	}, s.completeSession(ctx, d))
-	if err == nil && !ok && q.Status == paygate.StatusSucceeded && q.Wallet != nil && q.Wallet.Reference == ref {
+	paid := q != nil && (q.Status == paygate.StatusSucceeded || q.Status == paygate.StatusPartiallyRefunded || q.Status == paygate.StatusRefunded)
+	if err == nil && !ok && paid && q.Wallet != nil && q.Wallet.Reference == ref {
 		return q, nil // this very attempt was recorded paid already (the answer came twice)
 	}
 	if err == nil && !ok {
 		s.log.WarnContext(ctx, "wallet paid a closed payment; refunding", "tradeNo", p.TradeNo, "reference", ref)
-		if _, err := s.wallets.RefundOrder(ctx, acquirer.QueryRequest{Method: p.PaymentMethodType, Reference: ref, WalletRef: res.WalletRef},
-			ref+"R", p.Amount); err != nil {
-			s.log.ErrorContext(ctx, "refund of a payment to a closed order failed", "tradeNo", p.TradeNo, "reference", ref, "err", err)
+		res, rerr := s.wallets.RefundOrder(context.WithoutCancel(ctx), acquirer.QueryRequest{Method: p.PaymentMethodType, Reference: ref, WalletRef: res.WalletRef},
+			ref+"R", p.Amount)
+		if rerr == nil && !res.Approved {
+			rerr = fmt.Errorf("the wallet refused: %s %s", res.Code, res.Message)
+		}
+		if rerr != nil {
+			// Not retried by itself: an operator must give this money back.
+			s.log.ErrorContext(ctx, "refund of a payment to a closed order failed", "tradeNo", p.TradeNo, "reference", ref, "err", rerr)
 		}
 	}
 	return q, err
@@ -707,8 +723,12 @@ func (s *Service) ChooseMethod(ctx context.Context, sessionID, method string) (*
 	if p, err = s.dropAttempt(ctx, p); err != nil {
 		return p, err
 	}
-	ref := newAttemptRef(p.TradeNo)
+	if p.WalletAttempts >= maxWalletAttempts {
+		return p, paygate.Errorf(paygate.EInvalidState, "this checkout has opened %d wallet attempts, the most it may", maxWalletAttempts)
+	}
 	q := *p
+	q.WalletAttempts++
+	ref := attemptRefN(p.TradeNo, q.WalletAttempts)
 	q.PaymentMethodType = method
 	q.Wallet = &paygate.Wallet{ProductType: cashierProduct(m), Reference: ref}
 	order, err := s.openOrder(ctx, &q, ref, q.Wallet.ProductType, "", sess.ExpiresAt)
@@ -758,12 +778,14 @@ func (s *Service) dropAttempt(ctx context.Context, p *paygate.Payment) (*paygate
 	return &q, nil
 }
 
-// newAttemptRef names a cashier page's wallet attempt: the tradeNo and a
-// random suffix, at most 32 characters (WeChat Pay's out_trade_no limit).
-func newAttemptRef(tradeNo string) string {
-	n, err := rand.Int(rand.Reader, big.NewInt(10000))
-	if err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return fmt.Sprintf("%sW%04d", tradeNo, n.Int64())
+// attemptRefN names a cashier page's n-th wallet attempt: the tradeNo less
+// its "T20" (still unique: the rest is the timestamp and random digits),
+// "W" and n. At most 25 characters, so it fits whole in an EMVCo QR code's
+// reference (field 62.01) and in every wallet's order id.
+func attemptRefN(tradeNo string, n int) string {
+	return fmt.Sprintf("%sW%d", tradeNo[min(3, len(tradeNo)):], n)
 }
+
+// maxWalletAttempts bounds the wallet attempts of one cashier page (the
+// reference numbers them in at most four digits).
+const maxWalletAttempts = 9999
