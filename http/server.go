@@ -315,6 +315,7 @@ type limiter struct {
 	burst   float64
 	now     func() time.Time
 	buckets map[string]*bucket
+	swept   time.Time // the last forgetting of idle buckets
 }
 
 type bucket struct {
@@ -326,8 +327,11 @@ func (l *limiter) allow(key string) (retryAfter int, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if len(l.buckets) > 100_000 {
-		// Forget clients idle long enough to have a full bucket again.
+	if len(l.buckets) > 100_000 && now.Sub(l.swept) >= time.Second {
+		// Forget clients idle long enough to have a full bucket again; at
+		// most once a second, so a flood of new keys costs one scan a
+		// second, not one a request.
+		l.swept = now
 		for k, b := range l.buckets {
 			if now.Sub(b.last).Seconds()*l.rate >= l.burst {
 				delete(l.buckets, k)

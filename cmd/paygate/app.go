@@ -52,12 +52,13 @@ type Main struct {
 	Gateway    *gateway.Service
 	Dispatcher *gateway.Dispatcher
 
-	store  paygate.Store
-	server *http.Server
-	done   chan struct{} // closed when Serve returns
-	swept  chan struct{} // closed when the sweep loop returns
-	cancel context.CancelFunc
-	log    *slog.Logger
+	store    paygate.Store
+	server   *http.Server
+	handling sync.WaitGroup // requests being handled
+	done     chan struct{}  // closed when Serve returns
+	swept    chan struct{}  // closed when the sweep loop returns
+	cancel   context.CancelFunc
+	log      *slog.Logger
 }
 
 // NewMain returns a Main with the defaults of API.md.
@@ -199,8 +200,13 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 	}
 
+	api := phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger())})
 	m.server = &http.Server{
-		Handler:           phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger())}),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			m.handling.Add(1)
+			defer m.handling.Done()
+			api.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -247,9 +253,11 @@ func (m *Main) sweep(ctx context.Context) {
 	}
 }
 
-// Close stops accepting, lets requests in flight finish (up to 30 s), stops
-// the sweep and the dispatcher (waiting for deliveries in flight; those not
-// recorded are delivered again after a restart) and closes the database.
+// Close stops accepting, lets requests in flight finish (up to 30 s, and
+// keeps the database open for those still running up to a minute more),
+// stops the sweep and the dispatcher (waiting for deliveries in flight;
+// those not recorded are delivered again after a restart) and closes the
+// database.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
@@ -257,6 +265,16 @@ func (m *Main) Close() error {
 		defer cancel()
 		errs = append(errs, m.server.Shutdown(ctx))
 		<-m.done
+		// A request still running past the grace period (a slow acquirer)
+		// may yet have an outcome to record: the store stays open for it,
+		// up to another minute.
+		handled := make(chan struct{})
+		go func() { m.handling.Wait(); close(handled) }()
+		select {
+		case <-handled:
+		case <-time.After(time.Minute):
+			m.logger().Error("requests still running after shutdown; closing the database under them")
+		}
 	}
 	if m.cancel != nil {
 		m.cancel()
