@@ -105,15 +105,10 @@ func (s *Service) IssueToken(ctx context.Context, appID, secret string) (token s
 	}
 	// At most a few hashes run at once; a caller waits its turn only as long
 	// as it waits for an answer at all, and past 5 s is told to come back.
-	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	select {
-	case hashing <- struct{}{}:
-	case <-wait.Done():
-		return "", 0, paygate.Errorf(paygate.EUnavailable, "too many token requests at once; retry shortly")
+	ok, err := verifyInTurn(ctx, hash, secret)
+	if err != nil {
+		return "", 0, err
 	}
-	ok := verifySecret(hash, secret)
-	<-hashing
 	if !ok || m == nil {
 		return "", 0, paygate.Errorf(paygate.EUnauthorized, "appId or secret is wrong")
 	}
@@ -174,6 +169,20 @@ func hashSecret(secret string) string {
 // hashing bounds how many argon2id hashes (19 MiB each) run at once, so a
 // burst of token calls cannot take the memory of the machine.
 var hashing = make(chan struct{}, 4)
+
+// verifyInTurn runs verifySecret in one of the hashing slots, waiting at most
+// 5 s for one.
+func verifyInTurn(ctx context.Context, hash, secret string) (bool, error) {
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	select {
+	case hashing <- struct{}{}:
+	case <-wait.Done():
+		return false, paygate.Errorf(paygate.EUnavailable, "too many token requests at once; retry shortly")
+	}
+	defer func() { <-hashing }() // also if a corrupt stored hash makes argon2 panic
+	return verifySecret(hash, secret), nil
+}
 
 // verifySecret compares in constant time against a hash made by hashSecret.
 // The caller holds a hashing slot.

@@ -408,9 +408,10 @@ func (s *Service) ChallengePage(ctx context.Context, token string) (*Challenge, 
 }
 
 // CompleteChallenge takes the customer's answer on the ACS page: with the
-// right code the payment goes on to authorization; "fail" (or the challenge
-// running out, see Sweep) ends it FAILED authentication_failed. Answering an
-// already answered challenge changes nothing.
+// right code the payment goes on to authorization; "fail" ends it FAILED
+// authentication_failed; an answer after the challenge ran out ends it
+// EXPIRED authentication_abandoned, as the sweep would. Answering an already
+// answered challenge changes nothing.
 //
 // Errors: not_found, invalid_parameter (wrong code).
 func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bool, code string) (*paygate.Payment, error) {
@@ -435,10 +436,18 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 			q.FailureCode, q.FailureMessage = codeAbandoned, msgAbandoned
 		}, s.expireSession(ctx, p))
 	}
-	// Take the pending card in a compare-and-set before anything else: of
-	// two answers (a double click, two tabs) only one goes on to the
-	// acquirer; the other finds nothing left to authorize.
-	sealedCard := p.PendingCard
+	plain, err := s.vault.Open(p.PendingCard, []byte("pending-card/"+p.TradeNo))
+	if err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	var pc pendingCard
+	if err := json.Unmarshal(plain, &pc); err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	// Take the pending card in a compare-and-set before calling out: of two
+	// answers (a double click, two tabs) only one goes on to the acquirer;
+	// the other finds nothing left to authorize.
+	sealedCard, action := p.PendingCard, p.NextAction
 	taken := *p
 	taken.PendingCard, taken.NextAction = nil, nil
 	taken.UpdatedAt = now
@@ -450,14 +459,7 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 		return nil, err
 	}
 	p = &taken
-	plain, err := s.vault.Open(sealedCard, []byte("pending-card/"+p.TradeNo))
-	if err != nil {
-		return nil, paygate.Internal("challenge", err)
-	}
-	var pc pendingCard
-	if err := json.Unmarshal(plain, &pc); err != nil {
-		return nil, paygate.Internal("challenge", err)
-	}
+	ctx = context.WithoutCancel(ctx) // the card is taken: finish, or give it back
 	d := &draft{payment: p, session: ch.Session, store: pc.Store,
 		card: acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}}
 	if pc.Renew != nil {
@@ -465,6 +467,15 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 	}
 	three, err := s.acquirer.CompleteChallenge(ctx, p.TradeNo, d.card, passed)
 	if err != nil {
+		// Nothing happened at the acquirer: put the card back so that the
+		// customer can answer again.
+		if _, rerr := s.update(ctx, p, func(q *paygate.Payment, _ time.Time) {
+			if q.Status == paygate.StatusRequiresAction && q.PendingCard == nil {
+				q.PendingCard, q.NextAction = sealedCard, action
+			}
+		}); rerr != nil {
+			s.log.ErrorContext(ctx, "giving back a challenge's card failed", "tradeNo", p.TradeNo, "err", rerr)
+		}
 		return nil, paygate.Internal("challenge", err)
 	}
 	if three == nil {

@@ -58,15 +58,18 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	defer d.wg.Wait()
+	pages := maxDuePages
 	for {
-		if _, err := d.Tick(ctx); err != nil && ctx.Err() == nil {
+		if _, err := d.tick(ctx, pages); err != nil && ctx.Err() == nil {
 			d.s.log.ErrorContext(ctx, "notification dispatch", "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			pages = maxDuePages // look past busy endpoints once per interval
 		case <-d.s.wake:
+			pages = 1 // a freed slot or a new notification: the head is enough
 		}
 	}
 }
@@ -75,11 +78,13 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 // starts their deliveries; it returns how many it started. It pages past
 // the notifications it cannot start (their endpoint is busy), so a backlog
 // for one slow receiver does not hold up the others.
-func (d *Dispatcher) Tick(ctx context.Context) (int, error) {
+func (d *Dispatcher) Tick(ctx context.Context) (int, error) { return d.tick(ctx, maxDuePages) }
+
+func (d *Dispatcher) tick(ctx context.Context, pages int) (int, error) {
 	now := d.s.now()
 	started := 0
 	var after paygate.DueCursor
-	for page := 0; page < maxDuePages && started < maxStartsPerTick; page++ {
+	for page := 0; page < pages && started < maxStartsPerTick; page++ {
 		due, err := d.s.store.DueNotifications(ctx, now, after, duePage)
 		if err != nil {
 			return started, err

@@ -70,7 +70,9 @@ func idempotent[T any](s *Service, ctx context.Context, key, op string, req any,
 			return decodeAnswer[T](old)
 		}
 		if expired || now.Sub(old.UpdatedAt) >= abandonAfter {
-			if f, ok := ctx.Value(takeoverKey{}).(*bool); ok && !expired {
+			// A zero UpdatedAt is a request that failed (not a kept answer),
+			// not one that died after its effect: no takeover then.
+			if f, ok := ctx.Value(takeoverKey{}).(*bool); ok && !expired && !old.UpdatedAt.IsZero() {
 				*f = true
 			}
 			rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,

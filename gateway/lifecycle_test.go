@@ -73,8 +73,8 @@ func TestChallengeAnsweredTwice(t *testing.T) {
 	}
 }
 
-// TestChallengeAnsweredLate: an answer after the challenge's deadline fails
-// it, even before the sweep has run.
+// TestChallengeAnsweredLate: an answer after the challenge's deadline
+// expires the payment, even before the sweep has run.
 func TestChallengeAnsweredLate(t *testing.T) {
 	acq := &countingAcquirer{}
 	gw, _, ctx, now := newTestGateway(t, acq, nil)
@@ -289,5 +289,62 @@ func TestSessionExpiresDuringChallenge(t *testing.T) {
 	sess, p, err = gw.Session(ctx, sess.SessionID)
 	if err != nil || sess.Status != paygate.SessionExpired || p.Status != paygate.StatusExpired || p.FailureCode != "authentication_abandoned" {
 		t.Errorf("after the session's deadline: got session %v, payment %v %s, %v; want EXPIRED and EXPIRED authentication_abandoned", sess.Status, p.Status, p.FailureCode, err)
+	}
+}
+
+// oddAcquirer fails the next 3-D Secure completion (no answer) while
+// failACS is set, and refuses every void.
+type oddAcquirer struct {
+	acquirer.Sandbox
+	failACS atomic.Bool
+}
+
+func (o *oddAcquirer) CompleteChallenge(ctx context.Context, ref string, c acquirer.Card, passed bool) (*paygate.ThreeDS, error) {
+	if o.failACS.CompareAndSwap(true, false) {
+		return nil, errors.New("ACS unreachable")
+	}
+	return o.Sandbox.CompleteChallenge(ctx, ref, c, passed)
+}
+
+func (o *oddAcquirer) Void(ctx context.Context, ref string) (acquirer.Result, error) {
+	return acquirer.Result{Code: "auth_expired", Message: "the authorization has lapsed"}, nil
+}
+
+// TestChallengeAnswerAfterAFault: an answer that could not reach the ACS
+// gives the pending card back, so the customer's next answer goes through.
+func TestChallengeAnswerAfterAFault(t *testing.T) {
+	acq := &oddAcquirer{}
+	gw, _, ctx, _ := newTestGateway(t, acq, nil)
+	_, token := challenged(t, gw, ctx, "order-f-1", false)
+	ch, err := gw.ChallengePage(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acq.failACS.Store(true)
+	if _, err := gw.CompleteChallenge(context.Background(), token, true, ch.Code); err == nil {
+		t.Fatal("answer while the ACS is away: got no error")
+	}
+	p, err := gw.CompleteChallenge(context.Background(), token, true, ch.Code)
+	if err != nil || p.Status != paygate.StatusSucceeded {
+		t.Errorf("answer again: got %v %v, want SUCCEEDED", p, err)
+	}
+}
+
+// TestRefusedVoidExpires: an expired authorization whose void the acquirer
+// refuses still expires (it stayed AUTHORIZED for ever, and such payments
+// crowded every sweep).
+func TestRefusedVoidExpires(t *testing.T) {
+	gw, _, ctx, now := newTestGateway(t, &oddAcquirer{}, nil)
+	if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-v-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
+		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(8 * 24 * time.Hour)
+	if _, err := gw.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, err := gw.Payment(ctx, gateway.OrderRef{OrderNo: "order-v-1"}); err != nil || p.Status != paygate.StatusExpired {
+		t.Errorf("after the sweep: got %v %v, want EXPIRED", p, err)
 	}
 }

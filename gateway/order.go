@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"paygate"
@@ -84,7 +83,7 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 				return nil, paygate.Errorf(paygate.EAmountExceeded, "captureAmount %s exceeds the authorized amount %s", amount, p.Amount)
 			}
 			if p.ExpiresAt != nil && !s.now().Before(*p.ExpiresAt) {
-				// The sweep will void it; the acquirer has released the hold.
+				// The sweep voids it (the acquirer may have let it lapse already).
 				return nil, paygate.Errorf(paygate.EInvalidState, "the authorization of payment %s expired at %s", p.TradeNo, p.ExpiresAt.Format(time.RFC3339))
 			}
 			// Claim the payment first, so a concurrent capture, cancel or
@@ -179,8 +178,8 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 }
 
 // Sweep expires payments whose deadline passed (uncaptured authorizations,
-// payments left PENDING by a crash; an unanswered 3-D Secure challenge fails
-// as authentication_failed), expires checkout sessions with their payment,
+// payments left PENDING by a crash; an unanswered 3-D Secure challenge
+// expires as authentication_abandoned), expires checkout sessions with their payment,
 // sends again refunds left without the acquirer's answer, and drops expired
 // idempotency records. It returns how many payments, sessions and refunds
 // it closed. Background loops call it; it goes through the same transition
@@ -213,15 +212,19 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			}
 			p = c
 			res, err := s.acquirer.Void(ctx, p.AcquirerRef)
-			if err == nil && !res.Approved {
-				err = fmt.Errorf("the acquirer refused the void: %s %s", res.Code, res.Message)
-			}
 			if err != nil {
-				// The hold is still there: keep the payment AUTHORIZED and
-				// try again at the next sweep.
+				// No answer: the hold may still be there. Keep the payment
+				// AUTHORIZED and try again at the next sweep.
 				s.unclaim(ctx, p)
 				s.log.WarnContext(ctx, "void of expired authorization failed", "tradeNo", p.TradeNo, "err", err)
 				continue
+			}
+			if !res.Approved {
+				// A definite refusal (the acquirer let the hold lapse, or
+				// it was captured there): retrying would not change it.
+				// It expires here; an operator checks the acquirer's side.
+				s.log.ErrorContext(ctx, "the acquirer refused the void of an expired authorization; expiring it anyway",
+					"tradeNo", p.TradeNo, "code", res.Code, "message", res.Message)
 			}
 		}
 		// An unanswered 3-D Secure challenge is an abandoned authentication:

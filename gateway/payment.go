@@ -173,7 +173,7 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 	if d.storedUpdate != nil {
 		update, retry := d.storedUpdate, false
 		storeCard = func(_ *paygate.Payment, c *paygate.Change) {
-			if retry {
+			if retry && update != nil {
 				// The conflict may have come from the stored card (another
 				// payment renewed it, a revoke, a rekey): build the update
 				// again on the current copy, or drop it if nothing is left

@@ -726,9 +726,21 @@ func (s *Service) ChooseMethod(ctx context.Context, sessionID, method string) (*
 	if p.WalletAttempts >= maxWalletAttempts {
 		return p, paygate.Errorf(paygate.EInvalidState, "this checkout has opened %d wallet attempts, the most it may", maxWalletAttempts)
 	}
+	// Number the attempt in a commit of its own before opening its order:
+	// two tabs choosing at once then never open (or close) the same one.
+	numbered := *p
+	numbered.WalletAttempts++
+	numbered.UpdatedAt = s.now()
+	numbered.Version++
+	if err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&numbered}}); err != nil {
+		if isCode(err, paygate.EConflict) {
+			return p, ErrInProgress
+		}
+		return nil, err
+	}
+	p = &numbered
 	q := *p
-	q.WalletAttempts++
-	ref := attemptRefN(p.TradeNo, q.WalletAttempts)
+	ref := attemptRefN(p.TradeNo, p.WalletAttempts)
 	q.PaymentMethodType = method
 	q.Wallet = &paygate.Wallet{ProductType: cashierProduct(m), Reference: ref}
 	order, err := s.openOrder(ctx, &q, ref, q.Wallet.ProductType, "", sess.ExpiresAt)

@@ -60,7 +60,7 @@ func suspicious(body []byte, names *typeNames) bool {
 			continue // a value, not a name
 		}
 		if _, ok := names.exact[string(key)]; !ok {
-			if _, ok := names.folded[strings.ToLower(string(key))]; ok {
+			if _, ok := names.folded[foldName(string(key))]; ok {
 				return true
 			}
 		}
@@ -103,7 +103,7 @@ func namesOf(t reflect.Type) *typeNames {
 		visited[t] = true
 		for name, ft := range fieldsOf(t).exact {
 			n.exact[name] = true
-			n.folded[strings.ToLower(name)] = true
+			n.folded[foldName(name)] = true
 			add(ft)
 		}
 	}
@@ -149,7 +149,7 @@ func walkNames(dec *json.Decoder, t reflect.Type, path string) error {
 			}
 			key := name
 			if fields != nil {
-				key = strings.ToLower(name) // encoding/json matches fields ignoring case
+				key = foldName(name) // encoding/json matches fields ignoring case
 			}
 			if seen[key] {
 				return paygate.Errorf(paygate.EInvalidJSON, "request body gives %s more than once", p)
@@ -231,11 +231,107 @@ func fieldsOf(t reflect.Type) *structFields {
 			}
 			if _, ok := f.exact[name]; !ok {
 				f.exact[name] = sf.Type
-				f.folded[strings.ToLower(name)] = name
+				f.folded[foldName(name)] = name
 			}
 		}
 	}
 	add(t)
 	fieldCache.Store(t, f)
 	return f
+}
+
+// typeErrorPath finds where body holds a value of the wrong JSON kind for v
+// and returns its path with array indexes ("productInfo[1].price"), which
+// encoding/json's UnmarshalTypeError leaves out; "" if it finds none.
+func typeErrorPath(body []byte, v any) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	path, _ := findKind(dec, reflect.TypeOf(v), "")
+	return path
+}
+
+// findKind reads one value of type t (nil: unknown) and returns the path
+// of the first value whose kind does not fit, or ok false on a syntax error.
+func findKind(dec *json.Decoder, t reflect.Type, path string) (string, bool) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", false
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && (t == rawMessage || reflect.PointerTo(t).Implements(unmarshaler) || t.Kind() == reflect.Interface) {
+		t = nil
+	}
+	switch tok := tok.(type) {
+	case json.Delim:
+		if tok == '{' {
+			if t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
+				return path, true
+			}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return "", false
+				}
+				name, _ := kt.(string)
+				var ft reflect.Type
+				switch {
+				case t != nil && t.Kind() == reflect.Struct:
+					ft = fieldsOf(t).exact[name]
+				case t != nil:
+					ft = t.Elem()
+				}
+				if p, ok := findKind(dec, ft, joinPath(path, name)); p != "" || !ok {
+					return p, ok
+				}
+			}
+		} else {
+			if t != nil && t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+				return path, true
+			}
+			var et reflect.Type
+			if t != nil {
+				et = t.Elem()
+			}
+			for i := 0; dec.More(); i++ {
+				if p, ok := findKind(dec, et, path+"["+strconv.Itoa(i)+"]"); p != "" || !ok {
+					return p, ok
+				}
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return "", false
+		}
+	case string:
+		if t != nil && t.Kind() != reflect.String {
+			return path, true
+		}
+	case json.Number:
+		if t != nil && !numericKind(t.Kind()) {
+			return path, true
+		}
+	case bool:
+		if t != nil && t.Kind() != reflect.Bool {
+			return path, true
+		}
+	}
+	return "", true
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func numericKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Float64
+}
+
+// foldName is a name as encoding/json matches it: ignoring case by Unicode's
+// simple folding, so "ſ" (long s) is "s" and "K" (Kelvin sign) is "k".
+func foldName(name string) string {
+	return strings.ToLower(strings.ToUpper(name))
 }

@@ -226,7 +226,10 @@ func decodeBytes(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			field := jsonPath(te.Field)
+			field := typeErrorPath(body, v)
+			if field == "" {
+				field = jsonPath(te.Field)
+			}
 			return paygate.InvalidParam(field, "%s must be %s", field, jsonKind(te.Type.String()))
 		}
 		return paygate.Errorf(paygate.EInvalidJSON, "request body is not valid JSON")

@@ -28,6 +28,8 @@ func TestLenientInputRefused(t *testing.T) {
 		{"name twice ignoring case", "Bearer", "/v1/payments", payment(`,"AMOUNT":"999.00"`), 400, "invalid_json", ""},
 		{"name in another case", "Bearer", "/v1/payments", strings.Replace(payment(""), `"amount"`, `"Amount"`, 1), 400, "invalid_parameter", "Amount"},
 		{"nested name in another case", "Bearer", "/v1/payments", strings.Replace(payment(""), `"cvc"`, `"CVC"`, 1), 400, "invalid_parameter", "card.CVC"},
+		{"name twice by Unicode folding", "Bearer", "/v1/payments", payment(`,"description":"a","deſcription":"b"`), 400, "invalid_json", ""},
+		{"name in another case by Unicode folding", "Bearer", "/v1/payments", payment(`,"deſcription":"b"`), 400, "invalid_parameter", "deſcription"},
 		{"unknown name ignored", "Bearer", "/v1/payments", payment(`,"somethingElse":"x"`), 201, "", ""},
 		{"notificationUrl with a password", "Bearer", "/v1/payments", payment(`,"notificationUrl":"https://shop:s3cret@93.184.216.34/hook"`), 400, "invalid_parameter", "notificationUrl"},
 		{"notificationUrl with a bad port", "Bearer", "/v1/payments", payment(`,"notificationUrl":"https://93.184.216.34:99999/hook"`), 400, "invalid_parameter", "notificationUrl"},
@@ -36,6 +38,8 @@ func TestLenientInputRefused(t *testing.T) {
 		{"NUL in a name", "Bearer", "/v1/payments", strings.Replace(payment(""), `"cvc":"123"`, `"cvc":"123","firstName":"A\u0000B"`, 1), 400, "invalid_parameter", "card.firstName"},
 		{"escape in metadata", "Bearer", "/v1/payments", payment(`,"metadata":{"k":"a\u001bb"}`), 400, "invalid_parameter", "metadata.k"},
 		{"line break in a description", "Bearer", "/v1/payments", payment(`,"description":"two\nlines"`), 201, "", ""},
+		{"type error in a list", "Bearer", "/v1/payments", payment(`,"productInfo":[{"productName":"a","price":"1.00"},{"productName":"b","price":5}]`), 400, "invalid_parameter", "productInfo[1].price"},
+		{"type error in a map", "Bearer", "/v1/payments", payment(`,"metadata":{"k":5}`), 400, "invalid_parameter", "metadata.k"},
 		{"type error in an embedded struct", "Bearer", "/v1/payments/capture", `{"orderNo":5}`, 400, "invalid_parameter", "orderNo"},
 		{"scheme in lower case", "bearer", "/v1/payments", payment(""), 201, "", ""},
 	}
