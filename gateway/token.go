@@ -118,19 +118,20 @@ func (s *Service) CreateTokenPayment(ctx context.Context, req *TokenPaymentReque
 	if c.err != nil {
 		return nil, false, c.err
 	}
-	// A repeated orderNo answers the stored payment (or duplicate_order_no)
-	// whatever became of the card since, revoked included.
-	if existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err == nil {
-		p, err := s.replayPayment(ctx, existing, s.requestHash(req))
-		return p, false, err
-	} else if !isCode(err, paygate.ENotFound) {
-		return nil, false, err
-	}
 	sc, err := s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
 	if err != nil && !isCode(err, paygate.ENotFound) {
 		return nil, false, err
 	}
 	if err != nil || sc.Status != paygate.StoredCardActive {
+		// A repeated orderNo still answers the stored payment (or
+		// duplicate_order_no) after the card was revoked. (With the card
+		// active, the insert's conflict finds it, at no extra read.)
+		if existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err == nil {
+			p, err := s.replayPayment(ctx, existing, s.requestHash(req))
+			return p, false, err
+		} else if !isCode(err, paygate.ENotFound) {
+			return nil, false, err
+		}
 		return nil, false, paygate.Errorf(paygate.ENotFound, "no stored card %s", req.TransactionIdentifier)
 	}
 	month, year, expErr := card.CheckExpiry(req.ExpiryMonth, req.ExpiryYear, now)
