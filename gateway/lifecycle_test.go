@@ -348,3 +348,38 @@ func TestRefusedVoidExpires(t *testing.T) {
 		t.Errorf("after the sweep: got %v %v, want EXPIRED", p, err)
 	}
 }
+
+// silentAcquirer counts authorizations and answers none (the outcome is
+// unknown: a timeout after the request left).
+type silentAcquirer struct {
+	acquirer.Sandbox
+	auths atomic.Int32
+}
+
+func (s *silentAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	s.auths.Add(1)
+	return acquirer.Result{}, errors.New("timeout")
+}
+
+// TestCashierNoSecondAttemptAfterNoAnswer: once an attempt's outcome is
+// unknown, the cashier page takes no other attempt, even after its claim's
+// minute: the first may have charged the card.
+func TestCashierNoSecondAttemptAfterNoAnswer(t *testing.T) {
+	acq := &silentAcquirer{}
+	gw, _, ctx, now := newTestGateway(t, acq, nil)
+	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-c-1", ThreeDsMode: "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := gateway.CardForm{CardNo: "4242424242424242", ExpiryMonth: "06", ExpiryYear: "2040", CVC: "123"}
+	if _, err := gw.Pay(context.Background(), sess.SessionID, form); err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(2 * time.Minute)
+	if _, err := gw.Pay(context.Background(), sess.SessionID, form); !errors.Is(err, gateway.ErrInProgress) {
+		t.Errorf("second attempt: got %v, want ErrInProgress", err)
+	}
+	if got := acq.auths.Load(); got != 1 {
+		t.Errorf("authorizations: got %d, want 1", got)
+	}
+}
