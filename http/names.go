@@ -24,10 +24,79 @@ func checkNames(body []byte, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := walkNames(dec, t, ""); err != errSyntax {
+	if err := walkNames(dec, t, &jsonPathStack{}); err != errSyntax {
 		return err
 	}
 	return nil // the decoder reports it
+}
+
+// MaxDepth is how deeply objects and arrays may nest in a request body. The
+// deepest request of the API nests four levels; a limit far above that
+// costs nothing and keeps every later reading of the body (the decoder,
+// the name and type walks) bounded by the body's size.
+const MaxDepth = 64
+
+// checkDepth refuses a body nested deeper than MaxDepth, in one pass over
+// its bytes with no allocation, before anything else reads it.
+func checkDepth(body []byte) error {
+	depth := 0
+	inString := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			if depth++; depth > MaxDepth {
+				return paygate.Errorf(paygate.EInvalidJSON, "request body nests objects and arrays more than %d levels deep", MaxDepth)
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+// jsonPathStack is the path to the value being read, kept as parts and
+// spelled out ("productInfo[1].price") only when an error names it, so a
+// walk costs memory in proportion to the depth, not to depth times length.
+type jsonPathStack struct {
+	parts []jsonPathPart
+}
+
+type jsonPathPart struct {
+	name  string
+	index int // -1 for a name
+}
+
+func (p *jsonPathStack) pushName(name string) {
+	p.parts = append(p.parts, jsonPathPart{name: name, index: -1})
+}
+func (p *jsonPathStack) pushIndex(i int) { p.parts = append(p.parts, jsonPathPart{index: i}) }
+func (p *jsonPathStack) pop()            { p.parts = p.parts[:len(p.parts)-1] }
+
+func (p *jsonPathStack) String() string {
+	var b strings.Builder
+	for i, part := range p.parts {
+		if part.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(part.index) + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part.name)
+	}
+	return b.String()
 }
 
 // errSyntax ends the walk at the first token that does not read: after a
@@ -118,8 +187,9 @@ var (
 )
 
 // walkNames reads one JSON value, knowing the Go type it is decoded into
-// (nil when unknown: only repeated names are checked there).
-func walkNames(dec *json.Decoder, t reflect.Type, path string) error {
+// (nil when unknown: only repeated names are checked there). The body's
+// depth was checked before, so the recursion is bounded.
+func walkNames(dec *json.Decoder, t reflect.Type, path *jsonPathStack) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return errSyntax
@@ -143,16 +213,13 @@ func walkNames(dec *json.Decoder, t reflect.Type, path string) error {
 				return errSyntax
 			}
 			name, _ := kt.(string)
-			p := name
-			if path != "" {
-				p = path + "." + name
-			}
 			key := name
 			if fields != nil {
 				key = foldName(name) // encoding/json matches fields ignoring case
 			}
+			path.pushName(name)
 			if seen[key] {
-				return paygate.Errorf(paygate.EInvalidJSON, "request body gives %s more than once", p)
+				return paygate.Errorf(paygate.EInvalidJSON, "request body gives %s more than once", path)
 			}
 			seen[key] = true
 			var ft reflect.Type
@@ -161,14 +228,16 @@ func walkNames(dec *json.Decoder, t reflect.Type, path string) error {
 				if f, ok := fields.exact[name]; ok {
 					ft = f
 				} else if exact, ok := fields.folded[key]; ok {
+					p := path.String()
 					return paygate.InvalidParam(p, "%s is not a field: names are case-sensitive (%s)", p, exact)
 				}
 			case t != nil && t.Kind() == reflect.Map:
 				ft = t.Elem()
 			}
-			if err := walkNames(dec, ft, p); err != nil {
+			if err := walkNames(dec, ft, path); err != nil {
 				return err
 			}
+			path.pop()
 		}
 		if _, err := dec.Token(); err != nil { // }
 			return errSyntax
@@ -179,9 +248,11 @@ func walkNames(dec *json.Decoder, t reflect.Type, path string) error {
 			et = t.Elem()
 		}
 		for i := 0; dec.More(); i++ {
-			if err := walkNames(dec, et, path+"["+strconv.Itoa(i)+"]"); err != nil {
+			path.pushIndex(i)
+			if err := walkNames(dec, et, path); err != nil {
 				return err
 			}
+			path.pop()
 		}
 		if _, err := dec.Token(); err != nil { // ]
 			return errSyntax
@@ -246,16 +317,20 @@ func fieldsOf(t reflect.Type) *structFields {
 func typeErrorPath(body []byte, v any) string {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	path, _ := findKind(dec, reflect.TypeOf(v), "")
-	return path
+	path := &jsonPathStack{}
+	if found, _ := findKind(dec, reflect.TypeOf(v), path); found {
+		return path.String()
+	}
+	return ""
 }
 
-// findKind reads one value of type t (nil: unknown) and returns the path
-// of the first value whose kind does not fit, or ok false on a syntax error.
-func findKind(dec *json.Decoder, t reflect.Type, path string) (string, bool) {
+// findKind reads one value of type t (nil: unknown) and reports whether it
+// found a value whose kind does not fit, with path left at it; ok is false
+// on a syntax error.
+func findKind(dec *json.Decoder, t reflect.Type, path *jsonPathStack) (found, ok bool) {
 	tok, err := dec.Token()
 	if err != nil {
-		return "", false
+		return false, false
 	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -267,12 +342,12 @@ func findKind(dec *json.Decoder, t reflect.Type, path string) (string, bool) {
 	case json.Delim:
 		if tok == '{' {
 			if t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
-				return path, true
+				return true, true
 			}
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
-					return "", false
+					return false, false
 				}
 				name, _ := kt.(string)
 				var ft reflect.Type
@@ -282,48 +357,39 @@ func findKind(dec *json.Decoder, t reflect.Type, path string) (string, bool) {
 				case t != nil:
 					ft = t.Elem()
 				}
-				if p, ok := findKind(dec, ft, joinPath(path, name)); p != "" || !ok {
-					return p, ok
+				path.pushName(name)
+				if found, ok := findKind(dec, ft, path); found || !ok {
+					return found, ok
 				}
+				path.pop()
 			}
 		} else {
 			if t != nil && t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
-				return path, true
+				return true, true
 			}
 			var et reflect.Type
 			if t != nil {
 				et = t.Elem()
 			}
 			for i := 0; dec.More(); i++ {
-				if p, ok := findKind(dec, et, path+"["+strconv.Itoa(i)+"]"); p != "" || !ok {
-					return p, ok
+				path.pushIndex(i)
+				if found, ok := findKind(dec, et, path); found || !ok {
+					return found, ok
 				}
+				path.pop()
 			}
 		}
 		if _, err := dec.Token(); err != nil {
-			return "", false
+			return false, false
 		}
 	case string:
-		if t != nil && t.Kind() != reflect.String {
-			return path, true
-		}
+		return t != nil && t.Kind() != reflect.String, true
 	case json.Number:
-		if t != nil && !numericKind(t.Kind()) {
-			return path, true
-		}
+		return t != nil && !numericKind(t.Kind()), true
 	case bool:
-		if t != nil && t.Kind() != reflect.Bool {
-			return path, true
-		}
+		return t != nil && t.Kind() != reflect.Bool, true
 	}
-	return "", true
-}
-
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
+	return false, true
 }
 
 func numericKind(k reflect.Kind) bool {

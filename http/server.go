@@ -219,6 +219,9 @@ func decodeBytes(body []byte, v any) error {
 	if len(body) == 0 || body[0] != '{' {
 		return paygate.Errorf(paygate.EInvalidJSON, "request body must be a JSON object")
 	}
+	if err := checkDepth(body); err != nil {
+		return err
+	}
 	if err := checkNames(body, v); err != nil {
 		return err
 	}

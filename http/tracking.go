@@ -158,6 +158,9 @@ func (s *Server) handleAddTrackers(w http.ResponseWriter, r *http.Request) {
 // is that item's error and not the batch's.
 func decodeBatch(body []byte) ([]gateway.TrackerBatchItem, error) {
 	body = bytes.TrimSpace(body)
+	if err := checkDepth(body); err != nil {
+		return nil, err
+	}
 	var raw []json.RawMessage
 	if len(body) > 0 && body[0] == '[' {
 		dec := json.NewDecoder(bytes.NewReader(body))
