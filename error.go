@@ -33,6 +33,9 @@ type Error struct {
 	Param   string
 	Op      string
 	Err     error
+	// RetryAfter is how many seconds to wait before trying again, for
+	// rate_limited and unavailable; 0 when the error does not say.
+	RetryAfter int
 }
 
 func (e *Error) Error() string {
@@ -100,4 +103,13 @@ func ErrorParam(err error) string {
 		return e.Param
 	}
 	return ""
+}
+
+// ErrorRetryAfter returns the RetryAfter of err's *Error, if any.
+func ErrorRetryAfter(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -82,36 +82,44 @@ func (s *Service) createMerchant(ctx context.Context, id, name string) (*NewMerc
 		NotifySecret: "whsec_" + base64.StdEncoding.EncodeToString(notifyKey)}, nil
 }
 
-// dummyHash is compared against when the appId is unknown, so a wrong appId
-// takes as long as a wrong secret and the answer gives no hint which.
-var dummyHash = hashSecret("not-a-secret")
-
-// IssueToken exchanges appId and secret for an access token. Any mismatch is
-// the same unauthorized error.
-func (s *Service) IssueToken(ctx context.Context, appID, secret string) (token string, expiresIn int, err error) {
+// IssueToken exchanges appId and secret for an access token; client is the
+// caller's network address, which the guessing limits count by. Any
+// mismatch is the same unauthorized error, in about the same time.
+//
+// Errors: invalid_parameter, unauthorized, rate_limited (with RetryAfter).
+func (s *Service) IssueToken(ctx context.Context, appID, secret, client string) (token string, expiresIn int, err error) {
 	if appID == "" {
 		return "", 0, paygate.InvalidParam("appId", "appId is required")
 	}
 	if secret == "" {
 		return "", 0, paygate.InvalidParam("secret", "secret is required")
 	}
+	g := s.guard
+	client = clientKey(client)
+	if wait := g.shut(appID, client); wait > 0 {
+		err := paygate.Errorf(paygate.ERateLimited, "too many failed token requests; retry after %d s", retryAfter(wait))
+		err.RetryAfter = retryAfter(wait)
+		return "", 0, err
+	}
 	m, err := s.store.MerchantByAppID(ctx, appID)
 	if err != nil && !isCode(err, paygate.ENotFound) {
 		return "", 0, err
 	}
-	hash := dummyHash
-	if m != nil {
-		hash = m.SecretHash
-	}
-	// At most a few hashes run at once; a caller waits its turn only as long
-	// as it waits for an answer at all, and past 5 s is told to come back.
-	ok, err := verifyInTurn(ctx, hash, secret)
-	if err != nil {
+	ok := false
+	if m == nil {
+		g.pretendHash(ctx)
+	} else if ok, err = g.timeHash(ctx, client, func() bool { return verifySecret(m.SecretHash, secret) }); err != nil {
 		return "", 0, err
 	}
-	if !ok || m == nil {
+	if !ok {
+		known := ""
+		if m != nil {
+			known = appID
+		}
+		g.failed(known, client)
 		return "", 0, paygate.Errorf(paygate.EUnauthorized, "appId or secret is wrong")
 	}
+	g.succeeded(appID, client)
 	exp := s.now().Add(s.cfg.TokenTTL)
 	return s.signToken(m.ID, exp), int(s.cfg.TokenTTL / time.Second), nil
 }
@@ -166,26 +174,8 @@ func hashSecret(secret string) string {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
-// hashing bounds how many argon2id hashes (19 MiB each) run at once, so a
-// burst of token calls cannot take the memory of the machine.
-var hashing = make(chan struct{}, 4)
-
-// verifyInTurn runs verifySecret in one of the hashing slots, waiting at most
-// 5 s for one.
-func verifyInTurn(ctx context.Context, hash, secret string) (bool, error) {
-	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	select {
-	case hashing <- struct{}{}:
-	case <-wait.Done():
-		return false, paygate.Errorf(paygate.EUnavailable, "too many token requests at once; retry shortly")
-	}
-	defer func() { <-hashing }() // also if a corrupt stored hash makes argon2 panic
-	return verifySecret(hash, secret), nil
-}
-
 // verifySecret compares in constant time against a hash made by hashSecret.
-// The caller holds a hashing slot.
+// The caller holds a hash slot (tokenGuard).
 func verifySecret(hash, secret string) bool {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {

@@ -24,6 +24,7 @@ type Service struct {
 	log      *slog.Logger
 	cfg      Config
 	wake     chan struct{} // tells the dispatcher a notification is waiting
+	guard    *tokenGuard
 }
 
 // Config holds the gateway's tunables; zero fields take the defaults.
@@ -88,7 +89,8 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	if wallets == nil {
 		wallets, _ = acq.(acquirer.Wallets)
 	}
-	return &Service{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1)}
+	return &Service{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1),
+		guard: newTokenGuard(cfg.Now)}
 }
 
 // Ready reports whether the gateway can serve: its database answers.

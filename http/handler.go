@@ -16,7 +16,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	token, exp, err := s.gw.IssueToken(r.Context(), req.AppID, req.Secret)
+	token, exp, err := s.gw.IssueToken(r.Context(), req.AppID, req.Secret, clientAddr(r))
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -173,8 +173,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if wait, ok := s.limiter.allow(merchantID); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(wait))
-			s.error(w, r, paygate.Errorf(paygate.ERateLimited, "too many requests; retry after %d s", wait))
+			s.error(w, r, rateLimited(wait))
 			return
 		}
 		*r = *r.WithContext(paygate.WithMerchantID(r.Context(), merchantID))
@@ -186,17 +185,27 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 // cannot be guessed at full speed (argon2id makes each guess costly too).
 func (s *Server) limitByIP(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		if wait, ok := s.limiter.allow("ip:" + host); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(wait))
-			s.error(w, r, paygate.Errorf(paygate.ERateLimited, "too many requests; retry after %d s", wait))
+		if wait, ok := s.limiter.allow("ip:" + clientAddr(r)); !ok {
+			s.error(w, r, rateLimited(wait))
 			return
 		}
 		next(w, r)
 	}
+}
+
+// clientAddr is the address the request came from (the proxy's, behind one).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func rateLimited(wait int) error {
+	err := paygate.Errorf(paygate.ERateLimited, "too many requests; retry after %d s", wait)
+	err.RetryAfter = wait
+	return err
 }
 
 // decode reads a JSON body into v. A body that is not JSON (or too large) is
@@ -306,6 +315,9 @@ func statusOf(code string) int {
 // error renders err; only internal errors are logged, with the request id.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := paygate.ErrorCode(err)
+	if wait := paygate.ErrorRetryAfter(err); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+	}
 	if code == paygate.EInternal {
 		s.log.ErrorContext(r.Context(), "internal error", "requestId", paygate.RequestID(r.Context()), "err", err)
 	}

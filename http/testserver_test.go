@@ -29,7 +29,7 @@ func testServer(tb testing.TB) (*Server, *gateway.Service, context.Context, stri
 	if err != nil {
 		tb.Fatal(err)
 	}
-	token, _, err := gw.IssueToken(context.Background(), nm.Merchant.AppID, nm.Secret)
+	token, _, err := gw.IssueToken(context.Background(), nm.Merchant.AppID, nm.Secret, "192.0.2.1")
 	if err != nil {
 		tb.Fatal(err)
 	}
