@@ -92,16 +92,21 @@ func (s *Service) CreateSession(ctx context.Context, req *SessionRequest) (*payg
 	}
 	hash := s.requestHash(req)
 	now := s.now()
-	for {
+	type created struct {
+		sess  *paygate.Session
+		p     *paygate.Payment
+		isNew bool
+	}
+	out, err := retryStale(ctx, "order "+req.OrderNo, func() (created, error) {
 		if existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err == nil {
 			if existing.RequestHash != hash || existing.SessionID == "" {
-				return nil, nil, false, paygate.Errorf(paygate.EDuplicateOrderNo,
+				return created{}, paygate.Errorf(paygate.EDuplicateOrderNo,
 					"orderNo %s was already used with a different request", req.OrderNo)
 			}
 			sess, err := s.store.Session(ctx, merchantID, existing.SessionID)
-			return sess, existing, false, err
+			return created{sess, existing, false}, err
 		} else if !isCode(err, paygate.ENotFound) {
-			return nil, nil, false, err
+			return created{}, err
 		}
 		expires := now.Add(ttl)
 		p := &paygate.Payment{
@@ -120,15 +125,14 @@ func (s *Service) CreateSession(ctx context.Context, req *SessionRequest) (*payg
 		sess.CheckoutURL = s.CheckoutURL(sess.SessionID)
 		p.SessionID = sess.SessionID
 		reqID := paygate.RequestID(ctx)
-		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{p}, Sessions: []*paygate.Session{sess},
-			Events: []paygate.Event{p.Created(reqID), sess.Created(reqID)}})
-		if err == nil {
-			return sess, p, true, nil
+		// A conflict is the orderNo taken meanwhile: the next try replays it.
+		if err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{p}, Sessions: []*paygate.Session{sess},
+			Events: []paygate.Event{p.Created(reqID), sess.Created(reqID)}}, nil); err != nil {
+			return created{}, err
 		}
-		if !isCode(err, paygate.EConflict) {
-			return nil, nil, false, err
-		}
-	}
+		return created{sess, p, true}, nil
+	})
+	return out.sess, out.p, out.isNew, err
 }
 
 // Session returns a merchant's session with its payment.

@@ -38,47 +38,24 @@ func idempotent[T any](s *Service, ctx context.Context, key, op string, req any,
 		Req any
 	}{op, req})
 	start := s.cfg.Now()
-	now := s.now()
-	rec := &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
-		Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(idempotencyTTL)}
+	var rec *paygate.IdempotencyRecord
 	for {
-		err := s.store.Apply(ctx, paygate.Change{Idempotency: []*paygate.IdempotencyRecord{rec}})
-		if err == nil {
+		var old *paygate.IdempotencyRecord
+		var err error
+		if rec, old, err = s.claimKey(ctx, merchantID, key, op, hash); err != nil {
+			return nil, err
+		}
+		if rec != nil {
 			break
 		}
-		if !isCode(err, paygate.EConflict) {
-			return nil, err
-		}
-		old, err := s.store.Idempotency(ctx, merchantID, key)
-		if isCode(err, paygate.ENotFound) {
-			rec.Version = 1
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		now = s.now()
-		expired := !now.Before(old.ExpiresAt)
-		if !expired && (old.RequestHash != hash || old.Op != op) {
-			return nil, paygate.Errorf(paygate.EIdempotencyReused,
-				"Idempotency-Key %s was already used with a different request", key)
-		}
-		if !expired && old.Done {
+		if old.Done {
 			if f, ok := ctx.Value(replayKey{}).(*bool); ok {
 				*f = true
 			}
 			return decodeAnswer[T](old)
 		}
-		if expired || now.Sub(old.UpdatedAt) >= abandonAfter {
-			// A zero UpdatedAt is a request that failed (not a kept answer),
-			// not one that died after its effect: no takeover then.
-			if f, ok := ctx.Value(takeoverKey{}).(*bool); ok && !expired && !old.UpdatedAt.IsZero() {
-				*f = true
-			}
-			rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
-				Version: old.Version + 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(idempotencyTTL)}
-			continue
-		}
+		// The first request with this key is still running: wait for its
+		// answer, a while.
 		if s.cfg.Now().Sub(start) > s.cfg.ReplayWait {
 			return nil, paygate.Errorf(paygate.EConflict, "a request with Idempotency-Key %s is still in progress; retry later", key)
 		}
@@ -151,4 +128,55 @@ func withTakeoverFlag(ctx context.Context) (context.Context, *bool) {
 func WithReplayFlag(ctx context.Context) (context.Context, *bool) {
 	flag := new(bool)
 	return context.WithValue(ctx, replayKey{}, flag), flag
+}
+
+// claimKey writes the key's record for this request and returns it; when
+// a live record of the same request holds the key (answered, or still
+// running) it returns that one as old instead. An expired record, or one
+// whose request died (no write for abandonAfter), is taken over.
+//
+// Errors: idempotency_key_reused.
+func (s *Service) claimKey(ctx context.Context, merchantID, key, op, hash string) (rec, old *paygate.IdempotencyRecord, err error) {
+	type claim struct{ rec, old *paygate.IdempotencyRecord }
+	now := s.now()
+	rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
+		Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(idempotencyTTL)}
+	c, err := retryStale(ctx, "Idempotency-Key "+key, func() (claim, error) {
+		err := stale(s.store.Apply(ctx, paygate.Change{Idempotency: []*paygate.IdempotencyRecord{rec}}))
+		if err != errStale {
+			return claim{rec: rec}, err
+		}
+		old, err := s.store.Idempotency(ctx, merchantID, key)
+		if isCode(err, paygate.ENotFound) {
+			rec.Version = 1 // deleted meanwhile
+			return claim{}, errStale
+		}
+		if err != nil {
+			return claim{}, err
+		}
+		now := s.now()
+		expired := !now.Before(old.ExpiresAt)
+		if !expired && (old.RequestHash != hash || old.Op != op) {
+			return claim{}, paygate.Errorf(paygate.EIdempotencyReused,
+				"Idempotency-Key %s was already used with a different request", key)
+		}
+		if !expired && (old.Done || now.Sub(old.UpdatedAt) < abandonAfter) {
+			return claim{old: old}, nil
+		}
+		// A zero UpdatedAt is a request that failed (not a kept answer),
+		// not one that died after its effect: no takeover then.
+		if f, ok := ctx.Value(takeoverKey{}).(*bool); ok && !expired && !old.UpdatedAt.IsZero() {
+			*f = true
+		}
+		rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,
+			Version: old.Version + 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(idempotencyTTL)}
+		return claim{}, errStale
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.old != nil {
+		return nil, c.old, nil
+	}
+	return c.rec, nil, nil
 }

@@ -317,7 +317,7 @@ func (s *Service) Notifications(ctx context.Context, orderNo string) ([]Notifica
 // Errors: not_found, idempotency_key_reused.
 func (s *Service) Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error) {
 	return idempotent(s, ctx, idemKey, "resend", notifyID, func() (*paygate.Notification, error) {
-		for {
+		return retryStale(ctx, "notification "+notifyID, func() (*paygate.Notification, error) {
 			n, err := s.store.Notification(ctx, paygate.MerchantID(ctx), notifyID)
 			if err != nil {
 				return nil, notFound(err, "notification", notifyID)
@@ -338,18 +338,15 @@ func (s *Service) Resend(ctx context.Context, notifyID, idemKey string) (*paygat
 			}
 			q.Version++
 			q.UpdatedAt = now
-			err = s.store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{&q}})
-			if err == nil {
-				select {
-				case s.wake <- struct{}{}:
-				default:
-				}
-				return &q, nil
-			}
-			if !isCode(err, paygate.EConflict) {
+			if err := stale(s.store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{&q}})); err != nil {
 				return nil, err
 			}
-		}
+			select {
+			case s.wake <- struct{}{}:
+			default:
+			}
+			return &q, nil
+		})
 	})
 }
 

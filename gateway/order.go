@@ -70,7 +70,7 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 		if perr != nil {
 			return nil, perr
 		}
-		for {
+		return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 			if *retaken && p.CapturedMinor == amount.Minor && p.Status != paygate.StatusAuthorized && p.AuthorizedAt != nil {
 				// The first request with this key captured and died before
 				// saving its answer: that capture is the answer.
@@ -88,17 +88,9 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 			}
 			// Claim the payment first, so a concurrent capture, cancel or
 			// sweep cannot move money at the acquirer at the same time.
-			c, err := s.claim(ctx, p)
-			if isCode(err, paygate.EConflict) {
-				if p, err = s.waitClaim(ctx, p); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if err != nil {
+			if err := s.claimOrWait(ctx, &p); err != nil {
 				return nil, err
 			}
-			p = c
 			// From here the outcome must be recorded even if the client goes away.
 			ctx := context.WithoutCancel(ctx)
 			res, err := s.acquirer.Capture(ctx, p.AcquirerRef, amount)
@@ -118,7 +110,8 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 				return q, err
 			}
 			p = q // changed under us; check again
-		}
+			return nil, errStale
+		})
 	})
 }
 
@@ -133,7 +126,7 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 		if err != nil {
 			return nil, err
 		}
-		for {
+		return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 			if *retaken && p.Status == paygate.StatusCancelled {
 				return p, nil // cancelled by the first request with this key, which died before its answer
 			}
@@ -144,17 +137,9 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 				return nil, err
 			}
 			if p.Status == paygate.StatusAuthorized {
-				c, err := s.claim(ctx, p)
-				if isCode(err, paygate.EConflict) {
-					if p, err = s.waitClaim(ctx, p); err != nil {
-						return nil, err
-					}
-					continue
-				}
-				if err != nil {
+				if err := s.claimOrWait(ctx, &p); err != nil {
 					return nil, err
 				}
-				p = c
 				ctx := context.WithoutCancel(ctx)
 				res, err := s.acquirer.Void(ctx, p.AcquirerRef)
 				if err != nil {
@@ -173,7 +158,8 @@ func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string
 				return q, err
 			}
 			p = q
-		}
+			return nil, errStale
+		})
 	})
 }
 
@@ -299,6 +285,24 @@ func (s *Service) unclaim(ctx context.Context, p *paygate.Payment) {
 	}); err != nil {
 		s.log.WarnContext(ctx, "releasing a claim failed", "tradeNo", p.TradeNo, "err", err)
 	}
+}
+
+// claimOrWait claims *p for a call to the acquirer; when another operation
+// holds it, it waits for that one to end, sets *p to the payment as it is
+// then and answers errStale, so the caller's attempt checks it again.
+func (s *Service) claimOrWait(ctx context.Context, p **paygate.Payment) error {
+	c, err := s.claim(ctx, *p)
+	if isCode(err, paygate.EConflict) {
+		if *p, err = s.waitClaim(ctx, *p); err != nil {
+			return err
+		}
+		return errStale
+	}
+	if err != nil {
+		return err
+	}
+	*p = c
+	return nil
 }
 
 // waitClaim waits a moment for another operation's claim on p and returns

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -66,30 +65,34 @@ func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Pa
 	now := s.now()
 	// Insert first: a new orderNo (the usual case) costs no read; a taken
 	// one fails the insert and is looked up.
-	for {
+	var replay *paygate.Payment
+	_, err := retryStale(ctx, "order "+p.OrderNo, func() (struct{}, error) {
 		p.TradeNo = newID("T", now, 8)
 		p.Status = paygate.StatusPending
 		p.Version = 1
 		p.CreatedAt, p.UpdatedAt = now, now
 		exp := now.Add(s.cfg.PendingTTL)
 		p.ExpiresAt = &exp
-		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{p},
-			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}})
-		if err == nil {
-			break
+		err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{p},
+			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}}, func() (err error) {
+			// The orderNo is taken (or, rarely, the tradeNo): replay the stored one.
+			replay, err = s.store.PaymentByOrderNo(ctx, p.MerchantID, p.OrderNo)
+			if isCode(err, paygate.ENotFound) {
+				return nil // the tradeNo then: try another
+			}
+			return err
+		})
+		if err == errStale && replay != nil {
+			return struct{}{}, nil
 		}
-		if !isCode(err, paygate.EConflict) {
-			return nil, false, err
-		}
-		// The orderNo is taken (or, rarely, the tradeNo): replay the stored one.
-		existing, err := s.store.PaymentByOrderNo(ctx, p.MerchantID, p.OrderNo)
-		if err == nil {
-			p, err := s.replayPayment(ctx, existing, p.RequestHash)
-			return p, false, err
-		}
-		if !isCode(err, paygate.ENotFound) {
-			return nil, false, err
-		}
+		return struct{}{}, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if replay != nil {
+		p, err := s.replayPayment(ctx, replay, p.RequestHash)
+		return p, false, err
 	}
 	if d.expiredCard {
 		p, err := s.decline(ctx, p, d, "expired_card", "The stored card has expired; ask the customer for its new expiry date.", nil)
@@ -99,7 +102,7 @@ func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Pa
 		p, err := s.startWallet(ctx, p, d)
 		return p, true, err
 	}
-	p, err := s.authorize(ctx, p, d)
+	p, err = s.authorize(ctx, p, d)
 	return p, true, err
 }
 
@@ -249,36 +252,20 @@ func (s *Service) decline(ctx context.Context, p *paygate.Payment, d *draft, cod
 	}, s.completeSession(ctx, d))
 }
 
-// maxConflicts bounds the retries of a write that keeps losing its
-// compare-and-set: each retry reads the objects again, so more than a few
-// means a bug, which must not spin the single writer forever.
-const maxConflicts = 100
-
-var errConflicts = errors.New("the change kept conflicting with other writes")
-
 // update writes a change to p that keeps its status (no event), retrying on
 // a fresh copy when another writer came first.
 func (s *Service) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
-	for attempt := 1; ; attempt++ {
-		if attempt > maxConflicts {
-			return nil, paygate.Internal("update payment", errConflicts)
-		}
+	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 		q := *p
 		now := s.now()
 		set(&q, now)
 		q.UpdatedAt = now
 		q.Version++
-		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}})
-		if err == nil {
-			return &q, nil
-		}
-		if !isCode(err, paygate.EConflict) {
+		if err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}, reload(ctx, s, &p)); err != nil {
 			return nil, err
 		}
-		if p, err = s.store.Payment(ctx, p.MerchantID, p.TradeNo); err != nil {
-			return nil, err
-		}
-	}
+		return &q, nil
+	})
 }
 
 // record moves p to status to, applying set first, and writes it with its
@@ -287,12 +274,7 @@ func (s *Service) update(ctx context.Context, p *paygate.Payment, set func(*payg
 // allowed, or retries on the fresh copy.
 func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
 	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
-	for attempt := 1; ; attempt++ {
-		if attempt > maxConflicts {
-			// Something in the change keeps losing its compare-and-set:
-			// fail rather than spin; the sweep settles the payment.
-			return nil, paygate.Internal("record payment", errConflicts)
-		}
+	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 		q := *p
 		now := s.now()
 		ev, err := q.Transition(to, now, paygate.RequestID(ctx))
@@ -307,17 +289,11 @@ func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Sta
 				add(&q, &c)
 			}
 		}
-		err = s.commit(ctx, c)
-		if err == nil {
-			return &q, nil
-		}
-		if !isCode(err, paygate.EConflict) {
+		if err := s.commitFresh(ctx, c, reload(ctx, s, &p)); err != nil {
 			return nil, err
 		}
-		if p, err = s.store.Payment(ctx, p.MerchantID, p.TradeNo); err != nil {
-			return nil, err
-		}
-	}
+		return &q, nil
+	})
 }
 
 func (s *Service) validateCreate(req *CreatePaymentRequest, now time.Time) (*draft, error) {

@@ -49,18 +49,18 @@ func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygat
 	}
 
 	// Reserve: the refund row and the payment's reserved amount in one commit.
-	var r *paygate.Refund
-	for {
+	var replay *paygate.Refund
+	r, err := retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Refund, error) {
 		if p.Status != paygate.StatusSucceeded && p.Status != paygate.StatusPartiallyRefunded {
-			return nil, false, paygate.Errorf(paygate.EInvalidState,
+			return nil, paygate.Errorf(paygate.EInvalidState,
 				"payment %s is %s; only a SUCCEEDED or PARTIALLY_REFUNDED payment can be refunded", p.TradeNo, p.Status)
 		}
 		if left := p.CapturedMinor - p.RefundedMinor - p.RefundingMinor; amount.Minor > left {
-			return nil, false, paygate.Errorf(paygate.EAmountExceeded,
+			return nil, paygate.Errorf(paygate.EAmountExceeded,
 				"amount %s exceeds the refundable amount %s", amount, paygate.Money{Minor: left, Currency: amount.Currency})
 		}
 		now := s.now()
-		r = &paygate.Refund{RefundID: newID("R", now, 8), MerchantID: merchantID, RefundNumber: req.RefundNumber,
+		r := &paygate.Refund{RefundID: newID("R", now, 8), MerchantID: merchantID, RefundNumber: req.RefundNumber,
 			TradeNo: p.TradeNo, OrderNo: p.OrderNo, Status: paygate.RefundProcessing, Version: 1,
 			Amount: amount, Reason: req.Reason, ClientIP: req.ClientIP, NotificationURL: req.NotificationURL,
 			RequestHash: hash, CreatedAt: now, UpdatedAt: now}
@@ -68,24 +68,31 @@ func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygat
 		q.RefundingMinor += amount.Minor
 		q.UpdatedAt = now
 		q.Version++
-		err := s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{r},
-			Events: []paygate.Event{r.Created(paygate.RequestID(ctx))}})
-		if err == nil {
-			p = &q
-			break
+		err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{r},
+			Events: []paygate.Event{r.Created(paygate.RequestID(ctx))}}, func() (err error) {
+			// Either the refundNumber was taken by a concurrent call
+			// (replay it) or the payment changed (reload and check again).
+			if replay, err = s.store.RefundByNumber(ctx, merchantID, req.RefundNumber); err == nil {
+				return nil
+			}
+			p, err = s.store.Payment(ctx, merchantID, p.TradeNo)
+			return err
+		})
+		if err == errStale && replay != nil {
+			return nil, nil
 		}
-		if !isCode(err, paygate.EConflict) {
-			return nil, false, err
+		if err != nil {
+			return nil, err
 		}
-		// Either the payment changed (reload and check again) or the
-		// refundNumber was taken by a concurrent call (replay it).
-		if old, err := s.store.RefundByNumber(ctx, merchantID, req.RefundNumber); err == nil {
-			old, err := s.replayRefund(ctx, old, hash)
-			return old, false, err
-		}
-		if p, err = s.store.Payment(ctx, merchantID, p.TradeNo); err != nil {
-			return nil, false, err
-		}
+		p = &q
+		return r, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if replay != nil {
+		old, err := s.replayRefund(ctx, replay, hash)
+		return old, false, err
 	}
 
 	res, err := s.refundAt(ctx, p, r.RefundID, amount)
@@ -129,7 +136,7 @@ func (s *Service) sweepRefunds(ctx context.Context, now time.Time) (int, error) 
 // one commit: the reservation becomes refunded (or is released) and the
 // payment moves to PARTIALLY_REFUNDED or REFUNDED.
 func (s *Service) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, ref, code, msg string) (*paygate.Refund, error) {
-	for {
+	return retryStale(ctx, "refund "+r.RefundID, func() (*paygate.Refund, error) {
 		p, err := s.store.Payment(ctx, r.MerchantID, r.TradeNo)
 		if err != nil {
 			return nil, err
@@ -167,20 +174,19 @@ func (s *Service) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, 
 		} else {
 			rr.FailureCode, rr.FailureMessage = orDefault(code, "refund_failed"), msg
 		}
-		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{&rr}, Events: events})
-		if err == nil {
-			return &rr, nil
+		err = s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{&rr}, Events: events},
+			func() (err error) {
+				r, err = s.store.Refund(ctx, r.MerchantID, r.RefundID)
+				return err
+			})
+		if err == errStale && r.Status != paygate.RefundProcessing {
+			return r, nil // settled meanwhile (the sweep)
 		}
-		if !isCode(err, paygate.EConflict) {
+		if err != nil {
 			return nil, err
 		}
-		if r, err = s.store.Refund(ctx, r.MerchantID, r.RefundID); err != nil {
-			return nil, err
-		}
-		if r.Status != paygate.RefundProcessing {
-			return r, nil
-		}
-	}
+		return &rr, nil
+	})
 }
 
 func (s *Service) replayRefund(ctx context.Context, r *paygate.Refund, hash string) (*paygate.Refund, error) {

@@ -206,7 +206,7 @@ func (s *Service) CreateTokenPayment(ctx context.Context, req *TokenPaymentReque
 // Errors: not_found.
 func (s *Service) RevokeStoredCard(ctx context.Context, txID string) (*paygate.StoredCard, error) {
 	merchantID := paygate.MerchantID(ctx)
-	for {
+	return retryStale(ctx, "stored card "+txID, func() (*paygate.StoredCard, error) {
 		sc, err := s.store.StoredCard(ctx, merchantID, txID)
 		if err != nil && !isCode(err, paygate.ENotFound) {
 			return nil, err
@@ -220,14 +220,11 @@ func (s *Service) RevokeStoredCard(ctx context.Context, txID string) (*paygate.S
 		u.ExpiryMonth, u.ExpiryYear = 0, 0
 		u.Version++
 		u.UpdatedAt = s.now()
-		err = s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}})
-		if err == nil {
-			return &u, nil
-		}
-		if !isCode(err, paygate.EConflict) {
+		if err := stale(s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}})); err != nil {
 			return nil, err
 		}
-	}
+		return &u, nil
+	})
 }
 
 // RekeyReport says what Rekey did.
@@ -254,44 +251,15 @@ func (s *Service) Rekey(ctx context.Context, batch int) (RekeyReport, error) {
 		}
 		for _, sc := range cards {
 			after = sc.TransactionIdentifier
-			// A payment may change the card meanwhile (a renewed expiry):
-			// then read it again and reseal that copy.
-			for attempt := 1; ; attempt++ {
-				if sc.Sealed == nil {
-					break // revoked: nothing left to encrypt
-				}
-				aad := storedCardAAD(sc.MerchantID, sc.TransactionIdentifier)
-				plain, keyID, err := s.vault.OpenKeyID(sc.Sealed, aad)
-				if err != nil {
-					rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
-					break
-				}
-				if keyID == current && sc.KeyID == current {
-					rep.AlreadyCurrent++
-					break
-				}
-				var cs cardSecret
-				if err := json.Unmarshal(plain, &cs); err != nil {
-					rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
-					break
-				}
-				u := *sc
-				u.Sealed, _ = s.vault.Seal(plain, aad)
-				u.KeyID = current
-				u.Fingerprint = s.vault.Fingerprint(cs.PAN)
-				u.Version++
-				u.UpdatedAt = s.now()
-				err = s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}})
-				if err == nil {
-					rep.Moved++
-					break
-				}
-				if !isCode(err, paygate.EConflict) || attempt == maxConflicts {
-					return rep, err
-				}
-				if sc, err = s.store.StoredCard(ctx, sc.MerchantID, sc.TransactionIdentifier); err != nil {
-					return rep, err
-				}
+			switch res, err := s.rekeyCard(ctx, sc); {
+			case err != nil:
+				return rep, err
+			case res == rekeyMoved:
+				rep.Moved++
+			case res == rekeyCurrent:
+				rep.AlreadyCurrent++
+			case res == rekeyUnreadable:
+				rep.Unreadable = append(rep.Unreadable, "stored_card/"+sc.TransactionIdentifier)
 			}
 		}
 	}
@@ -328,4 +296,53 @@ func (s *Service) Rekey(ctx context.Context, batch int) (RekeyReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+type rekeyResult int
+
+const (
+	rekeyRevoked rekeyResult = iota // nothing left to encrypt
+	rekeyMoved
+	rekeyCurrent
+	rekeyUnreadable
+)
+
+// rekeyCard reseals one stored card under the current key. A payment may
+// change the card meanwhile (a renewed expiry): then it reads it again and
+// reseals that copy.
+func (s *Service) rekeyCard(ctx context.Context, sc *paygate.StoredCard) (rekeyResult, error) {
+	current := s.vault.KeyID()
+	return retryStale(ctx, "stored card "+sc.TransactionIdentifier, func() (rekeyResult, error) {
+		if sc.Sealed == nil {
+			return rekeyRevoked, nil
+		}
+		aad := storedCardAAD(sc.MerchantID, sc.TransactionIdentifier)
+		plain, keyID, err := s.vault.OpenKeyID(sc.Sealed, aad)
+		if err != nil {
+			return rekeyUnreadable, nil
+		}
+		if keyID == current && sc.KeyID == current {
+			return rekeyCurrent, nil
+		}
+		var cs cardSecret
+		if err := json.Unmarshal(plain, &cs); err != nil {
+			return rekeyUnreadable, nil
+		}
+		u := *sc
+		u.Sealed, _ = s.vault.Seal(plain, aad)
+		u.KeyID = current
+		u.Fingerprint = s.vault.Fingerprint(cs.PAN)
+		u.Version++
+		u.UpdatedAt = s.now()
+		err = stale(s.store.Apply(ctx, paygate.Change{StoredCards: []*paygate.StoredCard{&u}}))
+		if err == errStale {
+			if sc, err = s.store.StoredCard(ctx, sc.MerchantID, sc.TransactionIdentifier); err == nil {
+				err = errStale
+			}
+		}
+		if err != nil {
+			return 0, err
+		}
+		return rekeyMoved, nil
+	})
 }

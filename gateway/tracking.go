@@ -111,24 +111,28 @@ func (s *Service) AddTracker(ctx context.Context, req *TrackerRequest) (*paygate
 	h := *req
 	h.TrackingNo = strings.ToUpper(h.TrackingNo)
 	hash := s.requestHash(h)
-	for {
+	type added struct {
+		t     *paygate.Tracker
+		isNew bool
+	}
+	out, err := retryStale(ctx, "order "+req.OrderNo, func() (added, error) {
 		old, err := s.store.Tracker(ctx, merchantID, req.OrderNo, req.TrackingNo)
 		if err == nil {
 			if old.RequestHash != hash {
-				return nil, false, paygate.Errorf(paygate.EDuplicateTracking,
+				return added{}, paygate.Errorf(paygate.EDuplicateTracking,
 					"trackingNo %s was already added to order %s with a different request", req.TrackingNo, req.OrderNo)
 			}
-			return old, false, nil
+			return added{old, false}, nil
 		}
 		if !isCode(err, paygate.ENotFound) {
-			return nil, false, err
+			return added{}, err
 		}
 		p, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo)
 		if err != nil {
-			return nil, false, notFound(err, "payment", req.OrderNo)
+			return added{}, notFound(err, "payment", req.OrderNo)
 		}
 		if !takesTracking(p.Status) {
-			return nil, false, paygate.Errorf(paygate.EInvalidState,
+			return added{}, paygate.Errorf(paygate.EInvalidState,
 				"payment %s is %s; only a SUCCEEDED, PARTIALLY_REFUNDED, REFUNDED or AUTHORIZED payment can take tracking", p.TradeNo, p.Status)
 		}
 		now := s.now()
@@ -143,17 +147,15 @@ func (s *Service) AddTracker(ctx context.Context, req *TrackerRequest) (*paygate
 		t.Record("status", "", string(t.Status), now, reqID)
 		q := *p
 		q.Version++
-		err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Trackers: []*paygate.Tracker{t},
-			Events: []paygate.Event{t.Event("", reqID)}})
-		if err == nil {
-			return t, true, nil
+		// A conflict: the trackingNo was taken meanwhile (replay it) or the
+		// payment changed (check its status again).
+		if err := stale(s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Trackers: []*paygate.Tracker{t},
+			Events: []paygate.Event{t.Event("", reqID)}})); err != nil {
+			return added{}, err
 		}
-		if !isCode(err, paygate.EConflict) {
-			return nil, false, err
-		}
-		// The trackingNo was taken meanwhile (replay it) or the payment
-		// changed (check its status again).
-	}
+		return added{t, true}, nil
+	})
+	return out.t, out.isNew, err
 }
 
 // AddTrackers adds each item of a batch on its own: one item's failure
@@ -214,7 +216,7 @@ func (s *Service) UpdateTracker(ctx context.Context, req *TrackerUpdateRequest, 
 		}
 		merchantID := paygate.MerchantID(ctx)
 		reqID := paygate.RequestID(ctx)
-		for {
+		return retryStale(ctx, "tracker "+req.TrackingNo, func() (*paygate.Tracker, error) {
 			t, err := s.store.Tracker(ctx, merchantID, req.OrderNo, req.TrackingNo)
 			if err != nil {
 				return nil, notFound(err, "tracker "+req.TrackingNo+" on order", req.OrderNo)
@@ -240,16 +242,14 @@ func (s *Service) UpdateTracker(ctx context.Context, req *TrackerUpdateRequest, 
 			u.Version++
 			q := *p
 			q.Version++
-			err = s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Trackers: []*paygate.Tracker{u},
-				Events: []paygate.Event{u.Event(t.Status, reqID)}})
-			if err == nil {
-				return u, nil
-			}
-			if !isCode(err, paygate.EConflict) {
+			// A conflict: changed meanwhile, so apply the operations to the
+			// fresh copy.
+			if err := stale(s.commit(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Trackers: []*paygate.Tracker{u},
+				Events: []paygate.Event{u.Event(t.Status, reqID)}})); err != nil {
 				return nil, err
 			}
-			// Changed meanwhile: apply the operations to the fresh copy.
-		}
+			return u, nil
+		})
 	})
 }
 

@@ -371,9 +371,13 @@ func (s *Service) walletDeclined(ctx context.Context, p *paygate.Payment, d *dra
 // whether it wrote. With to "" the status stays (no event).
 func (s *Service) recordAttempt(ctx context.Context, p *paygate.Payment, ref string, to paygate.Status,
 	set func(*paygate.Payment, time.Time), extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, bool, error) {
-	for {
+	type recorded struct {
+		p     *paygate.Payment
+		wrote bool
+	}
+	out, err := retryStale(ctx, "payment "+p.TradeNo, func() (recorded, error) {
 		if p.Wallet == nil || attemptRef(p) != ref || (p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
-			return p, false, nil
+			return recorded{p, false}, nil
 		}
 		q := *p
 		w := *p.Wallet
@@ -383,7 +387,7 @@ func (s *Service) recordAttempt(ctx context.Context, p *paygate.Payment, ref str
 		if to != "" {
 			ev, err := q.Transition(to, now, paygate.RequestID(ctx))
 			if err != nil {
-				return p, false, nil
+				return recorded{p, false}, nil
 			}
 			c.Events = append(c.Events, ev)
 		}
@@ -395,17 +399,12 @@ func (s *Service) recordAttempt(ctx context.Context, p *paygate.Payment, ref str
 				add(&q, &c)
 			}
 		}
-		err := s.commit(ctx, c)
-		if err == nil {
-			return &q, true, nil
+		if err := s.commitFresh(ctx, c, reload(ctx, s, &p)); err != nil {
+			return recorded{}, err
 		}
-		if !isCode(err, paygate.EConflict) {
-			return nil, false, err
-		}
-		if p, err = s.store.Payment(ctx, p.MerchantID, p.TradeNo); err != nil {
-			return nil, false, err
-		}
-	}
+		return recorded{&q, true}, nil
+	})
+	return out.p, out.wrote, err
 }
 
 // sweepWallet resolves a direct wallet payment whose time came: it asks the

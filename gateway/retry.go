@@ -1,0 +1,76 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"paygate"
+)
+
+// Every write of the gateway is a compare-and-set: it reads the objects,
+// changes a copy, bumps the version and commits; when another writer came
+// first the store answers conflict and the write is tried again on fresh
+// copies. retryStale owns that loop, so that no write can spin for ever.
+
+// maxAttempts bounds the tries of one compare-and-set write. Each try reads
+// the objects again, so more than a few means heavy contention on one
+// object or a bug; past the limit the client is told to retry.
+const maxAttempts = 64
+
+// errStale is what an attempt returns when its compare-and-set lost (see
+// stale): retryStale runs it again.
+var errStale = errors.New("stale: the objects changed under the write")
+
+// stale turns the store's conflict into errStale; other errors (and nil)
+// pass unchanged.
+func stale(err error) error {
+	if isCode(err, paygate.EConflict) {
+		return errStale
+	}
+	return err
+}
+
+// retryStale runs attempt until it returns anything but errStale, at most
+// maxAttempts times, pausing a random moment of up to a few milliseconds
+// between tries so that two writers do not collide again in step. Past the
+// limit the answer is conflict (HTTP 409): this try's change was not
+// written, and the same request may be sent again.
+func retryStale[T any](ctx context.Context, what string, attempt func() (T, error)) (T, error) {
+	for i := 1; ; i++ {
+		v, err := attempt()
+		if !errors.Is(err, errStale) {
+			return v, err
+		}
+		if i == maxAttempts {
+			var zero T
+			return zero, paygate.Errorf(paygate.EConflict, "%s kept changing while this request wrote it; retry the request", what)
+		}
+		if err := wait(ctx, time.Duration(rand.Int64N(int64(min(i, 8))*int64(time.Millisecond)+1))); err != nil {
+			var zero T
+			return zero, err
+		}
+	}
+}
+
+// commitFresh commits c for an attempt of retryStale: when the
+// compare-and-set lost, it runs reload (which reads the objects again for
+// the next try) and answers errStale.
+func (s *Service) commitFresh(ctx context.Context, c paygate.Change, reload func() error) error {
+	err := stale(s.commit(ctx, c))
+	if err == errStale && reload != nil {
+		if rerr := reload(); rerr != nil {
+			return rerr
+		}
+	}
+	return err
+}
+
+// reload is commitFresh's reload for a payment: *p becomes the stored one.
+func reload(ctx context.Context, s *Service, p **paygate.Payment) func() error {
+	return func() (err error) {
+		*p, err = s.store.Payment(ctx, (*p).MerchantID, (*p).TradeNo)
+		return err
+	}
+}
