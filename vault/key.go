@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -94,7 +95,9 @@ func isHex(s string) bool {
 // starting at once cannot end up with different keys. On file systems
 // without hard links it falls back to rename. A missing directory is
 // created with mode 0700. An existing but empty or malformed file is an
-// error, never overwritten.
+// error, never overwritten. So is one whose mode lets group or others read,
+// write or execute it (anything beyond 0600), checked on every load; the
+// error names the file and the chmod that fixes it.
 func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
 	key, err = readKeyFile(path)
 	if err == nil {
@@ -120,9 +123,24 @@ func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
 }
 
 // readKeyFile reads and parses a key file. A missing file yields an error
-// matching fs.ErrNotExist.
+// matching fs.ErrNotExist. A file that group or others may use is refused
+// (see checkKeyFileMode).
 func readKeyFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("vault: read key file: %w", err)
+	}
+	defer f.Close()
+	// The mode of the file opened, not of the name, so a file swapped in
+	// between the check and the read is not read unchecked.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("vault: read key file: %w", err)
+	}
+	if err := checkKeyFileMode(path, fi.Mode()); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("vault: read key file: %w", err)
 	}
@@ -132,6 +150,19 @@ func readKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("vault: key file %s: %w", path, err)
 	}
 	return k, nil
+}
+
+// checkKeyFileMode refuses a key file that anyone but its owner may read,
+// write or execute, as ssh does for a private key: such a key may already
+// have been read by another user or replaced by one, so starting quietly
+// would hide that. The file is left as it is; the operator decides. Windows
+// has no such permission bits.
+func checkKeyFileMode(path string, mode fs.FileMode) error {
+	if runtime.GOOS == "windows" || mode.Perm()&0o077 == 0 {
+		return nil
+	}
+	return fmt.Errorf("vault: key file %s has mode %04o, which lets group or others use it; refusing to use it: run chmod 600 %s (and consider the key exposed if others could read it)",
+		path, mode.Perm(), path)
 }
 
 // createKeyFile writes key to path atomically. It returns won=false, and no

@@ -568,6 +568,74 @@ func TestLoadOrCreateKeyFileCases(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// TestLoadOrCreateKeyFileRefusesOpenMode: like ssh with a private key, a key
+// file that group or others may read or write is refused, on every load and
+// not only when created, with the path and the command that fixes it.
+func TestLoadOrCreateKeyFileRefusesOpenMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits on Windows")
+	}
+	text := base64.StdEncoding.EncodeToString(testMaster()) + "\n"
+	for _, tt := range []struct {
+		mode    os.FileMode
+		refused bool
+	}{
+		{0o600, false},
+		{0o400, false},
+		{0o700, false},
+		{0o640, true},
+		{0o604, true},
+		{0o620, true},
+		{0o602, true},
+		{0o644, true},
+		{0o660, true},
+		{0o666, true},
+		{0o610, true},
+		{0o601, true},
+	} {
+		t.Run(fmt.Sprintf("%04o", tt.mode), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "master.key")
+			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+				t.Fatalf("setup: %v", err)
+			}
+			// Chmod, not WriteFile's mode, which the umask would narrow.
+			if err := os.Chmod(path, tt.mode); err != nil {
+				t.Fatalf("setup: %v", err)
+			}
+			key, created, err := LoadOrCreateKeyFile(path)
+			if !tt.refused {
+				if err != nil || !bytes.Equal(key, testMaster()) || created {
+					t.Fatalf("got %x, %v, %v, want the file's key, false, nil", key, created, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("got the key, want a refusal")
+			}
+			if key != nil || created {
+				t.Errorf("with error: got key %x created=%v, want nil false", key, created)
+			}
+			for _, want := range []string{path, "chmod 600 " + path, fmt.Sprintf("%04o", tt.mode)} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("got error %q, want it to contain %q", err, want)
+				}
+			}
+			assertNoSecret(t, "error", err.Error(), testMaster())
+			// Refused, not repaired or replaced behind the operator's back.
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != tt.mode {
+				t.Errorf("mode after refusal: got %04o, want %04o unchanged", fi.Mode().Perm(), tt.mode)
+			}
+			if after, _ := os.ReadFile(path); string(after) != text {
+				t.Errorf("file after refusal: got %q, want it unchanged", after)
+			}
+		})
+	}
+}
+
 // TestLoadOrCreateKeyFileConcurrent checks that callers racing to create the
 // file all end up with the same key: a second creator must not replace the
 // first one's key.

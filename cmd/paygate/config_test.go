@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -51,6 +53,34 @@ func TestConfigRefused(t *testing.T) {
 		err := cmd(env(nil), "merchant", "create", "--name", "Other", "--db", db)
 		if err == nil || !strings.Contains(err.Error(), "set PAYGATE_MASTER_KEY") {
 			t.Errorf("without the key: got %v, want a refusal naming PAYGATE_MASTER_KEY", err)
+		}
+	})
+
+	// The key file beside the database is checked on every start, not only
+	// when created: one that group or others may read is refused with the
+	// command that fixes it, and accepted again after it.
+	t.Run("KeyFileReadableByOthers", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("no Unix permission bits on Windows")
+		}
+		path := filepath.Join(t.TempDir(), "open.db")
+		db := "sqlite:" + path
+		if err := cmd(env(nil), "merchant", "create", "--name", "Shop", "--db", db); err != nil {
+			t.Fatal(err)
+		}
+		keyFile := path + ".key"
+		if err := os.Chmod(keyFile, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd(env(nil), "merchant", "create", "--name", "Other", "--db", db)
+		if want := "chmod 600 " + keyFile; err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("with mode 0644: got %v, want a refusal containing %q", err, want)
+		}
+		if err := os.Chmod(keyFile, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd(env(nil), "merchant", "create", "--name", "Other", "--db", db); err != nil {
+			t.Errorf("after chmod 600: got %v, want nil", err)
 		}
 	})
 }
