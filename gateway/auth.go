@@ -132,13 +132,13 @@ func (s *Service) Authenticate(_ context.Context, token string) (string, error) 
 	if !ok || !strings.HasPrefix(token, "pgt_") {
 		return "", unauth
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(body)
-	if err != nil {
+	raw, ok := decodeToken(body)
+	if !ok {
 		return "", unauth
 	}
 	want := s.mac(raw)
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, want) {
+	got, ok := decodeToken(sig)
+	if !ok || !hmac.Equal(got, want) {
 		return "", unauth
 	}
 	parts := strings.Split(string(raw), "|")
@@ -150,6 +150,21 @@ func (s *Service) Authenticate(_ context.Context, token string) (string, error) 
 		return "", unauth
 	}
 	return parts[0], nil
+}
+
+// decodeToken decodes a part of a token or page link from outside, written
+// in unpadded URL-safe base64, and accepts only the one spelling that
+// encoding it again gives back: base64 alone also takes non-zero trailing
+// bits and ignores line breaks, so many strings would decode to one token
+// (and be one valid token to us but several to a cache, a log search or a
+// revocation list). The comparison with the re-encoding is not constant-time,
+// which is fine: both sides are the caller's own input.
+func decodeToken(s string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
+		return nil, false
+	}
+	return b, true
 }
 
 func (s *Service) signToken(merchantID string, exp time.Time) string {

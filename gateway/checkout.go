@@ -389,8 +389,8 @@ const (
 // Errors: not_found.
 func (s *Service) ChallengePage(ctx context.Context, token string) (*Challenge, error) {
 	body, mac, ok := strings.Cut(token, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(body)
-	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(s.pageMAC("3ds|"+string(raw)))) {
+	raw, canonical := decodeToken(body)
+	if !ok || !canonical || !hmac.Equal([]byte(mac), []byte(s.pageMAC("3ds|"+string(raw)))) {
 		return nil, paygate.Errorf(paygate.ENotFound, "no such challenge")
 	}
 	merchantID, tradeNo, _ := strings.Cut(string(raw), "|")

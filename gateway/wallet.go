@@ -518,8 +518,8 @@ type WalletPage struct {
 // Errors: not_found.
 func (s *Service) WalletPage(ctx context.Context, token string) (*WalletPage, error) {
 	body, mac, ok := strings.Cut(strings.TrimSuffix(token, ".png"), ".")
-	raw, err := base64.RawURLEncoding.DecodeString(body)
-	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(s.pageMAC("wallet|"+string(raw)))) {
+	raw, canonical := decodeToken(body)
+	if !ok || !canonical || !hmac.Equal([]byte(mac), []byte(s.pageMAC("wallet|"+string(raw)))) {
 		return nil, paygate.Errorf(paygate.ENotFound, "no such wallet order")
 	}
 	parts := strings.SplitN(string(raw), "|", 3)
