@@ -19,21 +19,21 @@ import (
 // SessionRequest is the body of POST /v1/checkout/sessions (the seed's
 // "Checkout session").
 type SessionRequest struct {
-	Amount          string            `json:"amount"`
-	CaptureMethod   string            `json:"captureMethod,omitempty"`
-	Currency        string            `json:"currency"`
-	Description     string            `json:"description,omitempty"`
-	ExpiryTime      string            `json:"expiryTime,omitempty"`
-	FraudMode       string            `json:"fraudMode,omitempty"`
-	FrontURL        string            `json:"frontUrl,omitempty"`
-	LinkMode        string            `json:"linkMode,omitempty"`
-	NotificationURL string            `json:"notificationUrl,omitempty"`
-	OrderNo         string            `json:"orderNo"`
-	ProductInfo     []ProductInfo     `json:"productInfo,omitempty"`
-	Shipping        *Shipping         `json:"shipping,omitempty"`
-	ThreeDsMode     string            `json:"threeDsMode,omitempty"`
-	Metadata        map[string]string `json:"metadata,omitempty"`
-	Matedata        map[string]string `json:"matedata,omitempty"`
+	Amount          string        `json:"amount"`
+	CaptureMethod   string        `json:"captureMethod,omitempty"`
+	Currency        string        `json:"currency"`
+	Description     string        `json:"description,omitempty"`
+	ExpiryTime      string        `json:"expiryTime,omitempty"`
+	FraudMode       string        `json:"fraudMode,omitempty"`
+	FrontURL        string        `json:"frontUrl,omitempty"`
+	LinkMode        string        `json:"linkMode,omitempty"`
+	NotificationURL string        `json:"notificationUrl,omitempty"`
+	OrderNo         string        `json:"orderNo"`
+	ProductInfo     []ProductInfo `json:"productInfo,omitempty"`
+	Shipping        *Shipping     `json:"shipping,omitempty"`
+	ThreeDsMode     string        `json:"threeDsMode,omitempty"`
+	Metadata        Metadata      `json:"metadata,omitempty"`
+	Matedata        Metadata      `json:"matedata,omitempty"`
 	// PaymentMethodTypes are the methods the cashier page offers (ours:
 	// the seed has none); default card and every wallet that fits.
 	PaymentMethodTypes []string `json:"paymentMethodTypes,omitempty"`

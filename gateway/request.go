@@ -1,41 +1,82 @@
 package gateway
 
+import (
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+)
+
 // Request bodies as the seed document gives them: every field a string as the
 // merchant sends it; validation turns them into domain values.
 
+// Metadata is the merchant's key-value pairs on a request (metadata, and
+// its alias matedata). It reads as a map of strings does, but refuses a null
+// value, which encoding/json would store as "": the merchant would read back
+// a value it never sent. A null metadata as a whole is none, as before.
+type Metadata map[string]string
+
+// UnmarshalJSON reads a JSON object of strings into m as encoding/json
+// reads one into a map[string]string, but for a null value: that is a
+// *json.UnmarshalTypeError naming its key, as a value of another kind is,
+// and m is left as it was.
+func (m *Metadata) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		*m = nil
+		return nil
+	}
+	var raw map[string]*string
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	// Sorted, so the same body always names the same key.
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		if raw[k] == nil {
+			return &json.UnmarshalTypeError{Value: "null", Type: reflect.TypeFor[string](), Field: k}
+		}
+	}
+	if *m == nil {
+		*m = make(Metadata, len(raw))
+	}
+	for k, v := range raw {
+		(*m)[k] = *v
+	}
+	return nil
+}
+
 // CreatePaymentRequest is the body of POST /v1/payments.
 type CreatePaymentRequest struct {
-	Amount            string            `json:"amount"`
-	Currency          string            `json:"currency"`
-	OrderNo           string            `json:"orderNo"`
-	PaymentMethodType string            `json:"paymentMethodType"`
-	CaptureMethod     string            `json:"captureMethod,omitempty"`
-	Description       string            `json:"description,omitempty"`
-	BillingDesc       string            `json:"billingDesc,omitempty"`
-	ExpiryTime        string            `json:"expiryTime,omitempty"`
-	FraudMode         string            `json:"fraudMode,omitempty"`
-	FrontURL          string            `json:"frontUrl,omitempty"`
-	NotificationURL   string            `json:"notificationUrl,omitempty"`
-	ThreeDsMode       string            `json:"threeDsMode,omitempty"`
-	Card              *CardInput        `json:"card,omitempty"`
-	Wechat            *WechatInput      `json:"wechat,omitempty"`
-	Alipay            *AlipayInput      `json:"alipay,omitempty"`
-	AlipayPlus        *AlipayInput      `json:"alipayPlus,omitempty"`
-	Upay              *UpayInput        `json:"upay,omitempty"`
-	PayNow            *QRInput          `json:"payNow,omitempty"`
-	GrabPay           *QRInput          `json:"grabPay,omitempty"`
-	ShopeePay         *QRInput          `json:"shopeePay,omitempty"`
-	PayPal            *PayPalInput      `json:"paypal,omitempty"`
-	ApplePay          *ApplePayInput    `json:"applePay,omitempty"`
-	GooglePay         *GooglePayInput   `json:"googlePay,omitempty"`
-	ThreeDsData       *ThreeDsData      `json:"threeDsData,omitempty"`
-	Billing           *Billing          `json:"billing,omitempty"`
-	Shipping          *Shipping         `json:"shipping,omitempty"`
-	ProductInfo       []ProductInfo     `json:"productInfo,omitempty"`
-	DeviceInfo        *DeviceInfo       `json:"deviceInfo,omitempty"`
-	Metadata          map[string]string `json:"metadata,omitempty"`
+	Amount            string          `json:"amount"`
+	Currency          string          `json:"currency"`
+	OrderNo           string          `json:"orderNo"`
+	PaymentMethodType string          `json:"paymentMethodType"`
+	CaptureMethod     string          `json:"captureMethod,omitempty"`
+	Description       string          `json:"description,omitempty"`
+	BillingDesc       string          `json:"billingDesc,omitempty"`
+	ExpiryTime        string          `json:"expiryTime,omitempty"`
+	FraudMode         string          `json:"fraudMode,omitempty"`
+	FrontURL          string          `json:"frontUrl,omitempty"`
+	NotificationURL   string          `json:"notificationUrl,omitempty"`
+	ThreeDsMode       string          `json:"threeDsMode,omitempty"`
+	Card              *CardInput      `json:"card,omitempty"`
+	Wechat            *WechatInput    `json:"wechat,omitempty"`
+	Alipay            *AlipayInput    `json:"alipay,omitempty"`
+	AlipayPlus        *AlipayInput    `json:"alipayPlus,omitempty"`
+	Upay              *UpayInput      `json:"upay,omitempty"`
+	PayNow            *QRInput        `json:"payNow,omitempty"`
+	GrabPay           *QRInput        `json:"grabPay,omitempty"`
+	ShopeePay         *QRInput        `json:"shopeePay,omitempty"`
+	PayPal            *PayPalInput    `json:"paypal,omitempty"`
+	ApplePay          *ApplePayInput  `json:"applePay,omitempty"`
+	GooglePay         *GooglePayInput `json:"googlePay,omitempty"`
+	ThreeDsData       *ThreeDsData    `json:"threeDsData,omitempty"`
+	Billing           *Billing        `json:"billing,omitempty"`
+	Shipping          *Shipping       `json:"shipping,omitempty"`
+	ProductInfo       []ProductInfo   `json:"productInfo,omitempty"`
+	DeviceInfo        *DeviceInfo     `json:"deviceInfo,omitempty"`
+	Metadata          Metadata        `json:"metadata,omitempty"`
 	// Matedata is the seed's spelling of metadata, accepted as an alias.
-	Matedata map[string]string `json:"matedata,omitempty"`
+	Matedata Metadata `json:"matedata,omitempty"`
 }
 
 // CardInput is the card object of a payment request. It lives only in memory.

@@ -14,20 +14,20 @@ import (
 
 // TokenPaymentRequest is the body of POST /v1/payments/token.
 type TokenPaymentRequest struct {
-	Amount                  string            `json:"amount"`
-	Currency                string            `json:"currency,omitempty"`
-	CardNo                  string            `json:"cardNo,omitempty"`
-	CustomerInitiatedReason string            `json:"customerInitiatedReason,omitempty"`
-	Description             string            `json:"description,omitempty"`
-	DeviceInfo              *DeviceInfo       `json:"deviceInfo,omitempty"`
-	ExpiryMonth             string            `json:"expiryMonth"`
-	ExpiryYear              string            `json:"expiryYear"`
-	OrderNo                 string            `json:"orderNo"`
-	ThreeDsMode             string            `json:"threeDsMode,omitempty"`
-	TransactionIdentifier   string            `json:"transactionIdentifier"`
-	CaptureMethod           string            `json:"captureMethod,omitempty"`
-	NotificationURL         string            `json:"notificationUrl,omitempty"`
-	Metadata                map[string]string `json:"metadata,omitempty"`
+	Amount                  string      `json:"amount"`
+	Currency                string      `json:"currency,omitempty"`
+	CardNo                  string      `json:"cardNo,omitempty"`
+	CustomerInitiatedReason string      `json:"customerInitiatedReason,omitempty"`
+	Description             string      `json:"description,omitempty"`
+	DeviceInfo              *DeviceInfo `json:"deviceInfo,omitempty"`
+	ExpiryMonth             string      `json:"expiryMonth"`
+	ExpiryYear              string      `json:"expiryYear"`
+	OrderNo                 string      `json:"orderNo"`
+	ThreeDsMode             string      `json:"threeDsMode,omitempty"`
+	TransactionIdentifier   string      `json:"transactionIdentifier"`
+	CaptureMethod           string      `json:"captureMethod,omitempty"`
+	NotificationURL         string      `json:"notificationUrl,omitempty"`
+	Metadata                Metadata    `json:"metadata,omitempty"`
 }
 
 // cardSecret is what the vault seals for a stored card.

@@ -25,18 +25,18 @@ const maxPatchOps = 50
 
 // TrackerRequest is the body of POST /v1/tracking and one item of a batch.
 type TrackerRequest struct {
-	Carrier            string            `json:"carrier"`
-	CarrierNameOther   string            `json:"carrierNameOther,omitempty"`
-	OrderNo            string            `json:"orderNo"`
-	ShipmentDate       string            `json:"shipmentDate"`
-	ShipmentDirection  string            `json:"shipmentDirection"`
-	ShippingStatus     string            `json:"shippingStatus"`
-	TrackingNo         string            `json:"trackingNo"`
-	TrackingNumberType string            `json:"trackingNumberType"`
-	TrackingURL        string            `json:"trackingUrl,omitempty"`
-	Metadata           map[string]string `json:"metadata,omitempty"`
+	Carrier            string   `json:"carrier"`
+	CarrierNameOther   string   `json:"carrierNameOther,omitempty"`
+	OrderNo            string   `json:"orderNo"`
+	ShipmentDate       string   `json:"shipmentDate"`
+	ShipmentDirection  string   `json:"shipmentDirection"`
+	ShippingStatus     string   `json:"shippingStatus"`
+	TrackingNo         string   `json:"trackingNo"`
+	TrackingNumberType string   `json:"trackingNumberType"`
+	TrackingURL        string   `json:"trackingUrl,omitempty"`
+	Metadata           Metadata `json:"metadata,omitempty"`
 	// Matedata is the seed's spelling of metadata, accepted as an alias.
-	Matedata map[string]string `json:"matedata,omitempty"`
+	Matedata Metadata `json:"matedata,omitempty"`
 }
 
 // TrackerUpdateRequest is the body of POST /v1/tracking/update: JSON Patch
@@ -49,9 +49,9 @@ type TrackerUpdateRequest struct {
 	Iterms []PatchOp `json:"iterms,omitempty"`
 	// Metadata is merged into the tracker's metadata before the operations
 	// run, as if each key were an add operation.
-	Metadata map[string]string `json:"metadata,omitempty"`
+	Metadata Metadata `json:"metadata,omitempty"`
 	// Matedata is the seed's spelling of metadata, accepted as an alias.
-	Matedata map[string]string `json:"matedata,omitempty"`
+	Matedata Metadata `json:"matedata,omitempty"`
 }
 
 // PatchOp is one JSON Patch (RFC 6902) operation of a tracker update.

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"paygate"
+	"paygate/gateway"
 )
 
 // checkNames refuses the two things encoding/json reads leniently and a
@@ -311,6 +312,17 @@ func fieldsOf(t reflect.Type) *structFields {
 	return f
 }
 
+// gateway.Metadata reads itself only to refuse null values. findKind walks it
+// as the map of strings it is, its values as nonNullString, so that a null
+// value's path has its keys and array indexes like any other type error.
+var (
+	metadataType      = reflect.TypeFor[gateway.Metadata]()
+	nonNullStringType = reflect.TypeFor[nonNullString]()
+)
+
+// nonNullString is a string for which JSON null is the wrong kind.
+type nonNullString string
+
 // typeErrorPath finds where body holds a value of the wrong JSON kind for v
 // and returns its path with array indexes ("productInfo[1].price"), which
 // encoding/json's UnmarshalTypeError leaves out; "" if it finds none.
@@ -335,10 +347,14 @@ func findKind(dec *json.Decoder, t reflect.Type, path *jsonPathStack) (found, ok
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t != nil && (t == rawMessage || reflect.PointerTo(t).Implements(unmarshaler) || t.Kind() == reflect.Interface) {
+	if t != nil && t != metadataType && (t == rawMessage || reflect.PointerTo(t).Implements(unmarshaler) || t.Kind() == reflect.Interface) {
 		t = nil
 	}
 	switch tok := tok.(type) {
+	case nil: // null
+		if t == nonNullStringType {
+			return true, true
+		}
 	case json.Delim:
 		if tok == '{' {
 			if t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
@@ -354,6 +370,8 @@ func findKind(dec *json.Decoder, t reflect.Type, path *jsonPathStack) (found, ok
 				switch {
 				case t != nil && t.Kind() == reflect.Struct:
 					ft = fieldsOf(t).exact[name]
+				case t == metadataType:
+					ft = nonNullStringType
 				case t != nil:
 					ft = t.Elem()
 				}

@@ -242,6 +242,9 @@ func decodeBytes(body []byte, v any) error {
 			if field == "" {
 				field = jsonPath(te.Field)
 			}
+			if te.Value == "null" { // only gateway.Metadata refuses null
+				return paygate.InvalidParam(field, "%s must be %s, not null: metadata values are strings", field, jsonKind(te.Type.String()))
+			}
 			return paygate.InvalidParam(field, "%s must be %s", field, jsonKind(te.Type.String()))
 		}
 		return paygate.Errorf(paygate.EInvalidJSON, "request body is not valid JSON")

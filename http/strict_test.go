@@ -59,3 +59,81 @@ func TestLenientInputRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestMetadataValuesAreStrings: a null value in metadata (or its alias
+// matedata) is refused with the key's path, in every request that takes
+// metadata, instead of being stored as "". A null metadata as a whole still
+// means none.
+func TestMetadataValuesAreStrings(t *testing.T) {
+	srv, _, _, token := testServer(t)
+	n := 0
+	payment := func(extra string) string {
+		n++
+		return `{"paymentMethodType":"card","orderNo":"meta-` + strconv.Itoa(n) + `","amount":"10.00","currency":"USD",` +
+			`"card":{"cardNo":"4242424242424242","cvc":"123","expiryMonth":"06","expiryYear":"2040"},"deviceInfo":{"clientIp":"10.1.1.1"}` + extra + `}`
+	}
+	tracker := `"orderNo":"order-1","trackingNo":"1Z999","carrier":"UPS","shipmentDate":"2026-01-01","shipmentDirection":"forward",` +
+		`"shippingStatus":"SHIPPED","trackingNumberType":"tracking_number"`
+	cases := []struct {
+		name, path, body string
+		status           int
+		param            string
+	}{
+		{"payment", "/v1/payments", payment(`,"metadata":{"a":"x","k":null}`), 400, "metadata.k"},
+		{"payment alias", "/v1/payments", payment(`,"matedata":{"k":null}`), 400, "matedata.k"},
+		{"payment key with a dot and capitals", "/v1/payments", payment(`,"metadata":{"Order.Ref":null}`), 400, "metadata.Order.Ref"},
+		{"paypal", "/v1/payments", `{"paymentMethodType":"paypal","orderNo":"meta-pp","amount":"10.00","currency":"USD","deviceInfo":{"clientIp":"10.1.1.1"},"paypal":{"metadata":{"k":null}}}`, 400, "paypal.metadata.k"},
+		{"token payment", "/v1/payments/token", `{"orderNo":"meta-t","amount":"5.00","transactionIdentifier":"tid-00000","expiryMonth":"06","expiryYear":"2040","metadata":{"k":null}}`, 400, "metadata.k"},
+		{"session", "/v1/checkout/sessions", `{"orderNo":"meta-s","amount":"5.00","currency":"USD","metadata":{"k":null}}`, 400, "metadata.k"},
+		{"session alias", "/v1/checkout/sessions", `{"orderNo":"meta-s","amount":"5.00","currency":"USD","matedata":{"k":null}}`, 400, "matedata.k"},
+		{"tracker", "/v1/tracking", `{` + tracker + `,"metadata":{"k":null}}`, 400, "metadata.k"},
+		{"tracker alias", "/v1/tracking", `{` + tracker + `,"matedata":{"k":null}}`, 400, "matedata.k"},
+		{"tracker update", "/v1/tracking/update", `{"orderNo":"order-1","trackingNo":"1Z999","metadata":{"k":null}}`, 400, "metadata.k"},
+		{"tracker update alias", "/v1/tracking/update", `{"orderNo":"order-1","trackingNo":"1Z999","matedata":{"k":null}}`, 400, "matedata.k"},
+		{"a number is still a type error", "/v1/payments", payment(`,"metadata":{"k":5}`), 400, "metadata.k"},
+		{"null metadata is none", "/v1/payments", payment(`,"metadata":null`), 201, ""},
+		{"string values", "/v1/payments", payment(`,"metadata":{"k":"","l":"v"}`), 201, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", c.path, strings.NewReader(c.body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, req)
+			var got struct {
+				Error struct{ Code, Param, Message string }
+			}
+			json.Unmarshal(w.Body.Bytes(), &got)
+			if c.status != 400 {
+				if w.Code != c.status {
+					t.Errorf("got %d %s, want %d", w.Code, w.Body, c.status)
+				}
+				return
+			}
+			if w.Code != 400 || got.Error.Code != "invalid_parameter" || got.Error.Param != c.param {
+				t.Errorf("got %d %s, want 400 invalid_parameter param %q", w.Code, w.Body, c.param)
+			}
+			if want := c.param + " must be a string"; !strings.Contains(got.Error.Message, want) {
+				t.Errorf("got message %q, want it to contain %q", got.Error.Message, want)
+			}
+		})
+	}
+
+	t.Run("batch item", func(t *testing.T) {
+		req := httptest.NewRequest("POST", "/v1/tracking/batch", strings.NewReader(`{"trackers":[{`+tracker+`,"metadata":{"k":null}}]}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		var got struct {
+			Trackers []json.RawMessage
+			Errors   []struct {
+				Index int
+				Error struct{ Code, Param string }
+			}
+		}
+		json.Unmarshal(w.Body.Bytes(), &got)
+		if len(got.Trackers) != 0 || len(got.Errors) != 1 || got.Errors[0].Error.Code != "invalid_parameter" || got.Errors[0].Error.Param != "metadata.k" {
+			t.Errorf("got %d %s, want the item refused with invalid_parameter metadata.k", w.Code, w.Body)
+		}
+	})
+}
