@@ -69,6 +69,9 @@ type Payment struct {
 	// a 3-D Secure challenge (the authorization comes after it); erased once
 	// the payment moves on. Never the CVC.
 	PendingCard []byte `json:",omitempty"`
+	// WrongChallengeCodes counts the wrong one-time codes entered on the
+	// 3-D Secure page; at the gateway's limit the authentication fails.
+	WrongChallengeCodes int `json:",omitempty"`
 	// ClaimedUntil marks a cashier-page payment attempt in progress, so a
 	// second post (another tab, a double click) cannot charge twice.
 	ClaimedUntil *time.Time `json:",omitempty"`

@@ -8,6 +8,7 @@ package checkout
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -274,13 +275,22 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 	h.showChallenge(w, r, http.StatusOK, "")
 }
 
-func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+// showChallenge renders the ACS page, with the message errKey names if
+// any; a wrong code's message says how many tries are left.
+func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status int, errKey string) {
 	t := messages[language(r)]
 	token := r.PathValue("token")
 	ch, err := h.gw.ChallengePage(r.Context(), token)
 	if err != nil {
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
 		return
+	}
+	errMsg := t[errKey]
+	if errKey == "wrongCode" {
+		errMsg = fmt.Sprintf(t["wrongCode"], ch.TriesLeft)
+		if ch.TriesLeft == 1 {
+			errMsg = t["wrongCodeLast"]
+		}
 	}
 	p := ch.Payment
 	v := view{T: t, Challenge: ch, CSRF: h.gw.CSRFToken("3ds:" + token), Action: "/3ds/" + token, Error: errMsg,
@@ -304,7 +314,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	t := messages[language(r)]
 	token := r.PathValue("token")
 	if !h.gw.CheckCSRF("3ds:"+token, r.PostFormValue("csrf")) || !sameOrigin(r) {
-		h.showChallenge(w, r, http.StatusForbidden, t["csrf"])
+		h.showChallenge(w, r, http.StatusForbidden, "csrf")
 		return
 	}
 	p, err := h.gw.CompleteChallenge(r.Context(), token, r.PostFormValue("action") != "fail", strings.TrimSpace(r.PostFormValue("code")))
@@ -313,11 +323,11 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	case paygate.ErrorCode(err) == paygate.EInvalidParameter:
-		h.showChallenge(w, r, http.StatusBadRequest, t["wrongCode"])
+		h.showChallenge(w, r, http.StatusBadRequest, "wrongCode")
 		return
 	case err != nil:
 		h.log.ErrorContext(r.Context(), "3ds answer", "err", err)
-		h.showChallenge(w, r, http.StatusInternalServerError, t["processing_error"])
+		h.showChallenge(w, r, http.StatusInternalServerError, "processing_error")
 		return
 	}
 	page := "/3ds/" + token

@@ -26,7 +26,8 @@ var messages = map[string]map[string]string{
 		"declined": "Your card was declined.", "tryAgain": "You can try again.",
 		"acsTitle": "Verify your payment", "acsIntro": "Your bank asks you to confirm this payment.", "merchant": "Merchant",
 		"amount": "Amount", "codeLabel": "One-time code", "sandboxCode": "Sandbox: the code is", "submit": "Submit",
-		"fail": "Fail authentication", "wrongCode": "The code is wrong. Try again.",
+		"fail": "Fail authentication", "wrongCode": "The code is wrong. You have %d tries left.",
+		"wrongCodeLast": "The code is wrong. You have one try left.",
 	},
 	"zh": {
 		"lang": "zh-CN", "other": "en", "otherName": "English",
@@ -46,7 +47,8 @@ var messages = map[string]map[string]string{
 		"declined": "您的卡被拒绝。", "tryAgain": "您可以重试。",
 		"acsTitle": "验证您的付款", "acsIntro": "您的银行要求您确认此笔付款。", "merchant": "商户",
 		"amount": "金额", "codeLabel": "动态验证码", "sandboxCode": "沙箱环境验证码：", "submit": "提交",
-		"fail": "验证失败", "wrongCode": "验证码错误，请重试。",
+		"fail": "验证失败", "wrongCode": "验证码错误，您还可以尝试 %d 次。",
+		"wrongCodeLast": "验证码错误，您还可以尝试 1 次。",
 	},
 }
 

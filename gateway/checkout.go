@@ -376,12 +376,28 @@ type Challenge struct {
 	Session      *paygate.Session // nil for a direct API payment
 	MerchantName string
 	Code         string // the one-time code, shown because this is the sandbox
+	// TriesLeft is how many wrong codes the page still takes; the last one
+	// fails the authentication.
+	TriesLeft int
 }
+
+// ChallengeCodeTries is how many wrong one-time codes a challenge takes: the
+// last of them fails the authentication, as an issuer's ACS ends a challenge
+// after a few wrong codes, so that the code cannot be guessed.
+const ChallengeCodeTries = 5
 
 // An abandoned challenge: the payment ends EXPIRED with this reason.
 const (
 	codeAbandoned = "authentication_abandoned"
 	msgAbandoned  = "The 3-D Secure challenge was not answered in time."
+)
+
+// A failed challenge: the payment ends FAILED with this code, and one of
+// these reasons.
+const (
+	codeAuthFailed = "authentication_failed"
+	msgAuthFailed  = "The cardholder did not complete 3-D Secure authentication."
+	msgWrongCodes  = "The one-time code of the 3-D Secure challenge was entered wrong too many times."
 )
 
 // ChallengePage loads the challenge a token names.
@@ -402,7 +418,8 @@ func (s *Service) ChallengePage(ctx context.Context, token string) (*Challenge, 
 	if err != nil {
 		return nil, err
 	}
-	ch := &Challenge{Payment: p, MerchantName: m.Name, Code: acquirer.ChallengeCode}
+	ch := &Challenge{Payment: p, MerchantName: m.Name, Code: acquirer.ChallengeCode,
+		TriesLeft: max(0, ChallengeCodeTries-p.WrongChallengeCodes)}
 	if p.SessionID != "" {
 		if ch.Session, err = s.store.Session(ctx, merchantID, p.SessionID); err != nil {
 			return nil, err
@@ -417,6 +434,11 @@ func (s *Service) ChallengePage(ctx context.Context, token string) (*Challenge, 
 // EXPIRED authentication_abandoned, as the sweep would. Answering an already
 // answered challenge changes nothing.
 //
+// A wrong code is counted on the payment and answered invalid_parameter
+// with the payment as it is now (Challenge.TriesLeft says how many remain);
+// the ChallengeCodeTries-th wrong code fails the authentication as "fail"
+// does, and after it no code is taken.
+//
 // Errors: not_found, invalid_parameter (wrong code).
 func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bool, code string) (*paygate.Payment, error) {
 	ch, err := s.ChallengePage(ctx, token)
@@ -426,9 +448,6 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 	p := ch.Payment
 	if p.Status != paygate.StatusRequiresAction || p.PendingCard == nil {
 		return p, nil
-	}
-	if passed && code != ch.Code {
-		return p, paygate.InvalidParam("code", "the one-time code is wrong")
 	}
 	ctx = paygate.WithMerchantID(ctx, p.MerchantID)
 	now := s.now()
@@ -448,21 +467,58 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 	if err := json.Unmarshal(plain, &pc); err != nil {
 		return nil, paygate.Internal("challenge", err)
 	}
-	// Take the pending card in a compare-and-set before calling out: of two
-	// answers (a double click, two tabs) only one goes on to the acquirer;
-	// the other finds nothing left to authorize.
 	sealedCard, action := p.PendingCard, p.NextAction
-	taken := *p
-	taken.PendingCard, taken.NextAction = nil, nil
-	taken.UpdatedAt = now
-	taken.Version++
-	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&taken}}); err != nil {
-		if isCode(err, paygate.EConflict) {
-			return s.store.Payment(ctx, p.MerchantID, p.TradeNo)
-		}
-		return nil, err
+	failMsg := msgAuthFailed
+	if p.WrongChallengeCodes >= ChallengeCodeTries {
+		// The tries are used up, and the failure of the last one did not
+		// reach the ACS: no code counts any more.
+		passed, failMsg = false, msgWrongCodes
 	}
-	p = &taken
+	if passed && code != ch.Code {
+		// Count the wrong code in a compare-and-set, so that codes sent at
+		// once (a script, many tabs) each use a try. The last try takes the
+		// pending card in the same write, as an answer does below, and
+		// fails the authentication.
+		last := false
+		q, err := s.update(ctx, p, func(q *paygate.Payment, _ time.Time) {
+			last = false
+			if q.Status != paygate.StatusRequiresAction || q.PendingCard == nil {
+				return // answered meanwhile
+			}
+			q.WrongChallengeCodes++
+			if q.WrongChallengeCodes >= ChallengeCodeTries {
+				last = true
+				sealedCard, action = q.PendingCard, q.NextAction
+				q.PendingCard, q.NextAction = nil, nil
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !last {
+			if q.Status != paygate.StatusRequiresAction || q.PendingCard == nil {
+				return q, nil
+			}
+			left := ChallengeCodeTries - q.WrongChallengeCodes
+			return q, paygate.InvalidParam("code", "the one-time code is wrong: %d of %d tries left", left, ChallengeCodeTries)
+		}
+		p, passed, failMsg = q, false, msgWrongCodes
+	} else {
+		// Take the pending card in a compare-and-set before calling out: of
+		// two answers (a double click, two tabs) only one goes on to the
+		// acquirer; the other finds nothing left to authorize.
+		taken := *p
+		taken.PendingCard, taken.NextAction = nil, nil
+		taken.UpdatedAt = now
+		taken.Version++
+		if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&taken}}); err != nil {
+			if isCode(err, paygate.EConflict) {
+				return s.store.Payment(ctx, p.MerchantID, p.TradeNo)
+			}
+			return nil, err
+		}
+		p = &taken
+	}
 	ctx = context.WithoutCancel(ctx) // the card is taken: finish, or give it back
 	d := &draft{payment: p, session: ch.Session, store: pc.Store,
 		card: acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}}
@@ -483,7 +539,7 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 		return nil, paygate.Internal("challenge", err)
 	}
 	if three == nil {
-		return s.decline(ctx, p, d, "authentication_failed", "The cardholder did not complete 3-D Secure authentication.", nil)
+		return s.decline(ctx, p, d, codeAuthFailed, failMsg, nil)
 	}
 	d.threeDsData = three
 	return s.authorize(ctx, p, d)

@@ -383,3 +383,177 @@ func TestCashierNoSecondAttemptAfterNoAnswer(t *testing.T) {
 		t.Errorf("authorizations: got %d, want 1", got)
 	}
 }
+
+// answerCounter counts the challenge outcomes sent to the ACS, and the
+// authorizations.
+type answerCounter struct {
+	countingAcquirer
+	passed, failed atomic.Int32
+}
+
+func (a *answerCounter) CompleteChallenge(ctx context.Context, ref string, c acquirer.Card, passed bool) (*paygate.ThreeDS, error) {
+	if passed {
+		a.passed.Add(1)
+	} else {
+		a.failed.Add(1)
+	}
+	return a.countingAcquirer.CompleteChallenge(ctx, ref, c, passed)
+}
+
+// outcome is a payment's status and failure code, for messages.
+func outcome(p *paygate.Payment) string {
+	if p == nil {
+		return "no payment"
+	}
+	return string(p.Status) + " " + p.FailureCode
+}
+
+// TestChallengeWrongCodes: the ACS page takes 4 wrong codes, each
+// answered invalid_parameter with the tries left; the 5th fails the
+// authentication as the "fail" button does (FAILED authentication_failed,
+// through the ACS), and the right code after it changes nothing.
+func TestChallengeWrongCodes(t *testing.T) {
+	acq := &answerCounter{}
+	gw, _, ctx, _ := newTestGateway(t, acq, nil)
+	_, token := challenged(t, gw, ctx, "order-w3ds-1", false)
+	ch, err := gw.ChallengePage(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 5; i++ {
+		p, err := gw.CompleteChallenge(context.Background(), token, true, "000000")
+		if paygate.ErrorCode(err) != paygate.EInvalidParameter || paygate.ErrorParam(err) != "code" {
+			t.Fatalf("wrong code %d: got %v, want invalid_parameter code", i, err)
+		}
+		if p == nil || p.Status != paygate.StatusRequiresAction || p.WrongChallengeCodes != i {
+			t.Fatalf("wrong code %d: got %s, want the payment still REQUIRES_ACTION with %d wrong codes", i, outcome(p), i)
+		}
+		if ch, err := gw.ChallengePage(ctx, token); err != nil || ch.TriesLeft != gateway.ChallengeCodeTries-i {
+			t.Fatalf("page after wrong code %d: got %v, %v, want %d tries left", i, ch, err, gateway.ChallengeCodeTries-i)
+		}
+	}
+	p, err := gw.CompleteChallenge(context.Background(), token, true, "000000")
+	if err != nil || p.Status != paygate.StatusFailed || p.FailureCode != "authentication_failed" {
+		t.Fatalf("5th wrong code: got %s, %v, want FAILED authentication_failed", outcome(p), err)
+	}
+	if p.PendingCard != nil || p.NextAction != nil || p.WrongChallengeCodes != 5 || !strings.Contains(p.FailureMessage, "wrong") {
+		t.Errorf("5th wrong code: got card kept %v, nextAction %v, %d wrong codes, %q; want the card erased, 5 and a message about wrong codes",
+			p.PendingCard != nil, p.NextAction, p.WrongChallengeCodes, p.FailureMessage)
+	}
+	if ch, err := gw.ChallengePage(ctx, token); err != nil || ch.TriesLeft != 0 {
+		t.Errorf("page after: got %v, %v, want no tries left", ch, err)
+	}
+	p, err = gw.CompleteChallenge(context.Background(), token, true, ch.Code)
+	if err != nil || p.Status != paygate.StatusFailed {
+		t.Errorf("right code after: got %s, %v, want FAILED unchanged", outcome(p), err)
+	}
+	if got := acq.failed.Load(); got != 1 {
+		t.Errorf("failed challenges sent to the ACS: got %d, want 1", got)
+	}
+	if got, auths := acq.passed.Load(), acq.auths.Load(); got != 0 || auths != 0 {
+		t.Errorf("passed challenges, authorizations: got %d, %d, want none", got, auths)
+	}
+}
+
+// TestChallengeWrongCodesConcurrent: wrong codes sent at once (a script, many
+// tabs) get no more than 5 tries between them, and the right code sent with
+// them cannot slip past the 5th.
+func TestChallengeWrongCodesConcurrent(t *testing.T) {
+	acq := &answerCounter{}
+	gw, _, ctx, _ := newTestGateway(t, acq, nil)
+	_, token := challenged(t, gw, ctx, "order-w3ds-2", false)
+	var wrong atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			_, err := gw.CompleteChallenge(context.Background(), token, true, "000000")
+			switch paygate.ErrorCode(err) {
+			case paygate.EInvalidParameter:
+				wrong.Add(1)
+			case "":
+			default:
+				t.Errorf("wrong code: got %v, want nil or invalid_parameter", err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := wrong.Load(); got != 4 {
+		t.Errorf("wrong codes answered as such: got %d, want 4 (the 5th fails the payment)", got)
+	}
+	ch, err := gw.ChallengePage(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := ch.Payment; p.Status != paygate.StatusFailed || p.FailureCode != "authentication_failed" || p.WrongChallengeCodes != 5 {
+		t.Errorf("after: got %s with %d wrong codes, want FAILED authentication_failed with 5", outcome(p), p.WrongChallengeCodes)
+	}
+	if p, err := gw.CompleteChallenge(context.Background(), token, true, ch.Code); err != nil || p.Status != paygate.StatusFailed {
+		t.Errorf("right code after: got %s, %v, want FAILED unchanged", outcome(p), err)
+	}
+	if got, passed := acq.failed.Load(), acq.passed.Load(); got != 1 || passed != 0 {
+		t.Errorf("challenges sent to the ACS: got %d failed, %d passed, want 1 failed", got, passed)
+	}
+}
+
+// TestSessionChallengeWrongCodes: on the cashier page's payment, the 5th
+// wrong code fails the payment and completes the session, as "fail" does.
+func TestSessionChallengeWrongCodes(t *testing.T) {
+	gw, _, ctx, _ := newTestGateway(t, &answerCounter{}, nil)
+	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-w3ds-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := gw.Pay(context.Background(), sess.SessionID, gateway.CardForm{CardNo: acquirer.CardChallenge, ExpiryMonth: "06", ExpiryYear: "2040", CVC: "123"})
+	if err != nil || p.Status != paygate.StatusRequiresAction {
+		t.Fatalf("pay: got %v %v, want REQUIRES_ACTION", p, err)
+	}
+	_, token, _ := strings.Cut(p.NextAction.URL, "/3ds/")
+	for range 5 {
+		p, err = gw.CompleteChallenge(context.Background(), token, true, "000000")
+	}
+	if err != nil || p.Status != paygate.StatusFailed || p.FailureCode != "authentication_failed" {
+		t.Fatalf("5th wrong code: got %s, %v, want FAILED authentication_failed", outcome(p), err)
+	}
+	sess, p, err = gw.Session(ctx, sess.SessionID)
+	if err != nil || sess.Status != paygate.SessionComplete || p.Status != paygate.StatusFailed {
+		t.Errorf("after: got session %v, payment %v, %v; want COMPLETE and FAILED", sess.Status, p.Status, err)
+	}
+}
+
+// TestChallengeLastWrongCodeAfterAFault: when the failure of the last wrong
+// code cannot reach the ACS, the card is given back but the tries stay used
+// up: the next answer, even the right code, fails the authentication.
+func TestChallengeLastWrongCodeAfterAFault(t *testing.T) {
+	acq := &oddAcquirer{}
+	gw, _, ctx, _ := newTestGateway(t, acq, nil)
+	_, token := challenged(t, gw, ctx, "order-w3ds-4", false)
+	for range 4 {
+		if _, err := gw.CompleteChallenge(context.Background(), token, true, "000000"); paygate.ErrorCode(err) != paygate.EInvalidParameter {
+			t.Fatalf("wrong code: got %v, want invalid_parameter", err)
+		}
+	}
+	acq.failACS.Store(true)
+	if _, err := gw.CompleteChallenge(context.Background(), token, true, "000000"); paygate.ErrorCode(err) != paygate.EInternal {
+		t.Fatalf("last wrong code while the ACS is away: got %v, want internal", err)
+	}
+	ch, err := gw.ChallengePage(ctx, token)
+	if err != nil || ch.Payment.Status != paygate.StatusRequiresAction || ch.Payment.PendingCard == nil || ch.TriesLeft != 0 {
+		t.Fatalf("after the fault: got %v, %v, want REQUIRES_ACTION with the card given back and no tries left", ch, err)
+	}
+	p, err := gw.CompleteChallenge(context.Background(), token, true, ch.Code)
+	if err != nil || p.Status != paygate.StatusFailed || p.FailureCode != "authentication_failed" {
+		t.Errorf("right code after: got %s, %v, want FAILED authentication_failed", outcome(p), err)
+	}
+}
+
+// TestChallengeWrongCodeLate: a wrong code after the challenge ran out is
+// an answer too late, not a try: the payment expires as the sweep would.
+func TestChallengeWrongCodeLate(t *testing.T) {
+	gw, _, ctx, now := newTestGateway(t, &countingAcquirer{}, nil)
+	_, token := challenged(t, gw, ctx, "order-w3ds-5", false)
+	*now = now.Add(2 * time.Hour)
+	p, err := gw.CompleteChallenge(context.Background(), token, true, "000000")
+	if err != nil || p.Status != paygate.StatusExpired || p.FailureCode != "authentication_abandoned" || p.WrongChallengeCodes != 0 {
+		t.Errorf("late wrong code: got %s, %v, want EXPIRED authentication_abandoned, no try counted", outcome(p), err)
+	}
+}

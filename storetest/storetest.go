@@ -1061,6 +1061,7 @@ func newPayment(merchantID, tradeNo, orderNo string) *paygate.Payment {
 		DeviceInfo:            json.RawMessage(`{"ip":"203.0.113.7","userAgent":"Mozilla/5.0"}`),
 		Metadata:              json.RawMessage(`{"cart":"c_1","note":"gift"}`),
 		RequestHash:           "rh_" + tradeNo,
+		WrongChallengeCodes:   2,
 		CreatedAt:             at(0),
 		UpdatedAt:             at(time.Second),
 		AuthorizedAt:          ptr(at(2 * time.Second)),

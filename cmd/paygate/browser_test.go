@@ -201,6 +201,14 @@ func TestCheckoutInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		screenshot(t, ctx, "checkout-3ds-challenge")
+		// A wrong code first: the page comes back saying how many tries are left.
+		if err := do(ctx, chromedp.SendKeys(chromedp.CSS("#code"), "000000"), chromedp.Click(chromedp.CSS("#acs-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#error"))); err != nil {
+			t.Fatal(err)
+		}
+		if msg := get(t, ctx, chromedp.Text(chromedp.CSS("#error"))); !strings.Contains(msg, "4 tries left") {
+			t.Errorf("after a wrong code: got %q, want 4 tries left", msg)
+		}
 		if err := do(ctx, chromedp.SendKeys(chromedp.CSS("#code"), acquirer.ChallengeCode), chromedp.Click(chromedp.CSS("#acs-submit"))); err != nil {
 			t.Fatal(err)
 		}

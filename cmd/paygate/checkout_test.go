@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -248,16 +249,20 @@ func TestCheckoutExpiry(t *testing.T) {
 	}
 }
 
-// TestDirectPaymentChallenge: the 3-D Secure page serves direct API payments too.
+// TestDirectPaymentChallenge: the 3-D Secure page serves direct API payments
+// too. A wrong code shows the page again with the tries left; the 5th fails
+// the authentication.
 func TestDirectPaymentChallenge(t *testing.T) {
 	a := startApp(t)
 	c := a.sandbox()
 	pg := newPage(t)
 	for _, tt := range []struct {
 		name, action, code, status, failure string
+		wrong                               int // wrong codes before the answer
 	}{
-		{"pass", "submit", acquirer.ChallengeCode, "SUCCEEDED", ""},
-		{"fail", "fail", "", "FAILED", "authentication_failed"},
+		{"pass", "submit", acquirer.ChallengeCode, "SUCCEEDED", "", 1},
+		{"fail", "fail", "", "FAILED", "authentication_failed", 1},
+		{"five wrong codes", "submit", "000000", "FAILED", "authentication_failed", 4},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			body := cardPayment(nextOrderNo("3ds"), acquirer.CardChallenge)
@@ -269,8 +274,14 @@ func TestDirectPaymentChallenge(t *testing.T) {
 				t.Fatalf("ACS page: got %d, want the code and the masked card", status)
 			}
 			wrong := url.Values{"csrf": {csrfRe.FindStringSubmatch(html)[1]}, "action": {"submit"}, "code": {"000000"}}
-			if code, _, _ := pg.post(acs, wrong); code != 400 {
-				t.Errorf("wrong code: got %d, want 400 and the page again", code)
+			for i := 1; i <= tt.wrong; i++ {
+				want := fmt.Sprintf("You have %d tries left.", 5-i)
+				if i == 4 {
+					want = "You have one try left."
+				}
+				if code, _, body := pg.post(acs, wrong); code != 400 || !strings.Contains(body, want) || !strings.Contains(body, `id="acs"`) {
+					t.Errorf("wrong code %d: got %d, want 400 and the form again with %q", i, code, want)
+				}
 			}
 			form := url.Values{"csrf": {csrfRe.FindStringSubmatch(html)[1]}, "action": {tt.action}, "code": {tt.code}}
 			code, loc, _ := pg.post(acs, form)
@@ -280,6 +291,9 @@ func TestDirectPaymentChallenge(t *testing.T) {
 			p := c.do("GET", "/v1/payments/"+r.str("tradeNo"), nil).want(200)
 			if p.str("status") != tt.status || p.str("failureCode") != tt.failure {
 				t.Fatalf("got %s, want %s %s", p.body, tt.status, tt.failure)
+			}
+			if _, html, _ := pg.get(acs); tt.status == "FAILED" && (!strings.Contains(html, `data-state="failed"`) || strings.Contains(html, `id="acs"`)) {
+				t.Errorf("ACS page after: got %s, want the failed result and no form", html)
 			}
 			if tt.status == "SUCCEEDED" && (p.get("threeDs.version") != "2.2.0" || p.get("threeDs.liabilityShift") != true || p.get("threeDs.eci") == nil) {
 				t.Errorf("got threeDs %v, want 2.2.0 with liability shift", p.get("threeDs"))
