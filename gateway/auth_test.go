@@ -6,7 +6,7 @@ import (
 
 	"paygate"
 	"paygate/acquirer"
-	"paygate/gateway"
+	"paygate/wire"
 )
 
 const base64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -91,8 +91,8 @@ func TestTokensHaveOneSpelling(t *testing.T) {
 	})
 
 	t.Run("WalletLink", func(t *testing.T) {
-		p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-spelling-w",
-			PaymentMethodType: "wechat", DeviceInfo: &gateway.DeviceInfo{}, Wechat: &gateway.WechatInput{ProductType: "qr-code"}})
+		p, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-spelling-w",
+			PaymentMethodType: "wechat", DeviceInfo: &wire.DeviceInfo{}, Wechat: &wire.WechatInput{ProductType: "qr-code"}})
 		if err != nil || p.NextAction == nil {
 			t.Fatalf("create: got %v %v", p, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"paygate/vault"
+	"paygate/wire"
 )
 
 // BenchmarkValidatePayment is the validation of a card payment request: money,
@@ -15,10 +16,10 @@ func BenchmarkValidatePayment(b *testing.B) {
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	b.ReportAllocs()
 	for b.Loop() {
-		req := &CreatePaymentRequest{Amount: "100.99", Currency: "USD", OrderNo: "order-000001", PaymentMethodType: "card",
-			Card:       &CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
-			DeviceInfo: &DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"},
-			Billing:    &Billing{Email: "a@example.com", Address: &Address{Country: "HK"}}}
+		req := &wire.CreatePaymentRequest{Amount: "100.99", Currency: "USD", OrderNo: "order-000001", PaymentMethodType: "card",
+			Card:       &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
+			DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"},
+			Billing:    &wire.Billing{Email: "a@example.com", Address: &wire.Address{Country: "HK"}}}
 		if _, err := s.validateCreate(req, now); err != nil {
 			b.Fatal(err)
 		}

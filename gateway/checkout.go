@@ -14,30 +14,8 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/card"
+	"paygate/wire"
 )
-
-// SessionRequest is the body of POST /v1/checkout/sessions (the seed's
-// "Checkout session").
-type SessionRequest struct {
-	Amount          string        `json:"amount"`
-	CaptureMethod   string        `json:"captureMethod,omitempty"`
-	Currency        string        `json:"currency"`
-	Description     string        `json:"description,omitempty"`
-	ExpiryTime      string        `json:"expiryTime,omitempty"`
-	FraudMode       string        `json:"fraudMode,omitempty"`
-	FrontURL        string        `json:"frontUrl,omitempty"`
-	LinkMode        string        `json:"linkMode,omitempty"`
-	NotificationURL string        `json:"notificationUrl,omitempty"`
-	OrderNo         string        `json:"orderNo"`
-	ProductInfo     []ProductInfo `json:"productInfo,omitempty"`
-	Shipping        *Shipping     `json:"shipping,omitempty"`
-	ThreeDsMode     string        `json:"threeDsMode,omitempty"`
-	Metadata        Metadata      `json:"metadata,omitempty"`
-	Matedata        Metadata      `json:"matedata,omitempty"`
-	// PaymentMethodTypes are the methods the cashier page offers (ours:
-	// the seed has none); default card and every wallet that fits.
-	PaymentMethodTypes []string `json:"paymentMethodTypes,omitempty"`
-}
 
 // CheckoutURL is where the customer pays a session.
 func (s *Service) CheckoutURL(sessionID string) string {
@@ -49,7 +27,7 @@ func (s *Service) CheckoutURL(sessionID string) string {
 // stored session (created=false), another body is duplicate_order_no.
 //
 // Errors: invalid_parameter, duplicate_order_no.
-func (s *Service) CreateSession(ctx context.Context, req *SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
+func (s *Service) CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	if req.Metadata == nil && req.Matedata != nil {
 		req.Metadata, req.Matedata = req.Matedata, nil

@@ -11,6 +11,7 @@ import (
 
 	"paygate"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 // blockingSender holds every delivery to slow.example until release closes,
@@ -98,7 +99,7 @@ func TestLeaseRunsOutWhileSending(t *testing.T) {
 func TestSubscriptionLimit(t *testing.T) {
 	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
 	sub := func(i int) error {
-		_, _, err := gw.CreateSubscription(ctx, &gateway.SubscriptionRequest{SubscribeURL: fmt.Sprintf("https://93.184.216.34/hook/%d", i),
+		_, _, err := gw.CreateSubscription(ctx, &wire.SubscriptionRequest{SubscribeURL: fmt.Sprintf("https://93.184.216.34/hook/%d", i),
 			APIVersion: paygate.APIVersion, SignMethod: "sha256"})
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 // countingAcquirer counts authorizations, each taking a moment, so that
@@ -31,11 +32,11 @@ func (c *countingAcquirer) Authorize(ctx context.Context, req acquirer.Authorize
 // and returns it with the challenge's token.
 func challenged(t *testing.T, gw *gateway.Service, ctx context.Context, orderNo string, store bool) (*paygate.Payment, string) {
 	t.Helper()
-	req := &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo, PaymentMethodType: "card",
-		ThreeDsMode: "auto", DeviceInfo: &gateway.DeviceInfo{},
-		Card: &gateway.CardInput{CardNo: acquirer.CardChallenge, CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}
+	req := &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo, PaymentMethodType: "card",
+		ThreeDsMode: "auto", DeviceInfo: &wire.DeviceInfo{},
+		Card: &wire.CardInput{CardNo: acquirer.CardChallenge, CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}
 	if store {
-		req.Billing = &gateway.Billing{StoredCredentials: "store"}
+		req.Billing = &wire.Billing{StoredCredentials: "store"}
 	}
 	p, _, err := gw.CreatePayment(ctx, req)
 	if err != nil || p.Status != paygate.StatusRequiresAction || p.NextAction == nil {
@@ -67,7 +68,7 @@ func TestChallengeAnsweredTwice(t *testing.T) {
 	if got := acq.auths.Load(); got != 1 {
 		t.Errorf("authorizations: got %d, want 1", got)
 	}
-	p, _, err := gw.Payment(ctx, gateway.OrderRef{OrderNo: "order-3ds-1"})
+	p, _, err := gw.Payment(ctx, wire.OrderRef{OrderNo: "order-3ds-1"})
 	if err != nil || p.Status != paygate.StatusSucceeded {
 		t.Errorf("payment: got %v %v, want SUCCEEDED", p, err)
 	}
@@ -106,7 +107,7 @@ func TestChallengedCardIsStored(t *testing.T) {
 	if err != nil || p.Status != paygate.StatusSucceeded || p.TransactionIdentifier == "" {
 		t.Fatalf("after the challenge: got %+v %v, want SUCCEEDED with a transactionIdentifier", p, err)
 	}
-	q, _, err := gw.CreateTokenPayment(ctx, &gateway.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-3ds-4",
+	q, _, err := gw.CreateTokenPayment(ctx, &wire.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-3ds-4",
 		TransactionIdentifier: p.TransactionIdentifier, ExpiryMonth: "06", ExpiryYear: "2040", CustomerInitiatedReason: "UNSCHEDULED"})
 	if err != nil || q.Status != paygate.StatusSucceeded {
 		t.Errorf("token payment on the stored card: got %v %v, want SUCCEEDED", q, err)
@@ -119,33 +120,33 @@ func TestChallengedCardIsStored(t *testing.T) {
 func TestSessionLifecycleRules(t *testing.T) {
 	w := &flakySandbox{}
 	gw, _, ctx, now := newTestGateway(t, w, w)
-	_, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-s-1",
+	_, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-s-1",
 		CaptureMethod: "manual", PaymentMethodTypes: []string{"card", "payNow"}})
 	if paygate.ErrorParam(err) != "paymentMethodTypes[1]" {
 		t.Errorf("manual session with a wallet: got %v, want invalid_parameter paymentMethodTypes[1]", err)
 	}
-	sess, p, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-s-2", CaptureMethod: "manual"})
+	sess, p, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-s-2", CaptureMethod: "manual"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m := gw.CheckoutMethods(sess, p); len(m) != 0 {
 		t.Errorf("methods of a manual session: got %v, want card only", m)
 	}
-	if _, err := gw.Cancel(ctx, &gateway.CancelRequest{OrderRef: gateway.OrderRef{OrderNo: "order-s-2"}}, ""); err != nil {
+	if _, err := gw.Cancel(ctx, &wire.CancelRequest{OrderRef: wire.OrderRef{OrderNo: "order-s-2"}}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if sess, _, err := gw.Session(ctx, sess.SessionID); err != nil || sess.Status != paygate.SessionExpired {
 		t.Errorf("session of a cancelled payment: got %v %v, want EXPIRED", sess, err)
 	}
 
-	a, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-s-3",
-		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
-		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+	a, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-s-3",
+		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &wire.DeviceInfo{},
+		Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
 	if err != nil || a.Status != paygate.StatusAuthorized {
 		t.Fatalf("manual payment: got %v %v, want AUTHORIZED", a, err)
 	}
 	*now = now.Add(8 * 24 * time.Hour)
-	_, err = gw.Capture(ctx, &gateway.CaptureRequest{OrderRef: gateway.OrderRef{OrderNo: "order-s-3"}, CaptureAmount: "10.00"}, "")
+	_, err = gw.Capture(ctx, &wire.CaptureRequest{OrderRef: wire.OrderRef{OrderNo: "order-s-3"}, CaptureAmount: "10.00"}, "")
 	if paygate.ErrorCode(err) != paygate.EInvalidState {
 		t.Errorf("capture of an expired authorization: got %v, want invalid_state", err)
 	}
@@ -156,13 +157,13 @@ func TestSessionLifecycleRules(t *testing.T) {
 // that orderNo is duplicate_order_no, not not_found.
 func TestTokenPaymentRepeatedAfterRevoke(t *testing.T) {
 	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
-	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-r-1",
-		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &gateway.DeviceInfo{}, Billing: &gateway.Billing{StoredCredentials: "store"},
-		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+	p, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-r-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &wire.DeviceInfo{}, Billing: &wire.Billing{StoredCredentials: "store"},
+		Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
 	if err != nil || p.TransactionIdentifier == "" {
 		t.Fatalf("payment: got %v %v, want a stored card", p, err)
 	}
-	req := &gateway.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-r-2", TransactionIdentifier: p.TransactionIdentifier,
+	req := &wire.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-r-2", TransactionIdentifier: p.TransactionIdentifier,
 		ExpiryMonth: "06", ExpiryYear: "2040", CustomerInitiatedReason: "RECURRING"}
 	first, created, err := gw.CreateTokenPayment(ctx, req)
 	if err != nil || !created || first.Status != paygate.StatusSucceeded {
@@ -191,21 +192,21 @@ func TestTokenPaymentRepeatedAfterRevoke(t *testing.T) {
 // cancelled, not delivered.
 func TestTrackerOfACancelledOrder(t *testing.T) {
 	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
-	if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-t-1",
-		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
-		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
+	if _, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-t-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &wire.DeviceInfo{},
+		Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := gw.AddTracker(ctx, &gateway.TrackerRequest{Carrier: "UPS", OrderNo: "order-t-1", ShipmentDate: "2026-11-25",
+	if _, _, err := gw.AddTracker(ctx, &wire.TrackerRequest{Carrier: "UPS", OrderNo: "order-t-1", ShipmentDate: "2026-11-25",
 		ShipmentDirection: "FORWARD", ShippingStatus: "SHIPPED", TrackingNo: "TR-1", TrackingNumberType: "CARRIER_PROVIDED"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := gw.Cancel(ctx, &gateway.CancelRequest{OrderRef: gateway.OrderRef{OrderNo: "order-t-1"}}, ""); err != nil {
+	if _, err := gw.Cancel(ctx, &wire.CancelRequest{OrderRef: wire.OrderRef{OrderNo: "order-t-1"}}, ""); err != nil {
 		t.Fatal(err)
 	}
 	status := func(to string) error {
-		_, err := gw.UpdateTracker(ctx, &gateway.TrackerUpdateRequest{OrderNo: "order-t-1", TrackingNo: "TR-1",
-			Items: []gateway.PatchOp{{Op: "replace", Path: "/status", Value: []byte(`"` + to + `"`)}}}, "")
+		_, err := gw.UpdateTracker(ctx, &wire.TrackerUpdateRequest{OrderNo: "order-t-1", TrackingNo: "TR-1",
+			Items: []wire.PatchOp{{Op: "replace", Path: "/status", Value: []byte(`"` + to + `"`)}}}, "")
 		return err
 	}
 	if err := status("DELIVERED"); paygate.ErrorCode(err) != paygate.EInvalidState {
@@ -240,14 +241,14 @@ func TestIdempotentAnswerLost(t *testing.T) {
 		return ls
 	})
 	for _, orderNo := range []string{"order-i-1", "order-i-2"} {
-		if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo,
-			PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
-			Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
+		if _, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo,
+			PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &wire.DeviceInfo{},
+			Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	capture := &gateway.CaptureRequest{OrderRef: gateway.OrderRef{OrderNo: "order-i-1"}, CaptureAmount: "10.00"}
-	cancel := &gateway.CancelRequest{OrderRef: gateway.OrderRef{OrderNo: "order-i-2"}}
+	capture := &wire.CaptureRequest{OrderRef: wire.OrderRef{OrderNo: "order-i-1"}, CaptureAmount: "10.00"}
+	cancel := &wire.CancelRequest{OrderRef: wire.OrderRef{OrderNo: "order-i-2"}}
 	ls.lose.Store(true)
 	if p, err := gw.Capture(ctx, capture, "key-capture"); err != nil || p.Status != paygate.StatusSucceeded {
 		t.Fatalf("capture: got %v %v", p, err)
@@ -274,7 +275,7 @@ func TestIdempotentAnswerLost(t *testing.T) {
 // authentication_abandoned, as a direct payment's unanswered challenge does.
 func TestSessionExpiresDuringChallenge(t *testing.T) {
 	gw, _, ctx, now := newTestGateway(t, &countingAcquirer{}, nil)
-	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-x-1"})
+	sess, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-x-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,16 +336,16 @@ func TestChallengeAnswerAfterAFault(t *testing.T) {
 // crowded every sweep).
 func TestRefusedVoidExpires(t *testing.T) {
 	gw, _, ctx, now := newTestGateway(t, &oddAcquirer{}, nil)
-	if _, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-v-1",
-		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &gateway.DeviceInfo{},
-		Card: &gateway.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
+	if _, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-v-1",
+		PaymentMethodType: "card", ThreeDsMode: "no", CaptureMethod: "manual", DeviceInfo: &wire.DeviceInfo{},
+		Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
 		t.Fatal(err)
 	}
 	*now = now.Add(8 * 24 * time.Hour)
 	if _, err := gw.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if p, _, err := gw.Payment(ctx, gateway.OrderRef{OrderNo: "order-v-1"}); err != nil || p.Status != paygate.StatusExpired {
+	if p, _, err := gw.Payment(ctx, wire.OrderRef{OrderNo: "order-v-1"}); err != nil || p.Status != paygate.StatusExpired {
 		t.Errorf("after the sweep: got %v %v, want EXPIRED", p, err)
 	}
 }
@@ -367,7 +368,7 @@ func (s *silentAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRe
 func TestCashierNoSecondAttemptAfterNoAnswer(t *testing.T) {
 	acq := &silentAcquirer{}
 	gw, _, ctx, now := newTestGateway(t, acq, nil)
-	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-c-1", ThreeDsMode: "no"})
+	sess, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-c-1", ThreeDsMode: "no"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,7 +500,7 @@ func TestChallengeWrongCodesConcurrent(t *testing.T) {
 // wrong code fails the payment and completes the session, as "fail" does.
 func TestSessionChallengeWrongCodes(t *testing.T) {
 	gw, _, ctx, _ := newTestGateway(t, &answerCounter{}, nil)
-	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-w3ds-3"})
+	sess, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-w3ds-3"})
 	if err != nil {
 		t.Fatal(err)
 	}

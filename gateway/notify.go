@@ -7,6 +7,7 @@ import (
 
 	"paygate"
 	"paygate/notify"
+	"paygate/wire"
 )
 
 // commit applies a state change together with the notifications it owes,
@@ -210,13 +211,6 @@ func (s *Service) refundsWith(ctx context.Context, p *paygate.Payment, changed [
 	return stored, nil
 }
 
-// SubscriptionRequest is the body of POST /v1/notifications/subscriptions.
-type SubscriptionRequest struct {
-	APIVersion   string `json:"apiVersion"`
-	SignMethod   string `json:"signMethod"`
-	SubscribeURL string `json:"subscribeUrl"`
-}
-
 // MaxSubscriptions is how many subscriptions a merchant may have (Stripe
 // allows 16 webhook endpoints per account).
 const MaxSubscriptions = 16
@@ -225,7 +219,7 @@ const MaxSubscriptions = 16
 // and returns the subscription with its signing secret, shown only now.
 //
 // Errors: invalid_parameter, invalid_state (too many subscriptions).
-func (s *Service) CreateSubscription(ctx context.Context, req *SubscriptionRequest) (*paygate.Subscription, string, error) {
+func (s *Service) CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error) {
 	var c checker
 	if c.required("subscribeUrl", req.SubscribeURL) {
 		c.url("subscribeUrl", req.SubscribeURL, 156)

@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"paygate"
+	"paygate/wire"
 )
 
 // lookup finds the merchant's payment by orderNo or tradeNo; with both, they
 // must name the same payment.
-func (s *Service) lookup(ctx context.Context, r OrderRef) (*paygate.Payment, error) {
+func (s *Service) lookup(ctx context.Context, r wire.OrderRef) (*paygate.Payment, error) {
 	var c checker
 	c.orderRef(r)
 	if c.err != nil {
@@ -41,7 +42,7 @@ func notFound(err error, kind, id string) error {
 // Payment returns a payment with its refunds.
 //
 // Errors: invalid_parameter, not_found.
-func (s *Service) Payment(ctx context.Context, r OrderRef) (*paygate.Payment, []*paygate.Refund, error) {
+func (s *Service) Payment(ctx context.Context, r wire.OrderRef) (*paygate.Payment, []*paygate.Refund, error) {
 	p, err := s.lookup(ctx, r)
 	if err != nil {
 		return nil, nil, err
@@ -59,7 +60,7 @@ func (s *Service) Payment(ctx context.Context, r OrderRef) (*paygate.Payment, []
 //
 // Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
 // idempotency_key_reused.
-func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey string) (*paygate.Payment, error) {
+func (s *Service) Capture(ctx context.Context, req *wire.CaptureRequest, idemKey string) (*paygate.Payment, error) {
 	ctx, retaken := withTakeoverFlag(ctx)
 	return idempotent(s, ctx, idemKey, "capture", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)
@@ -119,7 +120,7 @@ func (s *Service) Capture(ctx context.Context, req *CaptureRequest, idemKey stri
 // customer or the acquirer.
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
-func (s *Service) Cancel(ctx context.Context, req *CancelRequest, idemKey string) (*paygate.Payment, error) {
+func (s *Service) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error) {
 	ctx, retaken := withTakeoverFlag(ctx)
 	return idempotent(s, ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)

@@ -11,6 +11,7 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/card"
+	"paygate/wire"
 )
 
 // Payment method types of the seed besides card (gateway/wallet.go).
@@ -40,7 +41,7 @@ type draft struct {
 // others wait for its outcome.
 //
 // Errors: invalid_parameter, duplicate_order_no, internal_error.
-func (s *Service) CreatePayment(ctx context.Context, req *CreatePaymentRequest) (*paygate.Payment, bool, error) {
+func (s *Service) CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	now := s.now()
 	if req.Metadata == nil && req.Matedata != nil {
@@ -296,7 +297,7 @@ func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Sta
 	})
 }
 
-func (s *Service) validateCreate(req *CreatePaymentRequest, now time.Time) (*draft, error) {
+func (s *Service) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*draft, error) {
 	var c checker
 	c.required("paymentMethodType", req.PaymentMethodType)
 	if req.PaymentMethodType != "" && req.PaymentMethodType != paygate.MethodCard {
@@ -426,7 +427,7 @@ func cardProblemAt(prefix string, err error) error {
 	return paygate.InvalidParam(strings.TrimSuffix(prefix, "."), "card is not valid")
 }
 
-func (c *checker) device(param string, d *DeviceInfo) {
+func (c *checker) device(param string, d *wire.DeviceInfo) {
 	if d == nil {
 		c.fail(param, "%s is required", param)
 		return
@@ -458,7 +459,7 @@ func (c *checker) device(param string, d *DeviceInfo) {
 	}
 }
 
-func (c *checker) billing(b *Billing) {
+func (c *checker) billing(b *wire.Billing) {
 	if b == nil {
 		return
 	}
@@ -470,7 +471,7 @@ func (c *checker) billing(b *Billing) {
 	c.oneOf("billing.storedcredentials", b.StoredCredentials, "none", "store")
 }
 
-func (c *checker) products(items []ProductInfo, currency string) {
+func (c *checker) products(items []wire.ProductInfo, currency string) {
 	if len(items) > 100 {
 		c.fail("productInfo", "productInfo may hold at most 100 lines")
 	}
@@ -493,7 +494,7 @@ func (c *checker) products(items []ProductInfo, currency string) {
 
 // threeDsData validates a merchant-supplied 3-D Secure result. The liability
 // shifts when the issuer authenticated (Y) or attempted (A) with a matching ECI.
-func (c *checker) threeDsData(t *ThreeDsData) *paygate.ThreeDS {
+func (c *checker) threeDsData(t *wire.ThreeDsData) *paygate.ThreeDS {
 	if t == nil {
 		return nil
 	}

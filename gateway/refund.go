@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"paygate"
+	"paygate/wire"
 )
 
 // CreateRefund refunds part or all of a captured payment. The refundNumber
@@ -16,7 +17,7 @@ import (
 //
 // Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
 // duplicate_refund_number.
-func (s *Service) CreateRefund(ctx context.Context, req *RefundRequest) (*paygate.Refund, bool, error) {
+func (s *Service) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error) {
 	var c checker
 	c.orderRef(req.OrderRef)
 	c.reference("refundNumber", req.RefundNumber)
@@ -218,7 +219,7 @@ func (s *Service) Refund(ctx context.Context, refundNumber string) (*paygate.Ref
 
 // RefundInquiry answers POST /v1/refunds/inquiry: one refund by refundNumber,
 // or every refund of the order named by orderNo/tradeNo.
-func (s *Service) RefundInquiry(ctx context.Context, req *RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error) {
+func (s *Service) RefundInquiry(ctx context.Context, req *wire.RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error) {
 	if req.RefundNumber != "" {
 		r, err := s.Refund(ctx, req.RefundNumber)
 		if err == nil && (req.TradeNo != "" && r.TradeNo != req.TradeNo || req.OrderNo != "" && r.OrderNo != req.OrderNo) {

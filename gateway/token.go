@@ -10,25 +10,8 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/card"
+	"paygate/wire"
 )
-
-// TokenPaymentRequest is the body of POST /v1/payments/token.
-type TokenPaymentRequest struct {
-	Amount                  string      `json:"amount"`
-	Currency                string      `json:"currency,omitempty"`
-	CardNo                  string      `json:"cardNo,omitempty"`
-	CustomerInitiatedReason string      `json:"customerInitiatedReason,omitempty"`
-	Description             string      `json:"description,omitempty"`
-	DeviceInfo              *DeviceInfo `json:"deviceInfo,omitempty"`
-	ExpiryMonth             string      `json:"expiryMonth"`
-	ExpiryYear              string      `json:"expiryYear"`
-	OrderNo                 string      `json:"orderNo"`
-	ThreeDsMode             string      `json:"threeDsMode,omitempty"`
-	TransactionIdentifier   string      `json:"transactionIdentifier"`
-	CaptureMethod           string      `json:"captureMethod,omitempty"`
-	NotificationURL         string      `json:"notificationUrl,omitempty"`
-	Metadata                Metadata    `json:"metadata,omitempty"`
-}
 
 // cardSecret is what the vault seals for a stored card.
 type cardSecret struct {
@@ -93,7 +76,7 @@ func (s *Service) openStoredCard(sc *paygate.StoredCard) (cardSecret, error) {
 //
 // Errors: invalid_parameter, not_found (unknown or revoked transactionIdentifier),
 // duplicate_order_no.
-func (s *Service) CreateTokenPayment(ctx context.Context, req *TokenPaymentRequest) (*paygate.Payment, bool, error) {
+func (s *Service) CreateTokenPayment(ctx context.Context, req *wire.TokenPaymentRequest) (*paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	now := s.now()
 	var c checker

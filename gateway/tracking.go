@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"paygate"
+	"paygate/wire"
 )
 
 // Shipment tracking (docs/tracking.md): merchants attach shipments to paid
@@ -17,60 +18,13 @@ import (
 // the payment's status cannot change between the check and the write, and
 // the payment's NotifySeq numbers the tracking.updated notification.
 
-// MaxTrackerBatch is the most trackers one POST /v1/tracking/batch adds.
-const MaxTrackerBatch = 20
-
 // maxPatchOps bounds the operations of one tracker update.
 const maxPatchOps = 50
-
-// TrackerRequest is the body of POST /v1/tracking and one item of a batch.
-type TrackerRequest struct {
-	Carrier            string   `json:"carrier"`
-	CarrierNameOther   string   `json:"carrierNameOther,omitempty"`
-	OrderNo            string   `json:"orderNo"`
-	ShipmentDate       string   `json:"shipmentDate"`
-	ShipmentDirection  string   `json:"shipmentDirection"`
-	ShippingStatus     string   `json:"shippingStatus"`
-	TrackingNo         string   `json:"trackingNo"`
-	TrackingNumberType string   `json:"trackingNumberType"`
-	TrackingURL        string   `json:"trackingUrl,omitempty"`
-	Metadata           Metadata `json:"metadata,omitempty"`
-	// Matedata is the seed's spelling of metadata, accepted as an alias.
-	Matedata Metadata `json:"matedata,omitempty"`
-}
-
-// TrackerUpdateRequest is the body of POST /v1/tracking/update: JSON Patch
-// operations on one tracker, applied all or nothing.
-type TrackerUpdateRequest struct {
-	OrderNo    string    `json:"orderNo"`
-	TrackingNo string    `json:"trackingNo"`
-	Items      []PatchOp `json:"items,omitempty"`
-	// Iterms is the seed's spelling of items, accepted as an alias.
-	Iterms []PatchOp `json:"iterms,omitempty"`
-	// Metadata is merged into the tracker's metadata before the operations
-	// run, as if each key were an add operation.
-	Metadata Metadata `json:"metadata,omitempty"`
-	// Matedata is the seed's spelling of metadata, accepted as an alias.
-	Matedata Metadata `json:"matedata,omitempty"`
-}
-
-// PatchOp is one JSON Patch (RFC 6902) operation of a tracker update.
-type PatchOp struct {
-	Op    string          `json:"op"`
-	Path  string          `json:"path"`
-	Value json.RawMessage `json:"value,omitempty"`
-}
-
-// TrackerInquiryRequest is the body of POST /v1/tracking/inquiry.
-type TrackerInquiryRequest struct {
-	OrderNo    string `json:"orderNo"`
-	TrackingNo string `json:"trackingNo,omitempty"`
-}
 
 // TrackerBatchItem is one item of a batch as http decoded it: its request,
 // or the error that kept it from being decoded.
 type TrackerBatchItem struct {
-	Request *TrackerRequest
+	Request *wire.TrackerRequest
 	Err     error
 }
 
@@ -78,7 +32,7 @@ type TrackerBatchItem struct {
 // or the item's error.
 type TrackerBatchResult struct {
 	Index   int
-	Request *TrackerRequest // nil when the item could not be decoded
+	Request *wire.TrackerRequest // nil when the item could not be decoded
 	Tracker *paygate.Tracker
 	Err     error
 }
@@ -97,7 +51,7 @@ func takesTracking(st paygate.Status) bool {
 // when the body is the same, and is duplicate_tracking_no when not.
 //
 // Errors: invalid_parameter, not_found, invalid_state, duplicate_tracking_no.
-func (s *Service) AddTracker(ctx context.Context, req *TrackerRequest) (*paygate.Tracker, bool, error) {
+func (s *Service) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*paygate.Tracker, bool, error) {
 	if req.Metadata == nil && req.Matedata != nil {
 		req.Metadata, req.Matedata = req.Matedata, nil
 	}
@@ -163,10 +117,10 @@ func (s *Service) AddTracker(ctx context.Context, req *TrackerRequest) (*paygate
 // The results are in the items' order.
 //
 // Errors: invalid_parameter when the batch holds no item or more than
-// MaxTrackerBatch; each item's own error is in its result.
+// wire.MaxTrackerBatch; each item's own error is in its result.
 func (s *Service) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([]TrackerBatchResult, error) {
-	if len(items) == 0 || len(items) > MaxTrackerBatch {
-		return nil, paygate.InvalidParam("trackers", "a batch holds 1-%d trackers, not %d", MaxTrackerBatch, len(items))
+	if len(items) == 0 || len(items) > wire.MaxTrackerBatch {
+		return nil, paygate.InvalidParam("trackers", "a batch holds 1-%d trackers, not %d", wire.MaxTrackerBatch, len(items))
 	}
 	out := make([]TrackerBatchResult, 0, len(items))
 	for i, it := range items {
@@ -188,7 +142,7 @@ func (s *Service) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([]
 // the first answer.
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
-func (s *Service) UpdateTracker(ctx context.Context, req *TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error) {
+func (s *Service) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error) {
 	if req.Metadata == nil && req.Matedata != nil {
 		req.Metadata, req.Matedata = req.Matedata, nil
 	}
@@ -262,7 +216,7 @@ func (s *Service) Trackers(ctx context.Context, orderNo string) ([]*paygate.Trac
 // and trackingNo, or every tracker of the order by orderNo alone.
 //
 // Errors: invalid_parameter, not_found.
-func (s *Service) TrackerInquiry(ctx context.Context, req *TrackerInquiryRequest) (*paygate.Tracker, []*paygate.Tracker, error) {
+func (s *Service) TrackerInquiry(ctx context.Context, req *wire.TrackerInquiryRequest) (*paygate.Tracker, []*paygate.Tracker, error) {
 	var c checker
 	if c.required("orderNo", req.OrderNo) {
 		c.length("orderNo", req.OrderNo, 1, 64)
@@ -284,7 +238,7 @@ func (s *Service) TrackerInquiry(ctx context.Context, req *TrackerInquiryRequest
 }
 
 // checkTracker validates an add request, reporting the first problem.
-func (s *Service) checkTracker(req *TrackerRequest, now time.Time) error {
+func (s *Service) checkTracker(req *wire.TrackerRequest, now time.Time) error {
 	var c checker
 	c.reference("orderNo", req.OrderNo)
 	c.trackingNo("trackingNo", req.TrackingNo)
@@ -395,7 +349,7 @@ var patchPaths = []string{"/status", "/carrier", "/carrierNameOther", "/tracking
 // patchTracker applies the merged metadata, then the operations, to t in
 // order, recording each change in t's history. It stops at the first
 // problem; t is the caller's copy, thrown away then.
-func (s *Service) patchTracker(t *paygate.Tracker, merge map[string]string, ops []PatchOp, list string, now time.Time, reqID string) error {
+func (s *Service) patchTracker(t *paygate.Tracker, merge map[string]string, ops []wire.PatchOp, list string, now time.Time, reqID string) error {
 	if t.Metadata == nil {
 		t.Metadata = map[string]string{}
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"paygate"
+	"paygate/wire"
 )
 
 // checker collects the first validation problem, so rules read top to bottom.
@@ -179,7 +180,7 @@ func (c *checker) country(param, v string) {
 	}
 }
 
-func (c *checker) address(param string, a *Address) {
+func (c *checker) address(param string, a *wire.Address) {
 	if a == nil {
 		return
 	}
@@ -192,7 +193,7 @@ func (c *checker) address(param string, a *Address) {
 	c.length(param+".state", a.State, 1, 64)
 }
 
-func (c *checker) shipping(sh *Shipping) {
+func (c *checker) shipping(sh *wire.Shipping) {
 	if sh == nil {
 		return
 	}
@@ -205,7 +206,7 @@ func (c *checker) shipping(sh *Shipping) {
 	c.length("shipping.trackingNo", sh.TrackingNo, 1, 64)
 }
 
-func (c *checker) phone(param string, p *Phone) {
+func (c *checker) phone(param string, p *wire.Phone) {
 	if p == nil {
 		return
 	}
@@ -239,7 +240,7 @@ func amountParam(param, v, currency string) (paygate.Money, *paygate.Error) {
 	return m, nil
 }
 
-func (c *checker) orderRef(r OrderRef) {
+func (c *checker) orderRef(r wire.OrderRef) {
 	if r.OrderNo == "" && r.TradeNo == "" {
 		c.fail("orderNo", "orderNo or tradeNo is required")
 		return

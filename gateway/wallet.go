@@ -13,6 +13,7 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/card"
+	"paygate/wire"
 )
 
 // Wallet and QR payments (docs/wallets.md). A wallet payment is a Payment
@@ -46,7 +47,7 @@ type walletInput struct {
 	metadata                                      map[string]string
 }
 
-func walletObject(req *CreatePaymentRequest) walletInput {
+func walletObject(req *wire.CreatePaymentRequest) walletInput {
 	switch req.PaymentMethodType {
 	case paygate.MethodWeChat:
 		if w := req.Wechat; w != nil {
@@ -67,7 +68,7 @@ func walletObject(req *CreatePaymentRequest) walletInput {
 			return walletInput{present: true, productType: w.ProductType, authCode: w.AuthCode, storeID: w.StoreID}
 		}
 	case paygate.MethodPayNow, paygate.MethodGrabPay, paygate.MethodShopeePay:
-		w := map[string]*QRInput{paygate.MethodPayNow: req.PayNow, paygate.MethodGrabPay: req.GrabPay,
+		w := map[string]*wire.QRInput{paygate.MethodPayNow: req.PayNow, paygate.MethodGrabPay: req.GrabPay,
 			paygate.MethodShopeePay: req.ShopeePay}[req.PaymentMethodType]
 		if w != nil {
 			return walletInput{present: true, productType: w.ProductType}
@@ -90,7 +91,7 @@ func walletObject(req *CreatePaymentRequest) walletInput {
 
 // validateWallet validates the wallet part of a create-payment request whose
 // common fields validateCreate has checked.
-func (s *Service) validateWallet(req *CreatePaymentRequest, amount paygate.Money, capture string, actionTTL time.Duration) (*draft, error) {
+func (s *Service) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Money, capture string, actionTTL time.Duration) (*draft, error) {
 	m, _ := paygate.LookupWalletMethod(req.PaymentMethodType)
 	name := m.Type // each method's object is named as the method
 	in := walletObject(req)

@@ -10,7 +10,7 @@ import (
 
 	"paygate"
 	"paygate/acquirer"
-	"paygate/gateway"
+	"paygate/wire"
 )
 
 // heldWallet is the sandbox whose first wallet approval waits for release,
@@ -63,8 +63,8 @@ func simulateToken(u string) string { return u[strings.LastIndex(u, "/")+1:] }
 func TestWalletPaidTwiceAfterARefund(t *testing.T) {
 	w := &heldWallet{entered: make(chan struct{}), release: make(chan struct{})}
 	gw, _, ctx, _ := newTestGateway(t, w, w)
-	p, _, err := gw.CreatePayment(ctx, &gateway.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w-1",
-		PaymentMethodType: "wechat", DeviceInfo: &gateway.DeviceInfo{}, Wechat: &gateway.WechatInput{ProductType: "qr-code"}})
+	p, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w-1",
+		PaymentMethodType: "wechat", DeviceInfo: &wire.DeviceInfo{}, Wechat: &wire.WechatInput{ProductType: "qr-code"}})
 	if err != nil || p.Status != paygate.StatusRequiresAction {
 		t.Fatalf("create: got %v %v", p, err)
 	}
@@ -75,7 +75,7 @@ func TestWalletPaidTwiceAfterARefund(t *testing.T) {
 	if q, err := gw.SimulateWallet(context.Background(), tok, true, "balance"); err != nil || q.Status != paygate.StatusSucceeded {
 		t.Fatalf("second approval: got %v %v", q, err)
 	}
-	if r, _, err := gw.CreateRefund(ctx, &gateway.RefundRequest{OrderRef: gateway.OrderRef{OrderNo: "order-w-1"}, Amount: "4",
+	if r, _, err := gw.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{OrderNo: "order-w-1"}, Amount: "4",
 		ClientIP: "1.1.1.1", Reason: "r", RefundNumber: "refund-w-1"}); err != nil || r.Status != paygate.RefundSucceeded {
 		t.Fatalf("refund: got %v %v", r, err)
 	}
@@ -92,7 +92,7 @@ func TestWalletPaidTwiceAfterARefund(t *testing.T) {
 func TestSessionSweepAsksTheWallet(t *testing.T) {
 	w := &heldWallet{}
 	gw, _, ctx, now := newTestGateway(t, w, w)
-	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-2"})
+	sess, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestSessionSweepAsksTheWallet(t *testing.T) {
 func TestWalletAttemptReferences(t *testing.T) {
 	w := &heldWallet{}
 	gw, _, ctx, _ := newTestGateway(t, w, w)
-	sess, _, _, err := gw.CreateSession(ctx, &gateway.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-3"})
+	sess, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-3"})
 	if err != nil {
 		t.Fatal(err)
 	}

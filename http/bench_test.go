@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"paygate/gateway"
+	"paygate/wire"
 )
 
 func paymentJSON(orderNo string) string {
@@ -45,8 +45,8 @@ func BenchmarkDecodePayment(b *testing.B) {
 	body := []byte(paymentJSON("bench-000000001"))
 	b.ReportAllocs()
 	for b.Loop() {
-		var req gateway.CreatePaymentRequest
-		if err := decodeBytes(body, &req); err != nil {
+		var req wire.CreatePaymentRequest
+		if err := wire.Decode(body, &req); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"paygate"
-	"paygate/gateway"
+	"paygate/wire"
 )
 
 type sessionView struct {
@@ -37,7 +37,7 @@ func newSessionView(s *paygate.Session, p *paygate.Payment) sessionView {
 }
 
 func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
-	var req gateway.SessionRequest
+	var req wire.SessionRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return

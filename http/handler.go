@@ -5,6 +5,7 @@ import (
 
 	"paygate"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
@@ -25,7 +26,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
-	var req gateway.CreatePaymentRequest
+	var req wire.CreatePaymentRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -50,7 +51,7 @@ func (s *Server) created(w http.ResponseWriter, created bool, v any) {
 }
 
 func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
-	var req gateway.CaptureRequest
+	var req wire.CaptureRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -61,7 +62,7 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
-	var req gateway.CancelRequest
+	var req wire.CancelRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -86,7 +87,7 @@ func (s *Server) payment(w http.ResponseWriter, r *http.Request, replayed bool) 
 }
 
 func (s *Server) handleInquiry(w http.ResponseWriter, r *http.Request) {
-	var req gateway.InquiryRequest
+	var req wire.InquiryRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -95,10 +96,10 @@ func (s *Server) handleInquiry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGetPayment(w http.ResponseWriter, r *http.Request) {
-	s.inquiry(w, r, gateway.OrderRef{TradeNo: r.PathValue("tradeNo")})
+	s.inquiry(w, r, wire.OrderRef{TradeNo: r.PathValue("tradeNo")})
 }
 
-func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref gateway.OrderRef) {
+func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref wire.OrderRef) {
 	p, refunds, err := s.gw.Payment(r.Context(), ref)
 	if err != nil {
 		s.error(w, r, err)
@@ -113,7 +114,7 @@ func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref gateway.Ord
 }
 
 func (s *Server) handleCreateRefund(w http.ResponseWriter, r *http.Request) {
-	var req gateway.RefundRequest
+	var req wire.RefundRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -127,7 +128,7 @@ func (s *Server) handleCreateRefund(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRefundInquiry(w http.ResponseWriter, r *http.Request) {
-	var req gateway.RefundInquiryRequest
+	var req wire.RefundInquiryRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -151,7 +152,7 @@ func (s *Server) handleRefundInquiry(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTokenPayment(w http.ResponseWriter, r *http.Request) {
-	var req gateway.TokenPaymentRequest
+	var req wire.TokenPaymentRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return

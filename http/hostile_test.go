@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"paygate/wire"
+
 	"paygate"
 )
 
@@ -80,7 +82,7 @@ func TestHostileBodiesAllocate(t *testing.T) {
 			if v == nil {
 				_, err = decodeBatch([]byte(body))
 			} else {
-				err = decodeBytes([]byte(body), v)
+				err = wire.Decode([]byte(body), v)
 			}
 			runtime.ReadMemStats(&ms1)
 			if paygate.ErrorCode(err) != paygate.EInvalidJSON {
@@ -106,34 +108,35 @@ type paymentRequestProbe struct {
 	Metadata map[string]string `json:"metadata"`
 }
 
-// TestDepthLimit: nesting up to MaxDepth reads as before; one level more is
-// refused, and brackets inside strings do not count.
+// TestDepthLimit: nesting up to wire.MaxDepth reads as before; one level
+// more is refused, and brackets inside strings do not count.
 func TestDepthLimit(t *testing.T) {
-	ok := `{"a":` + strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1) + `}`
-	if err := checkDepth([]byte(ok)); err != nil {
-		t.Errorf("depth %d: %v", MaxDepth, err)
+	var v map[string]any
+	ok := `{"a":` + strings.Repeat("[", wire.MaxDepth-1) + strings.Repeat("]", wire.MaxDepth-1) + `}`
+	if err := wire.Decode([]byte(ok), &v); err != nil {
+		t.Errorf("depth %d: %v", wire.MaxDepth, err)
 	}
-	deep := `{"a":` + strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth) + `}`
-	if err := checkDepth([]byte(deep)); paygate.ErrorCode(err) != paygate.EInvalidJSON {
-		t.Errorf("depth %d: got %v, want invalid_json", MaxDepth+1, err)
+	deep := `{"a":` + strings.Repeat("[", wire.MaxDepth) + strings.Repeat("]", wire.MaxDepth) + `}`
+	if err := wire.Decode([]byte(deep), &v); paygate.ErrorCode(err) != paygate.EInvalidJSON {
+		t.Errorf("depth %d: got %v, want invalid_json", wire.MaxDepth+1, err)
 	}
 	str := `{"a":"` + strings.Repeat(`[\"{`, 1000) + `"}`
-	if err := checkDepth([]byte(str)); err != nil {
+	if err := wire.Decode([]byte(str), &v); err != nil {
 		t.Errorf("brackets in a string: %v", err)
 	}
 }
 
 // FuzzDecodeNesting: bodies of any nesting decode to an answer (never a
-// panic), and a body nested past MaxDepth is invalid_json.
+// panic), and a body nested past wire.MaxDepth is invalid_json.
 func FuzzDecodeNesting(f *testing.F) {
 	for _, s := range hostileBodies() {
 		f.Add([]byte(s[:min(len(s), 4096)]))
 	}
-	f.Add([]byte(`{"a":` + strings.Repeat("[", MaxDepth) + `}`))
+	f.Add([]byte(`{"a":` + strings.Repeat("[", wire.MaxDepth) + `}`))
 	f.Add([]byte(`{"\u0061":[[{"b":1,"b":2}]]}`))
 	f.Add([]byte(`{"lines":[{"price":1}],"card":{"No":"x"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		err := decodeBytes(body, &paymentRequestProbe{})
+		err := wire.Decode(body, &paymentRequestProbe{})
 		if err == nil {
 			return
 		}

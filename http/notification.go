@@ -6,6 +6,7 @@ import (
 
 	"paygate"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 // Renderer renders objects exactly as the API answers with them; the gateway
@@ -79,7 +80,7 @@ func newNotificationView(n *paygate.Notification, attempts []paygate.Attempt) no
 }
 
 func (s *Server) handleCreateSubscription(w http.ResponseWriter, r *http.Request) {
-	var req gateway.SubscriptionRequest
+	var req wire.SubscriptionRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return

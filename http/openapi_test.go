@@ -16,7 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"paygate"
-	"paygate/gateway"
+	"paygate/wire"
 )
 
 // routes lists every pattern registered in server.go's routes(), but the
@@ -239,40 +239,40 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		name string
 		v    any
 	}{
-		{"CreatePaymentRequest", gateway.CreatePaymentRequest{}},
-		{"TokenPaymentRequest", gateway.TokenPaymentRequest{}},
-		{"Card", gateway.CardInput{}},
-		{"Wechat", gateway.WechatInput{}},
-		{"Alipay", gateway.AlipayInput{}},
-		{"AlipayPlus", gateway.AlipayInput{}},
-		{"Upay", gateway.UpayInput{}},
-		{"PayNow", gateway.QRInput{}},
-		{"GrabPay", gateway.QRInput{}},
-		{"ShopeePay", gateway.QRInput{}},
-		{"PayPal", gateway.PayPalInput{}},
-		{"ApplePay", gateway.ApplePayInput{}},
-		{"GooglePay", gateway.GooglePayInput{}},
-		{"SessionRequest", gateway.SessionRequest{}},
-		{"ThreeDsData", gateway.ThreeDsData{}},
-		{"Address", gateway.Address{}},
-		{"Phone", gateway.Phone{}},
-		{"Billing", gateway.Billing{}},
-		{"Shipping", gateway.Shipping{}},
-		{"ProductInfo", gateway.ProductInfo{}},
-		{"DeviceInfo", gateway.DeviceInfo{}},
-		{"Browser", gateway.Browser{}},
-		{"Location", gateway.Location{}},
-		{"Mobile", gateway.Mobile{}},
-		{"CaptureRequest", gateway.CaptureRequest{}},
-		{"CancelRequest", gateway.CancelRequest{}},
-		{"InquiryRequest", gateway.InquiryRequest{}},
-		{"RefundRequest", gateway.RefundRequest{}},
-		{"RefundInquiryRequest", gateway.RefundInquiryRequest{}},
-		{"SubscriptionRequest", gateway.SubscriptionRequest{}},
-		{"TrackerRequest", gateway.TrackerRequest{}},
-		{"TrackerUpdateRequest", gateway.TrackerUpdateRequest{}},
-		{"PatchOp", gateway.PatchOp{}},
-		{"TrackerInquiryRequest", gateway.TrackerInquiryRequest{}},
+		{"CreatePaymentRequest", wire.CreatePaymentRequest{}},
+		{"TokenPaymentRequest", wire.TokenPaymentRequest{}},
+		{"Card", wire.CardInput{}},
+		{"Wechat", wire.WechatInput{}},
+		{"Alipay", wire.AlipayInput{}},
+		{"AlipayPlus", wire.AlipayInput{}},
+		{"Upay", wire.UpayInput{}},
+		{"PayNow", wire.QRInput{}},
+		{"GrabPay", wire.QRInput{}},
+		{"ShopeePay", wire.QRInput{}},
+		{"PayPal", wire.PayPalInput{}},
+		{"ApplePay", wire.ApplePayInput{}},
+		{"GooglePay", wire.GooglePayInput{}},
+		{"SessionRequest", wire.SessionRequest{}},
+		{"ThreeDsData", wire.ThreeDsData{}},
+		{"Address", wire.Address{}},
+		{"Phone", wire.Phone{}},
+		{"Billing", wire.Billing{}},
+		{"Shipping", wire.Shipping{}},
+		{"ProductInfo", wire.ProductInfo{}},
+		{"DeviceInfo", wire.DeviceInfo{}},
+		{"Browser", wire.Browser{}},
+		{"Location", wire.Location{}},
+		{"Mobile", wire.Mobile{}},
+		{"CaptureRequest", wire.CaptureRequest{}},
+		{"CancelRequest", wire.CancelRequest{}},
+		{"InquiryRequest", wire.InquiryRequest{}},
+		{"RefundRequest", wire.RefundRequest{}},
+		{"RefundInquiryRequest", wire.RefundInquiryRequest{}},
+		{"SubscriptionRequest", wire.SubscriptionRequest{}},
+		{"TrackerRequest", wire.TrackerRequest{}},
+		{"TrackerUpdateRequest", wire.TrackerUpdateRequest{}},
+		{"PatchOp", wire.PatchOp{}},
+		{"TrackerInquiryRequest", wire.TrackerInquiryRequest{}},
 	}
 	for _, c := range requests {
 		props, _ := jsonFields(reflect.TypeOf(c.v))
@@ -477,18 +477,18 @@ func TestOpenAPITracking(t *testing.T) {
 		return ref.Value
 	}
 
-	// The batch body is the seed's array, or the object decodeBatch reads.
+	// The batch body is the seed's array, or the object wire.DecodeTrackerBatch reads.
 	batch := schema("TrackerBatchRequest")
 	if len(batch.OneOf) != 2 || !batch.OneOf[0].Value.Type.Is("array") || !batch.OneOf[1].Value.Type.Is("object") {
 		t.Fatalf("TrackerBatchRequest: got %d alternatives, want an array and an object", len(batch.OneOf))
 	}
-	props, _ := sourceAnonJSONFields(t, "tracking.go", "decodeBatch")
+	props, _ := sourceAnonJSONFields(t, "../wire/decode.go", "DecodeTrackerBatch")
 	if got := slices.Sorted(maps.Keys(batch.OneOf[1].Value.Properties)); !slices.Equal(got, props) {
 		t.Errorf("TrackerBatchRequest object properties: got %v, want %v", got, props)
 	}
 	for i, alt := range []*openapi3.Schema{batch.OneOf[0].Value, batch.OneOf[1].Value.Properties["trackers"].Value} {
-		if alt.MinItems != 1 || alt.MaxItems == nil || *alt.MaxItems != gateway.MaxTrackerBatch {
-			t.Errorf("TrackerBatchRequest alternative %d items: got %d-%v, want 1-%d", i, alt.MinItems, alt.MaxItems, gateway.MaxTrackerBatch)
+		if alt.MinItems != 1 || alt.MaxItems == nil || *alt.MaxItems != wire.MaxTrackerBatch {
+			t.Errorf("TrackerBatchRequest alternative %d items: got %d-%v, want 1-%d", i, alt.MinItems, alt.MaxItems, wire.MaxTrackerBatch)
 		}
 	}
 

@@ -4,7 +4,6 @@
 package http
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 
 	"paygate"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 // MaxBodyBytes is the largest request body accepted (API.md: 64 KiB).
@@ -219,70 +219,7 @@ func decode(r *http.Request, v any) error {
 		}
 		return paygate.Errorf(paygate.EInvalidJSON, "request body could not be read")
 	}
-	return decodeBytes(body, v)
-}
-
-// decodeBytes is decode's parser, separate so it can be fuzzed.
-func decodeBytes(body []byte, v any) error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return paygate.Errorf(paygate.EInvalidJSON, "request body must be a JSON object")
-	}
-	if err := checkDepth(body); err != nil {
-		return err
-	}
-	if err := checkNames(body, v); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			field := typeErrorPath(body, v)
-			if field == "" {
-				field = jsonPath(te.Field)
-			}
-			if te.Value == "null" { // only gateway.Metadata refuses null
-				return paygate.InvalidParam(field, "%s must be %s, not null: metadata values are strings", field, jsonKind(te.Type.String()))
-			}
-			return paygate.InvalidParam(field, "%s must be %s", field, jsonKind(te.Type.String()))
-		}
-		return paygate.Errorf(paygate.EInvalidJSON, "request body is not valid JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return paygate.Errorf(paygate.EInvalidJSON, "request body must hold one JSON object")
-	}
-	return nil
-}
-
-// jsonPath turns encoding/json's field path into the request's: the names of
-// embedded Go structs ("OrderRef.orderNo") are not in the JSON. Every JSON
-// name of this API starts with a lower-case letter.
-func jsonPath(field string) string {
-	var keep []string
-	for _, part := range strings.Split(field, ".") {
-		if part != "" && (part[0] < 'A' || part[0] > 'Z') {
-			keep = append(keep, part)
-		}
-	}
-	if len(keep) == 0 {
-		return field
-	}
-	return strings.Join(keep, ".")
-}
-
-func jsonKind(goType string) string {
-	switch {
-	case goType == "string":
-		return "a string"
-	case goType == "bool" || goType == "*bool":
-		return "a boolean"
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	case strings.HasPrefix(goType, "map["):
-		return "an object of strings"
-	}
-	return "an object"
+	return wire.Decode(body, v)
 }
 
 func (s *Server) json(w http.ResponseWriter, status int, v any) {

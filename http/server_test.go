@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"paygate/wire"
 )
 
 func TestLimiter(t *testing.T) {
@@ -33,7 +35,7 @@ func TestDecodeBytes(t *testing.T) {
 			CardNo string `json:"cardNo"`
 		} `json:"card"`
 	}
-	err := decodeBytes([]byte(`{"card":{"cardNo":4242424242424242}}`), &v)
+	err := wire.Decode([]byte(`{"card":{"cardNo":4242424242424242}}`), &v)
 	if err == nil || err.Error() == "" {
 		t.Fatal("got nil, want an error")
 	}

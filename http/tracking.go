@@ -1,16 +1,15 @@
 package http
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"paygate"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 // Shipment tracking: POST /v1/tracking, /v1/tracking/batch,
@@ -103,7 +102,7 @@ func (s *Server) withTrackers(ctx context.Context, v *paymentView) error {
 }
 
 func (s *Server) handleAddTracker(w http.ResponseWriter, r *http.Request) {
-	var req gateway.TrackerRequest
+	var req wire.TrackerRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -153,53 +152,21 @@ func (s *Server) handleAddTrackers(w http.ResponseWriter, r *http.Request) {
 	s.json(w, http.StatusOK, out)
 }
 
-// decodeBatch reads a batch body: the seed's bare array of trackers, or an
-// object {"trackers": [...]}. Each item is decoded on its own, so a bad item
-// is that item's error and not the batch's.
+// decodeBatch reads a batch body into the gateway's items.
 func decodeBatch(body []byte) ([]gateway.TrackerBatchItem, error) {
-	body = bytes.TrimSpace(body)
-	if err := checkDepth(body); err != nil {
+	reqs, errs, err := wire.DecodeTrackerBatch(body)
+	if err != nil {
 		return nil, err
 	}
-	var raw []json.RawMessage
-	if len(body) > 0 && body[0] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		if err := dec.Decode(&raw); err != nil {
-			return nil, paygate.Errorf(paygate.EInvalidJSON, "request body is not valid JSON")
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, paygate.Errorf(paygate.EInvalidJSON, "request body must hold one JSON array or object")
-		}
-	} else {
-		var obj struct {
-			Trackers []json.RawMessage `json:"trackers"`
-		}
-		if err := decodeBytes(body, &obj); err != nil {
-			return nil, err
-		}
-		if obj.Trackers == nil {
-			return nil, paygate.InvalidParam("trackers", "trackers is required: an array of 1-%d trackers", gateway.MaxTrackerBatch)
-		}
-		raw = obj.Trackers
-	}
-	items := make([]gateway.TrackerBatchItem, len(raw))
-	for i, item := range raw {
-		req := new(gateway.TrackerRequest)
-		if err := decodeBytes(item, req); err != nil {
-			if paygate.ErrorCode(err) == paygate.EInvalidJSON {
-				p := "trackers[" + strconv.Itoa(i) + "]"
-				err = paygate.InvalidParam(p, "%s must be a JSON object", p)
-			}
-			items[i].Err = err
-			continue
-		}
-		items[i].Request = req
+	items := make([]gateway.TrackerBatchItem, len(reqs))
+	for i := range reqs {
+		items[i] = gateway.TrackerBatchItem{Request: reqs[i], Err: errs[i]}
 	}
 	return items, nil
 }
 
 func (s *Server) handleUpdateTracker(w http.ResponseWriter, r *http.Request) {
-	var req gateway.TrackerUpdateRequest
+	var req wire.TrackerUpdateRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return
@@ -217,7 +184,7 @@ func (s *Server) handleUpdateTracker(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTrackerInquiry(w http.ResponseWriter, r *http.Request) {
-	var req gateway.TrackerInquiryRequest
+	var req wire.TrackerInquiryRequest
 	if err := decode(r, &req); err != nil {
 		s.error(w, r, err)
 		return

@@ -1,4 +1,4 @@
-package gateway
+package wire
 
 // The wallet objects of the create-payment body, as the seed gives them
 // (applePay and googlePay are ours: the seed has no object for them).

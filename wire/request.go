@@ -1,4 +1,4 @@
-package gateway
+package wire
 
 import (
 	"encoding/json"
@@ -220,4 +220,96 @@ type RefundRequest struct {
 type RefundInquiryRequest struct {
 	OrderRef
 	RefundNumber string `json:"refundNumber,omitempty"`
+}
+
+// SessionRequest is the body of POST /v1/checkout/sessions (the seed's
+// "Checkout session").
+type SessionRequest struct {
+	Amount          string        `json:"amount"`
+	CaptureMethod   string        `json:"captureMethod,omitempty"`
+	Currency        string        `json:"currency"`
+	Description     string        `json:"description,omitempty"`
+	ExpiryTime      string        `json:"expiryTime,omitempty"`
+	FraudMode       string        `json:"fraudMode,omitempty"`
+	FrontURL        string        `json:"frontUrl,omitempty"`
+	LinkMode        string        `json:"linkMode,omitempty"`
+	NotificationURL string        `json:"notificationUrl,omitempty"`
+	OrderNo         string        `json:"orderNo"`
+	ProductInfo     []ProductInfo `json:"productInfo,omitempty"`
+	Shipping        *Shipping     `json:"shipping,omitempty"`
+	ThreeDsMode     string        `json:"threeDsMode,omitempty"`
+	Metadata        Metadata      `json:"metadata,omitempty"`
+	Matedata        Metadata      `json:"matedata,omitempty"`
+	// PaymentMethodTypes are the methods the cashier page offers (ours:
+	// the seed has none); default card and every wallet that fits.
+	PaymentMethodTypes []string `json:"paymentMethodTypes,omitempty"`
+}
+
+// SubscriptionRequest is the body of POST /v1/notifications/subscriptions.
+type SubscriptionRequest struct {
+	APIVersion   string `json:"apiVersion"`
+	SignMethod   string `json:"signMethod"`
+	SubscribeURL string `json:"subscribeUrl"`
+}
+
+// TokenPaymentRequest is the body of POST /v1/payments/token.
+type TokenPaymentRequest struct {
+	Amount                  string      `json:"amount"`
+	Currency                string      `json:"currency,omitempty"`
+	CardNo                  string      `json:"cardNo,omitempty"`
+	CustomerInitiatedReason string      `json:"customerInitiatedReason,omitempty"`
+	Description             string      `json:"description,omitempty"`
+	DeviceInfo              *DeviceInfo `json:"deviceInfo,omitempty"`
+	ExpiryMonth             string      `json:"expiryMonth"`
+	ExpiryYear              string      `json:"expiryYear"`
+	OrderNo                 string      `json:"orderNo"`
+	ThreeDsMode             string      `json:"threeDsMode,omitempty"`
+	TransactionIdentifier   string      `json:"transactionIdentifier"`
+	CaptureMethod           string      `json:"captureMethod,omitempty"`
+	NotificationURL         string      `json:"notificationUrl,omitempty"`
+	Metadata                Metadata    `json:"metadata,omitempty"`
+}
+
+// TrackerRequest is the body of POST /v1/tracking and one item of a batch.
+type TrackerRequest struct {
+	Carrier            string   `json:"carrier"`
+	CarrierNameOther   string   `json:"carrierNameOther,omitempty"`
+	OrderNo            string   `json:"orderNo"`
+	ShipmentDate       string   `json:"shipmentDate"`
+	ShipmentDirection  string   `json:"shipmentDirection"`
+	ShippingStatus     string   `json:"shippingStatus"`
+	TrackingNo         string   `json:"trackingNo"`
+	TrackingNumberType string   `json:"trackingNumberType"`
+	TrackingURL        string   `json:"trackingUrl,omitempty"`
+	Metadata           Metadata `json:"metadata,omitempty"`
+	// Matedata is the seed's spelling of metadata, accepted as an alias.
+	Matedata Metadata `json:"matedata,omitempty"`
+}
+
+// TrackerUpdateRequest is the body of POST /v1/tracking/update: JSON Patch
+// operations on one tracker, applied all or nothing.
+type TrackerUpdateRequest struct {
+	OrderNo    string    `json:"orderNo"`
+	TrackingNo string    `json:"trackingNo"`
+	Items      []PatchOp `json:"items,omitempty"`
+	// Iterms is the seed's spelling of items, accepted as an alias.
+	Iterms []PatchOp `json:"iterms,omitempty"`
+	// Metadata is merged into the tracker's metadata before the operations
+	// run, as if each key were an add operation.
+	Metadata Metadata `json:"metadata,omitempty"`
+	// Matedata is the seed's spelling of metadata, accepted as an alias.
+	Matedata Metadata `json:"matedata,omitempty"`
+}
+
+// PatchOp is one JSON Patch (RFC 6902) operation of a tracker update.
+type PatchOp struct {
+	Op    string          `json:"op"`
+	Path  string          `json:"path"`
+	Value json.RawMessage `json:"value,omitempty"`
+}
+
+// TrackerInquiryRequest is the body of POST /v1/tracking/inquiry.
+type TrackerInquiryRequest struct {
+	OrderNo    string `json:"orderNo"`
+	TrackingNo string `json:"trackingNo,omitempty"`
 }

@@ -1,4 +1,4 @@
-package http
+package wire
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"paygate"
-	"paygate/gateway"
 )
 
 // checkNames refuses the two things encoding/json reads leniently and a
@@ -312,11 +311,11 @@ func fieldsOf(t reflect.Type) *structFields {
 	return f
 }
 
-// gateway.Metadata reads itself only to refuse null values. findKind walks it
+// Metadata reads itself only to refuse null values. findKind walks it
 // as the map of strings it is, its values as nonNullString, so that a null
 // value's path has its keys and array indexes like any other type error.
 var (
-	metadataType      = reflect.TypeFor[gateway.Metadata]()
+	metadataType      = reflect.TypeFor[Metadata]()
 	nonNullStringType = reflect.TypeFor[nonNullString]()
 )
 
