@@ -111,12 +111,3 @@ type Attempt struct {
 	Error      string // why it failed, if it did
 	LatencyMs  int64
 }
-
-// Renderer turns objects into the JSON the API answers with, so that a
-// notification's data is exactly what an inquiry returns. http implements it.
-type Renderer interface {
-	PaymentJSON(p *Payment, refunds []*Refund) (json.RawMessage, error)
-	RefundJSON(r *Refund) (json.RawMessage, error)
-	TrackerJSON(t *Tracker) (json.RawMessage, error)
-	SessionJSON(s *Session, p *Payment) (json.RawMessage, error)
-}

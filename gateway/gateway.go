@@ -47,9 +47,6 @@ type Config struct {
 	ReplayWait time.Duration
 	// BaseURL is where this gateway is reached, for nextAction links.
 	BaseURL string
-	// Renderer renders notification data as the API does; nil disables
-	// notifications.
-	Renderer paygate.Renderer
 	// AllowPrivateTargets lets notification URLs point at loopback, private
 	// and link-local addresses (tests, local development).
 	AllowPrivateTargets bool

@@ -33,23 +33,9 @@ type target struct {
 	url, subscriptionID, apiVersion string
 }
 
-// notificationBody is what a receiver gets (API.md "Notifications"), plus the
-// order's sequence so events can be put in order.
-type notificationBody struct {
-	NotifyID   string          `json:"notifyId"`
-	EventType  string          `json:"eventType"`
-	APIVersion string          `json:"apiVersion"`
-	CreatedAt  string          `json:"createdAt"`
-	Sequence   int64           `json:"sequence"`
-	Data       json.RawMessage `json:"data"`
-}
-
 // addNotifications adds to c one notification per notified event and target:
 // the order's notificationUrl and every subscription of the merchant.
 func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error {
-	if s.cfg.Renderer == nil {
-		return nil
-	}
 	var subs []*paygate.Subscription
 	subsLoaded := false
 	for _, ev := range c.Events {
@@ -75,7 +61,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 						return nil, err
 					}
 				}
-				return rendered(s.cfg.Renderer.PaymentJSON(p, refunds))
+				return rendered(wire.PaymentJSON(p, refunds))
 			}
 			orderURL = p.NotificationURL
 		case "refund":
@@ -86,7 +72,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			if p = findPayment(c.Payments, r.TradeNo); p == nil {
 				return paygate.Internal("notify", errMissing)
 			}
-			render = func() (json.RawMessage, error) { return rendered(s.cfg.Renderer.RefundJSON(r)) }
+			render = func() (json.RawMessage, error) { return rendered(wire.RefundJSON(r)) }
 			orderURL = orDefault(r.NotificationURL, p.NotificationURL)
 		case "session":
 			sess := findSession(c.Sessions, ev.ObjectID)
@@ -96,7 +82,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			if p = findPayment(c.Payments, sess.TradeNo); p == nil {
 				return paygate.Internal("notify", errMissing)
 			}
-			render = func() (json.RawMessage, error) { return rendered(s.cfg.Renderer.SessionJSON(sess, p)) }
+			render = func() (json.RawMessage, error) { return rendered(wire.SessionJSON(sess, p)) }
 			orderURL = p.NotificationURL
 		case "tracker":
 			tr := findTracker(c.Trackers, ev.ObjectID)
@@ -106,7 +92,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 			if p = findPayment(c.Payments, tr.TradeNo); p == nil {
 				return paygate.Internal("notify", errMissing)
 			}
-			render = func() (json.RawMessage, error) { return rendered(s.cfg.Renderer.TrackerJSON(tr)) }
+			render = func() (json.RawMessage, error) { return rendered(wire.TrackerJSON(tr)) }
 			orderURL = p.NotificationURL
 		default:
 			continue
@@ -139,7 +125,7 @@ func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error
 				Status: paygate.NotificationPending, MaxAttempts: 1 + len(retrySchedule), NextAttemptAt: ev.At,
 				LeaseUntil: time.Unix(0, 0).UTC(), Version: 1, CreatedAt: ev.At, UpdatedAt: ev.At,
 			}
-			n.Body, err = json.Marshal(notificationBody{NotifyID: n.NotifyID, EventType: typ, APIVersion: t.apiVersion,
+			n.Body, err = json.Marshal(wire.NotificationBody{NotifyID: n.NotifyID, EventType: typ, APIVersion: t.apiVersion,
 				CreatedAt: ev.At.UTC().Format(time.RFC3339Nano), Sequence: n.Sequence, Data: data})
 			if err != nil {
 				return paygate.Internal("notify", err)

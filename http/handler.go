@@ -22,7 +22,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.json(w, http.StatusOK, tokenView{AccessToken: token, TokenType: "Bearer", ExpiresIn: exp})
+	s.json(w, http.StatusOK, wire.TokenView{AccessToken: token, TokenType: "Bearer", ExpiresIn: exp})
 }
 
 func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +36,7 @@ func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.created(w, created, newPaymentView(p, nil))
+	s.created(w, created, wire.NewPaymentView(p, nil))
 }
 
 // created answers 201 for a new object, or 200 with Idempotent-Replayed for
@@ -82,7 +82,7 @@ func (s *Server) payment(w http.ResponseWriter, r *http.Request, replayed bool) 
 			s.error(w, r, err)
 			return
 		}
-		s.json(w, http.StatusOK, newPaymentView(p, nil))
+		s.json(w, http.StatusOK, wire.NewPaymentView(p, nil))
 	}
 }
 
@@ -105,7 +105,7 @@ func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref wire.OrderR
 		s.error(w, r, err)
 		return
 	}
-	v := newPaymentView(p, refunds)
+	v := wire.NewPaymentView(p, refunds)
 	if err := s.withTrackers(r.Context(), &v); err != nil {
 		s.error(w, r, err)
 		return
@@ -124,7 +124,7 @@ func (s *Server) handleCreateRefund(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.created(w, created, newRefundView(ref))
+	s.created(w, created, wire.NewRefundView(ref))
 }
 
 func (s *Server) handleRefundInquiry(w http.ResponseWriter, r *http.Request) {
@@ -139,14 +139,14 @@ func (s *Server) handleRefundInquiry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if one != nil {
-		s.json(w, http.StatusOK, newRefundView(one))
+		s.json(w, http.StatusOK, wire.NewRefundView(one))
 		return
 	}
 	out := struct {
-		Refunds []refundView `json:"refunds"`
-	}{Refunds: []refundView{}}
+		Refunds []wire.RefundView `json:"refunds"`
+	}{Refunds: []wire.RefundView{}}
 	for _, x := range list {
-		out.Refunds = append(out.Refunds, newRefundView(x))
+		out.Refunds = append(out.Refunds, wire.NewRefundView(x))
 	}
 	s.json(w, http.StatusOK, out)
 }
@@ -162,7 +162,7 @@ func (s *Server) handleTokenPayment(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.created(w, created, newPaymentView(p, nil))
+	s.created(w, created, wire.NewPaymentView(p, nil))
 }
 
 func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
@@ -175,5 +175,5 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
 		TransactionIdentifier string `json:"transactionIdentifier"`
 		Status                string `json:"status"`
 		RevokedAt             string `json:"revokedAt"`
-	}{sc.TransactionIdentifier, sc.Status, timeString(sc.UpdatedAt)})
+	}{sc.TransactionIdentifier, sc.Status, wire.TimeString(sc.UpdatedAt)})
 }

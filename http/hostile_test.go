@@ -59,7 +59,7 @@ func TestHostileBodies(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+token)
 			w := httptest.NewRecorder()
 			srv.ServeHTTP(w, req)
-			var got errorView
+			var got wire.ErrorView
 			json.Unmarshal(w.Body.Bytes(), &got)
 			if w.Code != http.StatusBadRequest || got.Error.Code != paygate.EInvalidJSON {
 				t.Errorf("%s %s: got %d %.200s, want 400 invalid_json", name, path, w.Code, w.Body)

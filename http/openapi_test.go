@@ -160,36 +160,36 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		name   string
 		v      any
 	}{
-		{schema("Payment"), "Payment", paymentView{}},
-		{schema("PaymentCard"), "PaymentCard", cardView{}},
-		{schema("PaymentThreeDs"), "PaymentThreeDs", threeDSView{}},
-		{schema("PaymentStoredCredential"), "PaymentStoredCredential", storedCredView{}},
-		{schema("PaymentRisk"), "PaymentRisk", riskView{}},
-		{schema("NextAction"), "NextAction", nextActionView{}},
-		{schema("PaymentWallet"), "PaymentWallet", walletView{}},
-		{schema("Refund"), "Refund", refundView{}},
-		{schema("Token"), "Token", tokenView{}},
-		{schema("Subscription"), "Subscription", subscriptionView{}},
+		{schema("Payment"), "Payment", wire.PaymentView{}},
+		{schema("PaymentCard"), "PaymentCard", wire.CardView{}},
+		{schema("PaymentThreeDs"), "PaymentThreeDs", wire.ThreeDSView{}},
+		{schema("PaymentStoredCredential"), "PaymentStoredCredential", wire.StoredCredView{}},
+		{schema("PaymentRisk"), "PaymentRisk", wire.RiskView{}},
+		{schema("NextAction"), "NextAction", wire.NextActionView{}},
+		{schema("PaymentWallet"), "PaymentWallet", wire.WalletView{}},
+		{schema("Refund"), "Refund", wire.RefundView{}},
+		{schema("Token"), "Token", wire.TokenView{}},
+		{schema("Subscription"), "Subscription", wire.SubscriptionView{}},
 		{schema("SubscriptionList"), "SubscriptionList", struct {
-			Subscriptions []subscriptionView `json:"subscriptions"`
+			Subscriptions []wire.SubscriptionView `json:"subscriptions"`
 		}{}},
 		{schema("SubscriptionDeleted"), "SubscriptionDeleted", struct {
 			SubscriptionID string `json:"subscriptionId"`
 			Deleted        bool   `json:"deleted"`
 		}{}},
-		{schema("Notification"), "Notification", notificationView{}},
+		{schema("Notification"), "Notification", wire.NotificationView{}},
 		{schema("NotificationList"), "NotificationList", struct {
-			Notifications []notificationView `json:"notifications"`
+			Notifications []wire.NotificationView `json:"notifications"`
 		}{}},
-		{schema("Attempt"), "Attempt", attemptView{}},
-		{schema("Tracker"), "Tracker", trackerView{}},
-		{schema("TrackerChange"), "TrackerChange", trackerChangeView{}},
-		{schema("TrackerList"), "TrackerList", trackerListView{}},
-		{schema("TrackerBatch"), "TrackerBatch", trackerBatchView{}},
-		{schema("TrackerBatchError"), "TrackerBatchError", trackerBatchError{}},
-		{schema("TrackerItemError"), "TrackerItemError", itemErrorBody{}},
-		{schema("Error"), "Error", errorView{}},
-		{schema("Error").Properties["error"].Value, "Error.error", errorBody{}},
+		{schema("Attempt"), "Attempt", wire.AttemptView{}},
+		{schema("Tracker"), "Tracker", wire.TrackerView{}},
+		{schema("TrackerChange"), "TrackerChange", wire.TrackerChangeView{}},
+		{schema("TrackerList"), "TrackerList", wire.TrackerListView{}},
+		{schema("TrackerBatch"), "TrackerBatch", wire.TrackerBatchView{}},
+		{schema("TrackerBatchError"), "TrackerBatchError", wire.TrackerBatchError{}},
+		{schema("TrackerItemError"), "TrackerItemError", wire.ItemErrorBody{}},
+		{schema("Error"), "Error", wire.ErrorView{}},
+		{schema("Error").Properties["error"].Value, "Error.error", wire.ErrorBody{}},
 	}
 	for _, c := range responses {
 		props, required := jsonFields(reflect.TypeOf(c.v))
@@ -311,7 +311,7 @@ func TestOpenAPIWebhooks(t *testing.T) {
 	}
 
 	body := doc.Components.Schemas["NotificationBody"].Value
-	props, required := sourceJSONFields(t, "../gateway/notify.go", "notificationBody")
+	props, required := jsonFields(reflect.TypeFor[wire.NotificationBody]())
 	if got := slices.Sorted(maps.Keys(body.Properties)); !slices.Equal(got, props) {
 		t.Errorf("NotificationBody properties: got %v, want %v", got, props)
 	}
@@ -362,28 +362,7 @@ func enumStrings(s *openapi3.Schema) []string {
 	return out
 }
 
-// sourceJSONFields is jsonFields for a struct type declared in a Go source
-// file, for types other packages cannot name.
-func sourceJSONFields(t *testing.T, file, typeName string) (names, required []string) {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
-	if err != nil {
-		t.Fatalf("parse %s: got %v, want nil", file, err)
-	}
-	var st *ast.StructType
-	ast.Inspect(f, func(n ast.Node) bool {
-		if ts, ok := n.(*ast.TypeSpec); ok && ts.Name.Name == typeName {
-			st, _ = ts.Type.(*ast.StructType)
-		}
-		return st == nil
-	})
-	if st == nil {
-		t.Fatalf("%s in %s: got no struct, want one", typeName, file)
-	}
-	return structJSONFields(t, typeName, st)
-}
-
-// sourceAnonJSONFields is sourceJSONFields for the first anonymous struct
+// sourceAnonJSONFields is jsonFields for the first anonymous struct
 // type written inside the function funcName, such as a handler's answer.
 func sourceAnonJSONFields(t *testing.T, file, funcName string) (names, required []string) {
 	t.Helper()

@@ -261,7 +261,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == paygate.EInternal {
 		s.log.ErrorContext(r.Context(), "internal error", "requestId", paygate.RequestID(r.Context()), "err", err)
 	}
-	s.json(w, statusOf(code), errorView{Error: errorBody{Code: code, Message: paygate.ErrorMessage(err),
+	s.json(w, statusOf(code), wire.ErrorView{Error: wire.ErrorBody{Code: code, Message: paygate.ErrorMessage(err),
 		Param: paygate.ErrorParam(err), RequestID: paygate.RequestID(r.Context())}})
 }
 

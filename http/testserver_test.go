@@ -24,7 +24,7 @@ func testServer(tb testing.TB) (*Server, *gateway.Service, context.Context, stri
 	}
 	tb.Cleanup(func() { store.Close() })
 	v, _ := vault.New(vault.NewKey())
-	gw := gateway.New(store, acquirer.Sandbox{}, v, nil, gateway.Config{Renderer: Renderer{}})
+	gw := gateway.New(store, acquirer.Sandbox{}, v, nil, gateway.Config{})
 	nm, err := gw.CreateMerchant(context.Background(), "test")
 	if err != nil {
 		tb.Fatal(err)

@@ -146,7 +146,7 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 	return gateway.New(s, acquirer.Sandbox{}, v, m.logger(), gateway.Config{
 		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
-		Renderer: phttp.Renderer{}, AllowPrivateTargets: m.AllowPrivateNotifyTargets})
+		AllowPrivateTargets: m.AllowPrivateNotifyTargets})
 }
 
 // Open opens the database, creates the sandbox merchant on an empty one,

@@ -1,4 +1,4 @@
-package http
+package wire
 
 import (
 	"encoding/json"
@@ -6,10 +6,10 @@ import (
 	"paygate"
 )
 
-// walletView is the wallet part of a wallet or QR payment: what the
+// WalletView is the wallet part of a wallet or QR payment: what the
 // merchant sent (productType, storeId, ...) and what the wallet answered
 // (the masked buyer account, the funding, the wallet's transaction id).
-type walletView struct {
+type WalletView struct {
 	ProductType    string          `json:"productType"`
 	StoreID        string          `json:"storeId,omitempty"`
 	SubAppID       string          `json:"subAppId,omitempty"`
@@ -21,11 +21,12 @@ type walletView struct {
 	TransactionID  string          `json:"transactionId,omitempty"`
 }
 
-func newWalletView(w *paygate.Wallet) *walletView {
+// NewWalletView renders a payment's wallet part; nil for none.
+func NewWalletView(w *paygate.Wallet) *WalletView {
 	if w == nil {
 		return nil
 	}
-	return &walletView{ProductType: w.ProductType, StoreID: w.StoreID, SubAppID: w.SubAppID,
+	return &WalletView{ProductType: w.ProductType, StoreID: w.StoreID, SubAppID: w.SubAppID,
 		LimitPayMethod: w.LimitPayMethod, Attach: w.Attach, Metadata: w.Metadata,
 		BuyerAccount: w.BuyerAccount, Funding: w.Funding, TransactionID: w.TransactionID}
 }
