@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -188,9 +189,20 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) {
 	s := d.s
 	var status int
 	var latency time.Duration
+	var failure string // the attempt's error as the merchant reads it: a fixed text
 	key, err := s.signingKey(ctx, n)
-	if err == nil {
+	switch {
+	case errors.Is(err, errSubscriptionDeleted):
+		failure = errSubscriptionDeleted.Message
+	case err != nil:
+		// The database or the vault: the operator's to see, not the merchant's.
+		s.log.ErrorContext(ctx, "signing a notification", "notifyId", n.NotifyID, "err", err)
+		failure = textUnsigned
+	default:
 		status, latency, err = d.send.Send(ctx, n.URL, notify.Headers(key, n.NotifyID, s.now(), n.Body), n.Body)
+		if err != nil {
+			failure = notify.FailureText(err)
+		}
 	}
 	now := s.now()
 	q := *n
@@ -207,9 +219,9 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) {
 		// Out of attempts, or its subscription was deleted (no key to sign
 		// with, no one to send to): it ends FAILED.
 		q.Status = paygate.NotificationFailed
-		a.Error = err.Error()
+		a.Error = failure
 	default:
-		a.Error = err.Error()
+		a.Error = failure
 		q.NextAttemptAt = now.Add(jitter(retrySchedule[min(q.Attempts, len(retrySchedule))-1]))
 	}
 	if err := s.store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{&q}, Attempts: []paygate.Attempt{a}}); err != nil {
@@ -217,6 +229,14 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) {
 		s.log.WarnContext(ctx, "recording delivery attempt failed", "notifyId", n.NotifyID, "err", err)
 	}
 }
+
+// errSubscriptionDeleted is signingKey's answer for a subscription deleted
+// since the notification was queued; its Message is the attempt's error.
+var errSubscriptionDeleted = paygate.Errorf(paygate.ENotFound, "the subscription was deleted")
+
+// textUnsigned is the attempt's error when signing failed on our side (the
+// database or the vault): their messages are not the merchant's to see.
+const textUnsigned = "the notification could not be signed (a fault on our side)"
 
 // jitter spreads retries by ±10% so failing receivers are not hit in waves.
 func jitter(d time.Duration) time.Duration {
@@ -229,7 +249,7 @@ func (s *Service) signingKey(ctx context.Context, n *paygate.Notification) ([]by
 	if n.SubscriptionID != "" {
 		sub, err := s.store.Subscription(ctx, n.MerchantID, n.SubscriptionID)
 		if isCode(err, paygate.ENotFound) {
-			return nil, paygate.Errorf(paygate.ENotFound, "the subscription was deleted")
+			return nil, errSubscriptionDeleted
 		}
 		if err != nil {
 			return nil, err // the database is away: a retry may find it

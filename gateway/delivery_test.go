@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"paygate"
 	"paygate/gateway"
+	"paygate/notify"
 	"paygate/wire"
 )
 
@@ -153,4 +155,89 @@ func dispatcherFor(t *testing.T, gw *gateway.Service, store paygate.Store, ctx c
 	t.Cleanup(d.Wait)
 	t.Cleanup(func() { close(send.release) })
 	return d, send
+}
+
+// failingSender answers every delivery with err.
+type failingSender struct{ err error }
+
+func (f failingSender) Send(context.Context, string, http.Header, []byte) (int, time.Duration, error) {
+	return 0, time.Millisecond, f.err
+}
+
+// merchantStore is a store whose Merchant lookups can be made to fail, or
+// to return a sealed notify secret the vault cannot open.
+type merchantStore struct {
+	paygate.Store
+	err     error
+	garbled bool
+}
+
+func (s *merchantStore) Merchant(ctx context.Context, id string) (*paygate.Merchant, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	m, err := s.Store.Merchant(ctx, id)
+	if err == nil && s.garbled {
+		c := *m
+		c.NotifySecretSealed = []byte("internal-bastion-7")
+		m = &c
+	}
+	return m, err
+}
+
+// TestAttemptErrorTexts: whatever went wrong, an attempt records one of the
+// delivery log's fixed texts, never another error's message (a receiver's
+// answer echoed by a Sender, the database's or the vault's own words).
+func TestAttemptErrorTexts(t *testing.T) {
+	const fragment = "internal-bastion-7"
+	tests := []struct {
+		name       string
+		send       gateway.Sender
+		store      merchantStore
+		sub        string // the notification's subscription
+		want       string
+		wantStatus paygate.NotificationStatus
+	}{
+		{"sender's failure", failingSender{notify.Failure("HTTP 503")}, merchantStore{}, "", "HTTP 503", paygate.NotificationPending},
+		{"sender's own error", failingSender{errors.New(`malformed HTTP status code "` + fragment + `"`)}, merchantStore{}, "",
+			"the delivery failed", paygate.NotificationPending},
+		{"database away", failingSender{}, merchantStore{err: errors.New("sqlite: disk I/O error at /srv/" + fragment + "/paygate.db")}, "",
+			"the notification could not be signed (a fault on our side)", paygate.NotificationPending},
+		{"vault cannot open", failingSender{}, merchantStore{garbled: true}, "",
+			"the notification could not be signed (a fault on our side)", paygate.NotificationPending},
+		{"subscription deleted", failingSender{}, merchantStore{}, "S-gone", "the subscription was deleted", paygate.NotificationFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms := tt.store
+			gw, store, ctx, now := newTestGateway(t, &countingAcquirer{}, nil, func(s paygate.Store) paygate.Store {
+				ms.Store = s
+				return &ms
+			})
+			n := pendingNotification(paygate.MerchantID(ctx), 1, "https://93.184.216.34/hook", *now, time.Unix(0, 0).UTC())
+			n.SubscriptionID = tt.sub
+			if err := store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{n}}); err != nil {
+				t.Fatal(err)
+			}
+			d := gw.NewDispatcher(tt.send, 4)
+			if started, err := d.Tick(t.Context()); started != 1 || err != nil {
+				t.Fatalf("tick: started %d %v, want 1", started, err)
+			}
+			d.Wait()
+			as, err := store.Attempts(ctx, n.MerchantID, n.NotifyID)
+			if err != nil || len(as) != 1 {
+				t.Fatalf("attempts: got %v %v, want one", as, err)
+			}
+			if as[0].Error != tt.want {
+				t.Errorf("got %q, want %q", as[0].Error, tt.want)
+			}
+			if strings.Contains(as[0].Error, fragment) {
+				t.Errorf("got %q, want nothing of the underlying error", as[0].Error)
+			}
+			got, err := store.Notification(ctx, n.MerchantID, n.NotifyID)
+			if err != nil || got.Status != tt.wantStatus {
+				t.Errorf("notification: got %v %v, want %s", got, err, tt.wantStatus)
+			}
+		})
+	}
 }

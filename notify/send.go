@@ -3,15 +3,18 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -276,19 +279,73 @@ func dialGuard(network, address string, _ syscall.RawConn) error {
 	return nil
 }
 
+// Failure is why a delivery failed, as the delivery log shows it: one of a
+// few fixed texts (docs/notifications.md). None repeats what the receiver
+// sent (a banner, a status line, a header, a certificate's names) or what our
+// resolver or dialer said, so a notification URL cannot be used to read back
+// what answers at an address or how our network is laid out.
+type Failure string
+
+// Error returns the text.
+func (f Failure) Error() string { return string(f) }
+
+// The failures besides "HTTP N", "HTTP N (redirects are not followed)" and
+// "no answer within 10s" (Client.Send), and the refusals above.
+const (
+	failDNS       Failure = "the host name could not be resolved"
+	failRefused   Failure = "could not connect to the receiver: connection refused"
+	failConnect   Failure = "could not connect to the receiver"
+	failReset     Failure = "the receiver reset the connection"
+	failTLS       Failure = "the TLS handshake with the receiver failed"
+	failClosed    Failure = "the receiver closed the connection without answering"
+	failBadAnswer Failure = "the receiver's answer was not valid HTTP"
+	failOther     Failure = "the delivery failed"
+)
+
+// FailureText is err, an error from Client.Send, as the delivery log shows
+// it: the Failure or the refusal of the URL it is, else "the delivery
+// failed" (the caller giving up, or an error of another Sender), never
+// another error's own message.
+func FailureText(err error) string {
+	if f, ok := errors.AsType[Failure](err); ok {
+		return string(f)
+	}
+	if te, ok := errors.AsType[targetError](err); ok {
+		return string(te)
+	}
+	return string(failOther)
+}
+
 // Send POSTs body with header to rawURL and reports the answer's status
 // (0 when there was none), the wall time taken, and an error unless the
-// status is 2xx, the acknowledgement. The error says what went wrong: a
-// refused or reset connection, "no answer within 10s", the dial guard's
-// refusal (matching ErrTarget), or "HTTP 500" for a non-2xx answer. It
-// does not repeat the URL, which the caller knows.
+// status is 2xx, the acknowledgement. The error is a Failure ("HTTP 500",
+// "no answer within 10s", "the receiver reset the connection", ...), a
+// refusal of the URL (matching ErrTarget: not http or https, or a
+// non-public address when dialing), or ctx.Err() when ctx ends first. Each
+// has a fixed text, which never repeats the URL (the caller knows it) or
+// anything the receiver sent.
 //
 // header is not modified; a missing User-Agent is set to UserAgent.
 func (c *Client) Send(ctx context.Context, rawURL string, header http.Header, body []byte) (status int, latency time.Duration, err error) {
 	start := time.Now()
+	if _, err := checkOffline(rawURL, true); err != nil {
+		return 0, time.Since(start), err
+	}
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	// Which step failed tells the failures apart without reading their
+	// messages: a TLS error has no one type, and after the connection is
+	// made anything but a reset or an end is a bad answer.
+	var connected, tlsFailed atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			if err != nil {
+				tlsFailed.Store(true)
+			}
+		},
+	})
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
 	if err != nil {
@@ -304,7 +361,7 @@ func (c *Client) Send(ctx context.Context, rawURL string, header http.Header, bo
 
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, time.Since(start), c.sendError(parent, ctx, err)
+		return 0, time.Since(start), c.sendError(parent, ctx, err, connected.Load(), tlsFailed.Load())
 	}
 	// The status is the answer; the body is read only so that a short one
 	// leaves the connection reusable. Closing before its end drops the
@@ -319,42 +376,48 @@ func (c *Client) Send(ctx context.Context, rawURL string, header http.Header, bo
 	case status >= 200 && status < 300:
 		err = nil
 	case status >= 300 && status < 400:
-		err = fmt.Errorf("HTTP %d (redirects are not followed)", status)
+		err = Failure(fmt.Sprintf("HTTP %d (redirects are not followed)", status))
 	default:
-		err = fmt.Errorf("HTTP %d", status)
+		err = Failure(fmt.Sprintf("HTTP %d", status))
 	}
 	return status, time.Since(start), err
 }
 
-// sendError turns a failed request into an error for the delivery log.
-func (c *Client) sendError(parent, ctx context.Context, err error) error {
+// sendError turns a failed request into a Failure, by the step that failed
+// (connected: a connection was made; tlsFailed: its TLS handshake failed)
+// and the kind of error, never by its message.
+func (c *Client) sendError(parent, ctx context.Context, err error, connected, tlsFailed bool) error {
 	if te, ok := errors.AsType[targetError](err); ok {
 		return te // not "dial tcp 10.0.0.1:80: ...": do not reveal the address
 	}
 	if perr := parent.Err(); perr != nil {
 		return perr // the caller gave up (shutdown), not the receiver
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within %s: %w", c.timeout, context.DeadlineExceeded)
+	if ne, ok := errors.AsType[net.Error](err); errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && ne.Timeout() {
+		return Failure("no answer within " + c.timeout.String())
 	}
-	// Fixed texts: a resolver's or a dial's own message names our DNS
-	// server and addresses, which are not the merchant's to see.
-	if _, ok := errors.AsType[*net.DNSError](err); ok {
-		return errors.New("the host name could not be resolved")
+	switch {
+	case isType[*net.DNSError](err):
+		return failDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return failRefused
+	case tlsFailed:
+		return failTLS
+	case errors.Is(err, syscall.ECONNRESET):
+		return failReset
+	case !connected:
+		return failConnect
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.EPIPE):
+		return failClosed
 	}
-	if _, ok := errors.AsType[*net.OpError](err); ok {
-		switch {
-		case errors.Is(err, syscall.ECONNREFUSED):
-			return errors.New("could not connect to the receiver: connection refused")
-		case errors.Is(err, syscall.ECONNRESET):
-			return errors.New("the receiver reset the connection")
-		}
-		return errors.New("could not connect to the receiver")
-	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		return ue.Err // drop the `Post "<url>":` prefix
-	}
-	return err
+	// A malformed status line or header, an HTTP/2 protocol error (whose
+	// GOAWAY can carry the receiver's own text), ...
+	return failBadAnswer
+}
+
+func isType[E error](err error) bool {
+	_, ok := errors.AsType[E](err)
+	return ok
 }
 
 // CloseIdleConnections closes connections kept for reuse, for shutdown.

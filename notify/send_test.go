@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -367,7 +369,7 @@ func TestSend(t *testing.T) {
 			},
 			timeout:    200 * time.Millisecond,
 			wantStatus: 0,
-			wantErr:    "no answer within 200ms: context deadline exceeded",
+			wantErr:    "no answer within 200ms",
 			within:     2 * time.Second,
 		},
 		{
@@ -556,7 +558,7 @@ func TestSendFailures(t *testing.T) {
 	}{
 		{"connection refused", context.Background(), closed, "connection refused"},
 		{"invalid url", context.Background(), "http://[::1", "notification URL is not a valid URL"},
-		{"unsupported scheme", context.Background(), "ftp://93.184.216.34/", "unsupported protocol scheme"},
+		{"unsupported scheme", context.Background(), "ftp://93.184.216.34/", "notification URL must use http or https"},
 		{"caller cancelled", cancelled, srv.URL, "context canceled"},
 	}
 	for _, tt := range tests {
@@ -570,6 +572,118 @@ func TestSendFailures(t *testing.T) {
 			}
 			if err != nil && strings.Contains(err.Error(), "Post ") {
 				t.Errorf("got %q, want no repetition of the URL", err)
+			}
+		})
+	}
+}
+
+// rawReceiver accepts connections on loopback and answers each with answer
+// (nil: closes at once), whatever was sent; it returns its address.
+func rawReceiver(t *testing.T, answer []byte) string {
+	t.Helper()
+	return rawListener(t, func(conn net.Conn) { conn.Write(answer) })
+}
+
+// resettingReceiver resets each connection once the request is in.
+func resettingReceiver(t *testing.T) string {
+	t.Helper()
+	return rawListener(t, func(conn net.Conn) { conn.(*net.TCPConn).SetLinger(0) })
+}
+
+// rawListener calls answer with each connection once something has been
+// read from it, then closes it; it returns its address.
+func rawListener(t *testing.T, answer func(net.Conn)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				conn.SetDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 4096)
+				conn.Read(buf) // the request, or a TLS ClientHello
+				answer(conn)
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// TestSendFailureTexts: whatever answers at a notification URL, the error is
+// one of the delivery log's fixed texts, so a URL cannot be used to read
+// back fragments of what answered (a banner, a status line, a certificate).
+func TestSendFailureTexts(t *testing.T) {
+	const fragment = "internal-bastion-7"
+	const (
+		badAnswer = "the receiver's answer was not valid HTTP"
+		closed    = "the receiver closed the connection without answering"
+		tlsFailed = "the TLS handshake with the receiver failed"
+	)
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // "TLS handshake error": expected here
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+
+	tests := []struct {
+		name, url, want string
+	}{
+		{"malformed status line", "http://" + rawReceiver(t, []byte("HTTP/1.1 "+fragment+" OK\r\n\r\n")), badAnswer},
+		{"malformed status code", "http://" + rawReceiver(t, []byte("HTTP/1.1 2000 "+fragment+"\r\n\r\n")), badAnswer},
+		{"malformed header", "http://" + rawReceiver(t, []byte("HTTP/1.1 200 OK\r\n"+fragment+"\r\n\r\n")), badAnswer},
+		{"not http", "http://" + rawReceiver(t, []byte("SSH-2.0-OpenSSH_9.6 "+fragment+"\r\n")), badAnswer},
+		{"binary garbage", "http://" + rawReceiver(t, []byte("\x00\x01\x02"+fragment+"\xff\xfe\r\n\r\n")), badAnswer},
+		{"closes without answering", "http://" + rawReceiver(t, nil), closed},
+		{"resets", "http://" + resettingReceiver(t), "the receiver reset the connection"},
+		{"https to a plain server", "https://" + rawReceiver(t, []byte("HTTP/1.1 400 "+fragment+"\r\n\r\n")), tlsFailed},
+		{"https to a closing server", "https://" + rawReceiver(t, nil), tlsFailed},
+		{"untrusted certificate", tlsSrv.URL, tlsFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := notify.NewClient(true, 2*time.Second)
+			defer c.CloseIdleConnections()
+			status, _, err := c.Send(context.Background(), tt.url+"/notify", nil, []byte(`{}`))
+			if status != 0 {
+				t.Errorf("status: got %d, want 0", status)
+			}
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got %v, want %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), fragment) {
+				t.Errorf("got %q, want nothing of what the receiver sent", err)
+			}
+			if got := notify.FailureText(err); got != tt.want {
+				t.Errorf("FailureText: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFailureText: only Send's own texts pass through.
+func TestFailureText(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"failure", notify.Failure("HTTP 503"), "HTTP 503"},
+		{"wrapped failure", fmt.Errorf("attempt 2: %w", notify.Failure("HTTP 503")), "HTTP 503"},
+		{"refusal", notify.CheckTargetOffline("http://127.0.0.1/", false), "notification URL must resolve to a public address"},
+		{"caller gave up", context.Canceled, "the delivery failed"},
+		{"another error", errors.New(`malformed HTTP status code "internal-bastion-7"`), "the delivery failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := notify.FailureText(tt.err); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -420,3 +420,48 @@ func TestSSRFGuard(t *testing.T) {
 		t.Errorf("got %d deliveries to a loopback receiver, want none", len(rcv.got))
 	}
 }
+
+// TestDeliveryLogFixedTexts: the delivery log shows a receiver that answers
+// with something other than HTTP as a fixed text, not its answer.
+func TestDeliveryLogFixedTexts(t *testing.T) {
+	const fragment = "internal-bastion-7"
+	a := startApp(t)
+	c := a.sandbox()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				conn.Read(make([]byte, 4096))
+				io.WriteString(conn, "HTTP/1.1 "+fragment+" OK\r\n\r\n")
+			}()
+		}
+	}()
+	orderNo := nextOrderNo("fixed")
+	body := cardPayment(orderNo, "4242424242424242")
+	body["notificationUrl"] = "http://" + l.Addr().String() + "/hook"
+	c.do("POST", "/v1/payments", body).want(201)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := c.do("GET", "/v1/notifications?orderNo="+orderNo, nil).want(200)
+		if n := r.get("notifications").([]any)[0].(map[string]any); lenAttempts(n) == 1 {
+			att := n["attempts"].([]any)[0].(map[string]any)
+			if att["error"] != "the receiver's answer was not valid HTTP" || strings.Contains(string(r.body), fragment) {
+				t.Errorf("got attempt %v, want the fixed text for a bad answer", att)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got %s, want one attempt", r.body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
