@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -28,8 +25,11 @@ type Sender interface {
 // Dispatcher delivers due notifications from the outbox. Each delivery is
 // claimed with a lease (compare-and-set), so several nodes can run
 // dispatchers on one database and a crashed node's claims are taken over when
-// their lease ends. Deliveries run concurrently, at most PerEndpoint at once
-// per endpoint, so a slow or failing receiver never delays the others.
+// their lease ends. Deliveries run concurrently, a few at once per endpoint
+// and per host, and each host gets only so many a second and is paused while
+// it keeps failing (DispatchConfig): a slow, failing or much-notified
+// receiver never delays the others, and paygate cannot be made to flood a
+// host. A notification that cannot start now stays due and is not claimed.
 type Dispatcher struct {
 	s           *Service
 	send        Sender
@@ -38,31 +38,77 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	inflight map[string]int      // deliveries running per endpoint
+	pace     *pacer              // per host
 	sending  map[string]struct{} // notifyIds being delivered by this dispatcher
 	wg       sync.WaitGroup
 }
 
-// NewDispatcher returns a dispatcher; perEndpoint <= 0 means 4.
-func (s *Service) NewDispatcher(send Sender, perEndpoint int) *Dispatcher {
-	if perEndpoint <= 0 {
-		perEndpoint = 4
+// DispatchConfig tunes a Dispatcher; zero fields take the defaults. The
+// limits are per node: N nodes deliver up to N times as much.
+type DispatchConfig struct {
+	// PerEndpoint is how many deliveries run at once per endpoint: scheme,
+	// host and port (DefaultPerEndpoint).
+	PerEndpoint int
+	// PerHost is how many deliveries run at once per host name, whatever
+	// the scheme and port (DefaultPerHost).
+	PerHost int
+	// HostRate is how many deliveries start per second per host name
+	// (DefaultHostRate), in bursts of up to HostBurst (DefaultHostBurst).
+	HostRate  float64
+	HostBurst int
+}
+
+// Dispatcher defaults: enough for a busy merchant's receiver, and far from
+// a flood.
+const (
+	DefaultPerEndpoint = 4
+	DefaultPerHost     = 4
+	DefaultHostRate    = 10.0
+	DefaultHostBurst   = 20
+)
+
+// NewDispatcher returns a dispatcher sending through send.
+func (s *Service) NewDispatcher(send Sender, cfg DispatchConfig) *Dispatcher {
+	if cfg.PerEndpoint <= 0 {
+		cfg.PerEndpoint = DefaultPerEndpoint
+	}
+	if cfg.PerHost <= 0 {
+		cfg.PerHost = DefaultPerHost
+	}
+	if !(cfg.HostRate > 0) {
+		cfg.HostRate = DefaultHostRate
+	}
+	if cfg.HostBurst <= 0 {
+		cfg.HostBurst = DefaultHostBurst
 	}
 	// The lease outlives a delivery (10 s timeout) several times over, with
 	// room to record it; a crashed node's claims are retried once it runs out.
-	return &Dispatcher{s: s, send: send, perEndpoint: perEndpoint, lease: 45 * time.Second,
-		inflight: map[string]int{}, sending: map[string]struct{}{}}
+	return &Dispatcher{s: s, send: send, perEndpoint: cfg.PerEndpoint, lease: 45 * time.Second,
+		inflight: map[string]int{}, pace: newPacer(cfg.PerHost, cfg.HostRate, cfg.HostBurst), sending: map[string]struct{}{}}
 }
 
-// Run delivers until ctx ends: at every interval, and at once when a change
-// commits a notification on this node. It waits for deliveries in flight.
+// Run delivers until ctx ends: at every interval, at once when a change
+// commits a notification on this node or a delivery ends, and when a host
+// held back by its rate or pause may start again. It waits for deliveries in
+// flight.
 func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	defer d.wg.Wait()
 	pages := maxDuePages
+	var soon <-chan time.Time // when a paced or paused host may start again
+	var soonAt time.Time
 	for {
 		if _, err := d.tick(ctx, pages); err != nil && ctx.Err() == nil {
 			d.s.log.ErrorContext(ctx, "notification dispatch", "err", err)
+		}
+		// A host refused for want of a token, or paused, may start again
+		// before the next interval: look then, so that it gets its rate
+		// rather than one burst per interval.
+		if at := d.nextStart(); !at.IsZero() && (soon == nil || at.Before(soonAt)) {
+			if wait := at.Sub(d.s.now()); wait < interval {
+				soon, soonAt = time.After(max(wait, minWait)), at
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -71,14 +117,31 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 			pages = maxDuePages // look past busy endpoints once per interval
 		case <-d.s.wake:
 			pages = 1 // a freed slot or a new notification: the head is enough
+		case <-soon:
+			soon, pages = nil, 1
 		}
 	}
 }
 
-// Tick claims the notifications due now whose endpoint has a free slot and
-// starts their deliveries; it returns how many it started. It pages past
-// the notifications it cannot start (their endpoint is busy), so a backlog
-// for one slow receiver does not hold up the others.
+// minWait keeps a dispatcher waiting for a host's next token from looking
+// more than 100 times a second.
+const minWait = 10 * time.Millisecond
+
+// nextStart returns, and forgets, the earliest time a host refused since
+// the last call may start again, or the zero Time.
+func (d *Dispatcher) nextStart() time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	at := d.pace.next
+	d.pace.next = time.Time{}
+	return at
+}
+
+// Tick claims the notifications due now that may start (a free slot at
+// their endpoint and host, a token of their host's rate, their host not
+// paused) and starts their deliveries; it returns how many it started. It
+// pages past the notifications it cannot start, so a backlog for one slow
+// or paced receiver does not hold up the others.
 func (d *Dispatcher) Tick(ctx context.Context) (int, error) { return d.tick(ctx, maxDuePages) }
 
 func (d *Dispatcher) tick(ctx context.Context, pages int) (int, error) {
@@ -111,13 +174,14 @@ const (
 	maxStartsPerTick = 200
 )
 
-// start claims n and starts its delivery, unless its endpoint has no free
-// slot or this dispatcher is delivering it already; it returns 1 if started.
+// start claims n and starts its delivery, unless its endpoint or host has
+// no free slot, its host is paced or paused, or this dispatcher is
+// delivering it already; it returns 1 if started.
 func (d *Dispatcher) start(ctx context.Context, n *paygate.Notification) (int, error) {
-	key := endpoint(n.URL)
+	key, host := pacingKeys(n.URL)
 	d.mu.Lock()
 	_, sending := d.sending[n.NotifyID]
-	busy := sending || d.inflight[key] >= d.perEndpoint
+	busy := sending || d.inflight[key] >= d.perEndpoint || !d.pace.start(host, d.s.now())
 	if !busy {
 		d.inflight[key]++
 		d.sending[n.NotifyID] = struct{}{}
@@ -126,19 +190,13 @@ func (d *Dispatcher) start(ctx context.Context, n *paygate.Notification) (int, e
 	if busy {
 		return 0, nil
 	}
-	done := func() {
-		d.mu.Lock()
-		delete(d.sending, n.NotifyID)
-		d.mu.Unlock()
-		d.release(key)
-	}
 	now := d.s.now()
 	q := *n
 	q.LeaseUntil = now.Add(d.lease)
 	q.UpdatedAt = now
 	q.Version++
 	if err := d.s.store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{&q}}); err != nil {
-		done()
+		d.release(n.NotifyID, key, host, nil)
 		if isCode(err, paygate.EConflict) {
 			return 0, nil // another dispatcher claimed it
 		}
@@ -147,8 +205,8 @@ func (d *Dispatcher) start(ctx context.Context, n *paygate.Notification) (int, e
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		defer done()
-		d.deliver(context.WithoutCancel(ctx), &q)
+		o := d.deliver(context.WithoutCancel(ctx), &q)
+		d.release(n.NotifyID, key, host, &o)
 	}()
 	return 1, nil
 }
@@ -156,9 +214,19 @@ func (d *Dispatcher) start(ctx context.Context, n *paygate.Notification) (int, e
 // Wait blocks until the deliveries started so far are done.
 func (d *Dispatcher) Wait() { d.wg.Wait() }
 
-func (d *Dispatcher) release(key string) {
+// release frees the slots start took for a delivery, which went as o, or
+// (o nil) never went out.
+func (d *Dispatcher) release(notifyID, key, host string, o *outcome) {
 	d.mu.Lock()
-	d.inflight[key]--
+	delete(d.sending, notifyID)
+	if d.inflight[key]--; d.inflight[key] == 0 {
+		delete(d.inflight, key) // only endpoints in use take memory
+	}
+	if o == nil {
+		d.pace.cancel(host)
+	} else {
+		d.pace.done(host, d.s.now(), *o)
+	}
 	d.mu.Unlock()
 	// A freed slot may take the next due delivery at once, so a backlog to
 	// one endpoint drains at its concurrency, not one batch per tick.
@@ -168,28 +236,14 @@ func (d *Dispatcher) release(key string) {
 	}
 }
 
-// endpoint is the unit of the per-endpoint concurrency limit: scheme, host
-// and port, written one way ("HTTPS://Shop.example.:443" is
-// "https://shop.example:443").
-func endpoint(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
-	return u.Scheme + "://" + net.JoinHostPort(host, port)
-}
-
-// deliver makes one attempt and records it with the notification's next state.
-func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) {
+// deliver makes one attempt and records it with the notification's next
+// state; it returns how the attempt went.
+func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) outcome {
 	s := d.s
 	var status int
 	var latency time.Duration
 	var failure string // the attempt's error as the merchant reads it: a fixed text
+	o := unsent
 	key, err := s.signingKey(ctx, n)
 	switch {
 	case errors.Is(err, errSubscriptionDeleted):
@@ -200,8 +254,9 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) {
 		failure = textUnsigned
 	default:
 		status, latency, err = d.send.Send(ctx, n.URL, notify.Headers(key, n.NotifyID, s.now(), n.Body), n.Body)
+		o = acked
 		if err != nil {
-			failure = notify.FailureText(err)
+			o, failure = failed, notify.FailureText(err)
 		}
 	}
 	now := s.now()
@@ -228,6 +283,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) {
 		// Lost the lease to another dispatcher: its attempt is the one recorded.
 		s.log.WarnContext(ctx, "recording delivery attempt failed", "notifyId", n.NotifyID, "err", err)
 	}
+	return o
 }
 
 // errSubscriptionDeleted is signingKey's answer for a subscription deleted

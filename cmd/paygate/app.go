@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -41,6 +42,9 @@ type Main struct {
 	AuthorizationTTL          time.Duration
 	SweepInterval             time.Duration
 	NotifyConcurrency         int     // concurrent deliveries per endpoint
+	NotifyHostConcurrency     int     // concurrent deliveries per host name
+	NotifyHostRate            float64 // deliveries started per second per host name
+	NotifyHostBurst           int     // deliveries a host name may get at once beyond its rate
 	RateLimit                 float64 // requests per second per merchant (0: the default)
 	Now                       func() time.Time
 
@@ -64,7 +68,10 @@ type Main struct {
 // NewMain returns a Main with the defaults of API.md.
 func NewMain() *Main {
 	return &Main{Addr: "127.0.0.1:8080", DB: "sqlite:./paygate.db", TokenTTL: 2 * time.Hour,
-		AuthorizationTTL: 7 * 24 * time.Hour, SweepInterval: 30 * time.Second, NotifyConcurrency: 4, Stdout: os.Stdout, Stderr: os.Stderr}
+		AuthorizationTTL: 7 * 24 * time.Hour, SweepInterval: 30 * time.Second,
+		NotifyConcurrency: gateway.DefaultPerEndpoint, NotifyHostConcurrency: gateway.DefaultPerHost,
+		NotifyHostRate: gateway.DefaultHostRate, NotifyHostBurst: gateway.DefaultHostBurst,
+		Stdout: os.Stdout, Stderr: os.Stderr}
 }
 
 func (m *Main) logger() *slog.Logger {
@@ -157,8 +164,20 @@ func (m *Main) Open(ctx context.Context) error {
 			return fmt.Errorf("%s must be positive, got %s", name, d)
 		}
 	}
-	if m.NotifyConcurrency < 1 {
-		return fmt.Errorf("--notify-concurrency (PAYGATE_NOTIFY_CONCURRENCY) must be a whole number of at least 1, got %d", m.NotifyConcurrency)
+	for _, c := range []struct {
+		name string
+		n    int
+	}{
+		{"--notify-concurrency (PAYGATE_NOTIFY_CONCURRENCY)", m.NotifyConcurrency},
+		{"--notify-host-concurrency (PAYGATE_NOTIFY_HOST_CONCURRENCY)", m.NotifyHostConcurrency},
+		{"--notify-host-burst (PAYGATE_NOTIFY_HOST_BURST)", m.NotifyHostBurst},
+	} {
+		if c.n < 1 {
+			return fmt.Errorf("%s must be a whole number of at least 1, got %d", c.name, c.n)
+		}
+	}
+	if !(m.NotifyHostRate > 0) || math.IsInf(m.NotifyHostRate, 0) {
+		return fmt.Errorf("--notify-host-rate (PAYGATE_NOTIFY_HOST_RATE) must be a number more than 0, got %g", m.NotifyHostRate)
 	}
 	if !(m.RateLimit >= 0) { // 0 is the default (100/s)
 		return fmt.Errorf("--rate-limit (PAYGATE_RATE_LIMIT) must be more than 0, got %g", m.RateLimit)
@@ -223,7 +242,8 @@ func (m *Main) Open(ctx context.Context) error {
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	m.swept = make(chan struct{})
-	m.Dispatcher = m.Gateway.NewDispatcher(notify.NewClient(m.AllowPrivateNotifyTargets, 10*time.Second), m.NotifyConcurrency)
+	m.Dispatcher = m.Gateway.NewDispatcher(notify.NewClient(m.AllowPrivateNotifyTargets, 10*time.Second), gateway.DispatchConfig{
+		PerEndpoint: m.NotifyConcurrency, PerHost: m.NotifyHostConcurrency, HostRate: m.NotifyHostRate, HostBurst: m.NotifyHostBurst})
 	go func() {
 		defer close(m.swept)
 		var wg sync.WaitGroup

@@ -122,12 +122,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"how long an uncaptured authorization is held before it expires (PAYGATE_AUTHORIZATION_TTL)")
 	serve.Flags().DurationVar(&m.SweepInterval, "sweep-interval", envDur("PAYGATE_SWEEP_INTERVAL", 30*time.Second),
 		"how often expired payments are swept (PAYGATE_SWEEP_INTERVAL)")
-	notifyConcurrency := envNum("PAYGATE_NOTIFY_CONCURRENCY", "4")
-	if notifyConcurrency != float64(int(notifyConcurrency)) {
-		envErrs = append(envErrs, fmt.Errorf("PAYGATE_NOTIFY_CONCURRENCY=%g is not a whole number", notifyConcurrency))
+	envInt := func(name string, def int) int {
+		f := envNum(name, strconv.Itoa(def))
+		if f != float64(int(f)) {
+			envErrs = append(envErrs, fmt.Errorf("%s=%g is not a whole number", name, f))
+		}
+		return int(f)
 	}
-	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", int(notifyConcurrency),
-		"concurrent notification deliveries per endpoint (PAYGATE_NOTIFY_CONCURRENCY)")
+	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", envInt("PAYGATE_NOTIFY_CONCURRENCY", m.NotifyConcurrency),
+		"concurrent notification deliveries per endpoint: scheme, host and port (PAYGATE_NOTIFY_CONCURRENCY)")
+	serve.Flags().IntVar(&m.NotifyHostConcurrency, "notify-host-concurrency", envInt("PAYGATE_NOTIFY_HOST_CONCURRENCY", m.NotifyHostConcurrency),
+		"concurrent notification deliveries per host name, whatever the scheme and port (PAYGATE_NOTIFY_HOST_CONCURRENCY)")
+	serve.Flags().Float64Var(&m.NotifyHostRate, "notify-host-rate", envNum("PAYGATE_NOTIFY_HOST_RATE", strconv.FormatFloat(m.NotifyHostRate, 'g', -1, 64)),
+		"notification deliveries started per second per host name (PAYGATE_NOTIFY_HOST_RATE)")
+	serve.Flags().IntVar(&m.NotifyHostBurst, "notify-host-burst", envInt("PAYGATE_NOTIFY_HOST_BURST", m.NotifyHostBurst),
+		"notification deliveries a host name may get at once beyond its rate (PAYGATE_NOTIFY_HOST_BURST)")
 	serve.Flags().Float64Var(&m.RateLimit, "rate-limit", envNum("PAYGATE_RATE_LIMIT", "100"),
 		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
 	dbFlag(serve)

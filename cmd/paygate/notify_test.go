@@ -465,3 +465,79 @@ func TestDeliveryLogFixedTexts(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestNotifyHostPacing: on the real clock, a backlog of notifications to
+// one host arrives no faster than the host's rate after its burst, with no
+// more than its concurrency at once, while a notification to another host
+// is not held up behind them.
+func TestNotifyHostPacing(t *testing.T) {
+	const n, rate, burst, perHost = 40, 20, 5, 2
+	a := startApp(t, func(m *Main) {
+		m.Now = time.Now
+		m.NotifyConcurrency, m.NotifyHostConcurrency, m.NotifyHostRate, m.NotifyHostBurst = 4, perHost, rate, burst
+	})
+	c := a.sandbox()
+	var mu sync.Mutex
+	var arrivals []time.Time
+	running, most := 0, 0
+	paced := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		running++
+		most = max(most, running)
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond) // long enough for deliveries to overlap
+		mu.Lock()
+		running--
+		mu.Unlock()
+	}))
+	defer paced.Close()
+	other := newReceiver(t)
+	_, port, _ := net.SplitHostPort(other.Listener.Addr().String())
+
+	for i := range n {
+		body := cardPayment(nextOrderNo("paced"), "4242424242424242")
+		body["notificationUrl"] = paced.URL + "/paced"
+		c.do("POST", "/v1/payments", body).want(201)
+		if i == n/2 {
+			// Another host name (localhost, not 127.0.0.1) in the middle of the backlog.
+			body := cardPayment(nextOrderNo("other"), "4242424242424242")
+			body["notificationUrl"] = "http://localhost:" + port + "/other"
+			c.do("POST", "/v1/payments", body).want(201)
+		}
+	}
+	queued := time.Now()
+	other.wait(t, "/other", 1)
+	if d := time.Since(queued); d > time.Second {
+		t.Errorf("the other host's notification came %v after the backlog was queued, want it not held up", d)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		got := len(arrivals)
+		mu.Unlock()
+		if got >= n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrivals) != n {
+		t.Fatalf("got %d deliveries, want %d", len(arrivals), n)
+	}
+	// The k-th delivery (from 1) needs k-burst tokens earned since the
+	// first; allow four tokens' time for the way from dispatcher to handler.
+	for k, at := range arrivals {
+		earliest := time.Duration(float64(k+1-burst-4) / rate * float64(time.Second))
+		if d := at.Sub(arrivals[0]); d < earliest {
+			t.Errorf("delivery %d arrived %v after the first, want at least %v", k+1, d, earliest)
+		}
+	}
+	if most > perHost {
+		t.Errorf("got %d deliveries at once, want at most %d", most, perHost)
+	}
+	span := arrivals[n-1].Sub(arrivals[0])
+	t.Logf("%d notifications to one host in %v: %.1f a second (rate %d, burst %d); at most %d at once",
+		n, span.Round(time.Millisecond), float64(n-1)/span.Seconds(), rate, burst, most)
+}
