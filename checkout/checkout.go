@@ -29,14 +29,16 @@ var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
 // Handler serves /checkout/... and /3ds/....
 type Handler struct {
-	gw  *gateway.Service
-	log *slog.Logger
-	mux *http.ServeMux
+	checkout checkoutService
+	wallets  walletService
+	baseURL  string
+	log      *slog.Logger
+	mux      *http.ServeMux
 }
 
 // New returns the pages' handler.
 func New(gw *gateway.Service, log *slog.Logger) *Handler {
-	h := &Handler{gw: gw, log: log, mux: http.NewServeMux()}
+	h := &Handler{checkout: gw.Checkout, wallets: gw.Wallets, baseURL: gw.Config().BaseURL, log: log, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /checkout/assets/{file}", h.asset)
 	h.mux.HandleFunc("GET /checkout/{sessionId}", h.cashier)
 	h.mux.HandleFunc("POST /checkout/{sessionId}", h.pay)
@@ -130,12 +132,12 @@ func (h *Handler) cashier(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showCashier(w http.ResponseWriter, r *http.Request, status int, errMsg, errField string) {
 	lang := language(r)
 	t := messages[lang]
-	page, err := h.gw.CheckoutPage(r.Context(), r.PathValue("sessionId"))
+	page, err := h.checkout.CheckoutPage(r.Context(), r.PathValue("sessionId"))
 	if err != nil {
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	}
-	v := view{T: t, Page: page, CSRF: h.gw.CSRFToken(page.Session.SessionID), Error: errMsg, ErrorField: errField,
+	v := view{T: t, Page: page, CSRF: h.checkout.CSRFToken(page.Session.SessionID), Error: errMsg, ErrorField: errField,
 		Action: "/checkout/" + page.Session.SessionID, LangURL: "/checkout/" + page.Session.SessionID + "?lang=" + t["other"],
 		Holder: r.PostFormValue("holderName"), Month: r.PostFormValue("expiryMonth"), Year: r.PostFormValue("expiryYear")}
 	p := page.Payment
@@ -203,11 +205,11 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	t := messages[language(r)]
 	sid := r.PathValue("sessionId")
-	if !h.gw.CheckCSRF(sid, r.PostFormValue("csrf")) || !sameOrigin(r) {
+	if !h.checkout.CheckCSRF(sid, r.PostFormValue("csrf")) || !sameOrigin(r) {
 		h.showCashier(w, r, http.StatusForbidden, t["csrf"], "")
 		return
 	}
-	p, err := h.gw.Pay(r.Context(), sid, gateway.CardForm{CardNo: r.PostFormValue("cardNo"),
+	p, err := h.checkout.Pay(r.Context(), sid, gateway.CardForm{CardNo: r.PostFormValue("cardNo"),
 		ExpiryMonth: r.PostFormValue("expiryMonth"), ExpiryYear: r.PostFormValue("expiryYear"),
 		CVC: r.PostFormValue("cvc"), HolderName: r.PostFormValue("holderName")})
 	switch {
@@ -280,7 +282,7 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status int, errKey string) {
 	t := messages[language(r)]
 	token := r.PathValue("token")
-	ch, err := h.gw.ChallengePage(r.Context(), token)
+	ch, err := h.checkout.ChallengePage(r.Context(), token)
 	if err != nil {
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
 		return
@@ -293,7 +295,7 @@ func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	p := ch.Payment
-	v := view{T: t, Challenge: ch, CSRF: h.gw.CSRFToken("3ds:" + token), Action: "/3ds/" + token, Error: errMsg,
+	v := view{T: t, Challenge: ch, CSRF: h.checkout.CSRFToken("3ds:" + token), Action: "/3ds/" + token, Error: errMsg,
 		Total: p.Amount.String() + " " + p.Amount.Currency, LangURL: "/3ds/" + token + "?lang=" + t["other"]}
 	if p.Card != nil {
 		v.Masked = p.Card.BIN + strings.Repeat("•", 6) + p.Card.Last4
@@ -313,11 +315,11 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	t := messages[language(r)]
 	token := r.PathValue("token")
-	if !h.gw.CheckCSRF("3ds:"+token, r.PostFormValue("csrf")) || !sameOrigin(r) {
+	if !h.checkout.CheckCSRF("3ds:"+token, r.PostFormValue("csrf")) || !sameOrigin(r) {
 		h.showChallenge(w, r, http.StatusForbidden, "csrf")
 		return
 	}
-	p, err := h.gw.CompleteChallenge(r.Context(), token, r.PostFormValue("action") != "fail", strings.TrimSpace(r.PostFormValue("code")))
+	p, err := h.checkout.CompleteChallenge(r.Context(), token, r.PostFormValue("action") != "fail", strings.TrimSpace(r.PostFormValue("code")))
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")

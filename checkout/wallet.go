@@ -51,7 +51,7 @@ func (h *Handler) walletView(v *view, page *gateway.CheckoutPage) {
 		return
 	}
 	p := page.Payment
-	for _, m := range h.gw.CheckoutMethods(page.Session, p) {
+	for _, m := range h.checkout.CheckoutMethods(page.Session, p) {
 		v.Methods = append(v.Methods, method{Type: m.Type, Label: methodLabel(v.T, m)})
 	}
 	if p.Wallet == nil || p.NextAction == nil {
@@ -67,7 +67,7 @@ func (h *Handler) walletView(v *view, page *gateway.CheckoutPage) {
 // local turns one of our absolute URLs into a path, so the page's CSP
 // ('self') allows it whatever host name the shopper used.
 func (h *Handler) local(u string) string {
-	return strings.TrimPrefix(u, h.gw.Config().BaseURL)
+	return strings.TrimPrefix(u, h.baseURL)
 }
 
 func methodLabel(t map[string]string, m paygate.WalletMethod) string {
@@ -83,11 +83,11 @@ func (h *Handler) chooseMethod(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	t := messages[language(r)]
 	sid := r.PathValue("sessionId")
-	if !h.gw.CheckCSRF(sid, r.PostFormValue("csrf")) || !sameOrigin(r) {
+	if !h.checkout.CheckCSRF(sid, r.PostFormValue("csrf")) || !sameOrigin(r) {
 		h.showCashier(w, r, http.StatusForbidden, t["csrf"], "")
 		return
 	}
-	p, err := h.gw.ChooseMethod(r.Context(), sid, r.PostFormValue("method"))
+	p, err := h.checkout.ChooseMethod(r.Context(), sid, r.PostFormValue("method"))
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
@@ -114,7 +114,7 @@ func (h *Handler) chooseMethod(w http.ResponseWriter, r *http.Request) {
 // attempt: "wallet" while it waits, else the page's state and where to go.
 func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	page, err := h.gw.CheckoutPage(r.Context(), r.PathValue("sessionId"))
+	page, err := h.checkout.CheckoutPage(r.Context(), r.PathValue("sessionId"))
 	if err != nil {
 		w.WriteHeader(http.StatusNotFound)
 		json.NewEncoder(w).Encode(map[string]string{"state": "not_found"})
@@ -140,7 +140,7 @@ func (h *Handler) qrImage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	payload, err := h.gw.WalletQR(r.Context(), token)
+	payload, err := h.wallets.WalletQR(r.Context(), token)
 	if err != nil {
 		if paygate.ErrorCode(err) != paygate.ENotFound {
 			h.log.ErrorContext(r.Context(), "wallet qr", "err", err)
@@ -167,13 +167,13 @@ func (h *Handler) walletPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showWallet(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
 	t := messages[language(r)]
 	token := r.PathValue("token")
-	wp, err := h.gw.WalletPage(r.Context(), token)
+	wp, err := h.wallets.WalletPage(r.Context(), token)
 	if err != nil || !wp.Simulated {
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	}
 	p := wp.Payment
-	v := view{T: t, Wallet: wp, CSRF: h.gw.CSRFToken("wallet:" + token), Action: "/wallet/pay/" + token, Error: errMsg,
+	v := view{T: t, Wallet: wp, CSRF: h.checkout.CSRFToken("wallet:" + token), Action: "/wallet/pay/" + token, Error: errMsg,
 		Total: p.Amount.String() + " " + p.Amount.Currency, LangURL: "/wallet/pay/" + token + "?lang=" + t["other"]}
 	if wp.Method.Type != paygate.MethodPayPal {
 		v.Accounts = map[string]string{acquirer.SandboxBalance: "138****8000", acquirer.SandboxCredit: "139****9000"}
@@ -209,18 +209,18 @@ func (h *Handler) walletAnswer(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	t := messages[language(r)]
 	token := r.PathValue("token")
-	if !h.gw.CheckCSRF("wallet:"+token, r.PostFormValue("csrf")) || !sameOrigin(r) {
+	if !h.checkout.CheckCSRF("wallet:"+token, r.PostFormValue("csrf")) || !sameOrigin(r) {
 		h.showWallet(w, r, http.StatusForbidden, t["csrf"])
 		return
 	}
-	wp, err := h.gw.WalletPage(r.Context(), token)
+	wp, err := h.wallets.WalletPage(r.Context(), token)
 	if err != nil {
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	}
 	redirected := wp.Payment.Wallet != nil &&
 		(wp.Payment.Wallet.ProductType == paygate.ProductRedirect || wp.Payment.Wallet.ProductType == paygate.ProductH5)
-	p, err := h.gw.SimulateWallet(r.Context(), token, r.PostFormValue("action") == "approve", r.PostFormValue("account"))
+	p, err := h.wallets.SimulateWallet(r.Context(), token, r.PostFormValue("action") == "approve", r.PostFormValue("account"))
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
 		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")

@@ -36,7 +36,7 @@ type NewMerchant struct {
 
 // CreateMerchant creates a merchant with a new appId, secret and notification
 // secret. The secret is stored only as an argon2id hash.
-func (s *Service) CreateMerchant(ctx context.Context, name string) (*NewMerchant, error) {
+func (s *Merchants) CreateMerchant(ctx context.Context, name string) (*NewMerchant, error) {
 	return s.createMerchant(ctx, newID("M", s.now(), 6), name)
 }
 
@@ -47,11 +47,11 @@ const SandboxMerchantID = "M00000000000000000001"
 
 // CreateSandboxMerchant creates the sandbox merchant; EConflict if it
 // exists (another node created it first).
-func (s *Service) CreateSandboxMerchant(ctx context.Context) (*NewMerchant, error) {
+func (s *Merchants) CreateSandboxMerchant(ctx context.Context) (*NewMerchant, error) {
 	return s.createMerchant(ctx, SandboxMerchantID, "Sandbox merchant")
 }
 
-func (s *Service) createMerchant(ctx context.Context, id, name string) (*NewMerchant, error) {
+func (s *core) createMerchant(ctx context.Context, id, name string) (*NewMerchant, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 128 {
 		return nil, paygate.InvalidParam("name", "name must be 1-128 characters")
@@ -87,7 +87,7 @@ func (s *Service) createMerchant(ctx context.Context, id, name string) (*NewMerc
 // mismatch is the same unauthorized error, in about the same time.
 //
 // Errors: invalid_parameter, unauthorized, rate_limited (with RetryAfter).
-func (s *Service) IssueToken(ctx context.Context, appID, secret, client string) (token string, expiresIn int, err error) {
+func (s *Merchants) IssueToken(ctx context.Context, appID, secret, client string) (token string, expiresIn int, err error) {
 	if appID == "" {
 		return "", 0, paygate.InvalidParam("appId", "appId is required")
 	}
@@ -126,7 +126,7 @@ func (s *Service) IssueToken(ctx context.Context, appID, secret, client string) 
 
 // Authenticate checks an access token and returns the merchant id it was issued to.
 // Tokens are signed, not stored, so any node holding the master key can check them.
-func (s *Service) Authenticate(_ context.Context, token string) (string, error) {
+func (s *Merchants) Authenticate(_ context.Context, token string) (string, error) {
 	unauth := paygate.Errorf(paygate.EUnauthorized, "access token is missing, invalid or expired")
 	body, sig, ok := strings.Cut(strings.TrimPrefix(token, "pgt_"), ".")
 	if !ok || !strings.HasPrefix(token, "pgt_") {
@@ -167,12 +167,12 @@ func decodeToken(s string) ([]byte, bool) {
 	return b, true
 }
 
-func (s *Service) signToken(merchantID string, exp time.Time) string {
+func (s *core) signToken(merchantID string, exp time.Time) string {
 	raw := []byte(fmt.Sprintf("%s|%d|%s", merchantID, exp.Unix(), randomHex(8)))
 	return "pgt_" + base64.RawURLEncoding.EncodeToString(raw) + "." + base64.RawURLEncoding.EncodeToString(s.mac(raw))
 }
 
-func (s *Service) mac(b []byte) []byte {
+func (s *core) mac(b []byte) []byte {
 	h := hmac.New(sha256.New, s.vault.TokenKey())
 	h.Write(b)
 	return h.Sum(nil)

@@ -62,16 +62,16 @@ func TestTokensHaveOneSpelling(t *testing.T) {
 	gw, _, ctx, _ := newTestGateway(t, acquirer.Sandbox{}, acquirer.Sandbox{})
 
 	t.Run("AccessToken", func(t *testing.T) {
-		nm, err := gw.CreateMerchant(ctx, "spelling")
+		nm, err := gw.Merchants.CreateMerchant(ctx, "spelling")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := gw.IssueToken(ctx, nm.Merchant.AppID, nm.Secret, "192.0.2.1")
+		tok, _, err := gw.Merchants.IssueToken(ctx, nm.Merchant.AppID, nm.Secret, "192.0.2.1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkOneSpelling(t, tok, func(s string) bool {
-			id, err := gw.Authenticate(ctx, s)
+			id, err := gw.Merchants.Authenticate(ctx, s)
 			if err != nil && paygate.ErrorCode(err) != paygate.EUnauthorized {
 				t.Errorf("Authenticate(%q): got %v, want nil or unauthorized", s, err)
 			}
@@ -82,7 +82,7 @@ func TestTokensHaveOneSpelling(t *testing.T) {
 	t.Run("ChallengeLink", func(t *testing.T) {
 		_, tok := challenged(t, gw, ctx, "order-spelling-3ds", false)
 		checkOneSpelling(t, tok, func(s string) bool {
-			_, err := gw.ChallengePage(context.Background(), s)
+			_, err := gw.Checkout.ChallengePage(context.Background(), s)
 			if err != nil && paygate.ErrorCode(err) != paygate.ENotFound {
 				t.Errorf("ChallengePage(%q): got %v, want nil or not_found", s, err)
 			}
@@ -91,14 +91,14 @@ func TestTokensHaveOneSpelling(t *testing.T) {
 	})
 
 	t.Run("WalletLink", func(t *testing.T) {
-		p, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-spelling-w",
+		p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-spelling-w",
 			PaymentMethodType: "wechat", DeviceInfo: &wire.DeviceInfo{}, Wechat: &wire.WechatInput{ProductType: "qr-code"}})
 		if err != nil || p.NextAction == nil {
 			t.Fatalf("create: got %v %v", p, err)
 		}
 		tok := simulateToken(p.NextAction.SimulateURL)
 		checkOneSpelling(t, tok, func(s string) bool {
-			_, err := gw.WalletPage(context.Background(), s)
+			_, err := gw.Wallets.WalletPage(context.Background(), s)
 			if err != nil && paygate.ErrorCode(err) != paygate.ENotFound {
 				t.Errorf("WalletPage(%q): got %v, want nil or not_found", s, err)
 			}

@@ -27,12 +27,12 @@ func guardGateway(t *testing.T) (*Service, *NewMerchant, *time.Time, *[]time.Dur
 	s := New(db, acquirer.Sandbox{}, v, nil, Config{Now: func() time.Time { return now }})
 	var mu sync.Mutex
 	var slept []time.Duration
-	s.guard.sleep = func(_ context.Context, d time.Duration) {
+	s.core.guard.sleep = func(_ context.Context, d time.Duration) {
 		mu.Lock()
 		slept = append(slept, d)
 		mu.Unlock()
 	}
-	nm, err := s.CreateMerchant(t.Context(), "m")
+	nm, err := s.Merchants.CreateMerchant(t.Context(), "m")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,17 +48,17 @@ func TestTokenBackoff(t *testing.T) {
 	ctx := t.Context()
 	app := nm.Merchant.AppID
 	for i := range freeFailures {
-		if _, _, err := s.IssueToken(ctx, app, "wrong", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
+		if _, _, err := s.Merchants.IssueToken(ctx, app, "wrong", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
 			t.Fatalf("failure %d: got %v, want unauthorized", i+1, err)
 		}
 	}
 	for i, want := range []int{1, 2, 4, 8} {
 		// Each failure past the fifth is answered 401 and shuts the
 		// address for twice as long as the one before.
-		if _, _, err := s.IssueToken(ctx, app, "wrong", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
+		if _, _, err := s.Merchants.IssueToken(ctx, app, "wrong", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
 			t.Fatalf("failure %d: got %v, want unauthorized", freeFailures+i+1, err)
 		}
-		_, _, err := s.IssueToken(ctx, app, nm.Secret, "198.51.100.7")
+		_, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "198.51.100.7")
 		if paygate.ErrorCode(err) != paygate.ERateLimited || paygate.ErrorRetryAfter(err) != want {
 			t.Fatalf("back-off %d: got %v (Retry-After %d), want rate_limited after %d s", i, err, paygate.ErrorRetryAfter(err), want)
 		}
@@ -66,22 +66,22 @@ func TestTokenBackoff(t *testing.T) {
 	}
 	// Another address is not shut by this one's failures (the appId's count
 	// is at 9, past its own five: so use a second merchant's appId).
-	other, err := s.CreateMerchant(ctx, "other")
+	other, err := s.Merchants.CreateMerchant(ctx, "other")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.IssueToken(ctx, other.Merchant.AppID, other.Secret, "203.0.113.9"); err != nil {
+	if _, _, err := s.Merchants.IssueToken(ctx, other.Merchant.AppID, other.Secret, "203.0.113.9"); err != nil {
 		t.Fatalf("another address: %v", err)
 	}
-	if _, _, err := s.IssueToken(ctx, app, nm.Secret, "198.51.100.7"); err != nil {
+	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "198.51.100.7"); err != nil {
 		t.Fatalf("after the wait: %v", err)
 	}
-	if _, _, err := s.IssueToken(ctx, app, "wrong", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
+	if _, _, err := s.Merchants.IssueToken(ctx, app, "wrong", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
 		t.Fatalf("a success clears the address's count: got %v, want unauthorized", err)
 	}
 	// That failure shut the appId again (its count is not cleared by one
 	// address's success), but not for the address that knows the secret.
-	if _, _, err := s.IssueToken(ctx, app, nm.Secret, "198.51.100.7"); err != nil {
+	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "198.51.100.7"); err != nil {
 		t.Fatalf("the known address after one failure: %v", err)
 	}
 }
@@ -93,19 +93,19 @@ func TestTokenAppIDBackoff(t *testing.T) {
 	s, nm, _, _ := guardGateway(t)
 	ctx := t.Context()
 	app := nm.Merchant.AppID
-	if _, _, err := s.IssueToken(ctx, app, nm.Secret, "192.0.2.10"); err != nil {
+	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "192.0.2.10"); err != nil {
 		t.Fatal(err)
 	}
 	for i := range freeFailures + 1 {
 		addr := "198.51.100." + string(rune('1'+i))
-		if _, _, err := s.IssueToken(ctx, app, "wrong", addr); paygate.ErrorCode(err) != paygate.EUnauthorized {
+		if _, _, err := s.Merchants.IssueToken(ctx, app, "wrong", addr); paygate.ErrorCode(err) != paygate.EUnauthorized {
 			t.Fatalf("failure %d: got %v", i, err)
 		}
 	}
-	if _, _, err := s.IssueToken(ctx, app, nm.Secret, "203.0.113.50"); paygate.ErrorCode(err) != paygate.ERateLimited {
+	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "203.0.113.50"); paygate.ErrorCode(err) != paygate.ERateLimited {
 		t.Fatalf("a new address: got %v, want rate_limited", err)
 	}
-	if _, _, err := s.IssueToken(ctx, app, nm.Secret, "192.0.2.10"); err != nil {
+	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "192.0.2.10"); err != nil {
 		t.Fatalf("the merchant's known address: %v", err)
 	}
 }
@@ -117,27 +117,27 @@ func TestTokenAppIDBackoff(t *testing.T) {
 func TestTokenUnknownAppID(t *testing.T) {
 	s, nm, _, slept := guardGateway(t)
 	ctx := t.Context()
-	if _, _, err := s.IssueToken(ctx, nm.Merchant.AppID, nm.Secret, "192.0.2.10"); err != nil {
+	if _, _, err := s.Merchants.IssueToken(ctx, nm.Merchant.AppID, nm.Secret, "192.0.2.10"); err != nil {
 		t.Fatal(err)
 	}
-	avg := s.guard.hashAvg
+	avg := s.core.guard.hashAvg
 	for range hashSlots {
-		if err := s.guard.acquire(ctx, "192.0.2.99"); err != nil {
+		if err := s.core.guard.acquire(ctx, "192.0.2.99"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := range freeFailures + 1 {
-		if _, _, err := s.IssueToken(ctx, "999999999999999", "x", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
+		if _, _, err := s.Merchants.IssueToken(ctx, "999999999999999", "x", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
 			t.Fatalf("unknown appId %d: got %v, want unauthorized", i, err)
 		}
 	}
 	if len(*slept) != freeFailures+1 || (*slept)[0] != avg {
 		t.Errorf("pretended waits %v, want %d of %v", *slept, freeFailures+1, avg)
 	}
-	if _, _, err := s.IssueToken(ctx, "999999999999999", "x", "198.51.100.7"); paygate.ErrorCode(err) != paygate.ERateLimited {
+	if _, _, err := s.Merchants.IssueToken(ctx, "999999999999999", "x", "198.51.100.7"); paygate.ErrorCode(err) != paygate.ERateLimited {
 		t.Errorf("after six unknown appIds: got %v, want rate_limited", err)
 	}
-	if _, ok := s.guard.fails["app:999999999999999"]; ok {
+	if _, ok := s.core.guard.fails["app:999999999999999"]; ok {
 		t.Error("a made-up appId is kept")
 	}
 }

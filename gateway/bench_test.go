@@ -20,7 +20,7 @@ func BenchmarkValidatePayment(b *testing.B) {
 			Card:       &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
 			DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"},
 			Billing:    &wire.Billing{Email: "a@example.com", Address: &wire.Address{Country: "HK"}}}
-		if _, err := s.validateCreate(req, now); err != nil {
+		if _, err := s.core.validateCreate(req, now); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -31,10 +31,10 @@ func BenchmarkValidatePayment(b *testing.B) {
 func BenchmarkAuthenticate(b *testing.B) {
 	v, _ := vault.New(vault.NewKey())
 	s := New(nil, nil, v, nil, Config{})
-	token := s.signToken("M1", time.Now().Add(time.Hour))
+	token := s.core.signToken("M1", time.Now().Add(time.Hour))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.Authenticate(b.Context(), token); err != nil {
+		if _, err := s.Merchants.Authenticate(b.Context(), token); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 // CheckoutURL is where the customer pays a session.
-func (s *Service) CheckoutURL(sessionID string) string {
+func (s *Checkout) CheckoutURL(sessionID string) string {
 	return s.cfg.BaseURL + "/checkout/" + sessionID
 }
 
@@ -27,7 +27,7 @@ func (s *Service) CheckoutURL(sessionID string) string {
 // stored session (created=false), another body is duplicate_order_no.
 //
 // Errors: invalid_parameter, duplicate_order_no.
-func (s *Service) CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
+func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	if req.Metadata == nil && req.Matedata != nil {
 		req.Metadata, req.Matedata = req.Matedata, nil
@@ -116,7 +116,7 @@ func (s *Service) CreateSession(ctx context.Context, req *wire.SessionRequest) (
 // Session returns a merchant's session with its payment.
 //
 // Errors: not_found.
-func (s *Service) Session(ctx context.Context, sessionID string) (*paygate.Session, *paygate.Payment, error) {
+func (s *Checkout) Session(ctx context.Context, sessionID string) (*paygate.Session, *paygate.Payment, error) {
 	merchantID := paygate.MerchantID(ctx)
 	sess, err := s.store.Session(ctx, merchantID, sessionID)
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Service) Session(ctx context.Context, sessionID string) (*paygate.Sessi
 
 // completeSession returns the addition to a payment's final commit that
 // closes its checkout session, if it has one.
-func (s *Service) completeSession(ctx context.Context, d *draft) func(*paygate.Payment, *paygate.Change) {
+func (s *core) completeSession(ctx context.Context, d *draft) func(*paygate.Payment, *paygate.Change) {
 	if d == nil || d.session == nil {
 		return nil
 	}
@@ -159,7 +159,7 @@ func (s *Service) completeSession(ctx context.Context, d *draft) func(*paygate.P
 // it is still open, ends EXPIRED in the same commit (a payment cancelled by
 // the merchant closes its cashier page at once, as Stripe's "expire a
 // session" does).
-func (s *Service) expireSession(ctx context.Context, p *paygate.Payment) func(*paygate.Payment, *paygate.Change) {
+func (s *core) expireSession(ctx context.Context, p *paygate.Payment) func(*paygate.Payment, *paygate.Change) {
 	if p.SessionID == "" {
 		return nil
 	}
@@ -189,7 +189,7 @@ type CheckoutPage struct {
 // CheckoutPage loads a session for its page by the unguessable session id.
 //
 // Errors: not_found.
-func (s *Service) CheckoutPage(ctx context.Context, sessionID string) (*CheckoutPage, error) {
+func (s *Checkout) CheckoutPage(ctx context.Context, sessionID string) (*CheckoutPage, error) {
 	sess, err := s.store.SessionByID(ctx, sessionID)
 	if err != nil {
 		return nil, notFound(err, "session", sessionID)
@@ -221,7 +221,7 @@ var ErrInProgress = paygate.Errorf(paygate.EConflict, "a payment attempt is alre
 //
 // Errors: not_found, invalid_state (session complete or expired),
 // invalid_parameter (card fields), conflict (another attempt in progress).
-func (s *Service) Pay(ctx context.Context, sessionID string, f CardForm) (*paygate.Payment, error) {
+func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*paygate.Payment, error) {
 	page, err := s.CheckoutPage(ctx, sessionID)
 	if err != nil {
 		return nil, err
@@ -291,7 +291,7 @@ func orStatus(sess *paygate.Session, expired bool) paygate.SessionStatus {
 // answers the 3-D Secure challenge. The card is sealed by the vault for the
 // authorization that follows (never the CVC: the challenge authenticates the
 // cardholder instead) and erased once the payment moves on.
-func (s *Service) requireChallenge(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+func (s *core) requireChallenge(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
 	var renew *paygate.StoredCard
 	if d.storedUpdate != nil {
 		r := *d.storedUpdate
@@ -327,13 +327,13 @@ type pendingCard struct {
 
 // challengeToken names a payment's challenge in its URL: the merchant and
 // tradeNo with a MAC, so it cannot be guessed or forged.
-func (s *Service) challengeToken(p *paygate.Payment) string {
+func (s *core) challengeToken(p *paygate.Payment) string {
 	id := p.MerchantID + "|" + p.TradeNo
 	return base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + s.pageMAC("3ds|"+id)
 }
 
 // pageMAC is a short MAC under the token key, for page links and CSRF tokens.
-func (s *Service) pageMAC(msg string) string {
+func (s *core) pageMAC(msg string) string {
 	h := hmac.New(sha256.New, s.vault.TokenKey())
 	h.Write([]byte(msg))
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
@@ -341,10 +341,10 @@ func (s *Service) pageMAC(msg string) string {
 
 // CSRFToken is the token the cashier page's form carries: bound to the
 // session, unknowable to another site.
-func (s *Service) CSRFToken(sessionID string) string { return s.pageMAC("csrf|" + sessionID) }
+func (s *Checkout) CSRFToken(sessionID string) string { return s.pageMAC("csrf|" + sessionID) }
 
 // CheckCSRF reports whether token is the session's CSRF token.
-func (s *Service) CheckCSRF(sessionID, token string) bool {
+func (s *Checkout) CheckCSRF(sessionID, token string) bool {
 	return hmac.Equal([]byte(token), []byte(s.CSRFToken(sessionID)))
 }
 
@@ -381,7 +381,7 @@ const (
 // ChallengePage loads the challenge a token names.
 //
 // Errors: not_found.
-func (s *Service) ChallengePage(ctx context.Context, token string) (*Challenge, error) {
+func (s *Checkout) ChallengePage(ctx context.Context, token string) (*Challenge, error) {
 	body, mac, ok := strings.Cut(token, ".")
 	raw, canonical := decodeToken(body)
 	if !ok || !canonical || !hmac.Equal([]byte(mac), []byte(s.pageMAC("3ds|"+string(raw)))) {
@@ -418,7 +418,7 @@ func (s *Service) ChallengePage(ctx context.Context, token string) (*Challenge, 
 // does, and after it no code is taken.
 //
 // Errors: not_found, invalid_parameter (wrong code).
-func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bool, code string) (*paygate.Payment, error) {
+func (s *Checkout) CompleteChallenge(ctx context.Context, token string, passed bool, code string) (*paygate.Payment, error) {
 	ch, err := s.ChallengePage(ctx, token)
 	if err != nil {
 		return nil, err
@@ -525,7 +525,7 @@ func (s *Service) CompleteChallenge(ctx context.Context, token string, passed bo
 
 // sweepSessions expires open sessions past their deadline, with their
 // payment, in one commit each.
-func (s *Service) sweepSessions(ctx context.Context, now time.Time) (int, error) {
+func (s *core) sweepSessions(ctx context.Context, now time.Time) (int, error) {
 	due, err := s.store.DueSessions(ctx, now, 200)
 	if err != nil {
 		return 0, err

@@ -31,7 +31,7 @@ type Sender interface {
 // receiver never delays the others, and paygate cannot be made to flood a
 // host. A notification that cannot start now stays due and is not claimed.
 type Dispatcher struct {
-	s           *Service
+	s           *core
 	send        Sender
 	perEndpoint int
 	lease       time.Duration
@@ -68,7 +68,7 @@ const (
 )
 
 // NewDispatcher returns a dispatcher sending through send.
-func (s *Service) NewDispatcher(send Sender, cfg DispatchConfig) *Dispatcher {
+func (s *Notifications) NewDispatcher(send Sender, cfg DispatchConfig) *Dispatcher {
 	if cfg.PerEndpoint <= 0 {
 		cfg.PerEndpoint = DefaultPerEndpoint
 	}
@@ -83,7 +83,7 @@ func (s *Service) NewDispatcher(send Sender, cfg DispatchConfig) *Dispatcher {
 	}
 	// The lease outlives a delivery (10 s timeout) several times over, with
 	// room to record it; a crashed node's claims are retried once it runs out.
-	return &Dispatcher{s: s, send: send, perEndpoint: cfg.PerEndpoint, lease: 45 * time.Second,
+	return &Dispatcher{s: s.core, send: send, perEndpoint: cfg.PerEndpoint, lease: 45 * time.Second,
 		inflight: map[string]int{}, pace: newPacer(cfg.PerHost, cfg.HostRate, cfg.HostBurst), sending: map[string]struct{}{}}
 }
 
@@ -301,7 +301,7 @@ func jitter(d time.Duration) time.Duration {
 
 // signingKey is the subscription's secret, or for an order's
 // notificationUrl the merchant's notify secret.
-func (s *Service) signingKey(ctx context.Context, n *paygate.Notification) ([]byte, error) {
+func (s *core) signingKey(ctx context.Context, n *paygate.Notification) ([]byte, error) {
 	if n.SubscriptionID != "" {
 		sub, err := s.store.Subscription(ctx, n.MerchantID, n.SubscriptionID)
 		if isCode(err, paygate.ENotFound) {

@@ -102,7 +102,7 @@ func TestLeaseRunsOutWhileSending(t *testing.T) {
 func TestSubscriptionLimit(t *testing.T) {
 	gw, _, ctx, _ := newTestGateway(t, &countingAcquirer{}, nil)
 	sub := func(i int) error {
-		_, _, err := gw.CreateSubscription(ctx, &wire.SubscriptionRequest{SubscribeURL: fmt.Sprintf("https://93.184.216.34/hook/%d", i),
+		_, _, err := gw.Notifications.CreateSubscription(ctx, &wire.SubscriptionRequest{SubscribeURL: fmt.Sprintf("https://93.184.216.34/hook/%d", i),
 			APIVersion: paygate.APIVersion, SignMethod: "sha256"})
 		return err
 	}
@@ -125,11 +125,11 @@ func TestResendWhileSending(t *testing.T) {
 	if err := store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{n}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := gw.Resend(ctx, n.NotifyID, ""); paygate.ErrorCode(err) != paygate.EConflict {
+	if _, err := gw.Notifications.Resend(ctx, n.NotifyID, ""); paygate.ErrorCode(err) != paygate.EConflict {
 		t.Errorf("resend while leased: got %v, want conflict", err)
 	}
 	*now = now.Add(time.Minute)
-	q, err := gw.Resend(ctx, n.NotifyID, "")
+	q, err := gw.Notifications.Resend(ctx, n.NotifyID, "")
 	if err != nil || q.MaxAttempts != 9 {
 		t.Errorf("resend of a pending notification: got %+v %v, want 9 attempts allowed", q, err)
 	}
@@ -152,7 +152,7 @@ func dispatcherFor(t *testing.T, gw *gateway.Service, store paygate.Store, ctx c
 		t.Fatal(err)
 	}
 	send := &blockingSender{release: make(chan struct{}), sent: map[string]int{}}
-	d := gw.NewDispatcher(send, gateway.DispatchConfig{})
+	d := gw.Notifications.NewDispatcher(send, gateway.DispatchConfig{})
 	t.Cleanup(d.Wait)
 	t.Cleanup(func() { close(send.release) })
 	return d, send
@@ -220,7 +220,7 @@ func TestAttemptErrorTexts(t *testing.T) {
 			if err := store.Apply(ctx, paygate.Change{Notifications: []*paygate.Notification{n}}); err != nil {
 				t.Fatal(err)
 			}
-			d := gw.NewDispatcher(tt.send, gateway.DispatchConfig{})
+			d := gw.Notifications.NewDispatcher(tt.send, gateway.DispatchConfig{})
 			if started, err := d.Tick(t.Context()); started != 1 || err != nil {
 				t.Fatalf("tick: started %d %v, want 1", started, err)
 			}
@@ -331,7 +331,7 @@ func TestHostRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	send := newRecordingSender()
-	d := gw.NewDispatcher(send, gateway.DispatchConfig{PerEndpoint: 100, PerHost: 100, HostRate: 10, HostBurst: 20})
+	d := gw.Notifications.NewDispatcher(send, gateway.DispatchConfig{PerEndpoint: 100, PerHost: 100, HostRate: 10, HostBurst: 20})
 	steps := []struct {
 		advance time.Duration
 		want    int // deliveries to a.example so far
@@ -373,7 +373,7 @@ func TestHostConcurrency(t *testing.T) {
 	send := newRecordingSender()
 	release := make(chan struct{})
 	send.hold["a.example"] = release
-	d := gw.NewDispatcher(send, gateway.DispatchConfig{PerEndpoint: 4, PerHost: 3, HostRate: 1000, HostBurst: 1000})
+	d := gw.Notifications.NewDispatcher(send, gateway.DispatchConfig{PerEndpoint: 4, PerHost: 3, HostRate: 1000, HostBurst: 1000})
 	t.Cleanup(d.Wait)
 	for range 3 {
 		if _, err := d.Tick(t.Context()); err != nil {
@@ -422,7 +422,7 @@ func TestFailingHostPaused(t *testing.T) {
 	}
 	send := newRecordingSender()
 	send.setFailing("a.example", true)
-	d := gw.NewDispatcher(send, gateway.DispatchConfig{})
+	d := gw.Notifications.NewDispatcher(send, gateway.DispatchConfig{})
 	// The first deliveries to a.example are held until all four (the
 	// concurrency limit) are running, so that none ends before the others
 	// start: they fail together.

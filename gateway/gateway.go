@@ -15,8 +15,34 @@ import (
 	"paygate/vault"
 )
 
-// Service is the gateway. Build it with New; the zero value is not usable.
+// Service is the gateway: one service per aggregate, each with the few
+// methods its callers need, all sharing the store, the connectors and the
+// vault. Build it with New; the zero value is not usable.
 type Service struct {
+	Merchants     *Merchants     // merchants and their access tokens
+	Payments      *Payments      // payments, captures, cancels and refunds
+	Checkout      *Checkout      // hosted checkout sessions and 3-D Secure pages
+	Wallets       *Wallets       // the wallet pages of QR and redirect methods
+	StoredCards   *StoredCards   // stored cards and the payments that use them
+	Tracking      *Tracking      // shipment trackers
+	Notifications *Notifications // subscriptions, the delivery log, dispatch
+	core          *core
+}
+
+// The aggregate services; each is the shared core seen through its methods.
+type (
+	Merchants     struct{ *core }
+	Payments      struct{ *core }
+	Checkout      struct{ *core }
+	Wallets       struct{ *core }
+	StoredCards   struct{ *core }
+	Tracking      struct{ *core }
+	Notifications struct{ *core }
+)
+
+// core is what every service shares, and the rules they share: the
+// compare-and-set helpers, the notification outbox, the sweeps.
+type core struct {
 	store    paygate.Store
 	acquirer acquirer.Acquirer
 	wallets  acquirer.Wallets // nil: wallet methods are not enabled
@@ -86,17 +112,24 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	if wallets == nil {
 		wallets, _ = acq.(acquirer.Wallets)
 	}
-	return &Service{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1),
+	c := &core{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1),
 		guard: newTokenGuard(cfg.Now)}
+	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
+		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}}
 }
 
 // Ready reports whether the gateway can serve: its database answers.
-func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+func (s *Service) Ready(ctx context.Context) error { return s.core.store.Ping(ctx) }
 
 // Config returns the effective configuration.
-func (s *Service) Config() Config { return s.cfg }
+func (s *Service) Config() Config { return s.core.cfg }
 
-func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
+// Sweep runs the background work once (see core.sweep): expiries, refunds
+// without an answer, old idempotency records. It returns how many payments,
+// sessions and refunds it closed.
+func (s *Service) Sweep(ctx context.Context) (int, error) { return s.core.sweep(ctx) }
+
+func (s *core) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
 
 // newID returns prefix + a UTC timestamp + random digits: sortable by time,
 // unguessable enough to not enumerate, and readable on a statement.
@@ -106,7 +139,7 @@ func newID(prefix string, now time.Time, digits int) string {
 
 // requestHash is the keyed hash of a normalized request, for comparing
 // idempotent retries without storing anything that reveals a card number.
-func (s *Service) requestHash(v any) string {
+func (s *core) requestHash(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // request types are plain data

@@ -32,7 +32,7 @@ func newTestGateway(t *testing.T, acq acquirer.Acquirer, wallets acquirer.Wallet
 	v, _ := vault.New(vault.NewKey())
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	gw := gateway.New(store, acq, v, nil, gateway.Config{Now: func() time.Time { return now }, Wallets: wallets})
-	nm, err := gw.CreateMerchant(t.Context(), "m")
+	nm, err := gw.Merchants.CreateMerchant(t.Context(), "m")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ type storedError struct {
 // success or error, is kept 24 h and returned to every retry with the same
 // body; a retry with another body is idempotency_key_reused. Concurrent
 // retries wait for the first to finish.
-func idempotent[T any](s *Service, ctx context.Context, key, op string, req any, fn func() (*T, error)) (*T, error) {
+func idempotent[T any](s *core, ctx context.Context, key, op string, req any, fn func() (*T, error)) (*T, error) {
 	if key == "" {
 		return fn()
 	}
@@ -136,7 +136,7 @@ func WithReplayFlag(ctx context.Context) (context.Context, *bool) {
 // whose request died (no write for abandonAfter), is taken over.
 //
 // Errors: idempotency_key_reused.
-func (s *Service) claimKey(ctx context.Context, merchantID, key, op, hash string) (rec, old *paygate.IdempotencyRecord, err error) {
+func (s *core) claimKey(ctx context.Context, merchantID, key, op, hash string) (rec, old *paygate.IdempotencyRecord, err error) {
 	type claim struct{ rec, old *paygate.IdempotencyRecord }
 	now := s.now()
 	rec = &paygate.IdempotencyRecord{MerchantID: merchantID, Key: key, Op: op, RequestHash: hash,

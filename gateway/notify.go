@@ -13,7 +13,7 @@ import (
 // commit applies a state change together with the notifications it owes,
 // in one transaction: a change that commits has its notifications, one that
 // rolls back has none.
-func (s *Service) commit(ctx context.Context, c paygate.Change) error {
+func (s *core) commit(ctx context.Context, c paygate.Change) error {
 	if err := s.addNotifications(ctx, &c); err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ type target struct {
 
 // addNotifications adds to c one notification per notified event and target:
 // the order's notificationUrl and every subscription of the merchant.
-func (s *Service) addNotifications(ctx context.Context, c *paygate.Change) error {
+func (s *core) addNotifications(ctx context.Context, c *paygate.Change) error {
 	var subs []*paygate.Subscription
 	subsLoaded := false
 	for _, ev := range c.Events {
@@ -184,7 +184,7 @@ func findRefund(rs []*paygate.Refund, id string) *paygate.Refund {
 
 // refundsWith lists the payment's stored refunds with those of the change in
 // place of their stored versions: the refunds as they are once it commits.
-func (s *Service) refundsWith(ctx context.Context, p *paygate.Payment, changed []*paygate.Refund) ([]*paygate.Refund, error) {
+func (s *core) refundsWith(ctx context.Context, p *paygate.Payment, changed []*paygate.Refund) ([]*paygate.Refund, error) {
 	stored, err := s.store.Refunds(ctx, p.MerchantID, p.TradeNo)
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ const MaxSubscriptions = 16
 // and returns the subscription with its signing secret, shown only now.
 //
 // Errors: invalid_parameter, invalid_state (too many subscriptions).
-func (s *Service) CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error) {
+func (s *Notifications) CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error) {
 	var c checker
 	if c.required("subscribeUrl", req.SubscribeURL) {
 		c.url("subscribeUrl", req.SubscribeURL, 156)
@@ -245,7 +245,7 @@ func (s *Service) CreateSubscription(ctx context.Context, req *wire.Subscription
 }
 
 // Subscriptions lists the merchant's subscriptions.
-func (s *Service) Subscriptions(ctx context.Context) ([]*paygate.Subscription, error) {
+func (s *Notifications) Subscriptions(ctx context.Context) ([]*paygate.Subscription, error) {
 	return s.store.Subscriptions(ctx, paygate.MerchantID(ctx))
 }
 
@@ -253,7 +253,7 @@ func (s *Service) Subscriptions(ctx context.Context) ([]*paygate.Subscription, e
 // for it are not delivered (its secret is gone with it) and end FAILED.
 //
 // Errors: not_found.
-func (s *Service) DeleteSubscription(ctx context.Context, id string) error {
+func (s *Notifications) DeleteSubscription(ctx context.Context, id string) error {
 	return notFound(s.store.DeleteSubscription(ctx, paygate.MerchantID(ctx), id), "subscription", id)
 }
 
@@ -263,10 +263,10 @@ type NotificationLog struct {
 	Attempts []paygate.Attempt
 }
 
-// Notifications returns every notification of an order with its attempts.
+// Log returns every notification of an order with its attempts.
 //
 // Errors: invalid_parameter.
-func (s *Service) Notifications(ctx context.Context, orderNo string) ([]NotificationLog, error) {
+func (s *Notifications) Log(ctx context.Context, orderNo string) ([]NotificationLog, error) {
 	if orderNo == "" {
 		return nil, paygate.InvalidParam("orderNo", "orderNo is required")
 	}
@@ -295,8 +295,8 @@ func (s *Service) Notifications(ctx context.Context, orderNo string) ([]Notifica
 // again with a fresh timestamp.
 //
 // Errors: not_found, idempotency_key_reused.
-func (s *Service) Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error) {
-	return idempotent(s, ctx, idemKey, "resend", notifyID, func() (*paygate.Notification, error) {
+func (s *Notifications) Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error) {
+	return idempotent(s.core, ctx, idemKey, "resend", notifyID, func() (*paygate.Notification, error) {
 		return retryStale(ctx, "notification "+notifyID, func() (*paygate.Notification, error) {
 			n, err := s.store.Notification(ctx, paygate.MerchantID(ctx), notifyID)
 			if err != nil {
@@ -333,7 +333,7 @@ func (s *Service) Resend(ctx context.Context, notifyID, idemKey string) (*paygat
 // checkNotifyURL checks an order's notificationUrl as far as the URL itself
 // tells (no user name or password, a valid port, no literal private address
 // or localhost); names are checked when delivering.
-func (s *Service) checkNotifyURL(c *checker, param, raw string) {
+func (s *core) checkNotifyURL(c *checker, param, raw string) {
 	c.url(param, raw, 256)
 	if raw == "" || c.err != nil {
 		return

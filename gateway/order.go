@@ -10,7 +10,7 @@ import (
 
 // lookup finds the merchant's payment by orderNo or tradeNo; with both, they
 // must name the same payment.
-func (s *Service) lookup(ctx context.Context, r wire.OrderRef) (*paygate.Payment, error) {
+func (s *core) lookup(ctx context.Context, r wire.OrderRef) (*paygate.Payment, error) {
 	var c checker
 	c.orderRef(r)
 	if c.err != nil {
@@ -42,7 +42,7 @@ func notFound(err error, kind, id string) error {
 // Payment returns a payment with its refunds.
 //
 // Errors: invalid_parameter, not_found.
-func (s *Service) Payment(ctx context.Context, r wire.OrderRef) (*paygate.Payment, []*paygate.Refund, error) {
+func (s *Payments) Payment(ctx context.Context, r wire.OrderRef) (*paygate.Payment, []*paygate.Refund, error) {
 	p, err := s.lookup(ctx, r)
 	if err != nil {
 		return nil, nil, err
@@ -60,9 +60,9 @@ func (s *Service) Payment(ctx context.Context, r wire.OrderRef) (*paygate.Paymen
 //
 // Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
 // idempotency_key_reused.
-func (s *Service) Capture(ctx context.Context, req *wire.CaptureRequest, idemKey string) (*paygate.Payment, error) {
+func (s *Payments) Capture(ctx context.Context, req *wire.CaptureRequest, idemKey string) (*paygate.Payment, error) {
 	ctx, retaken := withTakeoverFlag(ctx)
-	return idempotent(s, ctx, idemKey, "capture", req, func() (*paygate.Payment, error) {
+	return idempotent(s.core, ctx, idemKey, "capture", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)
 		if err != nil {
 			return nil, err
@@ -120,9 +120,9 @@ func (s *Service) Capture(ctx context.Context, req *wire.CaptureRequest, idemKey
 // customer or the acquirer.
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
-func (s *Service) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error) {
+func (s *Payments) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error) {
 	ctx, retaken := withTakeoverFlag(ctx)
-	return idempotent(s, ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
+	return idempotent(s.core, ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
 		p, err := s.lookup(ctx, req.OrderRef)
 		if err != nil {
 			return nil, err
@@ -164,14 +164,14 @@ func (s *Service) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey s
 	})
 }
 
-// Sweep expires payments whose deadline passed (uncaptured authorizations,
+// sweep expires payments whose deadline passed (uncaptured authorizations,
 // payments left PENDING by a crash; an unanswered 3-D Secure challenge
 // expires as authentication_abandoned), expires checkout sessions with their payment,
 // sends again refunds left without the acquirer's answer, and drops expired
 // idempotency records. It returns how many payments, sessions and refunds
 // it closed. Background loops call it; it goes through the same transition
 // rules as requests.
-func (s *Service) Sweep(ctx context.Context) (int, error) {
+func (s *core) sweep(ctx context.Context) (int, error) {
 	now := s.now()
 	due, err := s.store.DuePayments(ctx, []paygate.Status{paygate.StatusPending, paygate.StatusRequiresAction, paygate.StatusAuthorized}, now, 200)
 	if err != nil {
@@ -255,7 +255,7 @@ var errClaimed = paygate.Errorf(paygate.EConflict, "another operation on this pa
 // claim marks p as taken by this request for a minute (compare-and-set), so
 // that only one capture, void or sweep talks to the acquirer about it at a
 // time. A live claim by someone else is EConflict.
-func (s *Service) claim(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
+func (s *core) claim(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
 	now := s.now()
 	if p.ClaimedUntil != nil && now.Before(*p.ClaimedUntil) {
 		return nil, errClaimed
@@ -274,7 +274,7 @@ func (s *Service) claim(ctx context.Context, p *paygate.Payment) (*paygate.Payme
 // unclaim releases a claim after an acquirer call that changed nothing; only
 // this claim: if it ran out and another operation claimed the payment since,
 // that claim stays.
-func (s *Service) unclaim(ctx context.Context, p *paygate.Payment) {
+func (s *core) unclaim(ctx context.Context, p *paygate.Payment) {
 	ours := p.ClaimedUntil
 	if ours == nil {
 		return
@@ -291,7 +291,7 @@ func (s *Service) unclaim(ctx context.Context, p *paygate.Payment) {
 // claimOrWait claims *p for a call to the acquirer; when another operation
 // holds it, it waits for that one to end, sets *p to the payment as it is
 // then and answers errStale, so the caller's attempt checks it again.
-func (s *Service) claimOrWait(ctx context.Context, p **paygate.Payment) error {
+func (s *core) claimOrWait(ctx context.Context, p **paygate.Payment) error {
 	c, err := s.claim(ctx, *p)
 	if isCode(err, paygate.EConflict) {
 		if *p, err = s.waitClaim(ctx, *p); err != nil {
@@ -308,7 +308,7 @@ func (s *Service) claimOrWait(ctx context.Context, p **paygate.Payment) error {
 
 // waitClaim waits a moment for another operation's claim on p and returns
 // the payment as it is now; after ReplayWait it gives up with errClaimed.
-func (s *Service) waitClaim(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
+func (s *core) waitClaim(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
 	deadline := s.cfg.Now().Add(s.cfg.ReplayWait)
 	for {
 		q, err := s.store.Payment(ctx, p.MerchantID, p.TradeNo)

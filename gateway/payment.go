@@ -41,7 +41,7 @@ type draft struct {
 // others wait for its outcome.
 //
 // Errors: invalid_parameter, duplicate_order_no, internal_error.
-func (s *Service) CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error) {
+func (s *Payments) CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	now := s.now()
 	if req.Metadata == nil && req.Matedata != nil {
@@ -61,7 +61,7 @@ func (s *Service) CreatePayment(ctx context.Context, req *wire.CreatePaymentRequ
 
 // createAndAuthorize stores the draft's payment PENDING (the orderNo's first
 // request wins; others replay it), then authorizes it.
-func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payment, bool, error) {
+func (s *core) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payment, bool, error) {
 	p := d.payment
 	now := s.now()
 	// Insert first: a new orderNo (the usual case) costs no read; a taken
@@ -109,7 +109,7 @@ func (s *Service) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Pa
 
 // replayPayment answers a repeated create: the same body gets the stored
 // payment, once the first request has its answer from the acquirer.
-func (s *Service) replayPayment(ctx context.Context, p *paygate.Payment, hash string) (*paygate.Payment, error) {
+func (s *core) replayPayment(ctx context.Context, p *paygate.Payment, hash string) (*paygate.Payment, error) {
 	if p.RequestHash != hash {
 		return nil, paygate.Errorf(paygate.EDuplicateOrderNo,
 			"orderNo %s was already used with a different request", p.OrderNo)
@@ -131,7 +131,7 @@ func (s *Service) replayPayment(ctx context.Context, p *paygate.Payment, hash st
 // authorize runs 3-D Secure and the authorization for a PENDING payment (or
 // one whose challenge just passed) and records the outcome. The acquirer is
 // called with no transaction open.
-func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
 	// From the acquirer call on, the outcome must be recorded even if the
 	// client goes away: money may have moved.
 	ctx = context.WithoutCancel(ctx)
@@ -237,7 +237,7 @@ func (s *Service) authorize(ctx context.Context, p *paygate.Payment, d *draft) (
 // challenged stays PENDING with the reason, so the customer can try another
 // card while the session is open; any other payment FAILS (and its session
 // is over).
-func (s *Service) decline(ctx context.Context, p *paygate.Payment, d *draft, code, msg string, risk *paygate.Risk) (*paygate.Payment, error) {
+func (s *core) decline(ctx context.Context, p *paygate.Payment, d *draft, code, msg string, risk *paygate.Risk) (*paygate.Payment, error) {
 	if d != nil && d.session != nil && p.Status == paygate.StatusPending {
 		return s.update(ctx, p, func(p *paygate.Payment, _ time.Time) {
 			p.FailureCode, p.FailureMessage, p.Risk = code, msg, risk
@@ -255,7 +255,7 @@ func (s *Service) decline(ctx context.Context, p *paygate.Payment, d *draft, cod
 
 // update writes a change to p that keeps its status (no event), retrying on
 // a fresh copy when another writer came first.
-func (s *Service) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
+func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
 	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 		q := *p
 		now := s.now()
@@ -273,7 +273,7 @@ func (s *Service) update(ctx context.Context, p *paygate.Payment, set func(*payg
 // event. When another writer changed the payment first (a cancel, the
 // sweep), it returns the stored payment unchanged if the move is no longer
 // allowed, or retries on the fresh copy.
-func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
+func (s *core) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
 	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
 	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 		q := *p
@@ -297,7 +297,7 @@ func (s *Service) record(ctx context.Context, p *paygate.Payment, to paygate.Sta
 	})
 }
 
-func (s *Service) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*draft, error) {
+func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*draft, error) {
 	var c checker
 	c.required("paymentMethodType", req.PaymentMethodType)
 	if req.PaymentMethodType != "" && req.PaymentMethodType != paygate.MethodCard {

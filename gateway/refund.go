@@ -17,7 +17,7 @@ import (
 //
 // Errors: invalid_parameter, not_found, invalid_state, amount_exceeded,
 // duplicate_refund_number.
-func (s *Service) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error) {
+func (s *Payments) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error) {
 	var c checker
 	c.orderRef(req.OrderRef)
 	c.reference("refundNumber", req.RefundNumber)
@@ -109,7 +109,7 @@ func (s *Service) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*p
 // sweepRefunds sends again the refunds whose acquirer call had no answer a
 // while ago (a network fault, a crash between the reservation and the
 // answer). The acquirer refunds once per refund id, so sending again is safe.
-func (s *Service) sweepRefunds(ctx context.Context, now time.Time) (int, error) {
+func (s *core) sweepRefunds(ctx context.Context, now time.Time) (int, error) {
 	stale, err := s.store.StaleRefunds(ctx, now.Add(-time.Minute), 100)
 	if err != nil {
 		return 0, err
@@ -136,7 +136,7 @@ func (s *Service) sweepRefunds(ctx context.Context, now time.Time) (int, error) 
 // settleRefund records the acquirer's answer on the refund and its payment in
 // one commit: the reservation becomes refunded (or is released) and the
 // payment moves to PARTIALLY_REFUNDED or REFUNDED.
-func (s *Service) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, ref, code, msg string) (*paygate.Refund, error) {
+func (s *core) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, ref, code, msg string) (*paygate.Refund, error) {
 	return retryStale(ctx, "refund "+r.RefundID, func() (*paygate.Refund, error) {
 		p, err := s.store.Payment(ctx, r.MerchantID, r.TradeNo)
 		if err != nil {
@@ -190,7 +190,7 @@ func (s *Service) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, 
 	})
 }
 
-func (s *Service) replayRefund(ctx context.Context, r *paygate.Refund, hash string) (*paygate.Refund, error) {
+func (s *core) replayRefund(ctx context.Context, r *paygate.Refund, hash string) (*paygate.Refund, error) {
 	if r.RequestHash != hash {
 		return nil, paygate.Errorf(paygate.EDuplicateRefundNo,
 			"refundNumber %s was already used with a different request", r.RefundNumber)
@@ -212,14 +212,14 @@ func (s *Service) replayRefund(ctx context.Context, r *paygate.Refund, hash stri
 // Refund returns one refund by refundNumber.
 //
 // Errors: invalid_parameter, not_found.
-func (s *Service) Refund(ctx context.Context, refundNumber string) (*paygate.Refund, error) {
+func (s *Payments) Refund(ctx context.Context, refundNumber string) (*paygate.Refund, error) {
 	r, err := s.store.RefundByNumber(ctx, paygate.MerchantID(ctx), refundNumber)
 	return r, notFound(err, "refund", refundNumber)
 }
 
 // RefundInquiry answers POST /v1/refunds/inquiry: one refund by refundNumber,
 // or every refund of the order named by orderNo/tradeNo.
-func (s *Service) RefundInquiry(ctx context.Context, req *wire.RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error) {
+func (s *Payments) RefundInquiry(ctx context.Context, req *wire.RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error) {
 	if req.RefundNumber != "" {
 		r, err := s.Refund(ctx, req.RefundNumber)
 		if err == nil && (req.TradeNo != "" && r.TradeNo != req.TradeNo || req.OrderNo != "" && r.OrderNo != req.OrderNo) {

@@ -57,7 +57,7 @@ func retryStale[T any](ctx context.Context, what string, attempt func() (T, erro
 // commitFresh commits c for an attempt of retryStale: when the
 // compare-and-set lost, it runs reload (which reads the objects again for
 // the next try) and answers errStale.
-func (s *Service) commitFresh(ctx context.Context, c paygate.Change, reload func() error) error {
+func (s *core) commitFresh(ctx context.Context, c paygate.Change, reload func() error) error {
 	err := stale(s.commit(ctx, c))
 	if err == errStale && reload != nil {
 		if rerr := reload(); rerr != nil {
@@ -68,7 +68,7 @@ func (s *Service) commitFresh(ctx context.Context, c paygate.Change, reload func
 }
 
 // reload is commitFresh's reload for a payment: *p becomes the stored one.
-func reload(ctx context.Context, s *Service, p **paygate.Payment) func() error {
+func reload(ctx context.Context, s *core, p **paygate.Payment) func() error {
 	return func() (err error) {
 		*p, err = s.store.Payment(ctx, (*p).MerchantID, (*p).TradeNo)
 		return err

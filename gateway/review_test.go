@@ -32,7 +32,7 @@ func (a *hookedAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRe
 func TestRenewedCardChangedDuringPayment(t *testing.T) {
 	acq := &hookedAcquirer{}
 	gw, store, ctx, _ := newTestGateway(t, acq, nil)
-	p, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "100.00", Currency: "USD", OrderNo: "order-1",
+	p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "100.00", Currency: "USD", OrderNo: "order-1",
 		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &wire.DeviceInfo{}, Billing: &wire.Billing{StoredCredentials: "store"},
 		Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030"}})
 	if err != nil || p.TransactionIdentifier == "" {
@@ -40,7 +40,7 @@ func TestRenewedCardChangedDuringPayment(t *testing.T) {
 	}
 	txID := p.TransactionIdentifier
 	token := func(orderNo, amount string) (*paygate.Payment, error) {
-		q, _, err := gw.CreateTokenPayment(ctx, &wire.TokenPaymentRequest{Amount: amount, OrderNo: orderNo,
+		q, _, err := gw.StoredCards.CreateTokenPayment(ctx, &wire.TokenPaymentRequest{Amount: amount, OrderNo: orderNo,
 			TransactionIdentifier: txID, ExpiryMonth: "07", ExpiryYear: "2031", CustomerInitiatedReason: "UNSCHEDULED"})
 		return q, err
 	}
@@ -65,13 +65,13 @@ func TestRenewedCardChangedDuringPayment(t *testing.T) {
 func TestWalletRefundSentAgainToTheWallet(t *testing.T) {
 	w := &flakySandbox{}
 	gw, _, ctx, now := newTestGateway(t, w, w)
-	p, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w1",
+	p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w1",
 		PaymentMethodType: "wechat", DeviceInfo: &wire.DeviceInfo{}, Wechat: &wire.WechatInput{AuthCode: "1345678901234567"}})
 	if err != nil || p.Status != paygate.StatusSucceeded {
 		t.Fatalf("wallet payment: got %v %v, want SUCCEEDED", p, err)
 	}
 	w.down.Store(true)
-	r, _, err := gw.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{OrderNo: "order-w1"}, Amount: "4",
+	r, _, err := gw.Payments.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{OrderNo: "order-w1"}, Amount: "4",
 		ClientIP: "1.1.1.1", Reason: "r", RefundNumber: "refund-w1"})
 	if err != nil || r.Status != paygate.RefundProcessing {
 		t.Fatalf("refund: got %v %v, want PROCESSING", r, err)
@@ -81,7 +81,7 @@ func TestWalletRefundSentAgainToTheWallet(t *testing.T) {
 	if _, err := gw.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	r, err = gw.Refund(ctx, "refund-w1")
+	r, err = gw.Payments.Refund(ctx, "refund-w1")
 	if err != nil || r.Status != paygate.RefundSucceeded {
 		t.Errorf("refund after the sweep: got %v %v, want SUCCEEDED", r, err)
 	}

@@ -42,7 +42,7 @@ func TestEveryWriteEnds(t *testing.T) {
 			Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}
 	}
 	mustPay := func(req *wire.CreatePaymentRequest) *paygate.Payment {
-		p, _, err := gw.CreatePayment(ctx, req)
+		p, _, err := gw.Payments.CreatePayment(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestEveryWriteEnds(t *testing.T) {
 	held := mustPay(card("order-held", "manual", nil))
 	mustPay(card("order-paid", "", nil))
 	stored := mustPay(card("order-stored", "", &wire.Billing{StoredCredentials: "store"}))
-	if _, _, err := gw.AddTracker(ctx, &wire.TrackerRequest{Carrier: "UPS", OrderNo: "order-paid", ShipmentDate: "2026-11-25",
+	if _, _, err := gw.Tracking.AddTracker(ctx, &wire.TrackerRequest{Carrier: "UPS", OrderNo: "order-paid", ShipmentDate: "2026-11-25",
 		ShipmentDirection: "FORWARD", ShippingStatus: "SHIPPED", TrackingNo: "TR-1", TrackingNumberType: "CARRIER_PROVIDED"}); err != nil {
 		t.Fatal(err)
 	}
@@ -64,48 +64,48 @@ func TestEveryWriteEnds(t *testing.T) {
 	store.stale.Store(true)
 
 	ops := map[string]func() error{
-		"create payment": func() error { _, _, err := gw.CreatePayment(ctx, card("order-new", "", nil)); return err },
+		"create payment": func() error { _, _, err := gw.Payments.CreatePayment(ctx, card("order-new", "", nil)); return err },
 		"create session": func() error {
-			_, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-sess"})
+			_, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-sess"})
 			return err
 		},
 		"capture": func() error {
-			_, err := gw.Capture(ctx, &wire.CaptureRequest{OrderRef: wire.OrderRef{OrderNo: held.OrderNo}, CaptureAmount: "10.00"}, "")
+			_, err := gw.Payments.Capture(ctx, &wire.CaptureRequest{OrderRef: wire.OrderRef{OrderNo: held.OrderNo}, CaptureAmount: "10.00"}, "")
 			return err
 		},
 		"capture with a key": func() error {
-			_, err := gw.Capture(ctx, &wire.CaptureRequest{OrderRef: wire.OrderRef{OrderNo: held.OrderNo}, CaptureAmount: "10.00"}, "k-1")
+			_, err := gw.Payments.Capture(ctx, &wire.CaptureRequest{OrderRef: wire.OrderRef{OrderNo: held.OrderNo}, CaptureAmount: "10.00"}, "k-1")
 			return err
 		},
 		"cancel": func() error {
-			_, err := gw.Cancel(ctx, &wire.CancelRequest{OrderRef: wire.OrderRef{OrderNo: held.OrderNo}}, "")
+			_, err := gw.Payments.Cancel(ctx, &wire.CancelRequest{OrderRef: wire.OrderRef{OrderNo: held.OrderNo}}, "")
 			return err
 		},
 		"refund": func() error {
-			_, _, err := gw.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{OrderNo: "order-paid"}, Amount: "1",
+			_, _, err := gw.Payments.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{OrderNo: "order-paid"}, Amount: "1",
 				ClientIP: "1.1.1.1", Reason: "r", RefundNumber: "refund-1"})
 			return err
 		},
 		"token payment": func() error {
-			_, _, err := gw.CreateTokenPayment(ctx, &wire.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-tok", Currency: "USD",
+			_, _, err := gw.StoredCards.CreateTokenPayment(ctx, &wire.TokenPaymentRequest{Amount: "5.00", OrderNo: "order-tok", Currency: "USD",
 				TransactionIdentifier: stored.TransactionIdentifier, ExpiryMonth: "06", ExpiryYear: "2040", CustomerInitiatedReason: "UNSCHEDULED"})
 			return err
 		},
-		"revoke": func() error { _, err := gw.RevokeStoredCard(ctx, stored.TransactionIdentifier); return err },
-		"rekey":  func() error { _, err := gw.Rekey(ctx, 10); return err },
+		"revoke": func() error { _, err := gw.StoredCards.RevokeStoredCard(ctx, stored.TransactionIdentifier); return err },
+		"rekey":  func() error { _, err := gw.StoredCards.Rekey(ctx, 10); return err },
 		"add tracker": func() error {
-			_, _, err := gw.AddTracker(ctx, &wire.TrackerRequest{Carrier: "UPS", OrderNo: "order-paid", ShipmentDate: "2026-11-25",
+			_, _, err := gw.Tracking.AddTracker(ctx, &wire.TrackerRequest{Carrier: "UPS", OrderNo: "order-paid", ShipmentDate: "2026-11-25",
 				ShipmentDirection: "FORWARD", ShippingStatus: "SHIPPED", TrackingNo: "TR-2", TrackingNumberType: "CARRIER_PROVIDED"})
 			return err
 		},
 		"update tracker": func() error {
-			_, err := gw.UpdateTracker(ctx, &wire.TrackerUpdateRequest{OrderNo: "order-paid", TrackingNo: "TR-1",
+			_, err := gw.Tracking.UpdateTracker(ctx, &wire.TrackerUpdateRequest{OrderNo: "order-paid", TrackingNo: "TR-1",
 				Items: []wire.PatchOp{{Op: "replace", Path: "/status", Value: []byte(`"DELIVERED"`)}}}, "")
 			return err
 		},
-		"resend": func() error { _, err := gw.Resend(ctx, notifyID, ""); return err },
+		"resend": func() error { _, err := gw.Notifications.Resend(ctx, notifyID, ""); return err },
 		"wallet payment": func() error {
-			_, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w",
+			_, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w",
 				PaymentMethodType: "wechat", DeviceInfo: &wire.DeviceInfo{}, Wechat: &wire.WechatInput{ProductType: "qr-code"}})
 			return err
 		},

@@ -24,7 +24,7 @@ func storedCardAAD(merchantID, txID string) []byte {
 }
 
 // newStoredCard seals the draft's card for the vault. The CVC is not kept.
-func (s *Service) newStoredCard(p *paygate.Payment, d *draft) *paygate.StoredCard {
+func (s *core) newStoredCard(p *paygate.Payment, d *draft) *paygate.StoredCard {
 	now := p.UpdatedAt
 	sc := &paygate.StoredCard{TransactionIdentifier: randomDigits(32), MerchantID: p.MerchantID,
 		Status: paygate.StoredCardActive, Version: 1, Brand: p.Card.Brand, BIN: p.Card.BIN, Last4: p.Card.Last4,
@@ -44,7 +44,7 @@ func (s *Service) newStoredCard(p *paygate.Payment, d *draft) *paygate.StoredCar
 // renewedCard rebuilds the expiry update u (a newer expiry for a stored
 // card) on the stored card as it is now; nil when there is nothing to update:
 // the card is gone or revoked, or already has that expiry or a later one.
-func (s *Service) renewedCard(ctx context.Context, u *paygate.StoredCard) *paygate.StoredCard {
+func (s *core) renewedCard(ctx context.Context, u *paygate.StoredCard) *paygate.StoredCard {
 	cur, err := s.store.StoredCard(ctx, u.MerchantID, u.TransactionIdentifier)
 	if err != nil || cur.Status != paygate.StoredCardActive {
 		return nil
@@ -59,7 +59,7 @@ func (s *Service) renewedCard(ctx context.Context, u *paygate.StoredCard) *payga
 	return &v
 }
 
-func (s *Service) openStoredCard(sc *paygate.StoredCard) (cardSecret, error) {
+func (s *core) openStoredCard(sc *paygate.StoredCard) (cardSecret, error) {
 	var cs cardSecret
 	plain, err := s.vault.Open(sc.Sealed, storedCardAAD(sc.MerchantID, sc.TransactionIdentifier))
 	if err != nil {
@@ -76,7 +76,7 @@ func (s *Service) openStoredCard(sc *paygate.StoredCard) (cardSecret, error) {
 //
 // Errors: invalid_parameter, not_found (unknown or revoked transactionIdentifier),
 // duplicate_order_no.
-func (s *Service) CreateTokenPayment(ctx context.Context, req *wire.TokenPaymentRequest) (*paygate.Payment, bool, error) {
+func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPaymentRequest) (*paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	now := s.now()
 	var c checker
@@ -187,7 +187,7 @@ func (s *Service) CreateTokenPayment(ctx context.Context, req *wire.TokenPayment
 // are not_found. Payments made with it are kept.
 //
 // Errors: not_found.
-func (s *Service) RevokeStoredCard(ctx context.Context, txID string) (*paygate.StoredCard, error) {
+func (s *StoredCards) RevokeStoredCard(ctx context.Context, txID string) (*paygate.StoredCard, error) {
 	merchantID := paygate.MerchantID(ctx)
 	return retryStale(ctx, "stored card "+txID, func() (*paygate.StoredCard, error) {
 		sc, err := s.store.StoredCard(ctx, merchantID, txID)
@@ -221,7 +221,7 @@ type RekeyReport struct {
 // secrets, subscriptions' secrets) to the current vault key, in batches of
 // batch rows, each row its own compare-and-set write: it is safe to interrupt
 // and run again. A row no key can open is reported, never skipped silently.
-func (s *Service) Rekey(ctx context.Context, batch int) (RekeyReport, error) {
+func (s *StoredCards) Rekey(ctx context.Context, batch int) (RekeyReport, error) {
 	rep := RekeyReport{Unreadable: []string{}}
 	current := s.vault.KeyID()
 	for after := ""; ; {
@@ -293,7 +293,7 @@ const (
 // rekeyCard reseals one stored card under the current key. A payment may
 // change the card meanwhile (a renewed expiry): then it reads it again and
 // reseals that copy.
-func (s *Service) rekeyCard(ctx context.Context, sc *paygate.StoredCard) (rekeyResult, error) {
+func (s *core) rekeyCard(ctx context.Context, sc *paygate.StoredCard) (rekeyResult, error) {
 	current := s.vault.KeyID()
 	return retryStale(ctx, "stored card "+sc.TransactionIdentifier, func() (rekeyResult, error) {
 		if sc.Sealed == nil {

@@ -51,7 +51,7 @@ func takesTracking(st paygate.Status) bool {
 // when the body is the same, and is duplicate_tracking_no when not.
 //
 // Errors: invalid_parameter, not_found, invalid_state, duplicate_tracking_no.
-func (s *Service) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*paygate.Tracker, bool, error) {
+func (s *Tracking) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*paygate.Tracker, bool, error) {
 	if req.Metadata == nil && req.Matedata != nil {
 		req.Metadata, req.Matedata = req.Matedata, nil
 	}
@@ -118,7 +118,7 @@ func (s *Service) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*pa
 //
 // Errors: invalid_parameter when the batch holds no item or more than
 // wire.MaxTrackerBatch; each item's own error is in its result.
-func (s *Service) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([]TrackerBatchResult, error) {
+func (s *Tracking) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([]TrackerBatchResult, error) {
 	if len(items) == 0 || len(items) > wire.MaxTrackerBatch {
 		return nil, paygate.InvalidParam("trackers", "a batch holds 1-%d trackers, not %d", wire.MaxTrackerBatch, len(items))
 	}
@@ -142,7 +142,7 @@ func (s *Service) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([]
 // the first answer.
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
-func (s *Service) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error) {
+func (s *Tracking) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error) {
 	if req.Metadata == nil && req.Matedata != nil {
 		req.Metadata, req.Matedata = req.Matedata, nil
 	}
@@ -150,7 +150,7 @@ func (s *Service) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequ
 	if req.Items == nil && req.Iterms != nil {
 		req.Items, req.Iterms, list = req.Iterms, nil, "iterms"
 	}
-	return idempotent(s, ctx, idemKey, "tracking.update", req, func() (*paygate.Tracker, error) {
+	return idempotent(s.core, ctx, idemKey, "tracking.update", req, func() (*paygate.Tracker, error) {
 		var c checker
 		c.reference("orderNo", req.OrderNo)
 		if c.required("trackingNo", req.TrackingNo) {
@@ -208,7 +208,7 @@ func (s *Service) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequ
 }
 
 // Trackers lists the trackers of the merchant's order, oldest first.
-func (s *Service) Trackers(ctx context.Context, orderNo string) ([]*paygate.Tracker, error) {
+func (s *Tracking) Trackers(ctx context.Context, orderNo string) ([]*paygate.Tracker, error) {
 	return s.store.Trackers(ctx, paygate.MerchantID(ctx), orderNo)
 }
 
@@ -216,7 +216,7 @@ func (s *Service) Trackers(ctx context.Context, orderNo string) ([]*paygate.Trac
 // and trackingNo, or every tracker of the order by orderNo alone.
 //
 // Errors: invalid_parameter, not_found.
-func (s *Service) TrackerInquiry(ctx context.Context, req *wire.TrackerInquiryRequest) (*paygate.Tracker, []*paygate.Tracker, error) {
+func (s *Tracking) TrackerInquiry(ctx context.Context, req *wire.TrackerInquiryRequest) (*paygate.Tracker, []*paygate.Tracker, error) {
 	var c checker
 	if c.required("orderNo", req.OrderNo) {
 		c.length("orderNo", req.OrderNo, 1, 64)
@@ -238,7 +238,7 @@ func (s *Service) TrackerInquiry(ctx context.Context, req *wire.TrackerInquiryRe
 }
 
 // checkTracker validates an add request, reporting the first problem.
-func (s *Service) checkTracker(req *wire.TrackerRequest, now time.Time) error {
+func (s *core) checkTracker(req *wire.TrackerRequest, now time.Time) error {
 	var c checker
 	c.reference("orderNo", req.OrderNo)
 	c.trackingNo("trackingNo", req.TrackingNo)
@@ -349,7 +349,7 @@ var patchPaths = []string{"/status", "/carrier", "/carrierNameOther", "/tracking
 // patchTracker applies the merged metadata, then the operations, to t in
 // order, recording each change in t's history. It stops at the first
 // problem; t is the caller's copy, thrown away then.
-func (s *Service) patchTracker(t *paygate.Tracker, merge map[string]string, ops []wire.PatchOp, list string, now time.Time, reqID string) error {
+func (s *core) patchTracker(t *paygate.Tracker, merge map[string]string, ops []wire.PatchOp, list string, now time.Time, reqID string) error {
 	if t.Metadata == nil {
 		t.Metadata = map[string]string{}
 	}

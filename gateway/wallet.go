@@ -91,7 +91,7 @@ func walletObject(req *wire.CreatePaymentRequest) walletInput {
 
 // validateWallet validates the wallet part of a create-payment request whose
 // common fields validateCreate has checked.
-func (s *Service) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Money, capture string, actionTTL time.Duration) (*draft, error) {
+func (s *core) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Money, capture string, actionTTL time.Duration) (*draft, error) {
 	m, _ := paygate.LookupWalletMethod(req.PaymentMethodType)
 	name := m.Type // each method's object is named as the method
 	in := walletObject(req)
@@ -188,7 +188,7 @@ func fitsMethod(m paygate.WalletMethod, amount paygate.Money, currencyParam, amo
 // openDeviceToken opens an Apple Pay or Google Pay token into its device
 // card before the payment is stored: a token the connector cannot open is
 // bad input, not a payment.
-func (s *Service) openDeviceToken(ctx context.Context, d *draft) error {
+func (s *core) openDeviceToken(ctx context.Context, d *draft) error {
 	if d.deviceToken == "" {
 		return nil
 	}
@@ -225,7 +225,7 @@ func walletQuery(p *paygate.Payment) acquirer.QueryRequest {
 
 // startWallet sends a stored PENDING wallet payment to the wallet: the
 // authCode is charged, or the order is opened for the shopper.
-func (s *Service) startWallet(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+func (s *core) startWallet(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
 	ref := attemptRef(p)
 	w := p.Wallet
 	if w.ProductType == paygate.ProductPay {
@@ -266,7 +266,7 @@ func (s *Service) startWallet(ctx context.Context, p *paygate.Payment, d *draft)
 }
 
 // openOrder opens a wallet order for an attempt.
-func (s *Service) openOrder(ctx context.Context, p *paygate.Payment, ref, productType, openID string, expires time.Time) (acquirer.Order, error) {
+func (s *core) openOrder(ctx context.Context, p *paygate.Payment, ref, productType, openID string, expires time.Time) (acquirer.Order, error) {
 	name := ""
 	if m, err := s.store.Merchant(ctx, p.MerchantID); err == nil {
 		name = m.Name
@@ -279,7 +279,7 @@ func (s *Service) openOrder(ctx context.Context, p *paygate.Payment, ref, produc
 }
 
 // walletAction is the nextAction of an opened order.
-func (s *Service) walletAction(p *paygate.Payment, ref string, o acquirer.Order) *paygate.NextAction {
+func (s *core) walletAction(p *paygate.Payment, ref string, o acquirer.Order) *paygate.NextAction {
 	token := s.walletToken(p.MerchantID, p.TradeNo, ref)
 	a := &paygate.NextAction{}
 	switch {
@@ -297,7 +297,7 @@ func (s *Service) walletAction(p *paygate.Payment, ref string, o acquirer.Order)
 }
 
 // walletAnswer records what the wallet said about an attempt.
-func (s *Service) walletAnswer(ctx context.Context, p *paygate.Payment, d *draft, ref string, res acquirer.WalletResult) (*paygate.Payment, error) {
+func (s *core) walletAnswer(ctx context.Context, p *paygate.Payment, d *draft, ref string, res acquirer.WalletResult) (*paygate.Payment, error) {
 	switch res.State {
 	case acquirer.WalletPaid:
 		return s.walletPaid(ctx, p, d, ref, res)
@@ -318,7 +318,7 @@ func (s *Service) walletAnswer(ctx context.Context, p *paygate.Payment, d *draft
 // walletPaid records a paid attempt as SUCCEEDED (and completes its
 // session). Paid for a payment that was closed meanwhile (cancelled,
 // expired, paid by another attempt), the money goes back to the shopper.
-func (s *Service) walletPaid(ctx context.Context, p *paygate.Payment, d *draft, ref string, res acquirer.WalletResult) (*paygate.Payment, error) {
+func (s *core) walletPaid(ctx context.Context, p *paygate.Payment, d *draft, ref string, res acquirer.WalletResult) (*paygate.Payment, error) {
 	q, ok, err := s.recordAttempt(ctx, p, ref, paygate.StatusSucceeded, func(q *paygate.Payment, now time.Time) {
 		q.Wallet.Reference = ref
 		q.Wallet.BuyerAccount, q.Wallet.Funding, q.Wallet.TransactionID = res.BuyerAccount, res.Funding, res.TransactionID
@@ -350,7 +350,7 @@ func (s *Service) walletPaid(ctx context.Context, p *paygate.Payment, d *draft, 
 
 // walletDeclined records a declined attempt: FAILED, or on a cashier page
 // PENDING with the reason, so the shopper can try another method.
-func (s *Service) walletDeclined(ctx context.Context, p *paygate.Payment, d *draft, ref, code, msg string) (*paygate.Payment, error) {
+func (s *core) walletDeclined(ctx context.Context, p *paygate.Payment, d *draft, ref, code, msg string) (*paygate.Payment, error) {
 	if d != nil && d.session != nil && p.Status == paygate.StatusPending {
 		q, _, err := s.recordAttempt(ctx, p, ref, "", func(q *paygate.Payment, _ time.Time) {
 			q.FailureCode, q.FailureMessage = code, msg
@@ -370,7 +370,7 @@ func (s *Service) walletDeclined(ctx context.Context, p *paygate.Payment, d *dra
 // recordAttempt is record for an attempt: it writes only while ref is
 // still the payment's open attempt (PENDING or REQUIRES_ACTION), and reports
 // whether it wrote. With to "" the status stays (no event).
-func (s *Service) recordAttempt(ctx context.Context, p *paygate.Payment, ref string, to paygate.Status,
+func (s *core) recordAttempt(ctx context.Context, p *paygate.Payment, ref string, to paygate.Status,
 	set func(*paygate.Payment, time.Time), extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, bool, error) {
 	type recorded struct {
 		p     *paygate.Payment
@@ -412,7 +412,7 @@ func (s *Service) recordAttempt(ctx context.Context, p *paygate.Payment, ref str
 // wallet first (a "user paying" code, or an answer that never reached us),
 // and closes and expires what is still unpaid. It reports whether the
 // payment was closed.
-func (s *Service) sweepWallet(ctx context.Context, p *paygate.Payment) (bool, error) {
+func (s *core) sweepWallet(ctx context.Context, p *paygate.Payment) (bool, error) {
 	ref := attemptRef(p)
 	res, err := s.wallets.QueryOrder(ctx, walletQuery(p))
 	if err != nil {
@@ -447,7 +447,7 @@ func (s *Service) sweepWallet(ctx context.Context, p *paygate.Payment) (bool, er
 
 // refreshWallet brings a direct wallet payment up to date before an inquiry
 // answers, when its time came and the sweep has not run yet.
-func (s *Service) refreshWallet(ctx context.Context, p *paygate.Payment) *paygate.Payment {
+func (s *core) refreshWallet(ctx context.Context, p *paygate.Payment) *paygate.Payment {
 	if p.Wallet == nil || s.wallets == nil || p.SessionID != "" || p.ExpiresAt == nil || s.now().Before(*p.ExpiresAt) ||
 		(p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
 		return p
@@ -463,7 +463,7 @@ func (s *Service) refreshWallet(ctx context.Context, p *paygate.Payment) *paygat
 }
 
 // closeWallet closes a payment's open wallet order before it is cancelled.
-func (s *Service) closeWallet(ctx context.Context, p *paygate.Payment) error {
+func (s *core) closeWallet(ctx context.Context, p *paygate.Payment) error {
 	if p.Wallet == nil || s.wallets == nil || (p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
 		return nil
 	}
@@ -479,7 +479,7 @@ func (s *Service) closeWallet(ctx context.Context, p *paygate.Payment) error {
 
 // refundAt sends a refund to whoever holds the payment's money: the wallet,
 // or the card acquirer (cards and device wallets).
-func (s *Service) refundAt(ctx context.Context, p *paygate.Payment, reference string, amount paygate.Money) (acquirer.Result, error) {
+func (s *core) refundAt(ctx context.Context, p *paygate.Payment, reference string, amount paygate.Money) (acquirer.Result, error) {
 	if p.Wallet != nil && s.wallets != nil {
 		return s.wallets.RefundOrder(ctx, walletQuery(p), reference, amount)
 	}
@@ -488,12 +488,12 @@ func (s *Service) refundAt(ctx context.Context, p *paygate.Payment, reference st
 
 // walletToken names an attempt in the URLs of its QR image and wallet page:
 // merchant, tradeNo and reference with a MAC, unguessable and unforgeable.
-func (s *Service) walletToken(merchantID, tradeNo, ref string) string {
+func (s *core) walletToken(merchantID, tradeNo, ref string) string {
 	id := merchantID + "|" + tradeNo + "|" + ref
 	return base64.RawURLEncoding.EncodeToString([]byte(id)) + "." + s.pageMAC("wallet|"+id)
 }
 
-func (s *Service) walletPageURL(p *paygate.Payment, ref string) string {
+func (s *core) walletPageURL(p *paygate.Payment, ref string) string {
 	return s.cfg.BaseURL + "/wallet/pay/" + s.walletToken(p.MerchantID, p.TradeNo, ref)
 }
 
@@ -517,7 +517,7 @@ type WalletPage struct {
 // WalletPage loads the attempt a token names.
 //
 // Errors: not_found.
-func (s *Service) WalletPage(ctx context.Context, token string) (*WalletPage, error) {
+func (s *Wallets) WalletPage(ctx context.Context, token string) (*WalletPage, error) {
 	body, mac, ok := strings.Cut(strings.TrimSuffix(token, ".png"), ".")
 	raw, canonical := decodeToken(body)
 	if !ok || !canonical || !hmac.Equal([]byte(mac), []byte(s.pageMAC("wallet|"+string(raw)))) {
@@ -555,7 +555,7 @@ func (s *Service) WalletPage(ctx context.Context, token string) (*WalletPage, er
 // WalletQR returns the QR payload of an open attempt, for its image.
 //
 // Errors: not_found (unknown, closed or expired).
-func (s *Service) WalletQR(ctx context.Context, token string) (string, error) {
+func (s *Wallets) WalletQR(ctx context.Context, token string) (string, error) {
 	wp, err := s.WalletPage(ctx, token)
 	if err != nil {
 		return "", err
@@ -572,7 +572,7 @@ func (s *Service) WalletQR(ctx context.Context, token string) (string, error) {
 // refused (an expired direct payment becomes EXPIRED at once).
 //
 // Errors: not_found (unknown token, or not the sandbox), invalid_state.
-func (s *Service) SimulateWallet(ctx context.Context, token string, approve bool, account string) (*paygate.Payment, error) {
+func (s *Wallets) SimulateWallet(ctx context.Context, token string, approve bool, account string) (*paygate.Payment, error) {
 	wp, err := s.WalletPage(ctx, token)
 	if err != nil {
 		return nil, err
@@ -623,7 +623,7 @@ func cashierProduct(m paygate.WalletMethod) string {
 // sessionMethods resolves a session request's paymentMethodTypes into the
 // list the cashier page offers: card and the wallets given, or by default
 // card and every wallet that takes the currency and the amount.
-func (s *Service) sessionMethods(c *checker, types []string, amount paygate.Money, manual bool) []string {
+func (s *core) sessionMethods(c *checker, types []string, amount paygate.Money, manual bool) []string {
 	if len(types) == 0 {
 		out := []string{paygate.MethodCard}
 		if s.wallets != nil && !manual { // wallets capture at once
@@ -668,7 +668,7 @@ func (s *Service) sessionMethods(c *checker, types []string, amount paygate.Mone
 
 // CheckoutMethods lists the wallet methods a session's cashier page offers
 // besides card.
-func (s *Service) CheckoutMethods(sess *paygate.Session, p *paygate.Payment) []paygate.WalletMethod {
+func (s *Checkout) CheckoutMethods(sess *paygate.Session, p *paygate.Payment) []paygate.WalletMethod {
 	if s.wallets == nil || p.CaptureMethod == paygate.CaptureManual {
 		return nil
 	}
@@ -688,7 +688,7 @@ func (s *Service) CheckoutMethods(sess *paygate.Session, p *paygate.Payment) []p
 //
 // Errors: not_found, invalid_state (session complete or expired),
 // invalid_parameter (a method the session does not offer), conflict.
-func (s *Service) ChooseMethod(ctx context.Context, sessionID, method string) (*paygate.Payment, error) {
+func (s *Checkout) ChooseMethod(ctx context.Context, sessionID, method string) (*paygate.Payment, error) {
 	page, err := s.CheckoutPage(ctx, sessionID)
 	if err != nil {
 		return nil, err
@@ -767,7 +767,7 @@ func (s *Service) ChooseMethod(ctx context.Context, sessionID, method string) (*
 
 // dropAttempt ends a cashier page's wallet attempt before the shopper pays
 // another way: the order is closed at its wallet, then forgotten.
-func (s *Service) dropAttempt(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
+func (s *core) dropAttempt(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
 	if p.Wallet == nil && p.PaymentMethodType == paygate.MethodCard {
 		return p, nil
 	}

@@ -63,19 +63,19 @@ func simulateToken(u string) string { return u[strings.LastIndex(u, "/")+1:] }
 func TestWalletPaidTwiceAfterARefund(t *testing.T) {
 	w := &heldWallet{entered: make(chan struct{}), release: make(chan struct{})}
 	gw, _, ctx, _ := newTestGateway(t, w, w)
-	p, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w-1",
+	p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "CNY", OrderNo: "order-w-1",
 		PaymentMethodType: "wechat", DeviceInfo: &wire.DeviceInfo{}, Wechat: &wire.WechatInput{ProductType: "qr-code"}})
 	if err != nil || p.Status != paygate.StatusRequiresAction {
 		t.Fatalf("create: got %v %v", p, err)
 	}
 	tok := simulateToken(p.NextAction.SimulateURL)
 	done := make(chan error)
-	go func() { _, err := gw.SimulateWallet(context.Background(), tok, true, "balance"); done <- err }()
+	go func() { _, err := gw.Wallets.SimulateWallet(context.Background(), tok, true, "balance"); done <- err }()
 	<-w.entered
-	if q, err := gw.SimulateWallet(context.Background(), tok, true, "balance"); err != nil || q.Status != paygate.StatusSucceeded {
+	if q, err := gw.Wallets.SimulateWallet(context.Background(), tok, true, "balance"); err != nil || q.Status != paygate.StatusSucceeded {
 		t.Fatalf("second approval: got %v %v", q, err)
 	}
-	if r, _, err := gw.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{OrderNo: "order-w-1"}, Amount: "4",
+	if r, _, err := gw.Payments.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{OrderNo: "order-w-1"}, Amount: "4",
 		ClientIP: "1.1.1.1", Reason: "r", RefundNumber: "refund-w-1"}); err != nil || r.Status != paygate.RefundSucceeded {
 		t.Fatalf("refund: got %v %v", r, err)
 	}
@@ -92,11 +92,11 @@ func TestWalletPaidTwiceAfterARefund(t *testing.T) {
 func TestSessionSweepAsksTheWallet(t *testing.T) {
 	w := &heldWallet{}
 	gw, _, ctx, now := newTestGateway(t, w, w)
-	sess, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-2"})
+	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err := gw.ChooseMethod(t.Context(), sess.SessionID, "payNow"); err != nil || p.NextAction == nil {
+	if p, err := gw.Checkout.ChooseMethod(t.Context(), sess.SessionID, "payNow"); err != nil || p.NextAction == nil {
 		t.Fatalf("choose payNow: got %v %v", p, err)
 	}
 	w.paidAtWallet.Store(true)
@@ -104,7 +104,7 @@ func TestSessionSweepAsksTheWallet(t *testing.T) {
 	if _, err := gw.Sweep(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	sess, p, err := gw.Session(ctx, sess.SessionID)
+	sess, p, err := gw.Checkout.Session(ctx, sess.SessionID)
 	if err != nil || p.Status != paygate.StatusSucceeded || sess.Status != paygate.SessionComplete {
 		t.Errorf("after the deadline: got payment %v, session %v, %v; want SUCCEEDED and COMPLETE", p.Status, sess.Status, err)
 	}
@@ -115,13 +115,13 @@ func TestSessionSweepAsksTheWallet(t *testing.T) {
 func TestWalletAttemptReferences(t *testing.T) {
 	w := &heldWallet{}
 	gw, _, ctx, _ := newTestGateway(t, w, w)
-	sess, _, _, err := gw.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-3"})
+	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-w-3"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
 	for i := range 30 {
-		p, err := gw.ChooseMethod(t.Context(), sess.SessionID, []string{"payNow", "grabPay"}[i%2])
+		p, err := gw.Checkout.ChooseMethod(t.Context(), sess.SessionID, []string{"payNow", "grabPay"}[i%2])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	sess, p, created, err := s.gw.CreateSession(r.Context(), &req)
+	sess, p, created, err := s.sessions.CreateSession(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -21,7 +21,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
-	sess, p, err := s.gw.Session(r.Context(), r.PathValue("sessionId"))
+	sess, p, err := s.sessions.Session(r.Context(), r.PathValue("sessionId"))
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -17,7 +17,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	token, exp, err := s.gw.IssueToken(r.Context(), req.AppID, req.Secret, clientAddr(r))
+	token, exp, err := s.merchants.IssueToken(r.Context(), req.AppID, req.Secret, clientAddr(r))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -31,7 +31,7 @@ func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	p, created, err := s.gw.CreatePayment(r.Context(), &req)
+	p, created, err := s.payments.CreatePayment(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -57,7 +57,7 @@ func (s *Server) handleCapture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, replayed := gateway.WithReplayFlag(r.Context())
-	p, err := s.gw.Capture(ctx, &req, r.Header.Get("Idempotency-Key"))
+	p, err := s.payments.Capture(ctx, &req, r.Header.Get("Idempotency-Key"))
 	s.payment(w, r, *replayed)(p, err)
 }
 
@@ -68,7 +68,7 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, replayed := gateway.WithReplayFlag(r.Context())
-	p, err := s.gw.Cancel(ctx, &req, r.Header.Get("Idempotency-Key"))
+	p, err := s.payments.Cancel(ctx, &req, r.Header.Get("Idempotency-Key"))
 	s.payment(w, r, *replayed)(p, err)
 }
 
@@ -100,7 +100,7 @@ func (s *Server) handleGetPayment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref wire.OrderRef) {
-	p, refunds, err := s.gw.Payment(r.Context(), ref)
+	p, refunds, err := s.payments.Payment(r.Context(), ref)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -119,7 +119,7 @@ func (s *Server) handleCreateRefund(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	ref, created, err := s.gw.CreateRefund(r.Context(), &req)
+	ref, created, err := s.payments.CreateRefund(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -133,7 +133,7 @@ func (s *Server) handleRefundInquiry(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	one, list, err := s.gw.RefundInquiry(r.Context(), &req)
+	one, list, err := s.payments.RefundInquiry(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -157,7 +157,7 @@ func (s *Server) handleTokenPayment(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	p, created, err := s.gw.CreateTokenPayment(r.Context(), &req)
+	p, created, err := s.storedCards.CreateTokenPayment(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -166,7 +166,7 @@ func (s *Server) handleTokenPayment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
-	sc, err := s.gw.RevokeStoredCard(r.Context(), r.PathValue("transactionIdentifier"))
+	sc, err := s.storedCards.RevokeStoredCard(r.Context(), r.PathValue("transactionIdentifier"))
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -13,7 +13,7 @@ func (s *Server) handleCreateSubscription(w http.ResponseWriter, r *http.Request
 		s.error(w, r, err)
 		return
 	}
-	sub, secret, err := s.gw.CreateSubscription(r.Context(), &req)
+	sub, secret, err := s.notifications.CreateSubscription(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -22,7 +22,7 @@ func (s *Server) handleCreateSubscription(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleListSubscriptions(w http.ResponseWriter, r *http.Request) {
-	subs, err := s.gw.Subscriptions(r.Context())
+	subs, err := s.notifications.Subscriptions(r.Context())
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -38,7 +38,7 @@ func (s *Server) handleListSubscriptions(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleDeleteSubscription(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.gw.DeleteSubscription(r.Context(), id); err != nil {
+	if err := s.notifications.DeleteSubscription(r.Context(), id); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -49,7 +49,7 @@ func (s *Server) handleDeleteSubscription(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleListNotifications(w http.ResponseWriter, r *http.Request) {
-	logs, err := s.gw.Notifications(r.Context(), r.URL.Query().Get("orderNo"))
+	logs, err := s.notifications.Log(r.Context(), r.URL.Query().Get("orderNo"))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -65,7 +65,7 @@ func (s *Server) handleListNotifications(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) {
 	ctx, replayed := gateway.WithReplayFlag(r.Context())
-	n, err := s.gw.Resend(ctx, r.PathValue("notifyId"), r.Header.Get("Idempotency-Key"))
+	n, err := s.notifications.Resend(ctx, r.PathValue("notifyId"), r.Header.Get("Idempotency-Key"))
 	if *replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}

@@ -28,7 +28,7 @@ const MaxBodyBytes = 64 << 10
 
 // Server serves the API.
 type Server struct {
-	gw      *gateway.Service
+	services
 	log     *slog.Logger
 	limiter *limiter
 	mux     *http.ServeMux
@@ -54,7 +54,7 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 	if opt.Burst == 0 {
 		opt.Burst = max(1, int(2*opt.RateLimit)) // at least one request, whatever the rate
 	}
-	s := &Server{gw: gw, log: log, mux: http.NewServeMux(),
+	s := &Server{services: servicesOf(gw), log: log, mux: http.NewServeMux(),
 		limiter: &limiter{rate: opt.RateLimit, burst: float64(opt.Burst), now: gw.Config().Now, buckets: map[string]*bucket{}}}
 	s.routes()
 	if opt.Pages != nil {
@@ -95,7 +95,7 @@ func (s *Server) routes() {
 		io.WriteString(w, `{"status":"ok"}`)
 	})
 	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.gw.Ready(r.Context()); err != nil {
+		if err := s.ready(r.Context()); err != nil {
 			s.error(w, r, err)
 			return
 		}
@@ -167,7 +167,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 			s.error(w, r, paygate.Errorf(paygate.EUnauthorized, "Authorization: Bearer <accessToken> is required"))
 			return
 		}
-		merchantID, err := s.gw.Authenticate(r.Context(), strings.TrimSpace(token))
+		merchantID, err := s.merchants.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
 			s.error(w, r, err)
 			return

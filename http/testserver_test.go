@@ -25,11 +25,11 @@ func testServer(tb testing.TB) (*Server, *gateway.Service, context.Context, stri
 	tb.Cleanup(func() { store.Close() })
 	v, _ := vault.New(vault.NewKey())
 	gw := gateway.New(store, acquirer.Sandbox{}, v, nil, gateway.Config{})
-	nm, err := gw.CreateMerchant(context.Background(), "test")
+	nm, err := gw.Merchants.CreateMerchant(context.Background(), "test")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	token, _, err := gw.IssueToken(context.Background(), nm.Merchant.AppID, nm.Secret, "192.0.2.1")
+	token, _, err := gw.Merchants.IssueToken(context.Background(), nm.Merchant.AppID, nm.Secret, "192.0.2.1")
 	if err != nil {
 		tb.Fatal(err)
 	}

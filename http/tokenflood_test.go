@@ -21,7 +21,7 @@ import (
 // hash. Over real HTTP, the two clients on two loopback addresses.
 func TestTokenFlood(t *testing.T) {
 	srv, gw, _, _ := testServer(t)
-	nm, err := gw.CreateMerchant(t.Context(), "flooded")
+	nm, err := gw.Merchants.CreateMerchant(t.Context(), "flooded")
 	if err != nil {
 		t.Fatal(err)
 	}

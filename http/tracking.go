@@ -17,7 +17,7 @@ import (
 // withTrackers lists the order's trackers in a payment inquiry's answer
 // (none: the field is omitted, like any field without a value).
 func (s *Server) withTrackers(ctx context.Context, v *wire.PaymentView) error {
-	ts, err := s.gw.Trackers(ctx, v.OrderNo)
+	ts, err := s.tracking.Trackers(ctx, v.OrderNo)
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (s *Server) handleAddTracker(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	t, created, err := s.gw.AddTracker(r.Context(), &req)
+	t, created, err := s.tracking.AddTracker(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -55,7 +55,7 @@ func (s *Server) handleAddTrackers(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	results, err := s.gw.AddTrackers(r.Context(), items)
+	results, err := s.tracking.AddTrackers(r.Context(), items)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -96,7 +96,7 @@ func (s *Server) handleUpdateTracker(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, replayed := gateway.WithReplayFlag(r.Context())
-	t, err := s.gw.UpdateTracker(ctx, &req, r.Header.Get("Idempotency-Key"))
+	t, err := s.tracking.UpdateTracker(ctx, &req, r.Header.Get("Idempotency-Key"))
 	if *replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
@@ -113,7 +113,7 @@ func (s *Server) handleTrackerInquiry(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	one, list, err := s.gw.TrackerInquiry(r.Context(), &req)
+	one, list, err := s.tracking.TrackerInquiry(r.Context(), &req)
 	if err != nil {
 		s.error(w, r, err)
 		return

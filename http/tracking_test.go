@@ -15,12 +15,12 @@ import (
 func trackingServer(f *testing.F) (*Server, string) {
 	f.Helper()
 	srv, gw, ctx, token := testServer(f)
-	if _, _, err := gw.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "fuzz-order",
+	if _, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "fuzz-order",
 		PaymentMethodType: "card", Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"},
 		DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1"}}); err != nil {
 		f.Fatal(err)
 	}
-	if _, _, err := gw.AddTracker(ctx, &wire.TrackerRequest{Carrier: "UPS", OrderNo: "fuzz-order", ShipmentDate: "2026-01-01",
+	if _, _, err := gw.Tracking.AddTracker(ctx, &wire.TrackerRequest{Carrier: "UPS", OrderNo: "fuzz-order", ShipmentDate: "2026-01-01",
 		ShipmentDirection: "FORWARD", ShippingStatus: "SHIPPED", TrackingNo: "FZ-1", TrackingNumberType: "CARRIER_PROVIDED"}); err != nil {
 		f.Fatal(err)
 	}

@@ -205,7 +205,7 @@ func (m *Main) Open(ctx context.Context) error {
 	} else if n == 0 {
 		// Nodes starting together on one empty database: the first creates
 		// it, the others' inserts conflict and they go on without one.
-		nm, err := m.Gateway.CreateSandboxMerchant(ctx)
+		nm, err := m.Gateway.Merchants.CreateSandboxMerchant(ctx)
 		switch {
 		case paygate.ErrorCode(err) == paygate.EConflict:
 		case err != nil:
@@ -242,7 +242,7 @@ func (m *Main) Open(ctx context.Context) error {
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	m.swept = make(chan struct{})
-	m.Dispatcher = m.Gateway.NewDispatcher(notify.NewClient(m.AllowPrivateNotifyTargets, 10*time.Second), gateway.DispatchConfig{
+	m.Dispatcher = m.Gateway.Notifications.NewDispatcher(notify.NewClient(m.AllowPrivateNotifyTargets, 10*time.Second), gateway.DispatchConfig{
 		PerEndpoint: m.NotifyConcurrency, PerHost: m.NotifyHostConcurrency, HostRate: m.NotifyHostRate, HostBurst: m.NotifyHostBurst})
 	go func() {
 		defer close(m.swept)
@@ -314,7 +314,7 @@ func (m *Main) CreateMerchant(ctx context.Context, name string) error {
 		return err
 	}
 	defer s.Close()
-	nm, err := m.newGateway(s, v).CreateMerchant(ctx, name)
+	nm, err := m.newGateway(s, v).Merchants.CreateMerchant(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -339,7 +339,7 @@ func (m *Main) Rekey(ctx context.Context, batch int) error {
 		return err
 	}
 	defer s.Close()
-	rep, err := m.newGateway(s, v).Rekey(ctx, batch)
+	rep, err := m.newGateway(s, v).StoredCards.Rekey(ctx, batch)
 	if err != nil {
 		return err
 	}

@@ -217,7 +217,7 @@ func startBenchServer(ctx context.Context, db string) (*Main, func(), error) {
 		return nil, nil, err
 	}
 	if m.Sandbox == nil {
-		nm, err := m.Gateway.CreateMerchant(ctx, "Bench merchant")
+		nm, err := m.Gateway.Merchants.CreateMerchant(ctx, "Bench merchant")
 		if err != nil {
 			m.Close()
 			return nil, nil, err

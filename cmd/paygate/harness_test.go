@@ -144,7 +144,7 @@ func (a *app) sandbox() *client {
 // newMerchant creates another merchant and returns its client.
 func (a *app) newMerchant(name string) *client {
 	a.t.Helper()
-	nm, err := a.Gateway.CreateMerchant(context.Background(), name)
+	nm, err := a.Gateway.Merchants.CreateMerchant(context.Background(), name)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -1,0 +1,65 @@
+package http
+
+import (
+	"context"
+
+	"paygate"
+	"paygate/gateway"
+	"paygate/wire"
+)
+
+// The gateway as the API's handlers see it: each service as the few methods
+// they call, so a handler depends on what it uses and a test can stand in
+// for one service. NewServer takes them from a *gateway.Service.
+type (
+	merchantService interface {
+		IssueToken(ctx context.Context, appID, secret, client string) (token string, expiresIn int, err error)
+		Authenticate(ctx context.Context, token string) (string, error)
+	}
+	paymentService interface {
+		CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error)
+		Payment(ctx context.Context, r wire.OrderRef) (*paygate.Payment, []*paygate.Refund, error)
+		Capture(ctx context.Context, req *wire.CaptureRequest, idemKey string) (*paygate.Payment, error)
+		Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error)
+		CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error)
+		RefundInquiry(ctx context.Context, req *wire.RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error)
+	}
+	sessionService interface {
+		CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error)
+		Session(ctx context.Context, sessionID string) (*paygate.Session, *paygate.Payment, error)
+	}
+	storedCardService interface {
+		CreateTokenPayment(ctx context.Context, req *wire.TokenPaymentRequest) (*paygate.Payment, bool, error)
+		RevokeStoredCard(ctx context.Context, txID string) (*paygate.StoredCard, error)
+	}
+	trackingService interface {
+		AddTracker(ctx context.Context, req *wire.TrackerRequest) (*paygate.Tracker, bool, error)
+		AddTrackers(ctx context.Context, items []gateway.TrackerBatchItem) ([]gateway.TrackerBatchResult, error)
+		UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error)
+		Trackers(ctx context.Context, orderNo string) ([]*paygate.Tracker, error)
+		TrackerInquiry(ctx context.Context, req *wire.TrackerInquiryRequest) (*paygate.Tracker, []*paygate.Tracker, error)
+	}
+	notificationService interface {
+		CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error)
+		Subscriptions(ctx context.Context) ([]*paygate.Subscription, error)
+		DeleteSubscription(ctx context.Context, id string) error
+		Log(ctx context.Context, orderNo string) ([]gateway.NotificationLog, error)
+		Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error)
+	}
+)
+
+// services are the gateway services a Server calls.
+type services struct {
+	merchants     merchantService
+	payments      paymentService
+	sessions      sessionService
+	storedCards   storedCardService
+	tracking      trackingService
+	notifications notificationService
+	ready         func(context.Context) error
+}
+
+func servicesOf(gw *gateway.Service) services {
+	return services{merchants: gw.Merchants, payments: gw.Payments, sessions: gw.Checkout, storedCards: gw.StoredCards,
+		tracking: gw.Tracking, notifications: gw.Notifications, ready: gw.Ready}
+}
