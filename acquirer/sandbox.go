@@ -66,6 +66,26 @@ func Frictionless(reference, brand, mode string) *paygate.ThreeDS {
 // ChallengeCode is the one-time code the sandbox ACS page accepts (and shows).
 const ChallengeCode = "123456"
 
+// ACS is an acquirer whose 3-D Secure challenge is answered on paygate's own
+// ACS page (the sandbox): it checks the customer's one-time code, and may
+// give the page a hint to show. A connector whose issuer hosts the
+// challenge (a redirect to the card scheme's page) is not one.
+type ACS interface {
+	// ChallengeHint is what the page shows the customer about the code to
+	// type ("" for nothing).
+	ChallengeHint(reference string) string
+	// CheckChallengeCode reports whether code answers the challenge.
+	CheckChallengeCode(reference, code string) bool
+}
+
+var _ ACS = Sandbox{}
+
+// ChallengeHint shows the sandbox's one code: the test customer has no phone.
+func (Sandbox) ChallengeHint(string) string { return ChallengeCode }
+
+// CheckChallengeCode accepts ChallengeCode for every challenge.
+func (Sandbox) CheckChallengeCode(_, code string) bool { return code == ChallengeCode }
+
 // CompleteChallenge passes with a challenge result of version 2.2.0 and a
 // liability shift, or fails.
 func (Sandbox) CompleteChallenge(_ context.Context, reference string, card Card, passed bool) (*paygate.ThreeDS, error) {

@@ -8,6 +8,7 @@
 package card
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
@@ -42,7 +43,15 @@ const (
 type Problem struct {
 	Field   string
 	Message string
+	err     error // a sentinel the caller may test for (ErrExpired)
 }
+
+// ErrExpired is in the chain of the Problem of a card past its expiry
+// month: test with errors.Is.
+var ErrExpired = errors.New("card has expired")
+
+// Unwrap returns the sentinel of the problem, if it has one.
+func (p *Problem) Unwrap() error { return p.err }
 
 // Error returns "field: message". It carries no card data, like Message.
 func (p *Problem) Error() string {
@@ -231,7 +240,7 @@ func CheckExpiry(month, year string, now time.Time) (int, int, error) {
 	// month 13 to January of the next year.
 	end := time.Date(y, time.Month(m)+1, 1, 0, 0, 0, 0, now.Location())
 	if !now.Before(end) {
-		return 0, 0, problem(fieldExpiryYear, "card has expired")
+		return 0, 0, &Problem{Field: fieldExpiryYear, Message: "card has expired", err: ErrExpired}
 	}
 	return m, y, nil
 }

@@ -16,7 +16,9 @@ import (
 	"strings"
 
 	"paygate"
+	"paygate/card"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 //go:embed templates/*.html
@@ -134,7 +136,7 @@ func (h *Handler) showCashier(w http.ResponseWriter, r *http.Request, status int
 	t := messages[lang]
 	page, err := h.checkout.CheckoutPage(r.Context(), r.PathValue("sessionId"))
 	if err != nil {
-		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
+		h.errorPage(w, r, t, err)
 		return
 	}
 	v := view{T: t, Page: page, CSRF: h.checkout.CSRFToken(page.Session.SessionID), Error: errMsg, ErrorField: errField,
@@ -214,23 +216,23 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 		CVC: r.PostFormValue("cvc"), HolderName: r.PostFormValue("holderName")})
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
-		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
+		h.render(w, r, errStatus(err), "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	case paygate.ErrorCode(err) == paygate.EInvalidParameter:
 		field := paygate.ErrorParam(err)
 		msg := map[string]string{"cardNo": t["badCardNo"], "expiryMonth": t["badExpiry"], "expiryYear": t["badExpiry"],
 			"cvc": t["badCvc"], "holderName": t["badHolder"]}[field]
-		if strings.Contains(paygate.ErrorMessage(err), "expired") {
+		if errors.Is(err, card.ErrExpired) {
 			msg = t["expiredCard"]
 		}
-		h.showCashier(w, r, http.StatusBadRequest, msg, field)
+		h.showCashier(w, r, errStatus(err), msg, field)
 		return
 	case errors.Is(err, gateway.ErrInProgress), paygate.ErrorCode(err) == paygate.EInvalidState:
 		h.redirect(w, r, "/checkout/"+sid)
 		return
 	case err != nil:
 		h.log.ErrorContext(r.Context(), "checkout pay", "err", err)
-		h.showCashier(w, r, http.StatusInternalServerError, t["processing_error"], "")
+		h.showCashier(w, r, errStatus(err), t["processing_error"], "")
 		return
 	}
 	h.after(w, r, p, "/checkout/"+sid)
@@ -284,7 +286,7 @@ func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status i
 	token := r.PathValue("token")
 	ch, err := h.checkout.ChallengePage(r.Context(), token)
 	if err != nil {
-		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
+		h.errorPage(w, r, t, err)
 		return
 	}
 	errMsg := t[errKey]
@@ -322,14 +324,14 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	p, err := h.checkout.CompleteChallenge(r.Context(), token, r.PostFormValue("action") != "fail", strings.TrimSpace(r.PostFormValue("code")))
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
-		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
+		h.render(w, r, errStatus(err), "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	case paygate.ErrorCode(err) == paygate.EInvalidParameter:
-		h.showChallenge(w, r, http.StatusBadRequest, "wrongCode")
+		h.showChallenge(w, r, errStatus(err), "wrongCode")
 		return
 	case err != nil:
 		h.log.ErrorContext(r.Context(), "3ds answer", "err", err)
-		h.showChallenge(w, r, http.StatusInternalServerError, "processing_error")
+		h.showChallenge(w, r, errStatus(err), "processing_error")
 		return
 	}
 	page := "/3ds/" + token
@@ -337,4 +339,19 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		page = "/checkout/" + p.SessionID
 	}
 	h.after(w, r, p, page)
+}
+
+// errStatus is the HTTP status of a gateway error, as the JSON API would
+// answer it.
+func errStatus(err error) int { return wire.HTTPStatus(paygate.ErrorCode(err)) }
+
+// errorPage renders the page of an error that leaves nothing to show: not
+// found, or a fault of ours (logged), with the error's status.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, t map[string]string, err error) {
+	msg := t["notFound"]
+	if paygate.ErrorCode(err) != paygate.ENotFound {
+		h.log.ErrorContext(r.Context(), "checkout page", "err", err)
+		msg = t["processing_error"]
+	}
+	h.render(w, r, errStatus(err), "message", view{T: t, Message: msg}, "")
 }

@@ -90,17 +90,17 @@ func (h *Handler) chooseMethod(w http.ResponseWriter, r *http.Request) {
 	p, err := h.checkout.ChooseMethod(r.Context(), sid, r.PostFormValue("method"))
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
-		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
+		h.render(w, r, errStatus(err), "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	case paygate.ErrorCode(err) == paygate.EInvalidParameter:
-		h.showCashier(w, r, http.StatusBadRequest, t["badMethod"], "")
+		h.showCashier(w, r, errStatus(err), t["badMethod"], "")
 		return
 	case errors.Is(err, gateway.ErrInProgress), paygate.ErrorCode(err) == paygate.EInvalidState:
 		h.redirect(w, r, "/checkout/"+sid)
 		return
 	case err != nil:
 		h.log.ErrorContext(r.Context(), "checkout method", "err", err)
-		h.showCashier(w, r, http.StatusInternalServerError, t["processing_error"], "")
+		h.showCashier(w, r, errStatus(err), t["processing_error"], "")
 		return
 	}
 	if a := p.NextAction; a != nil && a.Type == "redirect" && p.Wallet != nil {
@@ -215,7 +215,7 @@ func (h *Handler) walletAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	wp, err := h.wallets.WalletPage(r.Context(), token)
 	if err != nil {
-		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
+		h.errorPage(w, r, t, err)
 		return
 	}
 	redirected := wp.Payment.Wallet != nil &&
@@ -223,18 +223,18 @@ func (h *Handler) walletAnswer(w http.ResponseWriter, r *http.Request) {
 	p, err := h.wallets.SimulateWallet(r.Context(), token, r.PostFormValue("action") == "approve", r.PostFormValue("account"))
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
-		h.render(w, r, http.StatusNotFound, "message", view{T: t, Message: t["notFound"]}, "")
+		h.render(w, r, errStatus(err), "message", view{T: t, Message: t["notFound"]}, "")
 		return
 	case paygate.ErrorCode(err) == paygate.EInvalidState:
 		msg := t["closed"]
-		if strings.Contains(paygate.ErrorMessage(err), "expired") {
+		if errors.Is(err, gateway.ErrWalletExpired) {
 			msg = t["orderExpired"]
 		}
-		h.showWallet(w, r, http.StatusConflict, msg)
+		h.showWallet(w, r, errStatus(err), msg)
 		return
 	case err != nil:
 		h.log.ErrorContext(r.Context(), "wallet answer", "err", err)
-		h.showWallet(w, r, http.StatusInternalServerError, t["processing_error"])
+		h.showWallet(w, r, errStatus(err), t["processing_error"])
 		return
 	}
 	if !redirected {

@@ -353,7 +353,7 @@ type Challenge struct {
 	Payment      *paygate.Payment
 	Session      *paygate.Session // nil for a direct API payment
 	MerchantName string
-	Code         string // the one-time code, shown because this is the sandbox
+	Code         string // the ACS's hint about the one-time code (the sandbox shows it)
 	// TriesLeft is how many wrong codes the page still takes; the last one
 	// fails the authentication.
 	TriesLeft int
@@ -396,8 +396,10 @@ func (s *Checkout) ChallengePage(ctx context.Context, token string) (*Challenge,
 	if err != nil {
 		return nil, err
 	}
-	ch := &Challenge{Payment: p, MerchantName: m.Name, Code: acquirer.ChallengeCode,
-		TriesLeft: max(0, ChallengeCodeTries-p.WrongChallengeCodes)}
+	ch := &Challenge{Payment: p, MerchantName: m.Name, TriesLeft: max(0, ChallengeCodeTries-p.WrongChallengeCodes)}
+	if acs, ok := s.acquirer.(acquirer.ACS); ok {
+		ch.Code = acs.ChallengeHint(p.TradeNo)
+	}
 	if p.SessionID != "" {
 		if ch.Session, err = s.store.Session(ctx, merchantID, p.SessionID); err != nil {
 			return nil, err
@@ -452,7 +454,7 @@ func (s *Checkout) CompleteChallenge(ctx context.Context, token string, passed b
 		// reach the ACS: no code counts any more.
 		passed, failMsg = false, msgWrongCodes
 	}
-	if passed && code != ch.Code {
+	if passed && !s.checkChallengeCode(p.TradeNo, code) {
 		// Count the wrong code in a compare-and-set, so that codes sent at
 		// once (a script, many tabs) each use a try. The last try takes the
 		// pending card in the same write, as an answer does below, and
@@ -577,4 +579,11 @@ func (s *core) sweepSessions(ctx context.Context, now time.Time) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// checkChallengeCode asks the ACS whether code answers the challenge; with
+// an acquirer that hosts no challenge page, no code does.
+func (s *core) checkChallengeCode(reference, code string) bool {
+	acs, ok := s.acquirer.(acquirer.ACS)
+	return ok && acs.CheckChallengeCode(reference, code)
 }

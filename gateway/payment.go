@@ -422,7 +422,9 @@ func cardProblem(err error) error { return cardProblemAt("card.", err) }
 // cardProblemAt is cardProblem for fields under prefix ("" for top-level fields).
 func cardProblemAt(prefix string, err error) error {
 	if p, ok := err.(*card.Problem); ok {
-		return paygate.InvalidParam(prefix+p.Field, "%s%s: %s", prefix, p.Field, p.Message)
+		e := paygate.InvalidParam(prefix+p.Field, "%s%s: %s", prefix, p.Field, p.Message)
+		e.Err = p // errors.Is finds card.ErrExpired through it
+		return e
 	}
 	return paygate.InvalidParam(strings.TrimSuffix(prefix, "."), "card is not valid")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -120,7 +121,6 @@ func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPay
 	month, year, expErr := card.CheckExpiry(req.ExpiryMonth, req.ExpiryYear, now)
 	expired := false
 	if expErr != nil {
-		p, _ := expErr.(*card.Problem)
 		m, _ := strconv.Atoi(req.ExpiryMonth)
 		y, _ := strconv.Atoi(req.ExpiryYear)
 		if len(req.ExpiryYear) == 2 {
@@ -128,7 +128,7 @@ func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPay
 		}
 		// The card on file has run out: the issuer would decline, so the payment
 		// fails rather than the request (the merchant must ask for a new expiry).
-		if p != nil && p.Message == "card has expired" && m == sc.ExpiryMonth && y == sc.ExpiryYear {
+		if errors.Is(expErr, card.ErrExpired) && m == sc.ExpiryMonth && y == sc.ExpiryYear {
 			expired = true
 			month, year = m, y
 		} else {

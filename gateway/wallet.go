@@ -566,6 +566,10 @@ func (s *Wallets) WalletQR(ctx context.Context, token string) (string, error) {
 	return wp.Payment.NextAction.QRCode, nil
 }
 
+// ErrWalletExpired is in the chain of the invalid_state error of an answer
+// to a wallet order that ran out of time: test with errors.Is.
+var ErrWalletExpired = errors.New("the wallet order expired")
+
 // SimulateWallet takes the sandbox shopper's answer on the wallet page:
 // approve (paying from account: acquirer.SandboxBalance or SandboxCredit)
 // or decline. An attempt that is closed, superseded or past its time is
@@ -595,7 +599,9 @@ func (s *Wallets) SimulateWallet(ctx context.Context, token string, approve bool
 				p = q
 			}
 		}
-		return p, paygate.Errorf(paygate.EInvalidState, "payment %s has expired; this wallet order can no longer be paid", p.TradeNo)
+		err := paygate.Errorf(paygate.EInvalidState, "payment %s has expired; this wallet order can no longer be paid", p.TradeNo)
+		err.Err = ErrWalletExpired
+		return p, err
 	}
 	res, err := sim.Simulate(ctx, acquirer.SimulateRequest{Method: p.PaymentMethodType, Reference: wp.Reference,
 		Amount: p.Amount, LimitPayMethod: p.Wallet.LimitPayMethod, Account: account, Approve: approve})

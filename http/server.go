@@ -230,28 +230,6 @@ func (s *Server) json(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// statusOf maps an error code to its HTTP status (API.md "Conventions").
-func statusOf(code string) int {
-	switch code {
-	case paygate.EInvalidJSON, paygate.EInvalidParameter:
-		return http.StatusBadRequest
-	case paygate.EUnauthorized:
-		return http.StatusUnauthorized
-	case paygate.ENotFound:
-		return http.StatusNotFound
-	case paygate.EDuplicateOrderNo, paygate.EDuplicateRefundNo, paygate.EDuplicateTracking, paygate.EIdempotencyReused,
-		paygate.EInvalidState, paygate.EConflict:
-		return http.StatusConflict
-	case paygate.EAmountExceeded:
-		return http.StatusUnprocessableEntity
-	case paygate.ERateLimited:
-		return http.StatusTooManyRequests
-	case paygate.EUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // error renders err; only internal errors are logged, with the request id.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := paygate.ErrorCode(err)
@@ -261,7 +239,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == paygate.EInternal {
 		s.log.ErrorContext(r.Context(), "internal error", "requestId", paygate.RequestID(r.Context()), "err", err)
 	}
-	s.json(w, statusOf(code), wire.ErrorView{Error: wire.ErrorBody{Code: code, Message: paygate.ErrorMessage(err),
+	s.json(w, wire.HTTPStatus(code), wire.ErrorView{Error: wire.ErrorBody{Code: code, Message: paygate.ErrorMessage(err),
 		Param: paygate.ErrorParam(err), RequestID: paygate.RequestID(r.Context())}})
 }
 
