@@ -5,13 +5,8 @@ import (
 	"time"
 )
 
-// Payment methods and capture methods known to the API.
-const (
-	MethodCard = "card"
-
-	CaptureAuto   = "auto"
-	CaptureManual = "manual"
-)
+// MethodCard is the card payment method type; the wallets' are in wallet.go.
+const MethodCard = "card"
 
 // Payment is one order of a merchant and the money movement behind it.
 // Amounts other than Amount are minor units in Amount.Currency.
@@ -29,10 +24,10 @@ type Payment struct {
 	RefundingMinor int64 // sum of refunds sent to the acquirer and not yet answered
 
 	PaymentMethodType string
-	CaptureMethod     string
+	CaptureMethod     CaptureMethod
 	Description       string
 	BillingDesc       string
-	FraudMode         string
+	FraudMode         FraudMode
 	NotificationURL   string
 	FrontURL          string
 
@@ -95,7 +90,7 @@ type CardDetails struct {
 
 // ThreeDS is the 3-D Secure result recorded on a payment.
 type ThreeDS struct {
-	Mode                     string
+	Mode                     ThreeDSMode
 	Version                  string
 	ECI                      string
 	CAVV                     string
@@ -145,12 +140,6 @@ func (p *Payment) Created(requestID string) Event {
 	return Event{MerchantID: p.MerchantID, ObjectType: "payment", ObjectID: p.TradeNo,
 		To: string(p.Status), RequestID: requestID, At: p.CreatedAt}
 }
-
-// Captured is the captured amount as Money.
-func (p *Payment) Captured() Money { return Money{p.CapturedMinor, p.Amount.Currency} }
-
-// Refunded is the refunded amount as Money.
-func (p *Payment) Refunded() Money { return Money{p.RefundedMinor, p.Amount.Currency} }
 
 // Refund returns money of a captured payment to the customer.
 type Refund struct {

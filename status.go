@@ -54,6 +54,24 @@ func allowed[S comparable](table map[S][]S, from, to S) bool {
 // Final reports whether no transition leaves s.
 func (s Status) Final() bool { return len(transitions[s]) == 0 }
 
+// Open reports whether the payment still waits for its outcome: for the
+// customer (a challenge, a wallet) or for the acquirer.
+func (s Status) Open() bool { return s == StatusPending || s == StatusRequiresAction }
+
+// Paid reports whether the payment's money was captured (some of it may
+// have been refunded since).
+func (s Status) Paid() bool {
+	return s == StatusSucceeded || s == StatusPartiallyRefunded || s == StatusRefunded
+}
+
+// Refundable reports whether refunds may be asked of the payment (the
+// captured amount minus what was refunded bounds them).
+func (s Status) Refundable() bool { return s == StatusSucceeded || s == StatusPartiallyRefunded }
+
+// TakesTracking reports whether shipments may be attached to the order:
+// it is paid, or authorized and about to be captured.
+func (s Status) TakesTracking() bool { return s == StatusAuthorized || s.Paid() }
+
 // RefundStatus is the state of a refund.
 type RefundStatus string
 

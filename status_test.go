@@ -105,3 +105,24 @@ func TestErrorCode(t *testing.T) {
 		t.Errorf("foreign message: got %q, want generic", got)
 	}
 }
+
+// TestStatusGroups: the groups the rules ask about, for every status.
+func TestStatusGroups(t *testing.T) {
+	want := map[Status]string{ // open, paid, refundable, takes tracking
+		StatusPending: "o---", StatusRequiresAction: "o---", StatusAuthorized: "---t",
+		StatusSucceeded: "-prt", StatusPartiallyRefunded: "-prt", StatusRefunded: "-p-t",
+		StatusFailed: "----", StatusCancelled: "----", StatusExpired: "----",
+	}
+	flag := func(b bool, c byte) byte {
+		if b {
+			return c
+		}
+		return '-'
+	}
+	for _, s := range Statuses() {
+		got := string([]byte{flag(s.Open(), 'o'), flag(s.Paid(), 'p'), flag(s.Refundable(), 'r'), flag(s.TakesTracking(), 't')})
+		if got != want[s] {
+			t.Errorf("%s: got %s, want %s", s, got, want[s])
+		}
+	}
+}

@@ -149,6 +149,15 @@ var (
 // WalletMethods lists every wallet method, in the order pages show them.
 func WalletMethods() []WalletMethod { return slices.Clone(walletMethods) }
 
+// PaymentMethodTypes lists every paymentMethodType: card, then the wallets.
+func PaymentMethodTypes() []string {
+	out := []string{MethodCard}
+	for _, m := range walletMethods {
+		out = append(out, m.Type)
+	}
+	return out
+}
+
 // LookupWalletMethod returns the wallet method of a paymentMethodType.
 func LookupWalletMethod(typ string) (WalletMethod, bool) {
 	for _, m := range walletMethods {

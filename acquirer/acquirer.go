@@ -49,7 +49,7 @@ type AuthenticateRequest struct {
 	Reference string // tradeNo
 	Amount    paygate.Money
 	Card      Card
-	Mode      string // "auto" or "standard"
+	Mode      paygate.ThreeDSMode // auto or standard (never off)
 }
 
 // AuthenticateResult says whether the customer must complete a challenge, or

@@ -45,7 +45,7 @@ func (Sandbox) Authenticate(_ context.Context, req AuthenticateRequest) (Authent
 		return AuthenticateResult{ChallengeRequired: true}, nil
 	case req.Card.Number == CardFrictionless:
 		return AuthenticateResult{ThreeDS: Frictionless(req.Reference, req.Card.Brand, req.Mode)}, nil
-	case req.Mode == "standard":
+	case req.Mode == paygate.ThreeDSStandard:
 		return AuthenticateResult{ChallengeRequired: true}, nil
 	}
 	return AuthenticateResult{}, nil
@@ -53,7 +53,7 @@ func (Sandbox) Authenticate(_ context.Context, req AuthenticateRequest) (Authent
 
 // Frictionless returns the 3-D Secure 2.2.0 result of a frictionless
 // authentication, with the ECI of the brand (05 Visa-style, 02 Mastercard).
-func Frictionless(reference, brand, mode string) *paygate.ThreeDS {
+func Frictionless(reference, brand string, mode paygate.ThreeDSMode) *paygate.ThreeDS {
 	eci := "05"
 	if brand == "mastercard" {
 		eci = "02"

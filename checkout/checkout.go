@@ -158,16 +158,16 @@ func (h *Handler) showCashier(w http.ResponseWriter, r *http.Request, status int
 
 func state(page *gateway.CheckoutPage) string {
 	p := page.Payment
-	switch p.Status {
-	case paygate.StatusSucceeded, paygate.StatusPartiallyRefunded, paygate.StatusRefunded:
+	switch {
+	case p.Status.Paid():
 		return "paid"
-	case paygate.StatusAuthorized:
+	case p.Status == paygate.StatusAuthorized:
 		return "authorized"
-	case paygate.StatusFailed:
+	case p.Status == paygate.StatusFailed:
 		return "failed"
-	case paygate.StatusCancelled:
+	case p.Status == paygate.StatusCancelled:
 		return "cancelled"
-	case paygate.StatusExpired:
+	case p.Status == paygate.StatusExpired:
 		return "expired"
 	}
 	if page.Expired {
@@ -245,7 +245,7 @@ func (h *Handler) after(w http.ResponseWriter, r *http.Request, p *paygate.Payme
 		h.redirect(w, r, p.NextAction.URL)
 		return
 	}
-	if p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction && p.FrontURL != "" {
+	if !p.Status.Open() && p.FrontURL != "" {
 		h.redirect(w, r, backURL(p.FrontURL, p))
 		return
 	}

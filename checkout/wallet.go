@@ -181,7 +181,7 @@ func (h *Handler) showWallet(w http.ResponseWriter, r *http.Request, status int,
 	switch {
 	case wp.Open && !wp.Expired:
 		v.State = "open"
-	case p.Status == paygate.StatusPending || p.Status == paygate.StatusRequiresAction:
+	case p.Status.Open():
 		v.State = "closed"
 		if wp.Expired {
 			v.State = "expired"
@@ -245,7 +245,7 @@ func (h *Handler) walletAnswer(w http.ResponseWriter, r *http.Request) {
 		h.after(w, r, p, "/wallet/pay/"+token)
 		return
 	}
-	if p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction && p.FrontURL != "" {
+	if !p.Status.Open() && p.FrontURL != "" {
 		h.redirect(w, r, backURL(p.FrontURL, p))
 		return
 	}

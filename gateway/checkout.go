@@ -29,9 +29,7 @@ func (s *Checkout) CheckoutURL(sessionID string) string {
 // Errors: invalid_parameter, duplicate_order_no.
 func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
-	if req.Metadata == nil && req.Matedata != nil {
-		req.Metadata, req.Matedata = req.Matedata, nil
-	}
+	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
 	var c checker
 	c.reference("orderNo", req.OrderNo)
 	if c.required("currency", req.Currency) {
@@ -46,7 +44,7 @@ func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) 
 	if perr != nil {
 		return nil, nil, false, perr
 	}
-	c.oneOf("captureMethod", req.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
+	capture := c.capture("captureMethod", req.CaptureMethod)
 	c.length("description", req.Description, 1, 25)
 	ttl := 30 * time.Minute
 	if req.ExpiryTime != "" {
@@ -56,15 +54,15 @@ func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) 
 		}
 		ttl = time.Duration(n) * time.Minute
 	}
-	c.oneOf("fraudMode", req.FraudMode, "N", "Y")
+	fraud := c.fraud("fraudMode", req.FraudMode)
 	c.url("frontUrl", req.FrontURL, 128)
 	c.oneOf("linkMode", req.LinkMode, "session")
 	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
-	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
+	threeDS := c.threeDS("threeDsMode", req.ThreeDsMode)
 	c.shipping(req.Shipping)
 	c.products(req.ProductInfo, req.Currency)
 	c.metadata("metadata", req.Metadata)
-	methods := s.sessionMethods(&c, req.PaymentMethodTypes, amount, req.CaptureMethod == paygate.CaptureManual)
+	methods := s.sessionMethods(&c, req.PaymentMethodTypes, amount, capture == paygate.CaptureManual)
 	if c.err != nil {
 		return nil, nil, false, c.err
 	}
@@ -77,9 +75,11 @@ func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) 
 	}
 	out, err := retryStale(ctx, "order "+req.OrderNo, func() (created, error) {
 		if existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err == nil {
-			if existing.RequestHash != hash || existing.SessionID == "" {
-				return created{}, paygate.Errorf(paygate.EDuplicateOrderNo,
-					"orderNo %s was already used with a different request", req.OrderNo)
+			if existing.SessionID == "" { // a payment's orderNo, not a session's
+				existing.RequestHash = ""
+			}
+			if err := sameRequest(existing.RequestHash, hash, paygate.EDuplicateOrderNo, "orderNo %s", req.OrderNo); err != nil {
+				return created{}, err
 			}
 			sess, err := s.store.Session(ctx, merchantID, existing.SessionID)
 			return created{sess, existing, false}, err
@@ -90,9 +90,9 @@ func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) 
 		p := &paygate.Payment{
 			TradeNo: newID("T", now, 8), MerchantID: merchantID, OrderNo: req.OrderNo, Status: paygate.StatusPending,
 			Version: 1, Amount: amount, PaymentMethodType: paygate.MethodCard,
-			CaptureMethod: orDefault(req.CaptureMethod, paygate.CaptureAuto), Description: req.Description,
-			FraudMode: orDefault(req.FraudMode, "N"), NotificationURL: req.NotificationURL, FrontURL: req.FrontURL,
-			ThreeDS:  &paygate.ThreeDS{Mode: orDefault(req.ThreeDsMode, "auto")},
+			CaptureMethod: capture, Description: req.Description,
+			FraudMode: fraud, NotificationURL: req.NotificationURL, FrontURL: req.FrontURL,
+			ThreeDS:  &paygate.ThreeDS{Mode: threeDS},
 			Shipping: rawJSON(req.Shipping), ProductInfo: rawJSON(req.ProductInfo), Metadata: rawJSON(req.Metadata),
 			RequestHash: hash, CreatedAt: now, UpdatedAt: now, ExpiresAt: &expires,
 		}

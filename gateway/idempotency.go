@@ -180,3 +180,14 @@ func (s *core) claimKey(ctx context.Context, merchantID, key, op, hash string) (
 	}
 	return c.rec, nil, nil
 }
+
+// A merchant's own id used again (an orderNo, a refundNumber, a trackingNo
+// on its order) is one rule: the same request replays what the first one
+// made; another request is 409 with the id's code. sameRequest is that
+// rule; the callers replay.
+func sameRequest(storedHash, hash, code, format string, args ...any) error {
+	if storedHash == hash {
+		return nil
+	}
+	return paygate.Errorf(code, format+" was already used with a different request", args...)
+}

@@ -14,10 +14,6 @@ import (
 	"paygate/wire"
 )
 
-// Payment method types of the seed besides card (gateway/wallet.go).
-var walletMethods = []string{"payNow", "paypal", "wechat", "upay", "alipay", "alipayPlus",
-	"shopeePay", "grabPay", "applePay", "googlePay"}
-
 // draft is a validated create-payment request: the payment to store and what
 // must reach the acquirer but never the store.
 type draft struct {
@@ -44,9 +40,7 @@ type draft struct {
 func (s *Payments) CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	now := s.now()
-	if req.Metadata == nil && req.Matedata != nil {
-		req.Metadata, req.Matedata = req.Matedata, nil
-	}
+	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
 	d, err := s.validateCreate(req, now)
 	if err != nil {
 		return nil, false, err
@@ -110,9 +104,8 @@ func (s *core) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payme
 // replayPayment answers a repeated create: the same body gets the stored
 // payment, once the first request has its answer from the acquirer.
 func (s *core) replayPayment(ctx context.Context, p *paygate.Payment, hash string) (*paygate.Payment, error) {
-	if p.RequestHash != hash {
-		return nil, paygate.Errorf(paygate.EDuplicateOrderNo,
-			"orderNo %s was already used with a different request", p.OrderNo)
+	if err := sameRequest(p.RequestHash, hash, paygate.EDuplicateOrderNo, "orderNo %s", p.OrderNo); err != nil {
+		return nil, err
 	}
 	deadline := s.cfg.Now().Add(s.cfg.ReplayWait)
 	for p.Status == paygate.StatusPending && p.Card != nil && s.cfg.Now().Before(deadline) {
@@ -137,7 +130,7 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 	ctx = context.WithoutCancel(ctx)
 	mode := p.ThreeDS.Mode
 	three := d.threeDsData
-	if three == nil && mode != "no" {
+	if three == nil && mode != paygate.ThreeDSOff {
 		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
 			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode})
 		if err != nil {
@@ -155,7 +148,7 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 	req := acquirer.AuthorizeRequest{
 		Reference: p.TradeNo, Amount: p.Amount, Card: d.card,
 		Capture: p.CaptureMethod == paygate.CaptureAuto, ThreeDS: three,
-		FraudScreen: p.FraudMode == "Y", Initiator: "customer"}
+		FraudScreen: p.FraudMode.Screens(), Initiator: "customer"}
 	if sc := p.StoredCredential; sc != nil && sc.Initiator == "merchant" {
 		req.Initiator = "merchant"
 		req.PreviousSchemeTransactionID = d.storedCard.SchemeTransactionID
@@ -302,7 +295,7 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 	c.required("paymentMethodType", req.PaymentMethodType)
 	if req.PaymentMethodType != "" && req.PaymentMethodType != paygate.MethodCard {
 		if _, ok := paygate.LookupWalletMethod(req.PaymentMethodType); !ok {
-			c.fail("paymentMethodType", "paymentMethodType must be one of card, %s", strings.Join(walletMethods, ", "))
+			c.fail("paymentMethodType", "paymentMethodType must be one of %s", strings.Join(paygate.PaymentMethodTypes(), ", "))
 		} else if s.wallets == nil {
 			c.fail("paymentMethodType", "paymentMethodType %s is not enabled on this gateway; use card", req.PaymentMethodType)
 		}
@@ -320,17 +313,14 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 	if aerr != nil {
 		return nil, aerr
 	}
-	capture := req.CaptureMethod
-	c.oneOf("captureMethod", req.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
+	capture := c.capture("captureMethod", req.CaptureMethod)
+	walletCapture := capture // a wallet payment has no card object to name one
 	if req.Card != nil && req.Card.CaptureMethod != "" {
-		c.oneOf("card.captureMethod", req.Card.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
-		if capture != "" && capture != req.Card.CaptureMethod {
+		if req.CaptureMethod != "" && req.CaptureMethod != req.Card.CaptureMethod {
+			c.capture("card.captureMethod", req.Card.CaptureMethod)
 			c.fail("card.captureMethod", "card.captureMethod must match captureMethod")
 		}
-		capture = req.Card.CaptureMethod
-	}
-	if capture == "" {
-		capture = paygate.CaptureAuto
+		capture = c.capture("card.captureMethod", req.Card.CaptureMethod)
 	}
 	c.length("description", req.Description, 1, 50)
 	c.length("billingDesc", req.BillingDesc, 1, 128)
@@ -342,14 +332,10 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 		}
 		actionTTL = time.Duration(n) * time.Minute
 	}
-	c.oneOf("fraudMode", req.FraudMode, "N", "Y")
+	fraud := c.fraud("fraudMode", req.FraudMode)
 	c.url("frontUrl", req.FrontURL, 128)
 	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
-	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
-	mode := req.ThreeDsMode
-	if mode == "" {
-		mode = "auto"
-	}
+	mode := c.threeDS("threeDsMode", req.ThreeDsMode)
 	c.device("deviceInfo", req.DeviceInfo)
 	c.billing(req.Billing)
 	c.shipping(req.Shipping)
@@ -360,7 +346,7 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 	}
 
 	if req.PaymentMethodType != paygate.MethodCard {
-		return s.validateWallet(req, amount, req.CaptureMethod, actionTTL)
+		return s.validateWallet(req, amount, walletCapture, fraud, actionTTL)
 	}
 	ci := req.Card
 	if ci == nil {
@@ -394,7 +380,7 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 		CaptureMethod:     capture,
 		Description:       req.Description,
 		BillingDesc:       req.BillingDesc,
-		FraudMode:         orDefault(req.FraudMode, "N"),
+		FraudMode:         fraud,
 		NotificationURL:   req.NotificationURL,
 		FrontURL:          req.FrontURL,
 		ThreeDS:           &paygate.ThreeDS{Mode: mode},

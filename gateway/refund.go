@@ -52,13 +52,16 @@ func (s *Payments) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*
 	// Reserve: the refund row and the payment's reserved amount in one commit.
 	var replay *paygate.Refund
 	r, err := retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Refund, error) {
-		if p.Status != paygate.StatusSucceeded && p.Status != paygate.StatusPartiallyRefunded {
+		if !p.Status.Refundable() {
 			return nil, paygate.Errorf(paygate.EInvalidState,
 				"payment %s is %s; only a SUCCEEDED or PARTIALLY_REFUNDED payment can be refunded", p.TradeNo, p.Status)
 		}
-		if left := p.CapturedMinor - p.RefundedMinor - p.RefundingMinor; amount.Minor > left {
-			return nil, paygate.Errorf(paygate.EAmountExceeded,
-				"amount %s exceeds the refundable amount %s", amount, paygate.Money{Minor: left, Currency: amount.Currency})
+		left, err := p.RefundableAmount()
+		if err != nil {
+			return nil, paygate.Internal("refund", err)
+		}
+		if amount.Minor > left.Minor {
+			return nil, paygate.Errorf(paygate.EAmountExceeded, "amount %s exceeds the refundable amount %s", amount, left)
 		}
 		now := s.now()
 		r := &paygate.Refund{RefundID: newID("R", now, 8), MerchantID: merchantID, RefundNumber: req.RefundNumber,
@@ -66,10 +69,12 @@ func (s *Payments) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*
 			Amount: amount, Reason: req.Reason, ClientIP: req.ClientIP, NotificationURL: req.NotificationURL,
 			RequestHash: hash, CreatedAt: now, UpdatedAt: now}
 		q := *p
-		q.RefundingMinor += amount.Minor
+		if err := q.ReserveRefund(amount); err != nil {
+			return nil, paygate.Internal("refund", err)
+		}
 		q.UpdatedAt = now
 		q.Version++
-		err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{r},
+		err = s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}, Refunds: []*paygate.Refund{r},
 			Events: []paygate.Event{r.Created(paygate.RequestID(ctx))}}, func() (err error) {
 			// Either the refundNumber was taken by a concurrent call
 			// (replay it) or the payment changed (reload and check again).
@@ -156,15 +161,16 @@ func (s *core) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, ref
 		rr.Version++
 		rr.AcquirerRef = ref
 		q := *p
-		q.RefundingMinor -= r.Amount.Minor
+		if err := q.SettleRefund(r.Amount, ok); err != nil {
+			return nil, paygate.Internal("settle refund", err)
+		}
 		q.UpdatedAt = now
 		q.Version++
 		events := []paygate.Event{rev}
 		if ok {
 			rr.FailureCode, rr.FailureMessage = "", ""
-			q.RefundedMinor += r.Amount.Minor
 			next := paygate.StatusPartiallyRefunded
-			if q.RefundedMinor == q.CapturedMinor {
+			if q.FullyRefunded() {
 				next = paygate.StatusRefunded
 			}
 			pev, err := q.Transition(next, now, reqID)
@@ -191,9 +197,8 @@ func (s *core) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, ref
 }
 
 func (s *core) replayRefund(ctx context.Context, r *paygate.Refund, hash string) (*paygate.Refund, error) {
-	if r.RequestHash != hash {
-		return nil, paygate.Errorf(paygate.EDuplicateRefundNo,
-			"refundNumber %s was already used with a different request", r.RefundNumber)
+	if err := sameRequest(r.RequestHash, hash, paygate.EDuplicateRefundNo, "refundNumber %s", r.RefundNumber); err != nil {
+		return nil, err
 	}
 	deadline := s.cfg.Now().Add(s.cfg.ReplayWait)
 	for r.Status == paygate.RefundProcessing && s.cfg.Now().Before(deadline) {

@@ -85,8 +85,8 @@ func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPay
 	c.reference("transactionIdentifier", req.TransactionIdentifier)
 	c.oneOf("customerInitiatedReason", req.CustomerInitiatedReason, paygate.ReasonRecurring, paygate.ReasonInstalment, paygate.ReasonUnscheduled)
 	c.length("description", req.Description, 1, 50)
-	c.oneOf("threeDsMode", req.ThreeDsMode, "no", "auto", "standard")
-	c.oneOf("captureMethod", req.CaptureMethod, paygate.CaptureAuto, paygate.CaptureManual)
+	mode := c.threeDS("threeDsMode", req.ThreeDsMode)
+	capture := c.capture("captureMethod", req.CaptureMethod)
 	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
 	c.metadata("metadata", req.Metadata)
 	if req.DeviceInfo != nil {
@@ -161,14 +161,14 @@ func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPay
 		update = &u
 		sc = &u
 	}
-	initiator, mode := "customer", orDefault(req.ThreeDsMode, "auto")
+	initiator := "customer"
 	if req.CustomerInitiatedReason != "" {
-		initiator, mode = "merchant", "no"
+		initiator, mode = "merchant", paygate.ThreeDSOff
 	}
 	p := &paygate.Payment{
 		MerchantID: merchantID, OrderNo: req.OrderNo, Amount: amount, PaymentMethodType: paygate.MethodCard,
-		CaptureMethod: orDefault(req.CaptureMethod, paygate.CaptureAuto), Description: req.Description,
-		FraudMode: "N", NotificationURL: req.NotificationURL, ThreeDS: &paygate.ThreeDS{Mode: mode},
+		CaptureMethod: capture, Description: req.Description,
+		FraudMode: paygate.FraudOff, NotificationURL: req.NotificationURL, ThreeDS: &paygate.ThreeDS{Mode: mode},
 		Card: &paygate.CardDetails{Brand: sc.Brand, BIN: sc.BIN, Last4: sc.Last4, ExpiryMonth: sc.ExpiryMonth,
 			ExpiryYear: sc.ExpiryYear, HolderName: secret.HolderName, Fingerprint: sc.Fingerprint},
 		TransactionIdentifier: sc.TransactionIdentifier,

@@ -37,24 +37,13 @@ type TrackerBatchResult struct {
 	Err     error
 }
 
-// takesTracking reports whether an order whose payment is in st may get trackers.
-func takesTracking(st paygate.Status) bool {
-	switch st {
-	case paygate.StatusAuthorized, paygate.StatusSucceeded, paygate.StatusPartiallyRefunded, paygate.StatusRefunded:
-		return true
-	}
-	return false
-}
-
 // AddTracker attaches a shipment to a paid (or authorized) order. The same
 // trackingNo on the order again replays the stored tracker (created=false)
 // when the body is the same, and is duplicate_tracking_no when not.
 //
 // Errors: invalid_parameter, not_found, invalid_state, duplicate_tracking_no.
 func (s *Tracking) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*paygate.Tracker, bool, error) {
-	if req.Metadata == nil && req.Matedata != nil {
-		req.Metadata, req.Matedata = req.Matedata, nil
-	}
+	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
 	if err := s.checkTracker(req, s.now()); err != nil {
 		return nil, false, err
 	}
@@ -72,9 +61,8 @@ func (s *Tracking) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*p
 	out, err := retryStale(ctx, "order "+req.OrderNo, func() (added, error) {
 		old, err := s.store.Tracker(ctx, merchantID, req.OrderNo, req.TrackingNo)
 		if err == nil {
-			if old.RequestHash != hash {
-				return added{}, paygate.Errorf(paygate.EDuplicateTracking,
-					"trackingNo %s was already added to order %s with a different request", req.TrackingNo, req.OrderNo)
+			if err := sameRequest(old.RequestHash, hash, paygate.EDuplicateTracking, "trackingNo %s on order %s", req.TrackingNo, req.OrderNo); err != nil {
+				return added{}, err
 			}
 			return added{old, false}, nil
 		}
@@ -85,7 +73,7 @@ func (s *Tracking) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*p
 		if err != nil {
 			return added{}, notFound(err, "payment", req.OrderNo)
 		}
-		if !takesTracking(p.Status) {
+		if !p.Status.TakesTracking() {
 			return added{}, paygate.Errorf(paygate.EInvalidState,
 				"payment %s is %s; only a SUCCEEDED, PARTIALLY_REFUNDED, REFUNDED or AUTHORIZED payment can take tracking", p.TradeNo, p.Status)
 		}
@@ -143,9 +131,7 @@ func (s *Tracking) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
 func (s *Tracking) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error) {
-	if req.Metadata == nil && req.Matedata != nil {
-		req.Metadata, req.Matedata = req.Matedata, nil
-	}
+	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
 	list := "items"
 	if req.Items == nil && req.Iterms != nil {
 		req.Items, req.Iterms, list = req.Iterms, nil, "iterms"
@@ -187,7 +173,7 @@ func (s *Tracking) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateReq
 			if len(u.History) == len(t.History) {
 				return t, nil // nothing changed: nothing to write or notify
 			}
-			if !takesTracking(p.Status) && u.Status != t.Status && u.Status != paygate.TrackerCancelled {
+			if !p.Status.TakesTracking() && u.Status != t.Status && u.Status != paygate.TrackerCancelled {
 				// A voided or expired order ships nothing: its shipments may be
 				// cancelled, never moved on (a false proof of delivery).
 				return nil, paygate.Errorf(paygate.EInvalidState,

@@ -277,3 +277,29 @@ func hasControl(v string) bool {
 	}
 	return false
 }
+
+// capture, fraud and threeDS parse a request's choices, defaults included;
+// a value outside the set is invalid_parameter on param.
+func (c *checker) capture(param, v string) paygate.CaptureMethod {
+	m, err := paygate.ParseCaptureMethod(v)
+	c.parsed(param, err)
+	return m
+}
+
+func (c *checker) fraud(param, v string) paygate.FraudMode {
+	m, err := paygate.ParseFraudMode(v)
+	c.parsed(param, err)
+	return m
+}
+
+func (c *checker) threeDS(param, v string) paygate.ThreeDSMode {
+	m, err := paygate.ParseThreeDSMode(v)
+	c.parsed(param, err)
+	return m
+}
+
+func (c *checker) parsed(param string, err error) {
+	if err != nil {
+		c.fail(param, "%s %s", param, err.Error())
+	}
+}

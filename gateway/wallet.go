@@ -91,7 +91,8 @@ func walletObject(req *wire.CreatePaymentRequest) walletInput {
 
 // validateWallet validates the wallet part of a create-payment request whose
 // common fields validateCreate has checked.
-func (s *core) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Money, capture string, actionTTL time.Duration) (*draft, error) {
+func (s *core) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Money, capture paygate.CaptureMethod,
+	fraud paygate.FraudMode, actionTTL time.Duration) (*draft, error) {
 	m, _ := paygate.LookupWalletMethod(req.PaymentMethodType)
 	name := m.Type // each method's object is named as the method
 	in := walletObject(req)
@@ -112,10 +113,10 @@ func (s *core) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Mon
 		OrderNo:           req.OrderNo,
 		Amount:            amount,
 		PaymentMethodType: m.Type,
-		CaptureMethod:     orDefault(capture, paygate.CaptureAuto),
+		CaptureMethod:     capture,
 		Description:       req.Description,
 		BillingDesc:       req.BillingDesc,
-		FraudMode:         orDefault(req.FraudMode, "N"),
+		FraudMode:         fraud,
 		NotificationURL:   req.NotificationURL,
 		FrontURL:          req.FrontURL,
 		Billing:           rawJSON(req.Billing),
@@ -133,7 +134,7 @@ func (s *core) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Mon
 			return nil, c.err
 		}
 		// The device's cryptogram stands in for 3-D Secure.
-		p.ThreeDS = &paygate.ThreeDS{Mode: "no"}
+		p.ThreeDS = &paygate.ThreeDS{Mode: paygate.ThreeDSOff}
 		return &draft{payment: p, actionTTL: actionTTL, deviceToken: in.token}, nil
 	}
 
@@ -329,7 +330,7 @@ func (s *core) walletPaid(ctx context.Context, p *paygate.Payment, d *draft, ref
 		q.ExpiresAt, q.NextAction, q.ClaimedUntil = nil, nil, nil
 		q.FailureCode, q.FailureMessage = "", ""
 	}, s.completeSession(ctx, d))
-	paid := q != nil && (q.Status == paygate.StatusSucceeded || q.Status == paygate.StatusPartiallyRefunded || q.Status == paygate.StatusRefunded)
+	paid := q != nil && q.Status.Paid()
 	if err == nil && !ok && paid && q.Wallet != nil && q.Wallet.Reference == ref {
 		return q, nil // this very attempt was recorded paid already (the answer came twice)
 	}
@@ -377,7 +378,7 @@ func (s *core) recordAttempt(ctx context.Context, p *paygate.Payment, ref string
 		wrote bool
 	}
 	out, err := retryStale(ctx, "payment "+p.TradeNo, func() (recorded, error) {
-		if p.Wallet == nil || attemptRef(p) != ref || (p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
+		if p.Wallet == nil || attemptRef(p) != ref || !p.Status.Open() {
 			return recorded{p, false}, nil
 		}
 		q := *p
@@ -449,7 +450,7 @@ func (s *core) sweepWallet(ctx context.Context, p *paygate.Payment) (bool, error
 // answers, when its time came and the sweep has not run yet.
 func (s *core) refreshWallet(ctx context.Context, p *paygate.Payment) *paygate.Payment {
 	if p.Wallet == nil || s.wallets == nil || p.SessionID != "" || p.ExpiresAt == nil || s.now().Before(*p.ExpiresAt) ||
-		(p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
+		!p.Status.Open() {
 		return p
 	}
 	if _, err := s.sweepWallet(ctx, p); err != nil {
@@ -464,7 +465,7 @@ func (s *core) refreshWallet(ctx context.Context, p *paygate.Payment) *paygate.P
 
 // closeWallet closes a payment's open wallet order before it is cancelled.
 func (s *core) closeWallet(ctx context.Context, p *paygate.Payment) error {
-	if p.Wallet == nil || s.wallets == nil || (p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
+	if p.Wallet == nil || s.wallets == nil || !p.Status.Open() {
 		return nil
 	}
 	res, err := s.wallets.CloseOrder(ctx, walletQuery(p))
@@ -539,7 +540,7 @@ func (s *Wallets) WalletPage(ctx context.Context, token string) (*WalletPage, er
 	wp := &WalletPage{Payment: p, Method: method, MerchantName: m.Name, Reference: parts[2]}
 	_, wp.Simulated = s.wallets.(acquirer.WalletSimulator)
 	wp.Open = p.Wallet != nil && attemptRef(p) == parts[2] && p.NextAction != nil &&
-		(p.Status == paygate.StatusPending || p.Status == paygate.StatusRequiresAction)
+		p.Status.Open()
 	now := s.now()
 	if p.SessionID != "" {
 		if wp.Session, err = s.store.Session(ctx, p.MerchantID, p.SessionID); err != nil {
@@ -652,7 +653,7 @@ func (s *core) sessionMethods(c *checker, types []string, amount paygate.Money, 
 			m, ok := paygate.LookupWalletMethod(t)
 			switch {
 			case !ok:
-				c.fail(param, "%s must be one of card, %s", param, strings.Join(walletMethods, ", "))
+				c.fail(param, "%s must be one of %s", param, strings.Join(paygate.PaymentMethodTypes(), ", "))
 			case s.wallets == nil:
 				c.fail(param, "%s is not enabled on this gateway", t)
 			case cashierProduct(m) == "":

@@ -44,6 +44,15 @@ func (m *Metadata) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// Or resolves metadata and its alias: m when given, else alias (the
+// request's matedata), the one rule for every request that takes both.
+func (m Metadata) Or(alias Metadata) Metadata {
+	if m == nil {
+		return alias
+	}
+	return m
+}
+
 // CreatePaymentRequest is the body of POST /v1/payments.
 type CreatePaymentRequest struct {
 	Amount            string          `json:"amount"`

@@ -149,8 +149,8 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 		TradeNo: p.TradeNo, OrderNo: p.OrderNo, Status: string(p.Status),
 		Amount: p.Amount.String(), Currency: p.Amount.Currency,
 		CapturedAmount: p.Captured().String(), RefundedAmount: p.Refunded().String(),
-		PaymentMethodType: p.PaymentMethodType, CaptureMethod: p.CaptureMethod,
-		Description: p.Description, BillingDesc: p.BillingDesc, FraudMode: p.FraudMode,
+		PaymentMethodType: p.PaymentMethodType, CaptureMethod: string(p.CaptureMethod),
+		Description: p.Description, BillingDesc: p.BillingDesc, FraudMode: string(p.FraudMode),
 		NotificationURL: p.NotificationURL, FrontURL: p.FrontURL,
 		FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
 		TransactionIdentifier: p.TransactionIdentifier, SchemeTransactionID: p.SchemeTransactionID, AuthCode: p.AuthCode,
@@ -164,7 +164,7 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 			ExpiryMonth: fmt.Sprintf("%02d", c.ExpiryMonth), ExpiryYear: fmt.Sprintf("%04d", c.ExpiryYear), HolderName: c.HolderName}
 	}
 	if t := p.ThreeDS; t != nil {
-		v.ThreeDS = &ThreeDSView{Mode: t.Mode, Version: t.Version, ECI: t.ECI, DSTransID: t.DSTransID,
+		v.ThreeDS = &ThreeDSView{Mode: string(t.Mode), Version: t.Version, ECI: t.ECI, DSTransID: t.DSTransID,
 			AuthenticationResultCode: t.AuthenticationResultCode, LiabilityShift: t.LiabilityShift}
 	}
 	if sc := p.StoredCredential; sc != nil {
