@@ -5,6 +5,10 @@ GO ?= go
 FUZZN ?= 100000x
 FUZZN_HTTP ?= 10000x
 
+# The packages with concurrency (the gateway's retries and guards, the
+# stores' group commit, the HTTP layer) run under the race detector.
+RACE_PKGS = ./gateway/ ./sqlite/ ./postgres/ ./http/ ./wire/ ./notify/
+
 .PHONY: run test vet fuzz build
 
 run:
@@ -27,8 +31,13 @@ test: vet
 			echo "make test: no PostgreSQL server; the PostgreSQL tests will skip (fail under CI=true)"; \
 		fi; \
 	fi; \
-	echo "$(GO) test -count=1 ./..."; \
-	$(GO) test -count=1 ./...
+	status=0; \
+	echo "$(GO) test -count=1 -race $(RACE_PKGS)"; \
+	$(GO) test -count=1 -race $(RACE_PKGS) || status=1; \
+	others=$$($(GO) list ./... | grep -v -x -F $(foreach p,$(RACE_PKGS),-e paygate/$(patsubst ./%/,%,$(p)))); \
+	echo "$(GO) test -count=1" $$others; \
+	$(GO) test -count=1 $$others || status=1; \
+	exit $$status
 	$(MAKE) fuzz
 
 vet:
