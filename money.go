@@ -11,9 +11,12 @@ const MaxMinor int64 = 999_999_999_999
 
 // Money is an amount in the minor units of an ISO 4217 currency. No float ever
 // holds money: amounts travel as decimal strings and live as integers.
+//
+// Its json tags are part of the stored format of Payment and Refund and
+// must not change without a migration of the stored rows.
 type Money struct {
-	Minor    int64
-	Currency string
+	Minor    int64  `json:"Minor"`
+	Currency string `json:"Currency"`
 }
 
 // ParseCurrency checks an ISO 4217 alphabetic code (upper case, active,

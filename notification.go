@@ -81,24 +81,28 @@ const (
 // Notification is one message to one target. Its body is fixed when the
 // state change commits (in the same transaction); only its delivery state
 // changes afterwards.
+//
+// The json tags are the stored format of a resent notification kept as an
+// idempotent answer (testdata/stored_format.golden): a tag must not change
+// without a migration; a renamed Go field keeps its tag.
 type Notification struct {
-	NotifyID       string
-	MerchantID     string
-	EventType      string
-	OrderNo        string
-	ObjectID       string // tradeNo or refundId
-	Sequence       int64  // per order, increasing with every notified change
-	URL            string
-	SubscriptionID string // "" for the order's notificationUrl
-	Body           json.RawMessage
-	Status         NotificationStatus
-	Attempts       int
-	MaxAttempts    int
-	NextAttemptAt  time.Time
-	LeaseUntil     time.Time // a dispatcher owns the delivery until then
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	NotifyID       string             `json:"NotifyID"`
+	MerchantID     string             `json:"MerchantID"`
+	EventType      string             `json:"EventType"`
+	OrderNo        string             `json:"OrderNo"`
+	ObjectID       string             `json:"ObjectID"` // tradeNo or refundId
+	Sequence       int64              `json:"Sequence"` // per order, increasing with every notified change
+	URL            string             `json:"URL"`
+	SubscriptionID string             `json:"SubscriptionID"` // "" for the order's notificationUrl
+	Body           json.RawMessage    `json:"Body"`
+	Status         NotificationStatus `json:"Status"`
+	Attempts       int                `json:"Attempts"`
+	MaxAttempts    int                `json:"MaxAttempts"`
+	NextAttemptAt  time.Time          `json:"NextAttemptAt"`
+	LeaseUntil     time.Time          `json:"LeaseUntil"` // a dispatcher owns the delivery until then
+	Version        int64              `json:"Version"`
+	CreatedAt      time.Time          `json:"CreatedAt"`
+	UpdatedAt      time.Time          `json:"UpdatedAt"`
 }
 
 // Attempt is one delivery try of a notification.

@@ -10,115 +10,131 @@ const MethodCard = "card"
 
 // Payment is one order of a merchant and the money movement behind it.
 // Amounts other than Amount are minor units in Amount.Currency.
+//
+// The json tags are the stored format: the stores keep a Payment as this JSON
+// (testdata/stored_format.golden), so a tag must not change without a
+// migration of the stored rows; a renamed Go field keeps its tag.
 type Payment struct {
-	TradeNo    string // the gateway's id
-	MerchantID string
-	OrderNo    string // the merchant's id, unique per merchant
-	Status     Status
-	Version    int64 // compare-and-set counter; stores refuse stale writes
-	NotifySeq  int64 // the sequence of the order's last notification
+	TradeNo    string `json:"TradeNo"` // the gateway's id
+	MerchantID string `json:"MerchantID"`
+	OrderNo    string `json:"OrderNo"` // the merchant's id, unique per merchant
+	Status     Status `json:"Status"`
+	Version    int64  `json:"Version"`   // compare-and-set counter; stores refuse stale writes
+	NotifySeq  int64  `json:"NotifySeq"` // the sequence of the order's last notification
 
-	Amount         Money
-	CapturedMinor  int64 // captured so far (one capture per authorization)
-	RefundedMinor  int64 // sum of succeeded refunds
-	RefundingMinor int64 // sum of refunds sent to the acquirer and not yet answered
+	Amount         Money `json:"Amount"`
+	CapturedMinor  int64 `json:"CapturedMinor"`  // captured so far (one capture per authorization)
+	RefundedMinor  int64 `json:"RefundedMinor"`  // sum of succeeded refunds
+	RefundingMinor int64 `json:"RefundingMinor"` // sum of refunds sent to the acquirer and not yet answered
 
-	PaymentMethodType string
-	CaptureMethod     CaptureMethod
-	Description       string
-	BillingDesc       string
-	FraudMode         FraudMode
-	NotificationURL   string
-	FrontURL          string
+	PaymentMethodType string        `json:"PaymentMethodType"`
+	CaptureMethod     CaptureMethod `json:"CaptureMethod"`
+	Description       string        `json:"Description"`
+	BillingDesc       string        `json:"BillingDesc"`
+	FraudMode         FraudMode     `json:"FraudMode"`
+	NotificationURL   string        `json:"NotificationURL"`
+	FrontURL          string        `json:"FrontURL"`
 
-	Card       *CardDetails
-	ThreeDS    *ThreeDS
-	Risk       *Risk
-	NextAction *NextAction
-	Wallet     *Wallet `json:",omitempty"` // set for wallet and QR methods (not device wallets)
+	Card       *CardDetails `json:"Card"`
+	ThreeDS    *ThreeDS     `json:"ThreeDS"`
+	Risk       *Risk        `json:"Risk"`
+	NextAction *NextAction  `json:"NextAction"`
+	Wallet     *Wallet      `json:"Wallet,omitempty"` // set for wallet and QR methods (not device wallets)
 	// WalletAttempts counts the wallet attempts a cashier page opened, so
 	// that each gets its own reference at the wallet.
-	WalletAttempts int `json:",omitempty"`
+	WalletAttempts int `json:"WalletAttempts,omitempty"`
 
-	FailureCode    string
-	FailureMessage string
+	FailureCode    string `json:"FailureCode"`
+	FailureMessage string `json:"FailureMessage"`
 
-	TransactionIdentifier string            // the stored card this payment stored or used
-	StoredCredential      *StoredCredential // set when a stored card is involved
-	SchemeTransactionID   string            // the card network's id of the authorization
-	AcquirerRef           string            // the acquirer's id for the authorization
-	AuthCode              string
+	TransactionIdentifier string            `json:"TransactionIdentifier"` // the stored card this payment stored or used
+	StoredCredential      *StoredCredential `json:"StoredCredential"`      // set when a stored card is involved
+	SchemeTransactionID   string            `json:"SchemeTransactionID"`   // the card network's id of the authorization
+	AcquirerRef           string            `json:"AcquirerRef"`           // the acquirer's id for the authorization
+	AuthCode              string            `json:"AuthCode"`
 
 	// Request parts stored and returned as given (already validated).
-	Billing     json.RawMessage `json:",omitempty"`
-	Shipping    json.RawMessage `json:",omitempty"`
-	ProductInfo json.RawMessage `json:",omitempty"`
-	DeviceInfo  json.RawMessage `json:",omitempty"`
-	Metadata    json.RawMessage `json:",omitempty"`
+	Billing     json.RawMessage `json:"Billing,omitempty"`
+	Shipping    json.RawMessage `json:"Shipping,omitempty"`
+	ProductInfo json.RawMessage `json:"ProductInfo,omitempty"`
+	DeviceInfo  json.RawMessage `json:"DeviceInfo,omitempty"`
+	Metadata    json.RawMessage `json:"Metadata,omitempty"`
 
-	RequestHash string // keyed hash of the creating request, for orderNo idempotency
+	RequestHash string `json:"RequestHash"` // keyed hash of the creating request, for orderNo idempotency
 
 	// SessionID is the checkout session the payment belongs to, if any.
-	SessionID string `json:",omitempty"`
+	SessionID string `json:"SessionID,omitempty"`
 	// PendingCard is the card sealed by the vault while the customer answers
 	// a 3-D Secure challenge (the authorization comes after it); erased once
 	// the payment moves on. Never the CVC.
-	PendingCard []byte `json:",omitempty"`
+	PendingCard []byte `json:"PendingCard,omitempty"`
 	// WrongChallengeCodes counts the wrong one-time codes entered on the
 	// 3-D Secure page; at the gateway's limit the authentication fails.
-	WrongChallengeCodes int `json:",omitempty"`
+	WrongChallengeCodes int `json:"WrongChallengeCodes,omitempty"`
 	// ClaimedUntil marks a cashier-page payment attempt in progress, so a
 	// second post (another tab, a double click) cannot charge twice.
-	ClaimedUntil *time.Time `json:",omitempty"`
+	ClaimedUntil *time.Time `json:"ClaimedUntil,omitempty"`
 
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	AuthorizedAt *time.Time
-	ExpiresAt    *time.Time // when an unfinished or uncaptured payment expires
+	CreatedAt    time.Time  `json:"CreatedAt"`
+	UpdatedAt    time.Time  `json:"UpdatedAt"`
+	AuthorizedAt *time.Time `json:"AuthorizedAt"`
+	ExpiresAt    *time.Time `json:"ExpiresAt"` // when an unfinished or uncaptured payment expires
 }
 
 // CardDetails is what the gateway keeps of a card: never the full number or CVC.
+//
+// Its json tags are part of the stored format of Payment and must not change
+// without a migration of the stored rows.
 type CardDetails struct {
-	Brand       string
-	BIN         string
-	Last4       string
-	ExpiryMonth int
-	ExpiryYear  int
-	HolderName  string
-	Fingerprint string // keyed HMAC of the PAN, for matching without storing it
+	Brand       string `json:"Brand"`
+	BIN         string `json:"BIN"`
+	Last4       string `json:"Last4"`
+	ExpiryMonth int    `json:"ExpiryMonth"`
+	ExpiryYear  int    `json:"ExpiryYear"`
+	HolderName  string `json:"HolderName"`
+	Fingerprint string `json:"Fingerprint"` // keyed HMAC of the PAN, for matching without storing it
 }
 
 // ThreeDS is the 3-D Secure result recorded on a payment.
+//
+// Its json tags are part of the stored format of Payment and must not change
+// without a migration of the stored rows.
 type ThreeDS struct {
-	Mode                     ThreeDSMode
-	Version                  string
-	ECI                      string
-	CAVV                     string
-	DSTransID                string
-	XID                      string
-	AuthenticationResultCode string
-	LiabilityShift           bool
+	Mode                     ThreeDSMode `json:"Mode"`
+	Version                  string      `json:"Version"`
+	ECI                      string      `json:"ECI"`
+	CAVV                     string      `json:"CAVV"`
+	DSTransID                string      `json:"DSTransID"`
+	XID                      string      `json:"XID"`
+	AuthenticationResultCode string      `json:"AuthenticationResultCode"`
+	LiabilityShift           bool        `json:"LiabilityShift"`
 }
 
 // Risk is the fraud screening decision recorded on a payment.
+//
+// Its json tags are part of the stored format of Payment and must not change
+// without a migration of the stored rows.
 type Risk struct {
-	Decision string // "approve" or "decline"
-	Score    int
-	Reasons  []string
+	Decision string   `json:"Decision"` // "approve" or "decline"
+	Score    int      `json:"Score"`
+	Reasons  []string `json:"Reasons"`
 }
 
 // NextAction tells the merchant what the customer must do next.
+//
+// Its json tags are part of the stored format of Payment and must not change
+// without a migration of the stored rows.
 type NextAction struct {
-	Type       string // "redirect", "qr_code" or "sdk"
-	URL        string
-	QRCode     string
-	QRImageURL string
+	Type       string `json:"Type"` // "redirect", "qr_code" or "sdk"
+	URL        string `json:"URL"`
+	QRCode     string `json:"QRCode"`
+	QRImageURL string `json:"QRImageURL"`
 	// SDKParams are what the wallet's app SDK or mini program API takes
 	// (type "sdk").
-	SDKParams map[string]string `json:",omitempty"`
+	SDKParams map[string]string `json:"SDKParams,omitempty"`
 	// SimulateURL is the sandbox wallet page where the shopper approves or
 	// declines; set only with the sandbox connector.
-	SimulateURL string `json:",omitempty"`
+	SimulateURL string `json:"SimulateURL,omitempty"`
 }
 
 // Transition moves p to status to at now, returning the event to record.
@@ -142,26 +158,30 @@ func (p *Payment) Created(requestID string) Event {
 }
 
 // Refund returns money of a captured payment to the customer.
+//
+// The json tags are the stored format: the stores keep a Refund as this JSON
+// (testdata/stored_format.golden), so a tag must not change without a
+// migration of the stored rows; a renamed Go field keeps its tag.
 type Refund struct {
-	RefundID     string
-	MerchantID   string
-	RefundNumber string // the merchant's id, unique per merchant
-	TradeNo      string
-	OrderNo      string
-	Status       RefundStatus
-	Version      int64
+	RefundID     string       `json:"RefundID"`
+	MerchantID   string       `json:"MerchantID"`
+	RefundNumber string       `json:"RefundNumber"` // the merchant's id, unique per merchant
+	TradeNo      string       `json:"TradeNo"`
+	OrderNo      string       `json:"OrderNo"`
+	Status       RefundStatus `json:"Status"`
+	Version      int64        `json:"Version"`
 
-	Amount          Money
-	Reason          string
-	ClientIP        string
-	NotificationURL string
-	FailureCode     string
-	FailureMessage  string
-	AcquirerRef     string
-	RequestHash     string
+	Amount          Money  `json:"Amount"`
+	Reason          string `json:"Reason"`
+	ClientIP        string `json:"ClientIP"`
+	NotificationURL string `json:"NotificationURL"`
+	FailureCode     string `json:"FailureCode"`
+	FailureMessage  string `json:"FailureMessage"`
+	AcquirerRef     string `json:"AcquirerRef"`
+	RequestHash     string `json:"RequestHash"`
 
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt time.Time `json:"CreatedAt"`
+	UpdatedAt time.Time `json:"UpdatedAt"`
 }
 
 // Transition moves r to status to, like Payment.Transition.

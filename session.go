@@ -23,25 +23,29 @@ var sessionTransitions = map[SessionStatus][]SessionStatus{
 // Session is a hosted checkout: a cashier page where the customer pays the
 // session's payment. The payment holds the amount and order; the session
 // holds what the page needs.
+//
+// The json tags are the stored format: the stores keep a Session as this JSON
+// (testdata/stored_format.golden), so a tag must not change without a
+// migration of the stored rows; a renamed Go field keeps its tag.
 type Session struct {
-	SessionID   string
-	MerchantID  string
-	TradeNo     string
-	OrderNo     string
-	Status      SessionStatus
-	Version     int64
-	LinkMode    string
-	FrontURL    string
-	CheckoutURL string // the cashier page
-	Language    string // the page's language, if the merchant chose one
-	ExpiresAt   time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	SessionID   string        `json:"SessionID"`
+	MerchantID  string        `json:"MerchantID"`
+	TradeNo     string        `json:"TradeNo"`
+	OrderNo     string        `json:"OrderNo"`
+	Status      SessionStatus `json:"Status"`
+	Version     int64         `json:"Version"`
+	LinkMode    string        `json:"LinkMode"`
+	FrontURL    string        `json:"FrontURL"`
+	CheckoutURL string        `json:"CheckoutURL"` // the cashier page
+	Language    string        `json:"Language"`    // the page's language, if the merchant chose one
+	ExpiresAt   time.Time     `json:"ExpiresAt"`
+	CreatedAt   time.Time     `json:"CreatedAt"`
+	UpdatedAt   time.Time     `json:"UpdatedAt"`
 
 	// PaymentMethodTypes are the methods the merchant offers on the cashier
 	// page (card and wallets); empty: card and every wallet that takes the
 	// currency.
-	PaymentMethodTypes []string `json:",omitempty"`
+	PaymentMethodTypes []string `json:"PaymentMethodTypes,omitempty"`
 }
 
 // Transition moves s to status to, like Payment.Transition.

@@ -46,11 +46,14 @@ const (
 )
 
 // StoredCredential says which stored card a payment used, and why.
+//
+// Its json tags are part of the stored format of Payment and must not change
+// without a migration of the stored rows.
 type StoredCredential struct {
-	TransactionIdentifier string
-	Reason                string // RECURRING, INSTALMENT, UNSCHEDULED; "" for a customer-initiated payment
-	Initiator             string // "customer" or "merchant"
-	Stored                bool   // this payment stored the card (the first of a series)
+	TransactionIdentifier string `json:"TransactionIdentifier"`
+	Reason                string `json:"Reason"`    // RECURRING, INSTALMENT, UNSCHEDULED; "" for a customer-initiated payment
+	Initiator             string `json:"Initiator"` // "customer" or "merchant"
+	Stored                bool   `json:"Stored"`    // this payment stored the card (the first of a series)
 }
 
 // SealedSecret is one secret sealed by the vault outside the card vault: a

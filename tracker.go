@@ -59,36 +59,43 @@ const (
 // prove delivery. It is identified by the order and its tracking number,
 // which is unique per order without regard to ASCII case (carriers print
 // the same number in either case).
+//
+// The json tags are the stored format: the stores keep a Tracker as this JSON
+// (testdata/stored_format.golden), so a tag must not change without a
+// migration of the stored rows; a renamed Go field keeps its tag.
 type Tracker struct {
-	TrackerID          string // the gateway's id
-	MerchantID         string
-	OrderNo            string
-	TradeNo            string // the order's payment
-	TrackingNo         string // as the merchant first sent it
-	Carrier            string // a code of Carriers, or another with CarrierNameOther
-	CarrierNameOther   string
-	ShipmentDate       string // YYYY-MM-DD
-	ShipmentDirection  string // FORWARD or RETURN
-	Status             TrackerStatus
-	TrackingNumberType string
-	TrackingURL        string
-	Metadata           map[string]string
-	RequestHash        string // keyed hash of the creating request, for replays
-	Version            int64  // compare-and-set counter
-	History            []TrackerChange
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	TrackerID          string            `json:"TrackerID"` // the gateway's id
+	MerchantID         string            `json:"MerchantID"`
+	OrderNo            string            `json:"OrderNo"`
+	TradeNo            string            `json:"TradeNo"`    // the order's payment
+	TrackingNo         string            `json:"TrackingNo"` // as the merchant first sent it
+	Carrier            string            `json:"Carrier"`    // a code of Carriers, or another with CarrierNameOther
+	CarrierNameOther   string            `json:"CarrierNameOther"`
+	ShipmentDate       string            `json:"ShipmentDate"`      // YYYY-MM-DD
+	ShipmentDirection  string            `json:"ShipmentDirection"` // FORWARD or RETURN
+	Status             TrackerStatus     `json:"Status"`
+	TrackingNumberType string            `json:"TrackingNumberType"`
+	TrackingURL        string            `json:"TrackingURL"`
+	Metadata           map[string]string `json:"Metadata"`
+	RequestHash        string            `json:"RequestHash"` // keyed hash of the creating request, for replays
+	Version            int64             `json:"Version"`     // compare-and-set counter
+	History            []TrackerChange   `json:"History"`
+	CreatedAt          time.Time         `json:"CreatedAt"`
+	UpdatedAt          time.Time         `json:"UpdatedAt"`
 }
 
 // TrackerChange is one entry of a tracker's history: a field that changed,
 // when, from what, to what, and the request that changed it. Creation is
 // the change of "status" from "".
+//
+// Its json tags are part of the stored format of Tracker and must not change
+// without a migration of the stored rows.
 type TrackerChange struct {
-	At        time.Time
-	Field     string // status, carrier, trackingUrl, ..., metadata.<key>
-	From      string
-	To        string
-	RequestID string
+	At        time.Time `json:"At"`
+	Field     string    `json:"Field"` // status, carrier, trackingUrl, ..., metadata.<key>
+	From      string    `json:"From"`
+	To        string    `json:"To"`
+	RequestID string    `json:"RequestID"`
 }
 
 // Transition moves t to status to at now and records it in the history. A

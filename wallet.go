@@ -32,26 +32,29 @@ const (
 
 // Wallet is what a wallet or QR payment keeps besides the Payment's own
 // fields: never the shopper's one-time payment code or a wallet token.
+//
+// Its json tags are part of the stored format of Payment and must not change
+// without a migration of the stored rows.
 type Wallet struct {
-	ProductType string
+	ProductType string `json:"ProductType"`
 	// Reference is this attempt's id at the wallet (the wallet's
 	// out_trade_no). A cashier page makes a new one for every attempt, so an
 	// answer to an older attempt is recognized and ignored.
-	Reference      string
-	StoreID        string `json:",omitempty"`
-	SubAppID       string `json:",omitempty"`
-	LimitPayMethod string `json:",omitempty"`
-	Attach         string `json:",omitempty"` // WeChat Pay's merchant data, returned as given
+	Reference      string `json:"Reference"`
+	StoreID        string `json:"StoreID,omitempty"`
+	SubAppID       string `json:"SubAppID,omitempty"`
+	LimitPayMethod string `json:"LimitPayMethod,omitempty"`
+	Attach         string `json:"Attach,omitempty"` // WeChat Pay's merchant data, returned as given
 	// Metadata is PayPal's key-value data, returned as given.
-	Metadata json.RawMessage `json:",omitempty"`
+	Metadata json.RawMessage `json:"Metadata,omitempty"`
 
 	// Set once the wallet answers.
-	BuyerAccount  string `json:",omitempty"` // masked, as the wallet shows it
-	Funding       string `json:",omitempty"` // "balance", "credit", ...
-	TransactionID string `json:",omitempty"` // the wallet's id of the payment
+	BuyerAccount  string `json:"BuyerAccount,omitempty"`  // masked, as the wallet shows it
+	Funding       string `json:"Funding,omitempty"`       // "balance", "credit", ...
+	TransactionID string `json:"TransactionID,omitempty"` // the wallet's id of the payment
 	// SettleAt is when to ask the wallet again about a payment it reported
 	// as "user paying"; the sweep (or an inquiry) asks then.
-	SettleAt *time.Time `json:",omitempty"`
+	SettleAt *time.Time `json:"SettleAt,omitempty"`
 }
 
 // WalletMethod describes one wallet payment method: what it supports and
