@@ -76,6 +76,11 @@ type PaymentStore interface {
 	StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*Refund, error)
 	// Events lists the events of one object, oldest first.
 	Events(ctx context.Context, merchantID, objectID string) ([]Event, error)
+	// Payments lists one page of a merchant's payments that f selects, newest
+	// first (CreatedAt, then TradeNo, both descending; times compared in
+	// milliseconds). next is the cursor of the following page, zero after the
+	// last page.
+	Payments(ctx context.Context, merchantID string, f PaymentFilter) (page []*Payment, next PaymentCursor, err error)
 	// DuePayments lists up to limit payments of any merchant in one of statuses
 	// whose ExpiresAt is at or before now, oldest deadline first.
 	DuePayments(ctx context.Context, statuses []Status, now time.Time, limit int) ([]*Payment, error)
@@ -84,6 +89,54 @@ type PaymentStore interface {
 	// DeleteExpiredIdempotency removes records whose ExpiresAt is at or before now.
 	DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int, error)
 }
+
+// MaxPaymentPage is the most payments one call of Payments returns.
+const MaxPaymentPage = 100
+
+// PaymentFilter selects a merchant's payments for Payments.
+type PaymentFilter struct {
+	// Status keeps only the payments in this status; "" keeps every status.
+	Status Status
+	// From and To keep only the payments created at or after From and
+	// before To; a zero time sets no bound.
+	From, To time.Time
+	// Limit is the size of the page, 1 to MaxPaymentPage; any other value
+	// is MaxPaymentPage.
+	Limit int
+	// After continues a listing after the last payment of the page that
+	// returned it; the zero cursor starts with the newest payment.
+	After PaymentCursor
+}
+
+// PageSize is the number of payments a page of f holds at most.
+func (f PaymentFilter) PageSize() int {
+	if f.Limit < 1 || f.Limit > MaxPaymentPage {
+		return MaxPaymentPage
+	}
+	return f.Limit
+}
+
+// Page cuts the payments a store read for f, up to PageSize()+1 of them in
+// order, to one page, and returns the cursor of the next page: zero when
+// there are no more.
+func (f PaymentFilter) Page(ps []*Payment) ([]*Payment, PaymentCursor) {
+	n := f.PageSize()
+	if len(ps) <= n {
+		return ps, PaymentCursor{}
+	}
+	last := ps[n-1]
+	return ps[:n], PaymentCursor{CreatedAt: last.CreatedAt, TradeNo: last.TradeNo}
+}
+
+// PaymentCursor is where a page of Payments ended: the next page starts
+// after the payment created at CreatedAt with TradeNo, in the listing order.
+type PaymentCursor struct {
+	CreatedAt time.Time
+	TradeNo   string
+}
+
+// IsZero reports whether c is the zero cursor, which starts a listing.
+func (c PaymentCursor) IsZero() bool { return c.CreatedAt.IsZero() && c.TradeNo == "" }
 
 // NotificationStore keeps subscriptions, notifications and their attempts.
 type NotificationStore interface {

@@ -440,36 +440,9 @@ func execWrites(ctx context.Context, tx pgx.Tx, ws []write) error {
 
 // changeWrites turns a change into its statements.
 func changeWrites(c paygate.Change) ([]write, error) {
-	var ws []write
-	for _, p := range c.Payments {
-		body, err := json.Marshal(p)
-		if err != nil {
-			return nil, paygate.Internal("apply", err)
-		}
-		if p.Version == 1 {
-			ws = append(ws, write{"apply payment", false, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				[]any{p.TradeNo, p.MerchantID, p.OrderNo, string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), string(body)}})
-		} else {
-			ws = append(ws, write{"apply payment", true, `UPDATE payments SET status = $1, version = $2, expires_at = $3, updated_at = $4, body = $5
-				WHERE trade_no = $6 AND merchant_id = $7 AND version = $8`,
-				[]any{string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.UpdatedAt), string(body), p.TradeNo, p.MerchantID, p.Version - 1}})
-		}
-	}
-	for _, r := range c.Refunds {
-		body, err := json.Marshal(r)
-		if err != nil {
-			return nil, paygate.Internal("apply", err)
-		}
-		if r.Version == 1 {
-			ws = append(ws, write{"apply refund", false, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				[]any{r.RefundID, r.MerchantID, r.RefundNumber, r.TradeNo, string(r.Status), r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), string(body)}})
-		} else {
-			ws = append(ws, write{"apply refund", true, `UPDATE refunds SET status = $1, version = $2, updated_at = $3, body = $4
-				WHERE refund_id = $5 AND merchant_id = $6 AND version = $7`,
-				[]any{string(r.Status), r.Version, ms(r.UpdatedAt), string(body), r.RefundID, r.MerchantID, r.Version - 1}})
-		}
+	ws, err := appendPayments(nil, c)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range c.Idempotency {
 		if k.Version == 1 {
@@ -483,8 +456,7 @@ func changeWrites(c paygate.Change) ([]write, error) {
 		}
 	}
 	ws = appendNotifications(ws, c)
-	ws, err := appendVaultAndSessions(ws, c)
-	if err != nil {
+	if ws, err = appendVaultAndSessions(ws, c); err != nil {
 		return nil, err
 	}
 	if ws, err = appendTrackers(ws, c); err != nil {
@@ -559,56 +531,12 @@ func one[T any](vs []*T, err error) (*T, error) {
 	return vs[0], nil
 }
 
-// Payment returns a payment by tradeNo.
-func (s *Store) Payment(ctx context.Context, merchantID, tradeNo string) (*paygate.Payment, error) {
-	return one(bodies[paygate.Payment](ctx, s, "payment", `SELECT body FROM payments WHERE trade_no = $1 AND merchant_id = $2`, tradeNo, merchantID))
-}
-
-// PaymentByOrderNo returns a payment by orderNo.
-func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string) (*paygate.Payment, error) {
-	return one(bodies[paygate.Payment](ctx, s, "payment", `SELECT body FROM payments WHERE merchant_id = $1 AND order_no = $2`, merchantID, orderNo))
-}
-
-// DuePayments lists payments in statuses whose deadline has passed.
-func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now time.Time, limit int) ([]*paygate.Payment, error) {
-	if len(statuses) == 0 {
-		return nil, nil
-	}
-	sts := make([]string, len(statuses))
-	for i, st := range statuses {
-		sts[i] = string(st)
-	}
-	return bodies[paygate.Payment](ctx, s, "due payments", `SELECT body FROM payments WHERE expires_at IS NOT NULL AND expires_at <= $1
-		AND status = ANY($2) ORDER BY expires_at, trade_no LIMIT $3`, ms(now), sts, limitArg(limit))
-}
-
 // limitArg is LIMIT's argument: SQLite reads a negative limit as none.
 func limitArg(limit int) *int {
 	if limit < 0 {
 		return nil
 	}
 	return &limit
-}
-
-// Refund returns a refund by id.
-func (s *Store) Refund(ctx context.Context, merchantID, refundID string) (*paygate.Refund, error) {
-	return one(bodies[paygate.Refund](ctx, s, "refund", `SELECT body FROM refunds WHERE refund_id = $1 AND merchant_id = $2`, refundID, merchantID))
-}
-
-// RefundByNumber returns a refund by refundNumber.
-func (s *Store) RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*paygate.Refund, error) {
-	return one(bodies[paygate.Refund](ctx, s, "refund", `SELECT body FROM refunds WHERE merchant_id = $1 AND refund_number = $2`, merchantID, refundNumber))
-}
-
-// Refunds lists a payment's refunds, oldest first.
-func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*paygate.Refund, error) {
-	return bodies[paygate.Refund](ctx, s, "refunds", `SELECT body FROM refunds WHERE merchant_id = $1 AND trade_no = $2 ORDER BY created_at, refund_id`, merchantID, tradeNo)
-}
-
-// StaleRefunds lists PROCESSING refunds not updated since before.
-func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*paygate.Refund, error) {
-	return bodies[paygate.Refund](ctx, s, "stale refunds", `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= $1
-		ORDER BY updated_at, refund_id LIMIT $2`, ms(before), limitArg(limit))
 }
 
 // Events lists an object's events, oldest first.

@@ -16,7 +16,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -231,32 +230,6 @@ type pending struct {
 	done chan error
 }
 
-// encoded holds a change's JSON bodies, made by the calling goroutine so the
-// single writer spends its time on SQL only.
-type encoded struct {
-	payments [][]byte
-	refunds  [][]byte
-}
-
-func encode(c paygate.Change) (encoded, error) {
-	var e encoded
-	for _, p := range c.Payments {
-		b, err := json.Marshal(p)
-		if err != nil {
-			return e, paygate.Internal("apply", err)
-		}
-		e.payments = append(e.payments, b)
-	}
-	for _, r := range c.Refunds {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return e, paygate.Internal("apply", err)
-		}
-		e.refunds = append(e.refunds, b)
-	}
-	return e, nil
-}
-
 // maxGroup bounds how many changes share one transaction.
 const maxGroup = 256
 
@@ -378,33 +351,11 @@ func (s *Store) runGroup(group []*pending, savepoints bool) (results []error, do
 // applyTx writes one change inside tx.
 func applyTx(ctx context.Context, tx *tx, c paygate.Change, enc encoded) error {
 	var err error
-	for i, p := range c.Payments {
-		body := enc.payments[i]
-		var res sql.Result
-		if p.Version == 1 {
-			res, err = tx.ExecContext(ctx, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TradeNo, p.MerchantID, p.OrderNo, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), body)
-		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE payments SET status = ?, version = ?, expires_at = ?, updated_at = ?, body = ?
-				WHERE trade_no = ? AND merchant_id = ? AND version = ?`, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.UpdatedAt), body, p.TradeNo, p.MerchantID, p.Version-1)
-		}
-		if err := affected("apply payment", res, err); err != nil {
-			return err
-		}
+	if err := applyPayments(ctx, tx, c.Payments, enc.payments); err != nil {
+		return err
 	}
-	for i, r := range c.Refunds {
-		body := enc.refunds[i]
-		var res sql.Result
-		if r.Version == 1 {
-			res, err = tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.RefundID, r.MerchantID, r.RefundNumber, r.TradeNo, r.Status, r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), body)
-		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE refunds SET status = ?, version = ?, updated_at = ?, body = ?
-				WHERE refund_id = ? AND merchant_id = ? AND version = ?`, r.Status, r.Version, ms(r.UpdatedAt), body, r.RefundID, r.MerchantID, r.Version-1)
-		}
-		if err := affected("apply refund", res, err); err != nil {
-			return err
-		}
+	if err := applyRefunds(ctx, tx, c.Refunds, enc.refunds); err != nil {
+		return err
 	}
 	for _, k := range c.Idempotency {
 		var res sql.Result
@@ -455,46 +406,6 @@ func affected(op string, res sql.Result, err error) error {
 	return nil
 }
 
-func (s *Store) payment(ctx context.Context, where string, args ...any) (*paygate.Payment, error) {
-	var body string
-	if err := s.r.QueryRowContext(ctx, `SELECT body FROM payments WHERE `+where, args...).Scan(&body); err != nil {
-		return nil, dbErr("payment", err)
-	}
-	var p paygate.Payment
-	if err := json.Unmarshal([]byte(body), &p); err != nil {
-		return nil, paygate.Internal("payment", err)
-	}
-	return &p, nil
-}
-
-// Payment returns a payment by tradeNo.
-func (s *Store) Payment(ctx context.Context, merchantID, tradeNo string) (*paygate.Payment, error) {
-	return s.payment(ctx, `trade_no = ? AND merchant_id = ?`, tradeNo, merchantID)
-}
-
-// PaymentByOrderNo returns a payment by orderNo.
-func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string) (*paygate.Payment, error) {
-	return s.payment(ctx, `merchant_id = ? AND order_no = ?`, merchantID, orderNo)
-}
-
-// DuePayments lists payments in statuses whose deadline has passed.
-func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now time.Time, limit int) ([]*paygate.Payment, error) {
-	if len(statuses) == 0 {
-		return nil, nil
-	}
-	args := []any{ms(now)}
-	for _, st := range statuses {
-		args = append(args, string(st))
-	}
-	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, `SELECT body FROM payments WHERE expires_at IS NOT NULL AND expires_at <= ?
-		AND status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`) ORDER BY expires_at LIMIT ?`, args...)
-	if err != nil {
-		return nil, dbErr("due payments", err)
-	}
-	return scanAll[paygate.Payment](rows)
-}
-
 func scanAll[T any](rows *sql.Rows) ([]*T, error) {
 	defer rows.Close()
 	var out []*T
@@ -510,49 +421,6 @@ func scanAll[T any](rows *sql.Rows) ([]*T, error) {
 		out = append(out, v)
 	}
 	return out, dbErr("scan", rows.Err())
-}
-
-func (s *Store) refund(ctx context.Context, where string, args ...any) (*paygate.Refund, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE `+where, args...)
-	if err != nil {
-		return nil, dbErr("refund", err)
-	}
-	rs, err := scanAll[paygate.Refund](rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(rs) == 0 {
-		return nil, &paygate.Error{Code: paygate.ENotFound, Op: "refund", Message: "not found"}
-	}
-	return rs[0], nil
-}
-
-// Refund returns a refund by id.
-func (s *Store) Refund(ctx context.Context, merchantID, refundID string) (*paygate.Refund, error) {
-	return s.refund(ctx, `refund_id = ? AND merchant_id = ?`, refundID, merchantID)
-}
-
-// RefundByNumber returns a refund by refundNumber.
-func (s *Store) RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*paygate.Refund, error) {
-	return s.refund(ctx, `merchant_id = ? AND refund_number = ?`, merchantID, refundNumber)
-}
-
-// Refunds lists a payment's refunds, oldest first.
-func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*paygate.Refund, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE merchant_id = ? AND trade_no = ? ORDER BY created_at, refund_id`, merchantID, tradeNo)
-	if err != nil {
-		return nil, dbErr("refunds", err)
-	}
-	return scanAll[paygate.Refund](rows)
-}
-
-// StaleRefunds lists PROCESSING refunds not updated since before.
-func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*paygate.Refund, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= ? ORDER BY updated_at, refund_id LIMIT ?`, ms(before), limit)
-	if err != nil {
-		return nil, dbErr("stale refunds", err)
-	}
-	return scanAll[paygate.Refund](rows)
 }
 
 // Events lists an object's events, oldest first.

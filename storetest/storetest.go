@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 	t.Run("Tracker", func(t *testing.T) { testTracker(t, open) })
 	t.Run("Session", func(t *testing.T) { testSession(t, open) })
 	t.Run("StaleRefunds", func(t *testing.T) { testStaleRefunds(t, open) })
+	t.Run("Payments", func(t *testing.T) { testPayments(t, open) })
+	t.Run("Columns", func(t *testing.T) { testColumns(t, open) })
 }
 
 // t0 is the suite's clock: times are whole milliseconds, the precision every

@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"paygate"
+)
+
+// appendPayments adds c's payments and refunds to an Apply's writes: an
+// insert (Version 1) or a compare-and-set update, every column from the
+// object.
+func appendPayments(ws []write, c paygate.Change) ([]write, error) {
+	for _, p := range c.Payments {
+		body, err := json.Marshal(p)
+		if err != nil {
+			return nil, paygate.Internal("apply", err)
+		}
+		fp, ip := nullIfEmpty(p.CardFingerprint()), nullIfEmpty(p.ClientIP())
+		if p.Version == 1 {
+			ws = append(ws, write{"apply payment", false, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body,
+				amount_minor, currency, payment_method, card_fingerprint, client_ip)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+				[]any{p.TradeNo, p.MerchantID, p.OrderNo, string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), string(body),
+					p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, fp, ip}})
+		} else {
+			ws = append(ws, write{"apply payment", true, `UPDATE payments SET status = $1, version = $2, expires_at = $3, created_at = $4, updated_at = $5, body = $6,
+				amount_minor = $7, currency = $8, payment_method = $9, card_fingerprint = $10, client_ip = $11
+				WHERE trade_no = $12 AND merchant_id = $13 AND version = $14`,
+				[]any{string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), string(body),
+					p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, fp, ip, p.TradeNo, p.MerchantID, p.Version - 1}})
+		}
+	}
+	for _, r := range c.Refunds {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return nil, paygate.Internal("apply", err)
+		}
+		if r.Version == 1 {
+			ws = append(ws, write{"apply refund", false, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body,
+				amount_minor, currency)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				[]any{r.RefundID, r.MerchantID, r.RefundNumber, r.TradeNo, string(r.Status), r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), string(body),
+					r.Amount.Minor, r.Amount.Currency}})
+		} else {
+			ws = append(ws, write{"apply refund", true, `UPDATE refunds SET status = $1, version = $2, created_at = $3, updated_at = $4, body = $5,
+				amount_minor = $6, currency = $7 WHERE refund_id = $8 AND merchant_id = $9 AND version = $10`,
+				[]any{string(r.Status), r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), string(body), r.Amount.Minor, r.Amount.Currency,
+					r.RefundID, r.MerchantID, r.Version - 1}})
+		}
+	}
+	return ws, nil
+}
+
+// nullIfEmpty is s, or NULL for "".
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Payment returns a payment by tradeNo.
+func (s *Store) Payment(ctx context.Context, merchantID, tradeNo string) (*paygate.Payment, error) {
+	return one(bodies[paygate.Payment](ctx, s, "payment", `SELECT body FROM payments WHERE trade_no = $1 AND merchant_id = $2`, tradeNo, merchantID))
+}
+
+// PaymentByOrderNo returns a payment by orderNo.
+func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string) (*paygate.Payment, error) {
+	return one(bodies[paygate.Payment](ctx, s, "payment", `SELECT body FROM payments WHERE merchant_id = $1 AND order_no = $2`, merchantID, orderNo))
+}
+
+// Payments lists a page of a merchant's payments, newest first.
+func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.PaymentFilter) ([]*paygate.Payment, paygate.PaymentCursor, error) {
+	q, args := paymentsQuery(merchantID, f)
+	ps, err := bodies[paygate.Payment](ctx, s, "payments", q, args...)
+	if err != nil {
+		return nil, paygate.PaymentCursor{}, err
+	}
+	page, next := f.Page(ps)
+	return page, next, nil
+}
+
+// paymentsQuery is the query of Payments: one more row than a page, to
+// know whether another page follows. It reads the index
+// payments_merchant_created, or payments_merchant_status with a status,
+// backwards.
+func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
+	args := []any{merchantID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	q := `SELECT body FROM payments WHERE merchant_id = $1`
+	if f.Status != "" {
+		q += ` AND status = ` + arg(string(f.Status))
+	}
+	if !f.From.IsZero() {
+		q += ` AND created_at >= ` + arg(ms(f.From))
+	}
+	if !f.To.IsZero() {
+		q += ` AND created_at < ` + arg(ms(f.To))
+	}
+	if !f.After.IsZero() {
+		q += ` AND (created_at, trade_no) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.TradeNo) + `)`
+	}
+	q += ` ORDER BY created_at DESC, trade_no DESC LIMIT ` + arg(f.PageSize()+1)
+	return q, args
+}
+
+// DuePayments lists payments in statuses whose deadline has passed.
+func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now time.Time, limit int) ([]*paygate.Payment, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	sts := make([]string, len(statuses))
+	for i, st := range statuses {
+		sts[i] = string(st)
+	}
+	return bodies[paygate.Payment](ctx, s, "due payments", `SELECT body FROM payments WHERE expires_at IS NOT NULL AND expires_at <= $1
+		AND status = ANY($2) ORDER BY expires_at, trade_no LIMIT $3`, ms(now), sts, limitArg(limit))
+}
+
+// Refund returns a refund by id.
+func (s *Store) Refund(ctx context.Context, merchantID, refundID string) (*paygate.Refund, error) {
+	return one(bodies[paygate.Refund](ctx, s, "refund", `SELECT body FROM refunds WHERE refund_id = $1 AND merchant_id = $2`, refundID, merchantID))
+}
+
+// RefundByNumber returns a refund by refundNumber.
+func (s *Store) RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*paygate.Refund, error) {
+	return one(bodies[paygate.Refund](ctx, s, "refund", `SELECT body FROM refunds WHERE merchant_id = $1 AND refund_number = $2`, merchantID, refundNumber))
+}
+
+// Refunds lists a payment's refunds, oldest first.
+func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*paygate.Refund, error) {
+	return bodies[paygate.Refund](ctx, s, "refunds", `SELECT body FROM refunds WHERE merchant_id = $1 AND trade_no = $2 ORDER BY created_at, refund_id`, merchantID, tradeNo)
+}
+
+// StaleRefunds lists PROCESSING refunds not updated since before.
+func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*paygate.Refund, error) {
+	return bodies[paygate.Refund](ctx, s, "stale refunds", `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= $1
+		ORDER BY updated_at, refund_id LIMIT $2`, ms(before), limitArg(limit))
+}

@@ -1,0 +1,34 @@
+-- Real columns for what lists, reports and risk rules query, filled by every
+-- write from the payment or refund it stores, and here from the bodies
+-- already stored (json_extract reads the frozen stored format of
+-- testdata/stored_format.golden). NULL in amount_minor, currency or
+-- payment_method marks a row no writer has filled; NULL in card_fingerprint
+-- or client_ip also means the payment has none.
+ALTER TABLE payments ADD COLUMN amount_minor INTEGER;
+ALTER TABLE payments ADD COLUMN currency TEXT;
+ALTER TABLE payments ADD COLUMN payment_method TEXT;
+ALTER TABLE payments ADD COLUMN card_fingerprint TEXT;
+ALTER TABLE payments ADD COLUMN client_ip TEXT;
+UPDATE payments SET
+	amount_minor     = json_extract(body, '$.Amount.Minor'),
+	currency         = json_extract(body, '$.Amount.Currency'),
+	payment_method   = json_extract(body, '$.PaymentMethodType'),
+	card_fingerprint = nullif(json_extract(body, '$.Card.Fingerprint'), ''),
+	client_ip        = nullif(json_extract(body, '$.DeviceInfo.clientIp'), '');
+
+ALTER TABLE refunds ADD COLUMN amount_minor INTEGER;
+ALTER TABLE refunds ADD COLUMN currency TEXT;
+UPDATE refunds SET
+	amount_minor = json_extract(body, '$.Amount.Minor'),
+	currency     = json_extract(body, '$.Amount.Currency');
+
+-- A merchant's payments newest first (read backwards), all of them or in one
+-- status, paged by (created_at, trade_no).
+CREATE INDEX payments_merchant_created ON payments (merchant_id, created_at, trade_no);
+CREATE INDEX payments_merchant_status ON payments (merchant_id, status, created_at, trade_no);
+-- A card's or an address's payments over time (risk velocity), across
+-- merchants; a merchant's own count filters these few rows.
+CREATE INDEX payments_card ON payments (card_fingerprint, created_at) WHERE card_fingerprint IS NOT NULL;
+CREATE INDEX payments_client_ip ON payments (client_ip, created_at) WHERE client_ip IS NOT NULL;
+-- A merchant's refunds over time, for reports.
+CREATE INDEX refunds_merchant_created ON refunds (merchant_id, created_at, refund_id);

@@ -1,0 +1,227 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"paygate"
+)
+
+// encoded holds what a change's payments and refunds are stored as (their
+// JSON bodies, the columns read out of them), made by the calling goroutine
+// so the single writer spends its time on SQL only.
+type encoded struct {
+	payments []paymentRow
+	refunds  [][]byte
+}
+
+// paymentRow is a payment's body and the columns that are not plain fields.
+type paymentRow struct {
+	body        []byte
+	fingerprint any // NULL without a card
+	clientIP    any // NULL without one
+}
+
+func encode(c paygate.Change) (encoded, error) {
+	var e encoded
+	for _, p := range c.Payments {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return e, paygate.Internal("apply", err)
+		}
+		e.payments = append(e.payments, paymentRow{body: b, fingerprint: nullIfEmpty(p.CardFingerprint()), clientIP: nullIfEmpty(p.ClientIP())})
+	}
+	for _, r := range c.Refunds {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return e, paygate.Internal("apply", err)
+		}
+		e.refunds = append(e.refunds, b)
+	}
+	return e, nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// applyPayments inserts (Version 1) or updates (compare-and-set) payments,
+// every column from the payment.
+func applyPayments(ctx context.Context, tx *tx, ps []*paygate.Payment, rows []paymentRow) error {
+	for i, p := range ps {
+		row := rows[i]
+		var res sql.Result
+		var err error
+		if p.Version == 1 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body,
+				amount_minor, currency, payment_method, card_fingerprint, client_ip)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TradeNo, p.MerchantID, p.OrderNo, p.Status, p.Version, msPtr(p.ExpiresAt),
+				ms(p.CreatedAt), ms(p.UpdatedAt), row.body, p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE payments SET status = ?, version = ?, expires_at = ?, created_at = ?, updated_at = ?, body = ?,
+				amount_minor = ?, currency = ?, payment_method = ?, card_fingerprint = ?, client_ip = ?
+				WHERE trade_no = ? AND merchant_id = ? AND version = ?`, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), row.body,
+				p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP, p.TradeNo, p.MerchantID, p.Version-1)
+		}
+		if err := affected("apply payment", res, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyRefunds inserts (Version 1) or updates (compare-and-set) refunds.
+func applyRefunds(ctx context.Context, tx *tx, rs []*paygate.Refund, bodies [][]byte) error {
+	for i, r := range rs {
+		var res sql.Result
+		var err error
+		if r.Version == 1 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, merchant_id, refund_number, trade_no, status, version, created_at, updated_at, body,
+				amount_minor, currency)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.RefundID, r.MerchantID, r.RefundNumber, r.TradeNo, r.Status, r.Version,
+				ms(r.CreatedAt), ms(r.UpdatedAt), bodies[i], r.Amount.Minor, r.Amount.Currency)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE refunds SET status = ?, version = ?, created_at = ?, updated_at = ?, body = ?, amount_minor = ?, currency = ?
+				WHERE refund_id = ? AND merchant_id = ? AND version = ?`, r.Status, r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), bodies[i],
+				r.Amount.Minor, r.Amount.Currency, r.RefundID, r.MerchantID, r.Version-1)
+		}
+		if err := affected("apply refund", res, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) payment(ctx context.Context, where string, args ...any) (*paygate.Payment, error) {
+	var body string
+	if err := s.r.QueryRowContext(ctx, `SELECT body FROM payments WHERE `+where, args...).Scan(&body); err != nil {
+		return nil, dbErr("payment", err)
+	}
+	var p paygate.Payment
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		return nil, paygate.Internal("payment", err)
+	}
+	return &p, nil
+}
+
+// Payment returns a payment by tradeNo.
+func (s *Store) Payment(ctx context.Context, merchantID, tradeNo string) (*paygate.Payment, error) {
+	return s.payment(ctx, `trade_no = ? AND merchant_id = ?`, tradeNo, merchantID)
+}
+
+// PaymentByOrderNo returns a payment by orderNo.
+func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string) (*paygate.Payment, error) {
+	return s.payment(ctx, `merchant_id = ? AND order_no = ?`, merchantID, orderNo)
+}
+
+// Payments lists a page of a merchant's payments, newest first.
+func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.PaymentFilter) ([]*paygate.Payment, paygate.PaymentCursor, error) {
+	q, args := paymentsQuery(merchantID, f)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, paygate.PaymentCursor{}, dbErr("payments", err)
+	}
+	ps, err := scanAll[paygate.Payment](rows)
+	if err != nil {
+		return nil, paygate.PaymentCursor{}, err
+	}
+	page, next := f.Page(ps)
+	return page, next, nil
+}
+
+// paymentsQuery is the query of Payments: one more row than a page, to
+// know whether another page follows. It reads the index
+// payments_merchant_created, or payments_merchant_status with a status,
+// backwards. It names the index: without statistics SQLite's planner takes
+// the first for a status and a time range, and then walks every status.
+func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
+	var q strings.Builder
+	args := []any{merchantID}
+	if f.Status == "" {
+		q.WriteString(`SELECT body FROM payments INDEXED BY payments_merchant_created WHERE merchant_id = ?`)
+	} else {
+		q.WriteString(`SELECT body FROM payments INDEXED BY payments_merchant_status WHERE merchant_id = ? AND status = ?`)
+		args = append(args, string(f.Status))
+	}
+	if !f.From.IsZero() {
+		q.WriteString(` AND created_at >= ?`)
+		args = append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		q.WriteString(` AND created_at < ?`)
+		args = append(args, ms(f.To))
+	}
+	if !f.After.IsZero() {
+		q.WriteString(` AND (created_at, trade_no) < (?, ?)`)
+		args = append(args, ms(f.After.CreatedAt), f.After.TradeNo)
+	}
+	q.WriteString(` ORDER BY created_at DESC, trade_no DESC LIMIT ?`)
+	return q.String(), append(args, f.PageSize()+1)
+}
+
+// DuePayments lists payments in statuses whose deadline has passed.
+func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now time.Time, limit int) ([]*paygate.Payment, error) {
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	args := []any{ms(now)}
+	for _, st := range statuses {
+		args = append(args, string(st))
+	}
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM payments WHERE expires_at IS NOT NULL AND expires_at <= ?
+		AND status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`) ORDER BY expires_at LIMIT ?`, args...)
+	if err != nil {
+		return nil, dbErr("due payments", err)
+	}
+	return scanAll[paygate.Payment](rows)
+}
+
+func (s *Store) refund(ctx context.Context, where string, args ...any) (*paygate.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE `+where, args...)
+	if err != nil {
+		return nil, dbErr("refund", err)
+	}
+	rs, err := scanAll[paygate.Refund](rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, &paygate.Error{Code: paygate.ENotFound, Op: "refund", Message: "not found"}
+	}
+	return rs[0], nil
+}
+
+// Refund returns a refund by id.
+func (s *Store) Refund(ctx context.Context, merchantID, refundID string) (*paygate.Refund, error) {
+	return s.refund(ctx, `refund_id = ? AND merchant_id = ?`, refundID, merchantID)
+}
+
+// RefundByNumber returns a refund by refundNumber.
+func (s *Store) RefundByNumber(ctx context.Context, merchantID, refundNumber string) (*paygate.Refund, error) {
+	return s.refund(ctx, `merchant_id = ? AND refund_number = ?`, merchantID, refundNumber)
+}
+
+// Refunds lists a payment's refunds, oldest first.
+func (s *Store) Refunds(ctx context.Context, merchantID, tradeNo string) ([]*paygate.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE merchant_id = ? AND trade_no = ? ORDER BY created_at, refund_id`, merchantID, tradeNo)
+	if err != nil {
+		return nil, dbErr("refunds", err)
+	}
+	return scanAll[paygate.Refund](rows)
+}
+
+// StaleRefunds lists PROCESSING refunds not updated since before.
+func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) ([]*paygate.Refund, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= ? ORDER BY updated_at, refund_id LIMIT ?`, ms(before), limit)
+	if err != nil {
+		return nil, dbErr("stale refunds", err)
+	}
+	return scanAll[paygate.Refund](rows)
+}
