@@ -28,7 +28,7 @@ import (
 func TestStore(t *testing.T) {
 	base := testURL(t)
 	storetest.Run(t, func(t *testing.T) paygate.Store {
-		return open(t, newSchema(t, base))
+		return pooledStore(t, base)
 	})
 }
 
@@ -255,12 +255,18 @@ func newSchema(t *testing.T, base string) string {
 	name := "test_" + hex.EncodeToString(b)
 	sql(t, base, `CREATE SCHEMA `+name)
 	t.Cleanup(func() { sql(t, base, `DROP SCHEMA `+name+` CASCADE`) })
+	return withSearchPath(t, base, name)
+}
+
+// withSearchPath returns base with its search_path set to schema.
+func withSearchPath(t *testing.T, base, schema string) string {
+	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("PAYGATE_TEST_POSTGRES must be a postgres:// URL: %v", err)
 	}
 	q := u.Query()
-	q.Set("search_path", name)
+	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
 }

@@ -163,6 +163,8 @@ func testColumnsRefunds(t *testing.T, open func(t *testing.T) paygate.Store) {
 // testColumns checks that the columns lists, reports and risk rules query
 // hold what the JSON body of their row does, after inserts and updates.
 func testColumns(t *testing.T, open func(t *testing.T) paygate.Store) {
-	t.Run("Payments", func(t *testing.T) { testColumnsPayments(t, open) })
-	t.Run("Refunds", func(t *testing.T) { testColumnsRefunds(t, open) })
+	parallel(t, open, []subtest{
+		{"Payments", testColumnsPayments},
+		{"Refunds", testColumnsRefunds},
+	})
 }

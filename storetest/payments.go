@@ -68,6 +68,7 @@ func testPaymentsFilter(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"AfterLast", paygate.PaymentFilter{After: paygate.PaymentCursor{CreatedAt: at(time.Minute), TradeNo: "T_1"}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, _ := mustPayments(t, s, "m_a", tc.f)
 			if ids := tradeNos(got); !reflect.DeepEqual(ids, tc.want) {
 				t.Errorf("Payments: got %v, want %v", ids, tc.want)
@@ -94,6 +95,7 @@ func testPaymentsPages(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Whole", paygate.PaymentFilter{}, all, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var ids []string
 			f, pages := tc.f, 0
 			for {
@@ -176,9 +178,11 @@ func testPaymentsMany(t *testing.T, open func(t *testing.T) paygate.Store) {
 // testPayments checks Payments: a merchant's payments newest first, filtered
 // and paged by cursor.
 func testPayments(t *testing.T, open func(t *testing.T) paygate.Store) {
-	t.Run("Filter", func(t *testing.T) { testPaymentsFilter(t, open) })
-	t.Run("Pages", func(t *testing.T) { testPaymentsPages(t, open) })
-	t.Run("Isolation", func(t *testing.T) { testPaymentsIsolation(t, open) })
-	t.Run("FollowsUpdates", func(t *testing.T) { testPaymentsFollowUpdates(t, open) })
-	t.Run("Many", func(t *testing.T) { testPaymentsMany(t, open) })
+	parallel(t, open, []subtest{
+		{"Filter", testPaymentsFilter},
+		{"Pages", testPaymentsPages},
+		{"Isolation", testPaymentsIsolation},
+		{"FollowsUpdates", testPaymentsFollowUpdates},
+		{"Many", testPaymentsMany},
+	})
 }

@@ -1,0 +1,137 @@
+package storetest
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+	"time"
+
+	"paygate"
+)
+
+func testMerchant(t *testing.T, open func(t *testing.T) paygate.Store) {
+	parallel(t, open, []subtest{
+		{"RoundTrip", testMerchantRoundTrip},
+		{"Duplicate", testMerchantDuplicate},
+		{"NotFound", testMerchantNotFound},
+		{"Count", testMerchantCount},
+	})
+}
+
+func testMerchantRoundTrip(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	want := newMerchant("m_1")
+	if err := s.CreateMerchant(ctx, want); err != nil {
+		t.Fatalf("CreateMerchant: %v", err)
+	}
+	got, err := s.Merchant(ctx, "m_1")
+	if err != nil {
+		t.Fatalf("Merchant: %v", err)
+	}
+	checkMerchant(t, got, want)
+	got, err = s.MerchantByAppID(ctx, want.AppID)
+	if err != nil {
+		t.Fatalf("MerchantByAppID: %v", err)
+	}
+	checkMerchant(t, got, want)
+}
+
+func testMerchantDuplicate(t *testing.T, open func(t *testing.T) paygate.Store) {
+	for _, tc := range []struct {
+		name string
+		dup  func(m *paygate.Merchant)
+	}{
+		{"ID", func(m *paygate.Merchant) { m.AppID = "app_other" }},
+		{"AppID", func(m *paygate.Merchant) { m.ID = "m_other" }},
+		{"Both", func(m *paygate.Merchant) {}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, ctx := open(t), t.Context()
+			first := newMerchant("m_1")
+			if err := s.CreateMerchant(ctx, first); err != nil {
+				t.Fatalf("CreateMerchant: %v", err)
+			}
+			dup := newMerchant("m_1")
+			dup.Name = "Someone Else"
+			tc.dup(dup)
+			wantCode(t, s.CreateMerchant(ctx, dup), paygate.EConflict)
+			got, err := s.Merchant(ctx, "m_1")
+			if err != nil {
+				t.Fatalf("Merchant: %v", err)
+			}
+			checkMerchant(t, got, first)
+			if n := countMerchants(t, s); n != 1 {
+				t.Errorf("CountMerchants: got %d, want 1", n)
+			}
+		})
+	}
+}
+
+func testMerchantNotFound(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	if err := s.CreateMerchant(ctx, newMerchant("m_1")); err != nil {
+		t.Fatalf("CreateMerchant: %v", err)
+	}
+	_, err := s.Merchant(ctx, "m_unknown")
+	wantCode(t, err, paygate.ENotFound)
+	_, err = s.MerchantByAppID(ctx, "app_unknown")
+	wantCode(t, err, paygate.ENotFound)
+	// An id is not an appId and the other way round.
+	_, err = s.MerchantByAppID(ctx, "m_1")
+	wantCode(t, err, paygate.ENotFound)
+	_, err = s.Merchant(ctx, newMerchant("m_1").AppID)
+	wantCode(t, err, paygate.ENotFound)
+}
+
+func testMerchantCount(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	if n := countMerchants(t, s); n != 0 {
+		t.Errorf("CountMerchants on an empty store: got %d, want 0", n)
+	}
+	for i, id := range []string{"m_1", "m_2", "m_3"} {
+		if err := s.CreateMerchant(ctx, newMerchant(id)); err != nil {
+			t.Fatalf("CreateMerchant %s: %v", id, err)
+		}
+		if n := countMerchants(t, s); n != i+1 {
+			t.Errorf("CountMerchants: got %d, want %d", n, i+1)
+		}
+	}
+}
+
+func newMerchant(id string) *paygate.Merchant {
+	return &paygate.Merchant{
+		ID:                 id,
+		Name:               "Merchant " + id,
+		AppID:              "app_" + id,
+		SecretHash:         "$argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA",
+		NotifySecretSealed: []byte{0x00, 0x01, 0xfe, 0xff, 's', 'e', 'a', 'l', 'e', 'd'},
+		KeyID:              "key_2026_01",
+		CreatedAt:          at(-24 * time.Hour),
+	}
+}
+
+func countMerchants(t *testing.T, s paygate.Store) int {
+	t.Helper()
+	n, err := s.CountMerchants(t.Context())
+	if err != nil {
+		t.Fatalf("CountMerchants: %v", err)
+	}
+	return n
+}
+
+func checkMerchant(t *testing.T, got, want *paygate.Merchant) {
+	t.Helper()
+	g, w := *got, *want
+	if !bytes.Equal(g.NotifySecretSealed, w.NotifySecretSealed) {
+		t.Errorf("Merchant %s NotifySecretSealed: got %x, want %x", w.ID, g.NotifySecretSealed, w.NotifySecretSealed)
+	}
+	if !g.CreatedAt.Equal(w.CreatedAt) {
+		t.Errorf("Merchant %s CreatedAt: got %v, want %v", w.ID, g.CreatedAt, w.CreatedAt)
+	}
+	g.NotifySecretSealed, w.NotifySecretSealed = nil, nil
+	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("Merchant: got %+v, want %+v", g, w)
+	}
+}
