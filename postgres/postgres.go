@@ -24,7 +24,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -33,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"paygate"
+	"paygate/groupcommit"
 )
 
 //go:embed migration/*.sql
@@ -50,11 +50,7 @@ const (
 type Store struct {
 	pool *pgxpool.Pool
 
-	queue   chan *pending // changes waiting for a group commit
-	quit    chan struct{}
-	closing sync.RWMutex // held to queue a change; Close takes it to stop queueing
-	closed  bool
-	stopped sync.WaitGroup
+	commits *groupcommit.Queue[[]write] // each change's statements
 }
 
 var _ paygate.Store = (*Store)(nil)
@@ -85,15 +81,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: cannot connect to %s: %w", where(cfg), err)
 	}
-	s := &Store{pool: pool, queue: make(chan *pending, maxGroup), quit: make(chan struct{})}
+	s := &Store{pool: pool}
 	if err := s.Migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
-	for range committers {
-		s.stopped.Add(1)
-		go s.committer()
-	}
+	s.commits = groupcommit.New(committers, maxGroup, s.runGroup)
 	return s, nil
 }
 
@@ -112,13 +105,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pool's connections.
+// Close commits the changes already queued and closes the pool's connections.
 func (s *Store) Close() error {
-	s.closing.Lock()
-	s.closed = true
-	s.closing.Unlock()
-	close(s.quit)
-	s.stopped.Wait()
+	s.commits.Close()
 	s.pool.Close()
 	return nil
 }
@@ -272,203 +261,6 @@ func msPtr(t *time.Time) *int64 {
 }
 
 func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-// write is one statement of an Apply; cas marks an update that must match a row.
-type write struct {
-	op   string
-	cas  bool
-	sql  string
-	args []any
-}
-
-// Apply writes c in one transaction, in the order the SQLite store does:
-// payments, refunds, idempotency records, notifications, attempts, events.
-//
-// Concurrent calls commit in groups: a few committers each take the changes
-// waiting, write them in one transaction (a savepoint per change, so one
-// change's conflict rolls back that change alone; each change's statements
-// go in one round trip) and commit once, so many requests share one WAL
-// flush. A call returns once its change is durable, or has failed.
-func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
-	ws, err := changeWrites(c)
-	if err != nil || len(ws) == 0 {
-		return err
-	}
-	// A change is not cancelled with its request: it often records what
-	// already happened outside (an acquirer's answer), so it is written.
-	p := &pending{ws: ws, done: make(chan error, 1)}
-	s.closing.RLock()
-	if s.closed {
-		s.closing.RUnlock()
-		return paygate.Internal("apply", errClosed)
-	}
-	s.queue <- p
-	s.closing.RUnlock()
-	return <-p.done // once queued it may commit: wait for the outcome
-}
-
-var errClosed = errors.New("store closed")
-
-// pending is one Apply waiting for its group's commit.
-type pending struct {
-	ws   []write
-	done chan error
-}
-
-const (
-	committers = 4   // groups in flight at once
-	maxGroup   = 128 // changes per group
-)
-
-func (s *Store) committer() {
-	defer s.stopped.Done()
-	for {
-		select {
-		case first := <-s.queue:
-			s.commitGroup(s.collect(first))
-		case <-s.quit:
-			// Nothing new is queued once quit is closed: commit what waits.
-			for {
-				select {
-				case first := <-s.queue:
-					s.commitGroup(s.collect(first))
-				default:
-					return
-				}
-			}
-		}
-	}
-}
-
-// collect takes first and whatever else waits, up to maxGroup changes.
-func (s *Store) collect(first *pending) []*pending {
-	group := []*pending{first}
-	for len(group) < maxGroup {
-		select {
-		case p := <-s.queue:
-			group = append(group, p)
-		default:
-			return group
-		}
-	}
-	return group
-}
-
-// commitGroup writes a group in one transaction.
-func (s *Store) commitGroup(group []*pending) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	// Conflicts are rare: first the whole group goes in one round trip with
-	// no savepoints. Only if a change fails is the group written again with
-	// a savepoint per change, so that the failed change alone rolls back.
-	errRetry := errors.New("a change failed")
-	err := s.withConn(ctx, "apply", func(conn *pgxpool.Conn) error {
-		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			var all []write
-			for _, p := range group {
-				all = append(all, p.ws...)
-			}
-			if execWrites(ctx, tx, all) != nil {
-				return errRetry
-			}
-			return nil
-		})
-	})
-	if err == nil {
-		for _, p := range group {
-			p.done <- nil
-		}
-		return
-	}
-	results := make([]error, len(group))
-	errNone := errors.New("every change failed")
-	if errors.Is(err, errRetry) {
-		err = s.withConn(ctx, "apply", func(conn *pgxpool.Conn) error {
-			return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-				ok := 0
-				for i, p := range group {
-					if _, err := tx.Exec(ctx, "SAVEPOINT change"); err != nil {
-						return err
-					}
-					if results[i] = execWrites(ctx, tx, p.ws); results[i] != nil {
-						if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
-							return err
-						}
-					} else {
-						ok++
-					}
-					if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT change"); err != nil {
-						return err
-					}
-				}
-				if ok == 0 {
-					return errNone // roll back: nothing to commit
-				}
-				return nil
-			})
-		})
-	}
-	for i, p := range group {
-		switch {
-		case err == nil || errors.Is(err, errNone):
-			p.done <- results[i]
-		default:
-			p.done <- err
-		}
-	}
-}
-
-// execWrites sends one change's statements in one round trip.
-func execWrites(ctx context.Context, tx pgx.Tx, ws []write) error {
-	b := &pgx.Batch{}
-	for _, w := range ws {
-		b.Queue(w.sql, w.args...)
-	}
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
-	for _, w := range ws {
-		tag, err := br.Exec()
-		if err != nil {
-			return dbErr(ctx, w.op, err)
-		}
-		if w.cas && tag.RowsAffected() == 0 {
-			return errStale
-		}
-	}
-	return dbErr(ctx, "apply", br.Close())
-}
-
-// changeWrites turns a change into its statements.
-func changeWrites(c paygate.Change) ([]write, error) {
-	ws, err := appendPayments(nil, c)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range c.Idempotency {
-		if k.Version == 1 {
-			ws = append(ws, write{"apply idempotency", false, `INSERT INTO idempotency_keys (merchant_id, key, op, request_hash, version, done, is_error, result, created_at, updated_at, expires_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				[]any{k.MerchantID, k.Key, k.Op, k.RequestHash, k.Version, k.Done, k.IsError, k.Result, ms(k.CreatedAt), ms(k.UpdatedAt), ms(k.ExpiresAt)}})
-		} else {
-			ws = append(ws, write{"apply idempotency", true, `UPDATE idempotency_keys SET op = $1, request_hash = $2, version = $3, done = $4, is_error = $5, result = $6,
-				created_at = $7, updated_at = $8, expires_at = $9 WHERE merchant_id = $10 AND key = $11 AND version = $12`,
-				[]any{k.Op, k.RequestHash, k.Version, k.Done, k.IsError, k.Result, ms(k.CreatedAt), ms(k.UpdatedAt), ms(k.ExpiresAt), k.MerchantID, k.Key, k.Version - 1}})
-		}
-	}
-	ws = appendNotifications(ws, c)
-	if ws, err = appendVaultAndSessions(ws, c); err != nil {
-		return nil, err
-	}
-	if ws, err = appendTrackers(ws, c); err != nil {
-		return nil, err
-	}
-	for _, e := range c.Events {
-		ws = append(ws, write{"apply event", false, `INSERT INTO events (merchant_id, object_type, object_id, from_status, to_status, request_id, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			[]any{e.MerchantID, e.ObjectType, e.ObjectID, e.From, e.To, e.RequestID, ms(e.At)}})
-	}
-	return ws, nil
-}
 
 // rows runs a query and calls scan for each row. A query whose arguments
 // cannot be stored matches no row.

@@ -16,13 +16,13 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"paygate"
+	"paygate/groupcommit"
 )
 
 //go:embed migration/*.sql
@@ -33,11 +33,7 @@ type Store struct {
 	w *db // one connection: every write
 	r *db // read-only connections
 
-	queue   chan *pending // changes waiting for the group commit
-	quit    chan struct{}
-	closing sync.RWMutex // held to queue a change; Close takes it to stop queueing
-	closed  bool
-	stopped chan struct{}
+	commits *groupcommit.Queue[*pending] // one committer: SQLite has one writer
 
 	subs subCache
 }
@@ -70,13 +66,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8) // keep them: a new connection re-prepares every statement
-	s := &Store{w: newDB(w), r: newDB(r), queue: make(chan *pending, maxGroup), quit: make(chan struct{}), stopped: make(chan struct{})}
+	s := &Store{w: newDB(w), r: newDB(r)}
 	if err := s.Migrate(ctx); err != nil {
 		s.r.Close()
 		s.w.Close()
 		return nil, err
 	}
-	go s.committer()
+	s.commits = groupcommit.New(1, maxGroup, s.runGroup)
 	return s, nil
 }
 
@@ -88,13 +84,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close commits the changes already queued and closes both pools.
 func (s *Store) Close() error {
-	s.closing.Lock()
-	s.closed = true
-	s.closing.Unlock()
-	close(s.quit)
-	<-s.stopped
+	s.commits.Close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -199,97 +191,34 @@ func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
 // Apply commits in groups (group commit): concurrent calls are written in one
 // transaction and answered together after the one durable commit (one disk
 // flush for many requests); a change that fails is rolled back alone (see
-// commitGroup). A call returns only once its change is on disk, or has
-// failed; a change is written even if its request's context ends meanwhile.
+// runGroup). A call returns only once its change is on disk, or has failed;
+// a change is written even if its request's context ends meanwhile, since it
+// often records what already happened outside (an acquirer's answer).
 func (s *Store) Apply(ctx context.Context, c paygate.Change) error {
-	// A change is not cancelled with its request: it often records what
-	// already happened outside (an acquirer's answer), so it is written.
 	enc, err := encode(c)
 	if err != nil {
 		return err
 	}
-	p := &pending{c: c, enc: enc, done: make(chan error, 1)}
-	s.closing.RLock()
-	if s.closed {
-		s.closing.RUnlock()
-		return paygate.Internal("apply", errClosed)
+	err = s.commits.Do(&pending{c: c, enc: enc})
+	if errors.Is(err, groupcommit.ErrClosed) {
+		return paygate.Internal("apply", err)
 	}
-	s.queue <- p
-	s.closing.RUnlock()
-	// Once queued, the change may commit: wait for the outcome rather than
-	// report a cancellation that would be a lie.
-	return <-p.done
+	return err
 }
 
-var errClosed = errors.New("store closed")
-
-// pending is one Apply waiting for its group's commit.
+// pending is one Apply's change, encoded.
 type pending struct {
-	c    paygate.Change
-	enc  encoded
-	done chan error
+	c   paygate.Change
+	enc encoded
 }
 
 // maxGroup bounds how many changes share one transaction.
 const maxGroup = 256
 
-// committer is the single writer: it takes every change waiting, writes them
-// in one transaction and commits once.
-func (s *Store) committer() {
-	defer close(s.stopped)
-	for {
-		select {
-		case first := <-s.queue:
-			s.commitGroup(s.collect(first))
-		case <-s.quit:
-			// Nothing new is queued once quit is closed: commit what waits.
-			for {
-				select {
-				case first := <-s.queue:
-					s.commitGroup(s.collect(first))
-				default:
-					return
-				}
-			}
-		}
-	}
-}
-
-// collect takes first and whatever else waits, up to maxGroup changes.
-func (s *Store) collect(first *pending) []*pending {
-	group := []*pending{first}
-	for len(group) < maxGroup {
-		select {
-		case p := <-s.queue:
-			group = append(group, p)
-		default:
-			return group
-		}
-	}
-	return group
-}
-
-func (s *Store) commitGroup(group []*pending) {
-	// Conflicts are rare, so the group first runs without savepoints; only
-	// if a change fails is the group run again with one savepoint per change,
-	// so that the failed change alone is rolled back.
-	if results, done := s.runGroup(group, false); done {
-		s.answer(group, results)
-		return
-	}
-	results, _ := s.runGroup(group, true)
-	s.answer(group, results)
-}
-
-func (s *Store) answer(group []*pending, results []error) {
-	for i, p := range group {
-		p.done <- results[i]
-	}
-}
-
-// runGroup writes group in one transaction and commits it. Without
-// savepoints it gives up (done false, nothing written) at the first change
-// that fails; with them, it commits every change that succeeds.
+// runGroup writes group in one transaction and commits it, on the single
+// writer connection (groupcommit.Commit). Without savepoints it gives up
+// (done false, nothing written) at the first change that fails; with them,
+// it commits every change that succeeds.
 func (s *Store) runGroup(group []*pending, savepoints bool) (results []error, done bool) {
 	ctx := context.Background()
 	results = make([]error, len(group))
