@@ -7,7 +7,7 @@ FUZZN_HTTP ?= 10000x
 
 # The packages with concurrency (the gateway's retries and guards, the
 # stores' group commit, the HTTP layer) run under the race detector.
-RACE_PKGS = ./gateway/ ./sqlite/ ./postgres/ ./http/ ./wire/ ./notify/
+RACE_PKGS = ./gateway/ ./sqlite/ ./postgres/ ./groupcommit/ ./http/ ./wire/ ./notify/
 
 .PHONY: run test vet fuzz build
 
