@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -29,7 +30,8 @@ func TestTokenFlood(t *testing.T) {
 	defer ts.Close()
 	from := func(ip string) *http.Client {
 		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-		return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, MaxConnsPerHost: floodConns}}
+		return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext,
+			MaxConnsPerHost: floodConns, MaxIdleConnsPerHost: floodConns}}
 	}
 	attacker, merchant := from("127.0.0.1"), from("127.0.0.2")
 	token := func(c *http.Client, appID, secret string) (int, error) {
@@ -38,6 +40,7 @@ func TestTokenFlood(t *testing.T) {
 		if err != nil {
 			return 0, err
 		}
+		io.Copy(io.Discard, resp.Body) // read to the end, so the connection is used again
 		resp.Body.Close()
 		return resp.StatusCode, nil
 	}
