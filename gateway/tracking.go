@@ -336,6 +336,7 @@ var patchPaths = []string{"/status", "/carrier", "/carrierNameOther", "/tracking
 // order, recording each change in t's history. It stops at the first
 // problem; t is the caller's copy, thrown away then.
 func (s *core) patchTracker(t *paygate.Tracker, merge map[string]string, ops []wire.PatchOp, list string, now time.Time, reqID string) error {
+	pt := &trackerPatch{t: t, now: now, reqID: reqID, oldCarrier: t.Carrier}
 	if t.Metadata == nil {
 		t.Metadata = map[string]string{}
 	}
@@ -345,129 +346,156 @@ func (s *core) patchTracker(t *paygate.Tracker, merge map[string]string, ops []w
 			t.Metadata[k] = merge[k]
 		}
 	}
-	oldCarrier, urlOp := t.Carrier, false
-	carrierParam := ""
 	for i, op := range ops {
-		param := fmt.Sprintf("%s[%d]", list, i)
-		var c checker
-		switch op.Op {
-		case "add", "replace", "remove":
-		case "":
-			return paygate.InvalidParam(param+".op", "%s.op is required", param)
-		default:
-			return paygate.InvalidParam(param+".op", "%s.op must be add, replace or remove", param)
-		}
-		key, isMeta := strings.CutPrefix(op.Path, "/metadata/")
-		if !isMeta && !slices.Contains(patchPaths, op.Path) {
-			return paygate.InvalidParam(param+".path", "%s.path must be one of %s or /metadata/<key>", param, strings.Join(patchPaths, ", "))
-		}
-		if !isMeta && op.Path != "/carrierNameOther" && op.Op != "replace" {
-			return paygate.InvalidParam(param+".op", "%s.op must be replace on %s", param, op.Path)
-		}
-		var v string
-		if op.Op != "remove" {
-			if len(op.Value) == 0 || string(op.Value) == "null" {
-				return paygate.InvalidParam(param+".value", "%s.value is required", param)
-			}
-			if err := json.Unmarshal(op.Value, &v); err != nil {
-				return paygate.InvalidParam(param+".value", "%s.value must be a string", param)
-			}
-		}
-		vp := param + ".value"
-		field := strings.TrimPrefix(op.Path, "/")
-		switch op.Path {
-		case "/status":
-			if c.trackerStatus(vp, v); c.err != nil {
-				return c.err
-			}
-			if err := t.Transition(paygate.TrackerStatus(v), now, reqID); err != nil {
-				return err
-			}
-			continue
-		case "/carrier":
-			// Whether it needs carrierNameOther is checked once every operation ran.
-			if c.carrierCode(vp, v); c.err != nil {
-				return c.err
-			}
-			carrierParam = vp
-			setField(t, field, &t.Carrier, v, now, reqID)
-		case "/carrierNameOther":
-			if op.Op != "remove" {
-				if c.required(vp, v) {
-					c.length(vp, v, 1, 64)
-				}
-				if c.err != nil {
-					return c.err
-				}
-			}
-			carrierParam = vp
-			if op.Op == "remove" {
-				carrierParam = param
-			}
-			setField(t, field, &t.CarrierNameOther, v, now, reqID)
-		case "/trackingUrl":
-			if c.required(vp, v) {
-				c.url(vp, v, 512)
-			}
-			if c.err != nil {
-				return c.err
-			}
-			urlOp = true
-			setField(t, field, &t.TrackingURL, v, now, reqID)
-		case "/shipmentDate":
-			if c.required(vp, v) {
-				c.shipmentDate(vp, v, now)
-			}
-			if c.err != nil {
-				return c.err
-			}
-			setField(t, field, &t.ShipmentDate, v, now, reqID)
-		case "/trackingNumberType":
-			if c.required(vp, v) {
-				c.oneOf(vp, v, paygate.TrackingNumberCarrier, paygate.TrackingNumberE2EPartner)
-			}
-			if c.err != nil {
-				return c.err
-			}
-			setField(t, field, &t.TrackingNumberType, v, now, reqID)
-		default: // /metadata/<key>
-			key, ok := unescapePointer(key)
-			if !ok || key == "" || len([]rune(key)) > 40 {
-				return paygate.InvalidParam(param+".path", "%s.path must name a metadata key of 1-40 characters (~1 for /, ~0 for ~)", param)
-			}
-			old, exists := t.Metadata[key]
-			if !exists && op.Op != "add" {
-				return paygate.InvalidParam(param+".path", "%s.path: no metadata key %q to %s", param, key, op.Op)
-			}
-			if op.Op == "remove" {
-				delete(t.Metadata, key)
-				t.Record("metadata."+key, old, "", now, reqID)
-				continue
-			}
-			if len([]rune(v)) > 500 {
-				return paygate.InvalidParam(vp, "%s must be at most 500 characters", vp)
-			}
-			if old != v || !exists {
-				t.Metadata[key] = v
-				t.Record("metadata."+key, old, v, now, reqID)
-			}
+		if err := pt.apply(fmt.Sprintf("%s[%d]", list, i), op); err != nil {
+			return err
 		}
 	}
+	return pt.finish(list)
+}
+
+// trackerPatch is one update's patch in progress: what the last checks
+// after every operation need to know.
+type trackerPatch struct {
+	t            *paygate.Tracker
+	now          time.Time
+	reqID        string
+	oldCarrier   string
+	carrierParam string // the operation that set the carrier or its name, if one did
+	urlOp        bool   // an operation set the tracking URL
+}
+
+// patchValue checks an operation's op and path and reads its value
+// ("" for remove).
+func patchValue(param string, op wire.PatchOp) (string, error) {
+	switch op.Op {
+	case "add", "replace", "remove":
+	case "":
+		return "", paygate.InvalidParam(param+".op", "%s.op is required", param)
+	default:
+		return "", paygate.InvalidParam(param+".op", "%s.op must be add, replace or remove", param)
+	}
+	_, isMeta := strings.CutPrefix(op.Path, "/metadata/")
+	if !isMeta && !slices.Contains(patchPaths, op.Path) {
+		return "", paygate.InvalidParam(param+".path", "%s.path must be one of %s or /metadata/<key>", param, strings.Join(patchPaths, ", "))
+	}
+	if !isMeta && op.Path != "/carrierNameOther" && op.Op != "replace" {
+		return "", paygate.InvalidParam(param+".op", "%s.op must be replace on %s", param, op.Path)
+	}
+	var v string
+	if op.Op != "remove" {
+		if len(op.Value) == 0 || string(op.Value) == "null" {
+			return "", paygate.InvalidParam(param+".value", "%s.value is required", param)
+		}
+		if err := json.Unmarshal(op.Value, &v); err != nil {
+			return "", paygate.InvalidParam(param+".value", "%s.value must be a string", param)
+		}
+	}
+	return v, nil
+}
+
+// apply checks and applies one operation.
+func (pt *trackerPatch) apply(param string, op wire.PatchOp) error {
+	v, err := patchValue(param, op)
+	if err != nil {
+		return err
+	}
+	t, now, reqID := pt.t, pt.now, pt.reqID
+	vp := param + ".value"
+	field := strings.TrimPrefix(op.Path, "/")
+	var c checker
+	switch op.Path {
+	case "/status":
+		if c.trackerStatus(vp, v); c.err != nil {
+			return c.err
+		}
+		return t.Transition(paygate.TrackerStatus(v), now, reqID)
+	case "/carrier":
+		// Whether it needs carrierNameOther is checked once every operation ran.
+		c.carrierCode(vp, v)
+		pt.carrierParam = vp
+		return pt.set(&c, field, &t.Carrier, v)
+	case "/carrierNameOther":
+		pt.carrierParam = vp
+		if op.Op == "remove" {
+			pt.carrierParam = param
+		} else if c.required(vp, v) {
+			c.length(vp, v, 1, 64)
+		}
+		return pt.set(&c, field, &t.CarrierNameOther, v)
+	case "/trackingUrl":
+		if c.required(vp, v) {
+			c.url(vp, v, 512)
+		}
+		pt.urlOp = true
+		return pt.set(&c, field, &t.TrackingURL, v)
+	case "/shipmentDate":
+		if c.required(vp, v) {
+			c.shipmentDate(vp, v, now)
+		}
+		return pt.set(&c, field, &t.ShipmentDate, v)
+	case "/trackingNumberType":
+		if c.required(vp, v) {
+			c.oneOf(vp, v, paygate.TrackingNumberCarrier, paygate.TrackingNumberE2EPartner)
+		}
+		return pt.set(&c, field, &t.TrackingNumberType, v)
+	}
+	return pt.metadata(param, op, v)
+}
+
+// set sets a field once its checks passed.
+func (pt *trackerPatch) set(c *checker, field string, dst *string, v string) error {
+	if c.err != nil {
+		return c.err
+	}
+	setField(pt.t, field, dst, v, pt.now, pt.reqID)
+	return nil
+}
+
+// metadata applies an operation on /metadata/<key>.
+func (pt *trackerPatch) metadata(param string, op wire.PatchOp, v string) error {
+	t := pt.t
+	key, ok := unescapePointer(strings.TrimPrefix(op.Path, "/metadata/"))
+	if !ok || key == "" || len([]rune(key)) > 40 {
+		return paygate.InvalidParam(param+".path", "%s.path must name a metadata key of 1-40 characters (~1 for /, ~0 for ~)", param)
+	}
+	old, exists := t.Metadata[key]
+	if !exists && op.Op != "add" {
+		return paygate.InvalidParam(param+".path", "%s.path: no metadata key %q to %s", param, key, op.Op)
+	}
+	if op.Op == "remove" {
+		delete(t.Metadata, key)
+		t.Record("metadata."+key, old, "", pt.now, pt.reqID)
+		return nil
+	}
+	if vp := param + ".value"; len([]rune(v)) > 500 {
+		return paygate.InvalidParam(vp, "%s must be at most 500 characters", vp)
+	}
+	if old != v || !exists {
+		t.Metadata[key] = v
+		t.Record("metadata."+key, old, v, pt.now, pt.reqID)
+	}
+	return nil
+}
+
+// finish checks what only the whole update can tell.
+func (pt *trackerPatch) finish(list string) error {
+	t := pt.t
 	if len(t.Metadata) > 50 {
 		return paygate.InvalidParam(list, "metadata may hold at most 50 keys")
 	}
 	if len(t.Metadata) == 0 {
 		t.Metadata = nil
 	}
-	if carrierParam != "" {
+	if pt.carrierParam != "" {
 		if _, known := paygate.CarrierByCode(t.Carrier); !known && t.CarrierNameOther == "" {
-			return paygate.InvalidParam(carrierParam, "carrier %s needs carrierNameOther", t.Carrier)
+			return paygate.InvalidParam(pt.carrierParam, "carrier %s needs carrierNameOther", t.Carrier)
 		}
 	}
 	// A URL derived from the old carrier's page follows the carrier, unless
 	// the same update set the URL itself.
-	if t.Carrier != oldCarrier && !urlOp && t.TrackingURL == paygate.TrackingURL(oldCarrier, t.TrackingNo) {
-		setField(t, "trackingUrl", &t.TrackingURL, paygate.TrackingURL(t.Carrier, t.TrackingNo), now, reqID)
+	if t.Carrier != pt.oldCarrier && !pt.urlOp && t.TrackingURL == paygate.TrackingURL(pt.oldCarrier, t.TrackingNo) {
+		setField(t, "trackingUrl", &t.TrackingURL, paygate.TrackingURL(t.Carrier, t.TrackingNo), pt.now, pt.reqID)
 	}
 	return nil
 }
