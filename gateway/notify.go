@@ -43,58 +43,11 @@ func (s *core) addNotifications(ctx context.Context, c *paygate.Change) error {
 		if typ == "" {
 			continue
 		}
-		var p *paygate.Payment
-		var render func() (json.RawMessage, error) // only once there is somewhere to send it
-		var err error
-		orderURL := ""
-		switch ev.ObjectType {
-		case "payment":
-			p = findPayment(c.Payments, ev.ObjectID)
-			if p == nil {
-				return paygate.Internal("notify", errMissing)
-			}
-			render = func() (json.RawMessage, error) {
-				var refunds []*paygate.Refund
-				if typ == paygate.EventPaymentRefunded {
-					var err error
-					if refunds, err = s.refundsWith(ctx, p, c.Refunds); err != nil {
-						return nil, err
-					}
-				}
-				return rendered(wire.PaymentJSON(p, refunds))
-			}
-			orderURL = p.NotificationURL
-		case "refund":
-			r := findRefund(c.Refunds, ev.ObjectID)
-			if r == nil {
-				return paygate.Internal("notify", errMissing)
-			}
-			if p = findPayment(c.Payments, r.TradeNo); p == nil {
-				return paygate.Internal("notify", errMissing)
-			}
-			render = func() (json.RawMessage, error) { return rendered(wire.RefundJSON(r)) }
-			orderURL = orDefault(r.NotificationURL, p.NotificationURL)
-		case "session":
-			sess := findSession(c.Sessions, ev.ObjectID)
-			if sess == nil {
-				return paygate.Internal("notify", errMissing)
-			}
-			if p = findPayment(c.Payments, sess.TradeNo); p == nil {
-				return paygate.Internal("notify", errMissing)
-			}
-			render = func() (json.RawMessage, error) { return rendered(wire.SessionJSON(sess, p)) }
-			orderURL = p.NotificationURL
-		case "tracker":
-			tr := findTracker(c.Trackers, ev.ObjectID)
-			if tr == nil {
-				return paygate.Internal("notify", errMissing)
-			}
-			if p = findPayment(c.Payments, tr.TradeNo); p == nil {
-				return paygate.Internal("notify", errMissing)
-			}
-			render = func() (json.RawMessage, error) { return rendered(wire.TrackerJSON(tr)) }
-			orderURL = p.NotificationURL
-		default:
+		n, err := s.notified(ctx, c, ev, typ)
+		if err != nil {
+			return err
+		}
+		if n.payment == nil {
 			continue
 		}
 		if !subsLoaded {
@@ -104,8 +57,8 @@ func (s *core) addNotifications(ctx context.Context, c *paygate.Change) error {
 			subsLoaded = true
 		}
 		var targets []target
-		if orderURL != "" {
-			targets = append(targets, target{url: orderURL, apiVersion: paygate.APIVersion})
+		if n.orderURL != "" {
+			targets = append(targets, target{url: n.orderURL, apiVersion: paygate.APIVersion})
 		}
 		for _, sub := range subs {
 			targets = append(targets, target{url: sub.URL, subscriptionID: sub.ID, apiVersion: sub.APIVersion})
@@ -113,25 +66,98 @@ func (s *core) addNotifications(ctx context.Context, c *paygate.Change) error {
 		if len(targets) == 0 {
 			continue
 		}
-		data, err := render()
+		data, err := n.render()
 		if err != nil {
 			return err
 		}
-		p.NotifySeq++
-		for _, t := range targets {
-			n := &paygate.Notification{
-				NotifyID: newID("N", ev.At, 10), MerchantID: ev.MerchantID, EventType: typ, OrderNo: p.OrderNo,
-				ObjectID: ev.ObjectID, Sequence: p.NotifySeq, URL: t.url, SubscriptionID: t.subscriptionID,
-				Status: paygate.NotificationPending, MaxAttempts: 1 + len(retrySchedule), NextAttemptAt: ev.At,
-				LeaseUntil: time.Unix(0, 0).UTC(), Version: 1, CreatedAt: ev.At, UpdatedAt: ev.At,
-			}
-			n.Body, err = json.Marshal(wire.NotificationBody{NotifyID: n.NotifyID, EventType: typ, APIVersion: t.apiVersion,
-				CreatedAt: ev.At.UTC().Format(time.RFC3339Nano), Sequence: n.Sequence, Data: data})
-			if err != nil {
-				return paygate.Internal("notify", err)
-			}
-			c.Notifications = append(c.Notifications, n)
+		if err := addOutbox(c, ev, typ, n.payment, targets, data); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// notifiedObject is what an event notifies: the object's order (its
+// payment), the order's own notificationUrl, and the rendering of the
+// object, run only once there is somewhere to send it.
+type notifiedObject struct {
+	payment  *paygate.Payment // nil: the event notifies nothing
+	orderURL string
+	render   func() (json.RawMessage, error)
+}
+
+// notified finds the object of a notified event among the change's objects.
+func (s *core) notified(ctx context.Context, c *paygate.Change, ev paygate.Event, typ string) (notifiedObject, error) {
+	missing := paygate.Internal("notify", errMissing)
+	switch ev.ObjectType {
+	case "payment":
+		p := findPayment(c.Payments, ev.ObjectID)
+		if p == nil {
+			return notifiedObject{}, missing
+		}
+		return notifiedObject{p, p.NotificationURL, func() (json.RawMessage, error) {
+			var refunds []*paygate.Refund
+			if typ == paygate.EventPaymentRefunded {
+				var err error
+				if refunds, err = s.refundsWith(ctx, p, c.Refunds); err != nil {
+					return nil, err
+				}
+			}
+			return rendered(wire.PaymentJSON(p, refunds))
+		}}, nil
+	case "refund":
+		r := findRefund(c.Refunds, ev.ObjectID)
+		if r == nil {
+			return notifiedObject{}, missing
+		}
+		p := findPayment(c.Payments, r.TradeNo)
+		if p == nil {
+			return notifiedObject{}, missing
+		}
+		return notifiedObject{p, orDefault(r.NotificationURL, p.NotificationURL),
+			func() (json.RawMessage, error) { return rendered(wire.RefundJSON(r)) }}, nil
+	case "session":
+		sess := findSession(c.Sessions, ev.ObjectID)
+		if sess == nil {
+			return notifiedObject{}, missing
+		}
+		p := findPayment(c.Payments, sess.TradeNo)
+		if p == nil {
+			return notifiedObject{}, missing
+		}
+		return notifiedObject{p, p.NotificationURL, func() (json.RawMessage, error) { return rendered(wire.SessionJSON(sess, p)) }}, nil
+	case "tracker":
+		tr := findTracker(c.Trackers, ev.ObjectID)
+		if tr == nil {
+			return notifiedObject{}, missing
+		}
+		p := findPayment(c.Payments, tr.TradeNo)
+		if p == nil {
+			return notifiedObject{}, missing
+		}
+		return notifiedObject{p, p.NotificationURL, func() (json.RawMessage, error) { return rendered(wire.TrackerJSON(tr)) }}, nil
+	}
+	return notifiedObject{}, nil
+}
+
+// addOutbox adds to c the event's notification for each target, numbered
+// in the order's sequence.
+func addOutbox(c *paygate.Change, ev paygate.Event, typ string, p *paygate.Payment, targets []target, data json.RawMessage) error {
+	p.NotifySeq++
+	for _, t := range targets {
+		n := &paygate.Notification{
+			NotifyID: newID("N", ev.At, 10), MerchantID: ev.MerchantID, EventType: typ, OrderNo: p.OrderNo,
+			ObjectID: ev.ObjectID, Sequence: p.NotifySeq, URL: t.url, SubscriptionID: t.subscriptionID,
+			Status: paygate.NotificationPending, MaxAttempts: 1 + len(retrySchedule), NextAttemptAt: ev.At,
+			LeaseUntil: time.Unix(0, 0).UTC(), Version: 1, CreatedAt: ev.At, UpdatedAt: ev.At,
+		}
+		var err error
+		n.Body, err = json.Marshal(wire.NotificationBody{NotifyID: n.NotifyID, EventType: typ, APIVersion: t.apiVersion,
+			CreatedAt: ev.At.UTC().Format(time.RFC3339Nano), Sequence: n.Sequence, Data: data})
+		if err != nil {
+			return paygate.Internal("notify", err)
+		}
+		c.Notifications = append(c.Notifications, n)
 	}
 	return nil
 }
