@@ -128,22 +128,9 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 	// From the acquirer call on, the outcome must be recorded even if the
 	// client goes away: money may have moved.
 	ctx = context.WithoutCancel(ctx)
-	mode := p.ThreeDS.Mode
-	three := d.threeDsData
-	if three == nil && mode != paygate.ThreeDSOff {
-		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
-			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode})
-		if err != nil {
-			return s.decline(ctx, p, d, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
-		}
-		if ar.ChallengeRequired {
-			return s.requireChallenge(ctx, p, d)
-		}
-		three = ar.ThreeDS
-	}
-	if three != nil {
-		three.Mode = mode
-		p.ThreeDS = three
+	three, done, err := s.authenticate(ctx, p, d)
+	if done != nil || err != nil {
+		return done, err
 	}
 	req := acquirer.AuthorizeRequest{
 		Reference: p.TradeNo, Amount: p.Amount, Card: d.card,
@@ -166,32 +153,6 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 	if p.CaptureMethod == paygate.CaptureManual {
 		to = paygate.StatusAuthorized
 	}
-	var storeCard func(*paygate.Payment, *paygate.Change)
-	if d.storedUpdate != nil {
-		update, retry := d.storedUpdate, false
-		storeCard = func(_ *paygate.Payment, c *paygate.Change) {
-			if retry && update != nil {
-				// The conflict may have come from the stored card (another
-				// payment renewed it, a revoke, a rekey): build the update
-				// again on the current copy, or drop it if nothing is left
-				// to update. The payment's outcome is recorded either way.
-				update = s.renewedCard(ctx, update)
-			}
-			retry = true
-			if update != nil {
-				c.StoredCards = append(c.StoredCards, update)
-			}
-		}
-	}
-	if d.store {
-		storeCard = func(q *paygate.Payment, c *paygate.Change) {
-			sc := s.newStoredCard(q, d)
-			q.TransactionIdentifier = sc.TransactionIdentifier
-			q.StoredCredential = &paygate.StoredCredential{TransactionIdentifier: sc.TransactionIdentifier,
-				Initiator: "customer", Stored: true}
-			c.StoredCards = append(c.StoredCards, sc)
-		}
-	}
 	q, err := s.record(ctx, p, to, func(p *paygate.Payment, now time.Time) {
 		p.AcquirerRef, p.AuthCode, p.Risk = res.AcquirerRef, res.AuthCode, res.Risk
 		p.SchemeTransactionID = res.SchemeTransactionID
@@ -205,25 +166,89 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 		} else {
 			p.CapturedMinor = p.Amount.Minor
 		}
-	}, storeCard, s.completeSession(ctx, d))
+	}, s.storedCardWrite(ctx, d), s.completeSession(ctx, d))
 	if err == nil && q.Status != to && q.AcquirerRef == "" {
-		// Cancelled or expired while the acquirer answered: give the money
-		// back, by a void of the hold or, when it was captured, a refund.
-		var back acquirer.Result
-		if req.Capture {
-			back, err = s.acquirer.Refund(ctx, res.AcquirerRef, p.TradeNo+"-late", p.Amount)
-		} else {
-			back, err = s.acquirer.Void(ctx, res.AcquirerRef)
-		}
-		if err == nil && !back.Approved {
-			err = fmt.Errorf("the acquirer refused it: %s %s", back.Code, back.Message)
-		}
-		if err != nil {
-			s.log.ErrorContext(ctx, "releasing a late approval failed", "tradeNo", p.TradeNo, "err", err)
-		}
-		err = nil
+		s.giveBackLate(ctx, p, res.AcquirerRef, req.Capture)
 	}
 	return q, err
+}
+
+// authenticate runs 3-D Secure unless the merchant authenticated the card
+// itself or the mode is off, and returns the result to authorize with. A
+// payment that ends here (a challenge to answer, a failed authentication)
+// is returned as done.
+func (s *core) authenticate(ctx context.Context, p *paygate.Payment, d *draft) (three *paygate.ThreeDS, done *paygate.Payment, err error) {
+	mode := p.ThreeDS.Mode
+	three = d.threeDsData
+	if three == nil && mode != paygate.ThreeDSOff {
+		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
+			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode})
+		if err != nil {
+			done, err := s.decline(ctx, p, d, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
+			return nil, done, err
+		}
+		if ar.ChallengeRequired {
+			done, err := s.requireChallenge(ctx, p, d)
+			return nil, done, err
+		}
+		three = ar.ThreeDS
+	}
+	if three != nil {
+		three.Mode = mode
+		p.ThreeDS = three
+	}
+	return three, nil, nil
+}
+
+// storedCardWrite is what an approval writes of the stored card, in the
+// payment's commit: the new stored card, or the renewed expiry of the one
+// used; nil for neither.
+func (s *core) storedCardWrite(ctx context.Context, d *draft) func(*paygate.Payment, *paygate.Change) {
+	if d.store {
+		return func(q *paygate.Payment, c *paygate.Change) {
+			sc := s.newStoredCard(q, d)
+			q.TransactionIdentifier = sc.TransactionIdentifier
+			q.StoredCredential = &paygate.StoredCredential{TransactionIdentifier: sc.TransactionIdentifier,
+				Initiator: "customer", Stored: true}
+			c.StoredCards = append(c.StoredCards, sc)
+		}
+	}
+	if d.storedUpdate == nil {
+		return nil
+	}
+	update, retry := d.storedUpdate, false
+	return func(_ *paygate.Payment, c *paygate.Change) {
+		if retry && update != nil {
+			// The conflict may have come from the stored card (another
+			// payment renewed it, a revoke, a rekey): build the update
+			// again on the current copy, or drop it if nothing is left
+			// to update. The payment's outcome is recorded either way.
+			update = s.renewedCard(ctx, update)
+		}
+		retry = true
+		if update != nil {
+			c.StoredCards = append(c.StoredCards, update)
+		}
+	}
+}
+
+// giveBackLate releases an approval that came after the payment was
+// cancelled or expired: a void of the hold or, when it was captured, a
+// refund. A failure is logged for an operator; the payment's outcome stands.
+func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, acquirerRef string, captured bool) {
+	var back acquirer.Result
+	var err error
+	if captured {
+		back, err = s.acquirer.Refund(ctx, acquirerRef, p.TradeNo+"-late", p.Amount)
+	} else {
+		back, err = s.acquirer.Void(ctx, acquirerRef)
+	}
+	if err == nil && !back.Approved {
+		err = fmt.Errorf("the acquirer refused it: %s %s", back.Code, back.Message)
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "releasing a late approval failed", "tradeNo", p.TradeNo, "err", err)
+	}
 }
 
 // decline records a refusal. A cashier-page payment that was never
