@@ -316,6 +316,30 @@ func (s *core) record(ctx context.Context, p *paygate.Payment, to paygate.Status
 }
 
 func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*draft, error) {
+	o, err := s.validateOrder(req)
+	if err != nil {
+		return nil, err
+	}
+	if req.PaymentMethodType != paygate.MethodCard {
+		return s.validateWallet(req, o.amount, o.walletCapture, o.fraud, o.actionTTL)
+	}
+	return s.validateCard(req, o, now)
+}
+
+// orderParts are a create-payment request's parts common to every method,
+// validated.
+type orderParts struct {
+	amount        paygate.Money
+	capture       paygate.CaptureMethod // card.captureMethod, when given
+	walletCapture paygate.CaptureMethod // captureMethod alone
+	fraud         paygate.FraudMode
+	threeDS       paygate.ThreeDSMode
+	actionTTL     time.Duration
+}
+
+// validateOrder checks the parts of a create-payment request common to
+// every method.
+func (s *core) validateOrder(req *wire.CreatePaymentRequest) (orderParts, error) {
 	var c checker
 	c.required("paymentMethodType", req.PaymentMethodType)
 	if req.PaymentMethodType != "" && req.PaymentMethodType != paygate.MethodCard {
@@ -332,47 +356,49 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 		}
 	}
 	if c.err != nil {
-		return nil, c.err
+		return orderParts{}, c.err
 	}
-	amount, aerr := amountParam("amount", req.Amount, req.Currency)
-	if aerr != nil {
-		return nil, aerr
+	var o orderParts
+	var aerr *paygate.Error
+	if o.amount, aerr = amountParam("amount", req.Amount, req.Currency); aerr != nil {
+		return orderParts{}, aerr
 	}
-	capture := c.capture("captureMethod", req.CaptureMethod)
-	walletCapture := capture // a wallet payment has no card object to name one
+	o.capture = c.capture("captureMethod", req.CaptureMethod)
+	o.walletCapture = o.capture // a wallet payment has no card object to name one
 	if req.Card != nil && req.Card.CaptureMethod != "" {
 		if req.CaptureMethod != "" && req.CaptureMethod != req.Card.CaptureMethod {
 			c.capture("card.captureMethod", req.Card.CaptureMethod)
 			c.fail("card.captureMethod", "card.captureMethod must match captureMethod")
 		}
-		capture = c.capture("card.captureMethod", req.Card.CaptureMethod)
+		o.capture = c.capture("card.captureMethod", req.Card.CaptureMethod)
 	}
 	c.length("description", req.Description, 1, 50)
 	c.length("billingDesc", req.BillingDesc, 1, 128)
-	actionTTL := s.cfg.ActionTTL
+	o.actionTTL = s.cfg.ActionTTL
 	if req.ExpiryTime != "" {
 		n, err := strconv.Atoi(req.ExpiryTime)
 		if err != nil || n < 1 || n > 1440 || req.ExpiryTime[0] == '+' {
 			c.fail("expiryTime", "expiryTime must be a whole number of minutes from 1 to 1440")
 		}
-		actionTTL = time.Duration(n) * time.Minute
+		o.actionTTL = time.Duration(n) * time.Minute
 	}
-	fraud := c.fraud("fraudMode", req.FraudMode)
+	o.fraud = c.fraud("fraudMode", req.FraudMode)
 	c.url("frontUrl", req.FrontURL, 128)
 	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
-	mode := c.threeDS("threeDsMode", req.ThreeDsMode)
+	o.threeDS = c.threeDS("threeDsMode", req.ThreeDsMode)
 	c.device("deviceInfo", req.DeviceInfo)
 	c.billing(req.Billing)
 	c.shipping(req.Shipping)
 	c.products(req.ProductInfo, req.Currency)
 	c.metadata("metadata", req.Metadata)
 	if c.err != nil {
-		return nil, c.err
+		return orderParts{}, c.err
 	}
+	return o, nil
+}
 
-	if req.PaymentMethodType != paygate.MethodCard {
-		return s.validateWallet(req, amount, walletCapture, fraud, actionTTL)
-	}
+// validateCard checks the card of a card payment and makes its draft.
+func (s *core) validateCard(req *wire.CreatePaymentRequest, o orderParts, now time.Time) (*draft, error) {
 	ci := req.Card
 	if ci == nil {
 		return nil, paygate.InvalidParam("card", "card is required for paymentMethodType card")
@@ -391,6 +417,7 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 	if err := card.CheckCVC(ci.CVC, brand); err != nil {
 		return nil, cardProblem(err)
 	}
+	var c checker
 	c.length("card.firstName", ci.FirstName, 1, 64)
 	c.length("card.lastName", ci.LastName, 1, 64)
 	three := c.threeDsData(req.ThreeDsData)
@@ -400,15 +427,15 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 	holder := trimJoin(ci.FirstName, ci.LastName)
 	p := &paygate.Payment{
 		OrderNo:           req.OrderNo,
-		Amount:            amount,
+		Amount:            o.amount,
 		PaymentMethodType: req.PaymentMethodType,
-		CaptureMethod:     capture,
+		CaptureMethod:     o.capture,
 		Description:       req.Description,
 		BillingDesc:       req.BillingDesc,
-		FraudMode:         fraud,
+		FraudMode:         o.fraud,
 		NotificationURL:   req.NotificationURL,
 		FrontURL:          req.FrontURL,
-		ThreeDS:           &paygate.ThreeDS{Mode: mode},
+		ThreeDS:           &paygate.ThreeDS{Mode: o.threeDS},
 		Card: &paygate.CardDetails{Brand: string(brand), BIN: card.BIN(ci.CardNo), Last4: card.Last4(ci.CardNo),
 			ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Fingerprint: s.vault.Fingerprint(ci.CardNo)},
 		Billing:     rawJSON(req.Billing),
@@ -422,7 +449,7 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 		card: acquirer.Card{Number: ci.CardNo, CVC: ci.CVC, ExpiryMonth: month, ExpiryYear: year,
 			HolderName: holder, Brand: string(brand)},
 		threeDsData: three,
-		actionTTL:   actionTTL,
+		actionTTL:   o.actionTTL,
 		store:       req.Billing != nil && req.Billing.StoredCredentials == "store",
 	}, nil
 }
