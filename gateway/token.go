@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"paygate"
 	"paygate/acquirer"
@@ -80,60 +81,17 @@ func (s *core) openStoredCard(sc *paygate.StoredCard) (cardSecret, error) {
 func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPaymentRequest) (*paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	now := s.now()
-	var c checker
-	c.reference("orderNo", req.OrderNo)
-	c.reference("transactionIdentifier", req.TransactionIdentifier)
-	c.oneOf("customerInitiatedReason", req.CustomerInitiatedReason, paygate.ReasonRecurring, paygate.ReasonInstalment, paygate.ReasonUnscheduled)
-	c.length("description", req.Description, 1, 50)
-	mode := c.threeDS("threeDsMode", req.ThreeDsMode)
-	capture := c.capture("captureMethod", req.CaptureMethod)
-	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
-	c.metadata("metadata", req.Metadata)
-	if req.DeviceInfo != nil {
-		c.device("deviceInfo", req.DeviceInfo)
-	}
-	c.required("expiryMonth", req.ExpiryMonth)
-	c.required("expiryYear", req.ExpiryYear)
-	if req.CardNo != "" {
-		if _, err := card.CheckNumber(req.CardNo); err != nil {
-			c.fail("cardNo", "cardNo is not a valid card number")
-		}
-	}
-	if c.err != nil {
-		return nil, false, c.err
-	}
-	sc, err := s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
-	if err != nil && !isCode(err, paygate.ENotFound) {
+	mode, capture, err := s.checkTokenRequest(req)
+	if err != nil {
 		return nil, false, err
 	}
-	if err != nil || sc.Status != paygate.StoredCardActive {
-		// A repeated orderNo still answers the stored payment (or
-		// duplicate_order_no) after the card was revoked. (With the card
-		// active, the insert's conflict finds it, at no extra read.)
-		if existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo); err == nil {
-			p, err := s.replayPayment(ctx, existing, s.requestHash(req))
-			return p, false, err
-		} else if !isCode(err, paygate.ENotFound) {
-			return nil, false, err
-		}
-		return nil, false, paygate.Errorf(paygate.ENotFound, "no stored card %s", req.TransactionIdentifier)
+	sc, replay, err := s.activeStoredCard(ctx, merchantID, req)
+	if replay != nil || err != nil {
+		return replay, false, err
 	}
-	month, year, expErr := card.CheckExpiry(req.ExpiryMonth, req.ExpiryYear, now)
-	expired := false
-	if expErr != nil {
-		m, _ := strconv.Atoi(req.ExpiryMonth)
-		y, _ := strconv.Atoi(req.ExpiryYear)
-		if len(req.ExpiryYear) == 2 {
-			y += 2000 // as card.CheckExpiry reads two-digit years
-		}
-		// The card on file has run out: the issuer would decline, so the payment
-		// fails rather than the request (the merchant must ask for a new expiry).
-		if errors.Is(expErr, card.ErrExpired) && m == sc.ExpiryMonth && y == sc.ExpiryYear {
-			expired = true
-			month, year = m, y
-		} else {
-			return nil, false, cardProblemAt("", expErr)
-		}
+	month, year, expired, err := tokenExpiry(req, sc, now)
+	if err != nil {
+		return nil, false, err
 	}
 	secret, err := s.openStoredCard(sc)
 	if err != nil {
@@ -181,6 +139,81 @@ func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPay
 		card: acquirer.Card{Number: secret.PAN, ExpiryMonth: sc.ExpiryMonth, ExpiryYear: sc.ExpiryYear,
 			HolderName: secret.HolderName, Brand: sc.Brand}}
 	return s.createAndAuthorize(ctx, d)
+}
+
+// checkTokenRequest checks a token payment's fields that need no stored
+// card, and parses its choices.
+func (s *StoredCards) checkTokenRequest(req *wire.TokenPaymentRequest) (paygate.ThreeDSMode, paygate.CaptureMethod, error) {
+	var c checker
+	c.reference("orderNo", req.OrderNo)
+	c.reference("transactionIdentifier", req.TransactionIdentifier)
+	c.oneOf("customerInitiatedReason", req.CustomerInitiatedReason, paygate.ReasonRecurring, paygate.ReasonInstalment, paygate.ReasonUnscheduled)
+	c.length("description", req.Description, 1, 50)
+	mode := c.threeDS("threeDsMode", req.ThreeDsMode)
+	capture := c.capture("captureMethod", req.CaptureMethod)
+	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
+	c.metadata("metadata", req.Metadata)
+	if req.DeviceInfo != nil {
+		c.device("deviceInfo", req.DeviceInfo)
+	}
+	c.required("expiryMonth", req.ExpiryMonth)
+	c.required("expiryYear", req.ExpiryYear)
+	if req.CardNo != "" {
+		if _, err := card.CheckNumber(req.CardNo); err != nil {
+			c.fail("cardNo", "cardNo is not a valid card number")
+		}
+	}
+	if c.err != nil {
+		return "", "", c.err
+	}
+	return mode, capture, nil
+}
+
+// activeStoredCard loads the request's stored card. When it is gone (never
+// stored, or revoked), a repeated orderNo still answers the stored payment
+// (or duplicate_order_no) as replay; any other request is not_found. (With
+// the card active, the insert's conflict finds a repeated orderNo, at no
+// extra read.)
+func (s *StoredCards) activeStoredCard(ctx context.Context, merchantID string, req *wire.TokenPaymentRequest) (sc *paygate.StoredCard, replay *paygate.Payment, err error) {
+	sc, err = s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
+	if err != nil && !isCode(err, paygate.ENotFound) {
+		return nil, nil, err
+	}
+	if err == nil && sc.Status == paygate.StoredCardActive {
+		return sc, nil, nil
+	}
+	existing, err := s.store.PaymentByOrderNo(ctx, merchantID, req.OrderNo)
+	if err == nil {
+		p, err := s.replayPayment(ctx, existing, s.requestHash(req))
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, p, nil
+	}
+	if !isCode(err, paygate.ENotFound) {
+		return nil, nil, err
+	}
+	return nil, nil, paygate.Errorf(paygate.ENotFound, "no stored card %s", req.TransactionIdentifier)
+}
+
+// tokenExpiry checks the expiry a token payment gives. The stored card's
+// own expiry, once passed, is not an error: the card on file has run out,
+// the issuer would decline, so the payment fails (expired) rather than the
+// request, and the merchant must ask for a new expiry.
+func tokenExpiry(req *wire.TokenPaymentRequest, sc *paygate.StoredCard, now time.Time) (month, year int, expired bool, err error) {
+	month, year, expErr := card.CheckExpiry(req.ExpiryMonth, req.ExpiryYear, now)
+	if expErr == nil {
+		return month, year, false, nil
+	}
+	m, _ := strconv.Atoi(req.ExpiryMonth)
+	y, _ := strconv.Atoi(req.ExpiryYear)
+	if len(req.ExpiryYear) == 2 {
+		y += 2000 // as card.CheckExpiry reads two-digit years
+	}
+	if errors.Is(expErr, card.ErrExpired) && m == sc.ExpiryMonth && y == sc.ExpiryYear {
+		return m, y, true, nil
+	}
+	return 0, 0, false, cardProblemAt("", expErr)
 }
 
 // RevokeStoredCard erases a stored card's data: later token payments with it
