@@ -159,6 +159,37 @@ func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 // Open opens the database, creates the sandbox merchant on an empty one,
 // starts listening and starts the background sweep.
 func (m *Main) Open(ctx context.Context) error {
+	if err := m.checkSettings(); err != nil {
+		return err
+	}
+	s, v, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	m.store = s
+	ln, err := net.Listen("tcp", m.Addr)
+	if err != nil {
+		s.Close()
+		return err
+	}
+	m.URL = strings.TrimRight(m.BaseURL, "/")
+	if m.URL == "" {
+		m.URL = "http://" + ln.Addr().String()
+	}
+	m.Gateway = m.newGateway(s, v)
+	if err := m.createSandboxMerchant(ctx); err != nil {
+		ln.Close()
+		s.Close()
+		return err
+	}
+	m.serve(ln)
+	m.startBackground(ctx)
+	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, redactDB(m.DB))
+	return nil
+}
+
+// checkSettings refuses settings that cannot work, before anything is opened.
+func (m *Main) checkSettings() error {
 	for name, d := range map[string]time.Duration{"--sweep-interval": m.SweepInterval, "--token-ttl": m.TokenTTL, "--authorization-ttl": m.AuthorizationTTL} {
 		if d <= 0 {
 			return fmt.Errorf("%s must be positive, got %s", name, d)
@@ -182,43 +213,34 @@ func (m *Main) Open(ctx context.Context) error {
 	if !(m.RateLimit >= 0) { // 0 is the default (100/s)
 		return fmt.Errorf("--rate-limit (PAYGATE_RATE_LIMIT) must be more than 0, got %g", m.RateLimit)
 	}
-	s, v, err := m.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	m.store = s
-	ln, err := net.Listen("tcp", m.Addr)
-	if err != nil {
-		s.Close()
-		return err
-	}
-	m.URL = strings.TrimRight(m.BaseURL, "/")
-	if m.URL == "" {
-		m.URL = "http://" + ln.Addr().String()
-	}
-	m.Gateway = m.newGateway(s, v)
+	return nil
+}
 
-	if n, err := s.CountMerchants(ctx); err != nil {
-		ln.Close()
-		s.Close()
+// createSandboxMerchant creates a sandbox merchant on an empty database and
+// prints its credentials, the only time its secret is shown.
+func (m *Main) createSandboxMerchant(ctx context.Context) error {
+	n, err := m.store.CountMerchants(ctx)
+	if err != nil || n != 0 {
 		return err
-	} else if n == 0 {
-		// Nodes starting together on one empty database: the first creates
-		// it, the others' inserts conflict and they go on without one.
-		nm, err := m.Gateway.Merchants.CreateSandboxMerchant(ctx)
-		switch {
-		case paygate.ErrorCode(err) == paygate.EConflict:
-		case err != nil:
-			ln.Close()
-			s.Close()
-			return err
-		default:
-			m.Sandbox = nm
-			fmt.Fprintf(m.Stdout, "Created a sandbox merchant (the secret is shown only now):\n  appId:        %s\n  secret:       %s\n  notifySecret: %s\n",
-				nm.Merchant.AppID, nm.Secret, nm.NotifySecret)
-		}
 	}
+	// Nodes starting together on one empty database: the first creates
+	// it, the others' inserts conflict and they go on without one.
+	nm, err := m.Gateway.Merchants.CreateSandboxMerchant(ctx)
+	switch {
+	case paygate.ErrorCode(err) == paygate.EConflict:
+	case err != nil:
+		return err
+	default:
+		m.Sandbox = nm
+		fmt.Fprintf(m.Stdout, "Created a sandbox merchant (the secret is shown only now):\n  appId:        %s\n  secret:       %s\n  notifySecret: %s\n",
+			nm.Merchant.AppID, nm.Secret, nm.NotifySecret)
+	}
+	return nil
+}
 
+// serve serves the API and the hosted pages on ln until Close, counting the
+// requests in flight so that Close can wait for them.
+func (m *Main) serve(ln net.Listener) {
 	api := phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger())})
 	m.server = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -239,6 +261,11 @@ func (m *Main) Open(ctx context.Context) error {
 			m.logger().Error("serve", "err", err)
 		}
 	}()
+}
+
+// startBackground starts the expiry sweep and the notification dispatcher.
+// They outlive ctx's cancellation and stop at Close.
+func (m *Main) startBackground(ctx context.Context) {
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	m.swept = make(chan struct{})
@@ -251,8 +278,6 @@ func (m *Main) Open(ctx context.Context) error {
 		wg.Go(func() { m.Dispatcher.Run(sweepCtx, time.Second) })
 		wg.Wait()
 	}()
-	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, redactDB(m.DB))
-	return nil
 }
 
 // sweep runs the expiry sweep every SweepInterval until ctx ends.

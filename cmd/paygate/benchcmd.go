@@ -75,71 +75,24 @@ func runBenchCommand(ctx context.Context, o benchOptions, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	counts := []int{o.clients}
-	if o.sweep != "" {
-		counts = nil
-		for _, s := range strings.Split(o.sweep, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				return fmt.Errorf("--sweep: %q is not a client count", s)
-			}
-			counts = append(counts, n)
-		}
+	counts, err := benchClientCounts(o, mix)
+	if err != nil {
+		return err
 	}
-	for _, n := range counts {
-		cfg := BenchConfig{Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration}
-		if err := cfg.Validate(); err != nil {
-			return err
-		}
+	srv, cleanup, err := openBenchServer(ctx, o)
+	if err != nil {
+		return err
 	}
-
-	target, token := o.target, ""
-	inProcess := target == ""
-	var benchMain *Main
-	if inProcess {
-		m, cleanup, err := startBenchServer(ctx, o.db)
-		if err != nil {
-			return err
-		}
-		defer cleanup()
-		benchMain = m
-		target = m.URL
-		if token, err = benchToken(target, m.Sandbox.Merchant.AppID, m.Sandbox.Secret); err != nil {
-			return err
-		}
-	} else {
-		if o.appID == "" || o.secret == "" {
-			return fmt.Errorf("--target needs --app-id and --secret")
-		}
-		if token, err = benchToken(target, o.appID, o.secret); err != nil {
-			return err
-		}
-	}
-	if o.preload > 0 && inProcess {
-		if err := preloadStore(ctx, benchMain, o.preload, stderr); err != nil {
-			return err
-		}
-	} else if o.preload > 0 {
-		fmt.Fprintf(stderr, "preloading %d payments...\n", o.preload)
-		for done := 0; done < o.preload; {
-			rep, err := runBench(ctx, BenchConfig{Target: target, Token: token, Mix: map[string]int{"card": 1}, Clients: 64, Duration: 5 * time.Second})
-			if err != nil {
-				return err
-			}
-			done += rep.Requests - rep.Errors
-			fmt.Fprintf(stderr, "  %d stored\n", done)
-		}
+	defer cleanup()
+	if err := preloadBench(ctx, o, srv, stderr); err != nil {
+		return err
 	}
 	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
+		stop, err := startCPUProfile(o.cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	var base *baseline
 	if o.baseline {
@@ -150,48 +103,155 @@ func runBenchCommand(ctx context.Context, o benchOptions, stdout, stderr io.Writ
 	}
 	var results []benchResult
 	for _, n := range counts {
-		res := benchResult{Clients: n}
-		if base != nil {
-			cpu := cpuTime()
-			res.Baseline, err = runBench(ctx, BenchConfig{Target: base.URL, Token: "baseline", Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration})
-			if err != nil {
-				return err
-			}
-			res.Baseline.CPUMicros = perRequest(cpuTime()-cpu, res.Baseline.Requests)
-			fmt.Fprint(stdout, "baseline ", res.Baseline.Text())
-		}
-		preloaded := 0
-		if inProcess {
-			preloaded = o.preload
-		}
-		cpu := cpuTime()
-		res.Paygate, err = runBench(ctx, BenchConfig{Target: target, Token: token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration, Preloaded: preloaded})
+		res, err := benchClients(ctx, o, mix, n, srv, base, stdout)
 		if err != nil {
 			return err
 		}
-		if inProcess {
-			res.Paygate.CPUMicros = perRequest(cpuTime()-cpu, res.Paygate.Requests)
-		}
-		fmt.Fprint(stdout, "paygate  ", res.Paygate.Text())
-		if inProcess {
-			res.RSSMB = rssMB()
-			fmt.Fprintf(stdout, "  process RSS (server and load tool together): %.0f MB\n", res.RSSMB)
-		}
-		if res.Baseline != nil && res.Baseline.Throughput > 0 {
-			res.Ratio = res.Paygate.Throughput / res.Baseline.Throughput
-			fmt.Fprintf(stdout, "  paygate/baseline throughput: %.2f\n", res.Ratio)
-		}
 		results = append(results, res)
 	}
-	if o.jsonOut != "" {
-		b, _ := json.MarshalIndent(results, "", "  ")
-		if o.jsonOut == "-" {
-			_, err = stdout.Write(append(b, '\n'))
+	return writeBenchJSON(o.jsonOut, results, stdout)
+}
+
+// benchClientCounts is the client count of each run: --clients, or those of
+// --sweep. Each run's settings are checked before anything starts.
+func benchClientCounts(o benchOptions, mix map[string]int) ([]int, error) {
+	counts := []int{o.clients}
+	if o.sweep != "" {
+		counts = nil
+		for _, s := range strings.Split(o.sweep, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				return nil, fmt.Errorf("--sweep: %q is not a client count", s)
+			}
+			counts = append(counts, n)
+		}
+	}
+	for _, n := range counts {
+		cfg := BenchConfig{Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration}
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return counts, nil
+}
+
+// benchServer is the paygate a bench loads: one started in this process, or
+// the one at --target.
+type benchServer struct {
+	url, token string
+	m          *Main // the server started here; nil with --target
+}
+
+// openBenchServer starts a paygate here, or checks the --target settings,
+// and gets a token for it. The cleanup function stops the server started here.
+func openBenchServer(ctx context.Context, o benchOptions) (*benchServer, func(), error) {
+	if o.target != "" {
+		if o.appID == "" || o.secret == "" {
+			return nil, nil, fmt.Errorf("--target needs --app-id and --secret")
+		}
+		token, err := benchToken(o.target, o.appID, o.secret)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &benchServer{url: o.target, token: token}, func() {}, nil
+	}
+	m, cleanup, err := startBenchServer(ctx, o.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	token, err := benchToken(m.URL, m.Sandbox.Merchant.AppID, m.Sandbox.Secret)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return &benchServer{url: m.URL, token: token, m: m}, cleanup, nil
+}
+
+// preloadBench stores --preload payments: straight into the store of the
+// server started here, through the API of a --target.
+func preloadBench(ctx context.Context, o benchOptions, srv *benchServer, stderr io.Writer) error {
+	if o.preload <= 0 {
+		return nil
+	}
+	if srv.m != nil {
+		return preloadStore(ctx, srv.m, o.preload, stderr)
+	}
+	fmt.Fprintf(stderr, "preloading %d payments...\n", o.preload)
+	for done := 0; done < o.preload; {
+		rep, err := runBench(ctx, BenchConfig{Target: srv.url, Token: srv.token, Mix: map[string]int{"card": 1}, Clients: 64, Duration: 5 * time.Second})
+		if err != nil {
 			return err
 		}
-		return os.WriteFile(o.jsonOut, append(b, '\n'), 0o644)
+		done += rep.Requests - rep.Errors
+		fmt.Fprintf(stderr, "  %d stored\n", done)
 	}
 	return nil
+}
+
+// startCPUProfile profiles this process to the file at path until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// benchClients loads the baseline (when there is one) and then paygate with
+// n clients, and prints the reports.
+func benchClients(ctx context.Context, o benchOptions, mix map[string]int, n int, srv *benchServer, base *baseline, stdout io.Writer) (benchResult, error) {
+	res := benchResult{Clients: n}
+	inProcess := srv.m != nil
+	var err error
+	if base != nil {
+		cpu := cpuTime()
+		res.Baseline, err = runBench(ctx, BenchConfig{Target: base.URL, Token: "baseline", Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration})
+		if err != nil {
+			return res, err
+		}
+		res.Baseline.CPUMicros = perRequest(cpuTime()-cpu, res.Baseline.Requests)
+		fmt.Fprint(stdout, "baseline ", res.Baseline.Text())
+	}
+	preloaded := 0
+	if inProcess {
+		preloaded = o.preload
+	}
+	cpu := cpuTime()
+	res.Paygate, err = runBench(ctx, BenchConfig{Target: srv.url, Token: srv.token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration, Preloaded: preloaded})
+	if err != nil {
+		return res, err
+	}
+	if inProcess {
+		res.Paygate.CPUMicros = perRequest(cpuTime()-cpu, res.Paygate.Requests)
+	}
+	fmt.Fprint(stdout, "paygate  ", res.Paygate.Text())
+	if inProcess {
+		res.RSSMB = rssMB()
+		fmt.Fprintf(stdout, "  process RSS (server and load tool together): %.0f MB\n", res.RSSMB)
+	}
+	if res.Baseline != nil && res.Baseline.Throughput > 0 {
+		res.Ratio = res.Paygate.Throughput / res.Baseline.Throughput
+		fmt.Fprintf(stdout, "  paygate/baseline throughput: %.2f\n", res.Ratio)
+	}
+	return res, nil
+}
+
+// writeBenchJSON writes the reports as JSON to the file at path, to stdout
+// for "-", nowhere for "".
+func writeBenchJSON(path string, results []benchResult, stdout io.Writer) error {
+	if path == "" {
+		return nil
+	}
+	b, _ := json.MarshalIndent(results, "", "  ")
+	if path == "-" {
+		_, err := stdout.Write(append(b, '\n'))
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // startBenchServer starts a paygate in this process on a free port.

@@ -150,25 +150,11 @@ func runBench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 5 * time.Second
-	}
-	if cfg.StallAfter == 0 {
-		cfg.StallAfter = 5 * time.Second
-	}
-	if cfg.OrderPrefix == "" {
-		cfg.OrderPrefix = "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	}
+	cfg.setDefaults()
 	client := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{
 		MaxIdleConns: cfg.Clients * 2, MaxIdleConnsPerHost: cfg.Clients * 2, IdleConnTimeout: time.Minute}}
 	r := &runner{cfg: cfg, client: client}
-	var ops []string
-	for op, w := range cfg.Mix {
-		for range w {
-			ops = append(ops, op)
-		}
-	}
-	sort.Strings(ops)
+	ops := weightedOps(cfg.Mix)
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
@@ -179,75 +165,126 @@ func runBench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 	lastOK.Store(time.Now().UnixNano())
 	stalled := atomic.Bool{}
 	go func() {
-		for s := range samples {
-			collected = append(collected, s)
-			if s.err == nil {
-				lastOK.Store(time.Now().UnixNano())
-			}
-		}
+		collected = collect(samples, &lastOK)
 		close(done)
 	}()
-	go func() { // the watchdog: a server that stops answering ends the run
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if time.Since(time.Unix(0, lastOK.Load())) > cfg.StallAfter {
-					stalled.Store(true)
-					cancel()
-					return
-				}
-			}
-		}
-	}()
+	go watchStall(ctx, cancel, &lastOK, cfg.StallAfter, &stalled)
 	start := time.Now()
-	var wg sync.WaitGroup
 	if cfg.Rate == 0 {
-		for i := range cfg.Clients {
-			wg.Go(func() {
-				rng := rand.New(rand.NewPCG(uint64(i), 42))
-				for ctx.Err() == nil {
-					r.do(ctx, ops[rng.IntN(len(ops))], time.Now(), samples)
-				}
-			})
-		}
+		r.closedLoop(ctx, ops, samples)
 	} else {
-		// Open loop: arrivals on a fixed schedule; latency counts from the
-		// scheduled time, so a slow server cannot hide its queue.
-		sem := make(chan struct{}, cfg.Clients)
-		interval := time.Duration(float64(time.Second) / cfg.Rate)
-		rng := rand.New(rand.NewPCG(1, 42))
-		for n := 0; ctx.Err() == nil; n++ {
-			at := start.Add(time.Duration(n) * interval)
-			if d := time.Until(at); d > 0 {
-				select {
-				case <-ctx.Done():
-				case <-time.After(d):
-				}
-			}
-			if ctx.Err() != nil {
-				break
-			}
-			op := ops[rng.IntN(len(ops))]
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				continue
-			}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				r.do(ctx, op, at, samples)
-			})
-		}
+		r.openLoop(ctx, ops, start, samples)
 	}
-	wg.Wait()
 	elapsed := time.Since(start)
 	close(samples)
 	<-done
 	return summarize(cfg, collected, elapsed, stalled.Load()), nil
+}
+
+// setDefaults fills in the settings left zero.
+func (c *BenchConfig) setDefaults() {
+	if c.Timeout == 0 {
+		c.Timeout = 5 * time.Second
+	}
+	if c.StallAfter == 0 {
+		c.StallAfter = 5 * time.Second
+	}
+	if c.OrderPrefix == "" {
+		c.OrderPrefix = "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
+}
+
+// weightedOps lists each operation of mix as many times as its weight, in
+// order, so that a uniform pick from the list follows the weights.
+func weightedOps(mix map[string]int) []string {
+	var ops []string
+	for op, w := range mix {
+		for range w {
+			ops = append(ops, op)
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+// collect gathers the samples until the channel closes, and keeps in lastOK
+// the time of the latest success.
+func collect(samples <-chan sample, lastOK *atomic.Int64) []sample {
+	var collected []sample
+	for s := range samples {
+		collected = append(collected, s)
+		if s.err == nil {
+			lastOK.Store(time.Now().UnixNano())
+		}
+	}
+	return collected
+}
+
+// watchStall is the watchdog: a server that has not answered successfully
+// for stallAfter ends the run (cancel) and marks it stalled.
+func watchStall(ctx context.Context, cancel context.CancelFunc, lastOK *atomic.Int64, stallAfter time.Duration, stalled *atomic.Bool) {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if time.Since(time.Unix(0, lastOK.Load())) > stallAfter {
+				stalled.Store(true)
+				cancel()
+				return
+			}
+		}
+	}
+}
+
+// closedLoop runs Clients clients, each sending its next request when the
+// last is answered, until ctx ends.
+func (r *runner) closedLoop(ctx context.Context, ops []string, out chan<- sample) {
+	var wg sync.WaitGroup
+	for i := range r.cfg.Clients {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(i), 42))
+			for ctx.Err() == nil {
+				r.do(ctx, ops[rng.IntN(len(ops))], time.Now(), out)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// openLoop sends requests on a fixed schedule from start, Rate a second with
+// at most Clients in flight, until ctx ends. Latency counts from the
+// scheduled time, so a slow server cannot hide its queue.
+func (r *runner) openLoop(ctx context.Context, ops []string, start time.Time, out chan<- sample) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, r.cfg.Clients)
+	interval := time.Duration(float64(time.Second) / r.cfg.Rate)
+	rng := rand.New(rand.NewPCG(1, 42))
+	for n := 0; ctx.Err() == nil; n++ {
+		at := start.Add(time.Duration(n) * interval)
+		if d := time.Until(at); d > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d):
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		op := ops[rng.IntN(len(ops))]
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r.do(ctx, op, at, out)
+		})
+	}
+	wg.Wait()
 }
 
 func summarize(cfg BenchConfig, ss []sample, elapsed time.Duration, stalled bool) *BenchReport {

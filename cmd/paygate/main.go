@@ -50,47 +50,92 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	m := NewMain()
 	m.Stdout, m.Stderr = stdout, stderr
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	// A setting in the environment that does not read is an error, not the
-	// default: a typo must not go unnoticed.
-	var envErrs []error
-	envDur := func(name string, def time.Duration) time.Duration {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("%s=%q is not a duration such as 30s or 2h", name, v))
-			return def
-		}
-		return d
-	}
-	envNum := func(name, def string) float64 {
-		v := env(name, def)
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("%s=%q is not a number", name, v))
-			f, _ = strconv.ParseFloat(def, 64)
-		}
-		return f
-	}
-	root.PersistentPreRunE = func(*cobra.Command, []string) error { return errors.Join(envErrs...) }
-	dbFlag := func(c *cobra.Command) {
-		c.Flags().StringVar(&m.DB, "db", env("PAYGATE_DB", "sqlite:./paygate.db"), "database: sqlite:PATH or postgres://... (PAYGATE_DB)")
-	}
 	m.MasterKey = getenv("PAYGATE_MASTER_KEY")
 	for _, k := range strings.Split(getenv("PAYGATE_OLD_MASTER_KEYS"), ",") {
 		if k = strings.TrimSpace(k); k != "" {
 			m.OldMasterKeys = append(m.OldMasterKeys, k)
 		}
 	}
+	e := &environ{getenv: getenv}
+	// Every command refuses a setting that does not read, whichever of them
+	// the setting belongs to.
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return errors.Join(e.errs...) }
+	root.AddCommand(serveCommand(ctx, m, e), merchantCommand(ctx, m, e), migrateCommand(ctx, m, e, stdout),
+		vaultCommand(ctx, m, e), benchCommand(ctx, stdout, stderr))
+	err := root.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
+		return fmt.Errorf("%w (see paygate --help)", err)
+	}
+	return err
+}
 
+// environ reads settings from the environment. A setting that does not read
+// is an error, not the default: a typo must not go unnoticed. The errors are
+// kept in the order the settings are read, and reported before any command
+// runs.
+type environ struct {
+	getenv func(string) string
+	errs   []error
+}
+
+// str is the variable name, or def when it is unset or empty.
+func (e *environ) str(name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *environ) duration(name string, def time.Duration) time.Duration {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q is not a duration such as 30s or 2h", name, v))
+		return def
+	}
+	return d
+}
+
+func (e *environ) number(name, def string) float64 {
+	v := e.str(name, def)
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q is not a number", name, v))
+		f, _ = strconv.ParseFloat(def, 64)
+	}
+	return f
+}
+
+func (e *environ) whole(name string, def int) int {
+	f := e.number(name, strconv.Itoa(def))
+	if f != float64(int(f)) {
+		e.errs = append(e.errs, fmt.Errorf("%s=%g is not a whole number", name, f))
+	}
+	return int(f)
+}
+
+// boolean is false when the variable is unset, and when it does not read.
+func (e *environ) boolean(name string) bool {
+	v := e.getenv(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s=%q is not true or false", name, v))
+	}
+	return b
+}
+
+// dbFlag gives c the --db flag, which every command that opens the database has.
+func dbFlag(c *cobra.Command, m *Main, e *environ) {
+	c.Flags().StringVar(&m.DB, "db", e.str("PAYGATE_DB", "sqlite:./paygate.db"), "database: sqlite:PATH or postgres://... (PAYGATE_DB)")
+}
+
+func serveCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the API (creates a sandbox merchant on an empty database)",
@@ -105,42 +150,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return m.Close()
 		},
 	}
-	serve.Flags().StringVar(&m.Addr, "addr", env("PAYGATE_ADDR", "127.0.0.1:8080"), "listen address (PAYGATE_ADDR)")
-	serve.Flags().StringVar(&m.BaseURL, "base-url", env("PAYGATE_BASE_URL", ""), "public URL of this server, for links (PAYGATE_BASE_URL; default http://ADDR)")
-	allowPrivate := false
-	if v := getenv("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS=%q is not true or false", v))
-		}
-		allowPrivate = b
-	}
-	serve.Flags().BoolVar(&m.AllowPrivateNotifyTargets, "allow-private-notify-targets", allowPrivate,
-		"allow notification URLs on private, loopback and link-local addresses (PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS)")
-	serve.Flags().DurationVar(&m.TokenTTL, "token-ttl", envDur("PAYGATE_TOKEN_TTL", 2*time.Hour), "access token lifetime (PAYGATE_TOKEN_TTL)")
-	serve.Flags().DurationVar(&m.AuthorizationTTL, "authorization-ttl", envDur("PAYGATE_AUTHORIZATION_TTL", 7*24*time.Hour),
-		"how long an uncaptured authorization is held before it expires (PAYGATE_AUTHORIZATION_TTL)")
-	serve.Flags().DurationVar(&m.SweepInterval, "sweep-interval", envDur("PAYGATE_SWEEP_INTERVAL", 30*time.Second),
-		"how often expired payments are swept (PAYGATE_SWEEP_INTERVAL)")
-	envInt := func(name string, def int) int {
-		f := envNum(name, strconv.Itoa(def))
-		if f != float64(int(f)) {
-			envErrs = append(envErrs, fmt.Errorf("%s=%g is not a whole number", name, f))
-		}
-		return int(f)
-	}
-	serve.Flags().IntVar(&m.NotifyConcurrency, "notify-concurrency", envInt("PAYGATE_NOTIFY_CONCURRENCY", m.NotifyConcurrency),
-		"concurrent notification deliveries per endpoint: scheme, host and port (PAYGATE_NOTIFY_CONCURRENCY)")
-	serve.Flags().IntVar(&m.NotifyHostConcurrency, "notify-host-concurrency", envInt("PAYGATE_NOTIFY_HOST_CONCURRENCY", m.NotifyHostConcurrency),
-		"concurrent notification deliveries per host name, whatever the scheme and port (PAYGATE_NOTIFY_HOST_CONCURRENCY)")
-	serve.Flags().Float64Var(&m.NotifyHostRate, "notify-host-rate", envNum("PAYGATE_NOTIFY_HOST_RATE", strconv.FormatFloat(m.NotifyHostRate, 'g', -1, 64)),
-		"notification deliveries started per second per host name (PAYGATE_NOTIFY_HOST_RATE)")
-	serve.Flags().IntVar(&m.NotifyHostBurst, "notify-host-burst", envInt("PAYGATE_NOTIFY_HOST_BURST", m.NotifyHostBurst),
-		"notification deliveries a host name may get at once beyond its rate (PAYGATE_NOTIFY_HOST_BURST)")
-	serve.Flags().Float64Var(&m.RateLimit, "rate-limit", envNum("PAYGATE_RATE_LIMIT", "100"),
-		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
-	dbFlag(serve)
+	serveFlags(serve, m, e)
+	dbFlag(serve, m, e)
+	return serve
+}
 
+// serveFlags gives serve its flags; each takes its default from the
+// environment variable named in its help.
+func serveFlags(serve *cobra.Command, m *Main, e *environ) {
+	f := serve.Flags()
+	f.StringVar(&m.Addr, "addr", e.str("PAYGATE_ADDR", "127.0.0.1:8080"), "listen address (PAYGATE_ADDR)")
+	f.StringVar(&m.BaseURL, "base-url", e.str("PAYGATE_BASE_URL", ""), "public URL of this server, for links (PAYGATE_BASE_URL; default http://ADDR)")
+	f.BoolVar(&m.AllowPrivateNotifyTargets, "allow-private-notify-targets", e.boolean("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS"),
+		"allow notification URLs on private, loopback and link-local addresses (PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS)")
+	f.DurationVar(&m.TokenTTL, "token-ttl", e.duration("PAYGATE_TOKEN_TTL", 2*time.Hour), "access token lifetime (PAYGATE_TOKEN_TTL)")
+	f.DurationVar(&m.AuthorizationTTL, "authorization-ttl", e.duration("PAYGATE_AUTHORIZATION_TTL", 7*24*time.Hour),
+		"how long an uncaptured authorization is held before it expires (PAYGATE_AUTHORIZATION_TTL)")
+	f.DurationVar(&m.SweepInterval, "sweep-interval", e.duration("PAYGATE_SWEEP_INTERVAL", 30*time.Second),
+		"how often expired payments are swept (PAYGATE_SWEEP_INTERVAL)")
+	f.IntVar(&m.NotifyConcurrency, "notify-concurrency", e.whole("PAYGATE_NOTIFY_CONCURRENCY", m.NotifyConcurrency),
+		"concurrent notification deliveries per endpoint: scheme, host and port (PAYGATE_NOTIFY_CONCURRENCY)")
+	f.IntVar(&m.NotifyHostConcurrency, "notify-host-concurrency", e.whole("PAYGATE_NOTIFY_HOST_CONCURRENCY", m.NotifyHostConcurrency),
+		"concurrent notification deliveries per host name, whatever the scheme and port (PAYGATE_NOTIFY_HOST_CONCURRENCY)")
+	f.Float64Var(&m.NotifyHostRate, "notify-host-rate", e.number("PAYGATE_NOTIFY_HOST_RATE", strconv.FormatFloat(m.NotifyHostRate, 'g', -1, 64)),
+		"notification deliveries started per second per host name (PAYGATE_NOTIFY_HOST_RATE)")
+	f.IntVar(&m.NotifyHostBurst, "notify-host-burst", e.whole("PAYGATE_NOTIFY_HOST_BURST", m.NotifyHostBurst),
+		"notification deliveries a host name may get at once beyond its rate (PAYGATE_NOTIFY_HOST_BURST)")
+	f.Float64Var(&m.RateLimit, "rate-limit", e.number("PAYGATE_RATE_LIMIT", "100"),
+		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
+}
+
+func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	var name string
 	merchant := &cobra.Command{Use: "merchant", Short: "Manage merchants"}
 	create := &cobra.Command{
@@ -152,9 +192,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	create.Flags().StringVar(&name, "name", "", "merchant name")
 	create.MarkFlagRequired("name")
-	dbFlag(create)
+	dbFlag(create, m, e)
 	merchant.AddCommand(create)
+	return merchant
+}
 
+func migrateCommand(ctx context.Context, m *Main, e *environ, stdout io.Writer) *cobra.Command {
 	migrate := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply the database migrations",
@@ -166,8 +209,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return nil
 		},
 	}
-	dbFlag(migrate)
+	dbFlag(migrate, m, e)
+	return migrate
+}
 
+func vaultCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	var batch int
 	vaultCmd := &cobra.Command{Use: "vault", Short: "Manage the card vault"}
 	rekey := &cobra.Command{
@@ -181,13 +227,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		},
 	}
 	rekey.Flags().IntVar(&batch, "batch", 100, "rows per batch")
-	dbFlag(rekey)
+	dbFlag(rekey, m, e)
 	vaultCmd.AddCommand(rekey)
-
-	root.AddCommand(serve, merchant, migrate, vaultCmd, benchCommand(ctx, stdout, stderr))
-	err := root.ExecuteContext(ctx)
-	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
-		return fmt.Errorf("%w (see paygate --help)", err)
-	}
-	return err
+	return vaultCmd
 }
