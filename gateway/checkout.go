@@ -430,8 +430,7 @@ func (s *Checkout) CompleteChallenge(ctx context.Context, token string, passed b
 		return p, nil
 	}
 	ctx = paygate.WithMerchantID(ctx, p.MerchantID)
-	now := s.now()
-	if p.ExpiresAt != nil && !now.Before(*p.ExpiresAt) {
+	if p.ExpiresAt != nil && !s.now().Before(*p.ExpiresAt) {
 		// Answered too late: the challenge ran out, as the sweep would
 		// record it (with the session, if it is still open).
 		return s.record(ctx, p, paygate.StatusExpired, func(q *paygate.Payment, _ time.Time) {
@@ -447,71 +446,101 @@ func (s *Checkout) CompleteChallenge(ctx context.Context, token string, passed b
 	if err := json.Unmarshal(plain, &pc); err != nil {
 		return nil, paygate.Internal("challenge", err)
 	}
-	sealedCard, action := p.PendingCard, p.NextAction
-	failMsg := msgAuthFailed
+	a := &challengeAnswer{p: p, passed: passed, failMsg: msgAuthFailed, sealedCard: p.PendingCard, action: p.NextAction}
 	if p.WrongChallengeCodes >= ChallengeCodeTries {
 		// The tries are used up, and the failure of the last one did not
 		// reach the ACS: no code counts any more.
-		passed, failMsg = false, msgWrongCodes
+		a.passed, a.failMsg = false, msgWrongCodes
 	}
-	if passed && !s.checkChallengeCode(p.TradeNo, code) {
-		// Count the wrong code in a compare-and-set, so that codes sent at
-		// once (a script, many tabs) each use a try. The last try takes the
-		// pending card in the same write, as an answer does below, and
-		// fails the authentication.
-		last := false
-		q, err := s.update(ctx, p, func(q *paygate.Payment, _ time.Time) {
-			last = false
-			if q.Status != paygate.StatusRequiresAction || q.PendingCard == nil {
-				return // answered meanwhile
-			}
-			q.WrongChallengeCodes++
-			if q.WrongChallengeCodes >= ChallengeCodeTries {
-				last = true
-				sealedCard, action = q.PendingCard, q.NextAction
-				q.PendingCard, q.NextAction = nil, nil
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !last {
-			if q.Status != paygate.StatusRequiresAction || q.PendingCard == nil {
-				return q, nil
-			}
-			left := ChallengeCodeTries - q.WrongChallengeCodes
-			return q, paygate.InvalidParam("code", "the one-time code is wrong: %d of %d tries left", left, ChallengeCodeTries)
-		}
-		p, passed, failMsg = q, false, msgWrongCodes
+	var done *paygate.Payment
+	if a.passed && !s.checkChallengeCode(p.TradeNo, code) {
+		done, err = s.wrongCode(ctx, a)
 	} else {
-		// Take the pending card in a compare-and-set before calling out: of
-		// two answers (a double click, two tabs) only one goes on to the
-		// acquirer; the other finds nothing left to authorize.
-		taken := *p
-		taken.PendingCard, taken.NextAction = nil, nil
-		taken.UpdatedAt = now
-		taken.Version++
-		if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&taken}}); err != nil {
-			if isCode(err, paygate.EConflict) {
-				return s.store.Payment(ctx, p.MerchantID, p.TradeNo)
-			}
-			return nil, err
-		}
-		p = &taken
+		done, err = s.takePendingCard(ctx, a)
 	}
-	ctx = context.WithoutCancel(ctx) // the card is taken: finish, or give it back
-	d := &draft{payment: p, session: ch.Session, store: pc.Store,
+	if done != nil || err != nil {
+		return done, err
+	}
+	return s.answerChallenge(context.WithoutCancel(ctx), a, ch.Session, &pc) // the card is taken: finish, or give it back
+}
+
+// challengeAnswer is a customer's answer to a challenge in progress: the
+// payment, whether it passes, and the card taken from the payment (to give
+// back if the ACS cannot be reached).
+type challengeAnswer struct {
+	p          *paygate.Payment
+	passed     bool
+	failMsg    string
+	sealedCard []byte
+	action     *paygate.NextAction
+}
+
+// wrongCode counts a wrong code in a compare-and-set, so that codes sent at
+// once (a script, many tabs) each use a try. The last try takes the pending
+// card in the same write, as an answer does, and goes on to fail the
+// authentication (done nil); any other try is answered with the tries left.
+func (s *core) wrongCode(ctx context.Context, a *challengeAnswer) (done *paygate.Payment, err error) {
+	last := false
+	q, err := s.update(ctx, a.p, func(q *paygate.Payment, _ time.Time) {
+		last = false
+		if q.Status != paygate.StatusRequiresAction || q.PendingCard == nil {
+			return // answered meanwhile
+		}
+		q.WrongChallengeCodes++
+		if q.WrongChallengeCodes >= ChallengeCodeTries {
+			last = true
+			a.sealedCard, a.action = q.PendingCard, q.NextAction
+			q.PendingCard, q.NextAction = nil, nil
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !last {
+		if q.Status != paygate.StatusRequiresAction || q.PendingCard == nil {
+			return q, nil
+		}
+		left := ChallengeCodeTries - q.WrongChallengeCodes
+		return q, paygate.InvalidParam("code", "the one-time code is wrong: %d of %d tries left", left, ChallengeCodeTries)
+	}
+	a.p, a.passed, a.failMsg = q, false, msgWrongCodes
+	return nil, nil
+}
+
+// takePendingCard takes the pending card in a compare-and-set before the
+// call out: of two answers (a double click, two tabs) only one goes on to
+// the acquirer; the other finds nothing left to authorize (done).
+func (s *core) takePendingCard(ctx context.Context, a *challengeAnswer) (done *paygate.Payment, err error) {
+	taken := *a.p
+	taken.PendingCard, taken.NextAction = nil, nil
+	taken.UpdatedAt = s.now()
+	taken.Version++
+	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&taken}}); err != nil {
+		if isCode(err, paygate.EConflict) {
+			return s.store.Payment(ctx, a.p.MerchantID, a.p.TradeNo)
+		}
+		return nil, err
+	}
+	a.p = &taken
+	return nil, nil
+}
+
+// answerChallenge tells the ACS the answer and authorizes, or declines, the
+// payment whose card was taken.
+func (s *core) answerChallenge(ctx context.Context, a *challengeAnswer, sess *paygate.Session, pc *pendingCard) (*paygate.Payment, error) {
+	p := a.p
+	d := &draft{payment: p, session: sess, store: pc.Store,
 		card: acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}}
 	if pc.Renew != nil {
 		d.storedUpdate = s.renewedCard(ctx, pc.Renew) // as the stored card is now
 	}
-	three, err := s.acquirer.CompleteChallenge(ctx, p.TradeNo, d.card, passed)
+	three, err := s.acquirer.CompleteChallenge(ctx, p.TradeNo, d.card, a.passed)
 	if err != nil {
 		// Nothing happened at the acquirer: put the card back so that the
 		// customer can answer again.
 		if _, rerr := s.update(ctx, p, func(q *paygate.Payment, _ time.Time) {
 			if q.Status == paygate.StatusRequiresAction && q.PendingCard == nil {
-				q.PendingCard, q.NextAction = sealedCard, action
+				q.PendingCard, q.NextAction = a.sealedCard, a.action
 			}
 		}); rerr != nil {
 			s.log.ErrorContext(ctx, "giving back a challenge's card failed", "tradeNo", p.TradeNo, "err", rerr)
@@ -519,7 +548,7 @@ func (s *Checkout) CompleteChallenge(ctx context.Context, token string, passed b
 		return nil, paygate.Internal("challenge", err)
 	}
 	if three == nil {
-		return s.decline(ctx, p, d, codeAuthFailed, failMsg, nil)
+		return s.decline(ctx, p, d, codeAuthFailed, a.failMsg, nil)
 	}
 	d.threeDsData = three
 	return s.authorize(ctx, p, d)
