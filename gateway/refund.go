@@ -48,10 +48,32 @@ func (s *Payments) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*
 	if perr != nil {
 		return nil, false, perr
 	}
+	r, replay, err := s.reserveRefund(ctx, &p, amount, req, hash)
+	if err != nil {
+		return nil, false, err
+	}
+	if replay != nil {
+		old, err := s.replayRefund(ctx, replay, hash)
+		return old, false, err
+	}
+	res, err := s.refundAt(ctx, p, r.RefundID, amount)
+	if err != nil {
+		// Outcome unknown: the refund stays PROCESSING with its amount reserved.
+		s.log.WarnContext(ctx, "acquirer refund failed", "refundId", r.RefundID, "err", err)
+		return r, true, nil
+	}
+	r, err = s.settleRefund(ctx, r, res.Approved, res.AcquirerRef, res.Code, res.Message)
+	return r, true, err
+}
 
-	// Reserve: the refund row and the payment's reserved amount in one commit.
-	var replay *paygate.Refund
-	r, err := retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Refund, error) {
+// reserveRefund writes the refund and the payment's reserved amount in one
+// commit, *p becoming the payment as written. When a concurrent call took
+// the refundNumber meanwhile, it writes nothing and returns that refund as
+// replay.
+func (s *core) reserveRefund(ctx context.Context, pp **paygate.Payment, amount paygate.Money, req *wire.RefundRequest, hash string) (r, replay *paygate.Refund, err error) {
+	p := *pp
+	merchantID := p.MerchantID
+	r, err = retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Refund, error) {
 		if !p.Status.Refundable() {
 			return nil, paygate.Errorf(paygate.EInvalidState,
 				"payment %s is %s; only a SUCCEEDED or PARTIALLY_REFUNDED payment can be refunded", p.TradeNo, p.Status)
@@ -93,22 +115,8 @@ func (s *Payments) CreateRefund(ctx context.Context, req *wire.RefundRequest) (*
 		p = &q
 		return r, nil
 	})
-	if err != nil {
-		return nil, false, err
-	}
-	if replay != nil {
-		old, err := s.replayRefund(ctx, replay, hash)
-		return old, false, err
-	}
-
-	res, err := s.refundAt(ctx, p, r.RefundID, amount)
-	if err != nil {
-		// Outcome unknown: the refund stays PROCESSING with its amount reserved.
-		s.log.WarnContext(ctx, "acquirer refund failed", "refundId", r.RefundID, "err", err)
-		return r, true, nil
-	}
-	r, err = s.settleRefund(ctx, r, res.Approved, res.AcquirerRef, res.Code, res.Message)
-	return r, true, err
+	*pp = p
+	return r, replay, err
 }
 
 // sweepRefunds sends again the refunds whose acquirer call had no answer a
