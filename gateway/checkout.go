@@ -30,41 +30,9 @@ func (s *Checkout) CheckoutURL(sessionID string) string {
 func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
-	var c checker
-	c.reference("orderNo", req.OrderNo)
-	if c.required("currency", req.Currency) {
-		if _, err := paygate.ParseCurrency(req.Currency); err != nil {
-			c.fail("currency", "currency %s", err.Error())
-		}
-	}
-	if c.err != nil {
-		return nil, nil, false, c.err
-	}
-	amount, perr := amountParam("amount", req.Amount, req.Currency)
-	if perr != nil {
-		return nil, nil, false, perr
-	}
-	capture := c.capture("captureMethod", req.CaptureMethod)
-	c.length("description", req.Description, 1, 25)
-	ttl := 30 * time.Minute
-	if req.ExpiryTime != "" {
-		n, err := strconv.Atoi(req.ExpiryTime)
-		if err != nil || n < 30 || n > 120 || req.ExpiryTime[0] == '+' {
-			c.fail("expiryTime", "expiryTime must be a whole number of minutes from 30 to 120")
-		}
-		ttl = time.Duration(n) * time.Minute
-	}
-	fraud := c.fraud("fraudMode", req.FraudMode)
-	c.url("frontUrl", req.FrontURL, 128)
-	c.oneOf("linkMode", req.LinkMode, "session")
-	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
-	threeDS := c.threeDS("threeDsMode", req.ThreeDsMode)
-	c.shipping(req.Shipping)
-	c.products(req.ProductInfo, req.Currency)
-	c.metadata("metadata", req.Metadata)
-	methods := s.sessionMethods(&c, req.PaymentMethodTypes, amount, capture == paygate.CaptureManual)
-	if c.err != nil {
-		return nil, nil, false, c.err
+	o, err := s.validateSession(req)
+	if err != nil {
+		return nil, nil, false, err
 	}
 	hash := s.requestHash(req)
 	now := s.now()
@@ -86,20 +54,20 @@ func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) 
 		} else if !isCode(err, paygate.ENotFound) {
 			return created{}, err
 		}
-		expires := now.Add(ttl)
+		expires := now.Add(o.ttl)
 		p := &paygate.Payment{
 			TradeNo: newID("T", now, 8), MerchantID: merchantID, OrderNo: req.OrderNo, Status: paygate.StatusPending,
-			Version: 1, Amount: amount, PaymentMethodType: paygate.MethodCard,
-			CaptureMethod: capture, Description: req.Description,
-			FraudMode: fraud, NotificationURL: req.NotificationURL, FrontURL: req.FrontURL,
-			ThreeDS:  &paygate.ThreeDS{Mode: threeDS},
+			Version: 1, Amount: o.amount, PaymentMethodType: paygate.MethodCard,
+			CaptureMethod: o.capture, Description: req.Description,
+			FraudMode: o.fraud, NotificationURL: req.NotificationURL, FrontURL: req.FrontURL,
+			ThreeDS:  &paygate.ThreeDS{Mode: o.threeDS},
 			Shipping: rawJSON(req.Shipping), ProductInfo: rawJSON(req.ProductInfo), Metadata: rawJSON(req.Metadata),
 			RequestHash: hash, CreatedAt: now, UpdatedAt: now, ExpiresAt: &expires,
 		}
 		sess := &paygate.Session{SessionID: "cs_" + strings.ToLower(randomHex(16)), MerchantID: merchantID,
 			TradeNo: p.TradeNo, OrderNo: p.OrderNo, Status: paygate.SessionOpen, Version: 1,
 			LinkMode: orDefault(req.LinkMode, "session"), FrontURL: req.FrontURL, ExpiresAt: expires,
-			CreatedAt: now, UpdatedAt: now, PaymentMethodTypes: methods}
+			CreatedAt: now, UpdatedAt: now, PaymentMethodTypes: o.methods}
 		sess.CheckoutURL = s.CheckoutURL(sess.SessionID)
 		p.SessionID = sess.SessionID
 		reqID := paygate.RequestID(ctx)
@@ -111,6 +79,58 @@ func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) 
 		return created{sess, p, true}, nil
 	})
 	return out.sess, out.p, out.isNew, err
+}
+
+// sessionParts are a session request's values, validated.
+type sessionParts struct {
+	amount  paygate.Money
+	capture paygate.CaptureMethod
+	fraud   paygate.FraudMode
+	threeDS paygate.ThreeDSMode
+	ttl     time.Duration
+	methods []string
+}
+
+// validateSession checks a session request.
+func (s *Checkout) validateSession(req *wire.SessionRequest) (sessionParts, error) {
+	var c checker
+	c.reference("orderNo", req.OrderNo)
+	if c.required("currency", req.Currency) {
+		if _, err := paygate.ParseCurrency(req.Currency); err != nil {
+			c.fail("currency", "currency %s", err.Error())
+		}
+	}
+	if c.err != nil {
+		return sessionParts{}, c.err
+	}
+	var o sessionParts
+	var perr *paygate.Error
+	if o.amount, perr = amountParam("amount", req.Amount, req.Currency); perr != nil {
+		return sessionParts{}, perr
+	}
+	o.capture = c.capture("captureMethod", req.CaptureMethod)
+	c.length("description", req.Description, 1, 25)
+	o.ttl = 30 * time.Minute
+	if req.ExpiryTime != "" {
+		n, err := strconv.Atoi(req.ExpiryTime)
+		if err != nil || n < 30 || n > 120 || req.ExpiryTime[0] == '+' {
+			c.fail("expiryTime", "expiryTime must be a whole number of minutes from 30 to 120")
+		}
+		o.ttl = time.Duration(n) * time.Minute
+	}
+	o.fraud = c.fraud("fraudMode", req.FraudMode)
+	c.url("frontUrl", req.FrontURL, 128)
+	c.oneOf("linkMode", req.LinkMode, "session")
+	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)
+	o.threeDS = c.threeDS("threeDsMode", req.ThreeDsMode)
+	c.shipping(req.Shipping)
+	c.products(req.ProductInfo, req.Currency)
+	c.metadata("metadata", req.Metadata)
+	o.methods = s.sessionMethods(&c, req.PaymentMethodTypes, o.amount, o.capture == paygate.CaptureManual)
+	if c.err != nil {
+		return sessionParts{}, c.err
+	}
+	return o, nil
 }
 
 // Session returns a merchant's session with its payment.
