@@ -74,3 +74,47 @@ func reload(ctx context.Context, s *core, p **paygate.Payment) func() error {
 		return err
 	}
 }
+
+// update writes a change to p that keeps its status (no event), retrying on
+// a fresh copy when another writer came first.
+func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
+	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
+		q := *p
+		now := s.now()
+		set(&q, now)
+		q.UpdatedAt = now
+		q.Version++
+		if err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}, reload(ctx, s, &p)); err != nil {
+			return nil, err
+		}
+		return &q, nil
+	})
+}
+
+// record moves p to status to, applying set first, and writes it with its
+// event. When another writer changed the payment first (a cancel, the
+// sweep), it returns the stored payment unchanged if the move is no longer
+// allowed, or retries on the fresh copy.
+func (s *core) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
+	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
+	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
+		q := *p
+		now := s.now()
+		ev, err := q.Transition(to, now, paygate.RequestID(ctx))
+		if err != nil {
+			return p, nil
+		}
+		set(&q, now)
+		q.Version++
+		c := paygate.Change{Payments: []*paygate.Payment{&q}, Events: []paygate.Event{ev}}
+		for _, add := range extra {
+			if add != nil {
+				add(&q, &c)
+			}
+		}
+		if err := s.commitFresh(ctx, c, reload(ctx, s, &p)); err != nil {
+			return nil, err
+		}
+		return &q, nil
+	})
+}
