@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -106,14 +105,7 @@ func (s *Checkout) validateSession(req *wire.SessionRequest) (sessionParts, erro
 	}
 	o.capture = c.capture("captureMethod", req.CaptureMethod)
 	c.length("description", req.Description, 1, 25)
-	o.ttl = 30 * time.Minute
-	if req.ExpiryTime != "" {
-		n, err := strconv.Atoi(req.ExpiryTime)
-		if err != nil || n < 30 || n > 120 || req.ExpiryTime[0] == '+' {
-			c.fail("expiryTime", "expiryTime must be a whole number of minutes from 30 to 120")
-		}
-		o.ttl = time.Duration(n) * time.Minute
-	}
+	o.ttl = c.minutes("expiryTime", req.ExpiryTime, 30, 120, 30*time.Minute)
 	o.fraud = c.fraud("fraudMode", req.FraudMode)
 	c.url("frontUrl", req.FrontURL, 128)
 	c.oneOf("linkMode", req.LinkMode, "session")
@@ -222,6 +214,28 @@ func (s *Checkout) CheckoutPage(ctx context.Context, sessionID string) (*Checkou
 		Expired: sess.Status == paygate.SessionExpired || !s.now().Before(sess.ExpiresAt)}, nil
 }
 
+// openSession loads the session a customer acts on, and ctx acting as its
+// merchant; a session that expired or ended is invalid_state (the page is
+// still returned, with its payment).
+func (s *Checkout) openSession(ctx context.Context, sessionID string) (*CheckoutPage, context.Context, error) {
+	page, err := s.CheckoutPage(ctx, sessionID)
+	if err != nil {
+		return nil, ctx, err
+	}
+	if sess := page.Session; page.Expired || sess.Status != paygate.SessionOpen {
+		return page, ctx, paygate.Errorf(paygate.EInvalidState, "the checkout session is %s", strings.ToLower(string(orStatus(sess, page.Expired))))
+	}
+	return page, paygate.WithMerchantID(ctx, page.Session.MerchantID), nil
+}
+
+// payment is the page's payment; nil for no page.
+func (page *CheckoutPage) payment() *paygate.Payment {
+	if page == nil {
+		return nil
+	}
+	return page.Payment
+}
+
 // CardForm is what the cashier page posts.
 type CardForm struct {
 	CardNo, ExpiryMonth, ExpiryYear, CVC, HolderName string
@@ -238,15 +252,11 @@ var ErrInProgress = paygate.Errorf(paygate.EConflict, "a payment attempt is alre
 // Errors: not_found, invalid_state (session complete or expired),
 // invalid_parameter (card fields), conflict (another attempt in progress).
 func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*paygate.Payment, error) {
-	page, err := s.CheckoutPage(ctx, sessionID)
+	page, ctx, err := s.openSession(ctx, sessionID)
 	if err != nil {
-		return nil, err
+		return page.payment(), err
 	}
 	sess, p := page.Session, page.Payment
-	if page.Expired || sess.Status != paygate.SessionOpen {
-		return p, paygate.Errorf(paygate.EInvalidState, "the checkout session is %s", strings.ToLower(string(orStatus(sess, page.Expired))))
-	}
-	ctx = paygate.WithMerchantID(ctx, sess.MerchantID)
 	now := s.now()
 	if p.Status != paygate.StatusPending {
 		return p, nil // already paid, failed or waiting for the challenge

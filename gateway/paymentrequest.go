@@ -70,14 +70,7 @@ func (s *core) validateOrder(req *wire.CreatePaymentRequest) (orderParts, error)
 	}
 	c.length("description", req.Description, 1, 50)
 	c.length("billingDesc", req.BillingDesc, 1, 128)
-	o.actionTTL = s.cfg.ActionTTL
-	if req.ExpiryTime != "" {
-		n, err := strconv.Atoi(req.ExpiryTime)
-		if err != nil || n < 1 || n > 1440 || req.ExpiryTime[0] == '+' {
-			c.fail("expiryTime", "expiryTime must be a whole number of minutes from 1 to 1440")
-		}
-		o.actionTTL = time.Duration(n) * time.Minute
-	}
+	o.actionTTL = c.minutes("expiryTime", req.ExpiryTime, 1, 1440, s.cfg.ActionTTL)
 	o.fraud = c.fraud("fraudMode", req.FraudMode)
 	c.url("frontUrl", req.FrontURL, 128)
 	s.checkNotifyURL(&c, "notificationUrl", req.NotificationURL)

@@ -303,3 +303,16 @@ func (c *checker) parsed(param string, err error) {
 		c.fail(param, "%s %s", param, err.Error())
 	}
 }
+
+// minutes reads an optional whole number of minutes from lo to hi (a
+// request's expiryTime); "" is def.
+func (c *checker) minutes(param, v string, lo, hi int, def time.Duration) time.Duration {
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi || v[0] == '+' {
+		c.fail(param, "%s must be a whole number of minutes from %d to %d", param, lo, hi)
+	}
+	return time.Duration(n) * time.Minute
+}

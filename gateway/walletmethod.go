@@ -93,15 +93,11 @@ func (s *Checkout) CheckoutMethods(sess *paygate.Session, p *paygate.Payment) []
 // Errors: not_found, invalid_state (session complete or expired),
 // invalid_parameter (a method the session does not offer), conflict.
 func (s *Checkout) ChooseMethod(ctx context.Context, sessionID, method string) (*paygate.Payment, error) {
-	page, err := s.CheckoutPage(ctx, sessionID)
+	page, ctx, err := s.openSession(ctx, sessionID)
 	if err != nil {
-		return nil, err
+		return page.payment(), err
 	}
 	sess, p := page.Session, page.Payment
-	if page.Expired || sess.Status != paygate.SessionOpen {
-		return p, paygate.Errorf(paygate.EInvalidState, "the checkout session is %s", strings.ToLower(string(orStatus(sess, page.Expired))))
-	}
-	ctx = paygate.WithMerchantID(ctx, sess.MerchantID)
 	if p.Status != paygate.StatusPending {
 		return p, nil
 	}
