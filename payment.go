@@ -5,9 +5,6 @@ import (
 	"time"
 )
 
-// MethodCard is the card payment method type; the wallets' are in wallet.go.
-const MethodCard = "card"
-
 // Payment is one order of a merchant and the money movement behind it.
 // Amounts other than Amount are minor units in Amount.Currency.
 //

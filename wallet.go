@@ -6,6 +6,9 @@ import (
 	"time"
 )
 
+// MethodCard is the card payment method type.
+const MethodCard = "card"
+
 // Wallet and QR payment method types (paymentMethodType values besides card).
 const (
 	MethodWeChat     = "wechat"
