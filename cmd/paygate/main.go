@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// the setting belongs to.
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return errors.Join(e.errs...) }
 	root.AddCommand(serveCommand(ctx, m, e), merchantCommand(ctx, m, e), migrateCommand(ctx, m, e, stdout),
-		vaultCommand(ctx, m, e), benchCommand(ctx, stdout, stderr))
+		vaultCommand(ctx, m, e), backupCommand(ctx, m, e, stdout), benchCommand(ctx, stdout, stderr))
 	err := root.ExecuteContext(ctx)
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
 		return fmt.Errorf("%w (see paygate --help)", err)
