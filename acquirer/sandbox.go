@@ -63,6 +63,9 @@ func Frictionless(reference, brand string, mode paygate.ThreeDSMode) *paygate.Th
 		AuthenticationResultCode: "Y", LiabilityShift: true}
 }
 
+// Name is the sandbox's connector name in metrics.
+func (Sandbox) Name() string { return "sandbox" }
+
 // ChallengeCode is the one-time code the sandbox ACS page accepts (and shows).
 const ChallengeCode = "123456"
 

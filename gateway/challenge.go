@@ -123,8 +123,8 @@ func (s *Checkout) ChallengePage(ctx context.Context, token string) (*Challenge,
 		return nil, err
 	}
 	ch := &Challenge{Payment: p, MerchantName: m.Name, TriesLeft: max(0, ChallengeCodeTries-p.WrongChallengeCodes)}
-	if acs, ok := s.acquirer.(acquirer.ACS); ok {
-		ch.Code = acs.ChallengeHint(p.TradeNo)
+	if s.acs != nil {
+		ch.Code = s.acs.ChallengeHint(p.TradeNo)
 	}
 	if p.SessionID != "" {
 		if ch.Session, err = s.store.Session(ctx, merchantID, p.SessionID); err != nil {
@@ -283,6 +283,5 @@ func (s *core) answerChallenge(ctx context.Context, a *challengeAnswer, sess *pa
 // checkChallengeCode asks the ACS whether code answers the challenge; with
 // an acquirer that hosts no challenge page, no code does.
 func (s *core) checkChallengeCode(reference, code string) bool {
-	acs, ok := s.acquirer.(acquirer.ACS)
-	return ok && acs.CheckChallengeCode(reference, code)
+	return s.acs != nil && s.acs.CheckChallengeCode(reference, code)
 }

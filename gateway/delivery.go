@@ -258,6 +258,11 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) outco
 		if err != nil {
 			o, failure = failed, notify.FailureText(err)
 		}
+		result := "delivered"
+		if err != nil {
+			result = "failed"
+		}
+		s.obs.Delivery(result, latency)
 	}
 	now := s.now()
 	q := *n

@@ -51,6 +51,11 @@ type core struct {
 	cfg      Config
 	wake     chan struct{} // tells the dispatcher a notification is waiting
 	guard    *tokenGuard
+	obs      Observer
+	// What the connectors can do besides their interfaces, found before
+	// they are wrapped for the observer.
+	acs       acquirer.ACS             // hosts the 3-D Secure challenge page
+	simulator acquirer.WalletSimulator // the sandbox's wallet page
 }
 
 // Config holds the gateway's tunables; zero fields take the defaults.
@@ -79,6 +84,9 @@ type Config struct {
 	// Wallets is the wallet and QR connector; nil: the acquirer's own, if
 	// it is one (the sandbox is), else wallet methods are not enabled.
 	Wallets acquirer.Wallets
+	// Observer is told of connector calls, status changes and deliveries
+	// (the metrics); nil: nobody.
+	Observer Observer
 }
 
 func (c *Config) defaults() {
@@ -112,8 +120,20 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	if wallets == nil {
 		wallets, _ = acq.(acquirer.Wallets)
 	}
+	obs := cfg.Observer
+	if obs == nil {
+		obs = noObserver{}
+	}
 	c := &core{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1),
-		guard: newTokenGuard(cfg.Now)}
+		guard: newTokenGuard(cfg.Now), obs: obs}
+	c.acs, _ = acq.(acquirer.ACS)
+	c.simulator, _ = wallets.(acquirer.WalletSimulator)
+	if cfg.Observer != nil {
+		c.acquirer = observedAcquirer{acq, connectorName(acq), obs}
+		if wallets != nil {
+			c.wallets = observedWallets{wallets, connectorName(wallets), obs}
+		}
+	}
 	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
 		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}}
 }

@@ -20,6 +20,7 @@ func (s *core) commit(ctx context.Context, c paygate.Change) error {
 	if err := s.store.Apply(ctx, c); err != nil {
 		return err
 	}
+	s.observeCommit(&c)
 	if len(c.Notifications) > 0 {
 		select {
 		case s.wake <- struct{}{}:

@@ -288,7 +288,7 @@ func (s *core) walletAction(p *paygate.Payment, ref string, o acquirer.Order) *p
 	default:
 		a.Type, a.SDKParams = "sdk", o.SDKParams
 	}
-	if _, ok := s.wallets.(acquirer.WalletSimulator); ok {
+	if s.simulator != nil {
 		a.SimulateURL = s.walletPageURL(p, ref)
 	}
 	return a

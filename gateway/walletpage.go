@@ -62,7 +62,7 @@ func (s *Wallets) WalletPage(ctx context.Context, token string) (*WalletPage, er
 	}
 	method, _ := paygate.LookupWalletMethod(p.PaymentMethodType)
 	wp := &WalletPage{Payment: p, Method: method, MerchantName: m.Name, Reference: parts[2]}
-	_, wp.Simulated = s.wallets.(acquirer.WalletSimulator)
+	wp.Simulated = s.simulator != nil
 	wp.Open = p.Wallet != nil && attemptRef(p) == parts[2] && p.NextAction != nil &&
 		p.Status.Open()
 	now := s.now()
@@ -106,8 +106,8 @@ func (s *Wallets) SimulateWallet(ctx context.Context, token string, approve bool
 	if err != nil {
 		return nil, err
 	}
-	sim, ok := s.wallets.(acquirer.WalletSimulator)
-	if !ok {
+	sim := s.simulator
+	if sim == nil {
 		return nil, paygate.Errorf(paygate.ENotFound, "no such wallet order")
 	}
 	p := wp.Payment

@@ -29,9 +29,17 @@ const MaxBodyBytes = 64 << 10
 // Server serves the API.
 type Server struct {
 	services
-	log     *slog.Logger
-	limiter *limiter
-	mux     *http.ServeMux
+	log      *slog.Logger
+	limiter  *limiter
+	mux      *http.ServeMux
+	requests RequestObserver
+}
+
+// RequestObserver is told of every answered request: the route pattern the
+// ServeMux matched (never the path, which may hold tokens), the method, the
+// status and the time taken. The metrics implement it.
+type RequestObserver interface {
+	Request(route, method string, status int, took time.Duration)
 }
 
 // Options tunes the server.
@@ -44,6 +52,8 @@ type Options struct {
 	// challenge, the wallet pages and QR images) under /checkout/, /3ds/
 	// and /wallet/.
 	Pages http.Handler
+	// Requests is told of every answered request (nil: nobody).
+	Requests RequestObserver
 }
 
 // NewServer returns the API handler over the gateway.
@@ -54,7 +64,7 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 	if opt.Burst == 0 {
 		opt.Burst = max(1, int(2*opt.RateLimit)) // at least one request, whatever the rate
 	}
-	s := &Server{services: servicesOf(gw), log: log, mux: http.NewServeMux(),
+	s := &Server{services: servicesOf(gw), log: log, mux: http.NewServeMux(), requests: opt.Requests,
 		limiter: &limiter{rate: opt.RateLimit, burst: float64(opt.Burst), now: gw.Config().Now, buckets: map[string]*bucket{}}}
 	s.routes()
 	if opt.Pages != nil {
@@ -127,8 +137,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.error(rw, r, paygate.Internal("panic", fmt.Errorf("%v", v)))
 		}
 		// The route's pattern, not the path: page paths hold access tokens.
+		took := time.Since(start)
 		s.log.InfoContext(ctx, "request", "method", r.Method, "route", r.Pattern, "status", rw.status,
-			"ms", time.Since(start).Milliseconds(), "requestId", id, "merchantId", paygate.MerchantID(r.Context()))
+			"ms", took.Milliseconds(), "requestId", id, "merchantId", paygate.MerchantID(r.Context()))
+		if s.requests != nil {
+			s.requests.Request(r.Pattern, r.Method, rw.status, took)
+		}
 	}()
 	s.mux.ServeHTTP(rw, r)
 }

@@ -23,6 +23,7 @@ import (
 	"paygate/checkout"
 	"paygate/gateway"
 	phttp "paygate/http"
+	"paygate/metrics"
 	"paygate/notify"
 	"paygate/postgres"
 	"paygate/sqlite"
@@ -46,12 +47,14 @@ type Main struct {
 	NotifyHostRate            float64 // deliveries started per second per host name
 	NotifyHostBurst           int     // deliveries a host name may get at once beyond its rate
 	RateLimit                 float64 // requests per second per merchant (0: the default)
+	MetricsAddr               string  // where Prometheus scrapes /metrics; "": no metrics
 	Now                       func() time.Time
 
 	Stdout, Stderr io.Writer
 
 	// Set by Open.
 	URL        string
+	MetricsURL string               // the /metrics address, when MetricsAddr is set
 	Sandbox    *gateway.NewMerchant // the merchant created on an empty database, if any
 	Gateway    *gateway.Service
 	Dispatcher *gateway.Dispatcher
@@ -63,6 +66,9 @@ type Main struct {
 	swept    chan struct{}  // closed when the sweep loop returns
 	cancel   context.CancelFunc
 	log      *slog.Logger
+
+	metrics       *metrics.Metrics
+	metricsServer *http.Server
 }
 
 // NewMain returns a Main with the defaults of API.md.
@@ -153,7 +159,7 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 	return gateway.New(s, acquirer.Sandbox{}, v, m.logger(), gateway.Config{
 		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
-		AllowPrivateTargets: m.AllowPrivateNotifyTargets})
+		AllowPrivateTargets: m.AllowPrivateNotifyTargets, Observer: m.observer()})
 }
 
 // Open opens the database, creates the sandbox merchant on an empty one,
@@ -172,6 +178,12 @@ func (m *Main) Open(ctx context.Context) error {
 		s.Close()
 		return err
 	}
+	mln, err := m.openMetrics()
+	if err != nil {
+		ln.Close()
+		s.Close()
+		return fmt.Errorf("--metrics-addr: %w", err)
+	}
 	m.URL = strings.TrimRight(m.BaseURL, "/")
 	if m.URL == "" {
 		m.URL = "http://" + ln.Addr().String()
@@ -179,10 +191,14 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Gateway = m.newGateway(s, v)
 	if err := m.createSandboxMerchant(ctx); err != nil {
 		ln.Close()
+		if mln != nil {
+			mln.Close()
+		}
 		s.Close()
 		return err
 	}
 	m.serve(ln)
+	m.serveMetrics(mln)
 	m.startBackground(ctx)
 	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, redactDB(m.DB))
 	return nil
@@ -241,7 +257,8 @@ func (m *Main) createSandboxMerchant(ctx context.Context) error {
 // serve serves the API and the hosted pages on ln until Close, counting the
 // requests in flight so that Close can wait for them.
 func (m *Main) serve(ln net.Listener) {
-	api := phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger())})
+	api := phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger()),
+		Requests: m.requestObserver()})
 	m.server = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			m.handling.Add(1)
@@ -325,6 +342,9 @@ func (m *Main) Close() error {
 		m.cancel()
 		<-m.swept
 		m.cancel = nil
+	}
+	if m.metricsServer != nil {
+		errs = append(errs, m.metricsServer.Close())
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

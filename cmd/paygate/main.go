@@ -178,6 +178,8 @@ func serveFlags(serve *cobra.Command, m *Main, e *environ) {
 		"notification deliveries a host name may get at once beyond its rate (PAYGATE_NOTIFY_HOST_BURST)")
 	f.Float64Var(&m.RateLimit, "rate-limit", e.number("PAYGATE_RATE_LIMIT", "100"),
 		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
+	f.StringVar(&m.MetricsAddr, "metrics-addr", e.str("PAYGATE_METRICS_ADDR", ""),
+		"serve Prometheus metrics at /metrics on this address, a listener apart from the API's, e.g. 127.0.0.1:9090; off when empty (PAYGATE_METRICS_ADDR)")
 }
 
 func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {

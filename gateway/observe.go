@@ -1,0 +1,177 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+)
+
+// Observer is told what an operator watches: every call out to a
+// connector, every payment status change that committed, every delivery.
+// Values are from small fixed sets (never an id or a merchant's text), so
+// they can label metrics. The metrics package implements it; Config's nil
+// observes nothing.
+type Observer interface {
+	// ConnectorCall reports one call: op is the connector method
+	// ("authorize", "refund", "open_order", ...), result "ok", "declined"
+	// or "error" (no answer: the outcome is unknown).
+	ConnectorCall(connector, op, result string, took time.Duration)
+	// PaymentStatus reports a payment that moved to status, by method.
+	PaymentStatus(status paygate.Status, method string)
+	// RefundStatus reports a refund that moved to status.
+	RefundStatus(status paygate.RefundStatus)
+	// Delivery reports a notification delivery attempt: result "delivered"
+	// or "failed".
+	Delivery(result string, took time.Duration)
+}
+
+type noObserver struct{}
+
+func (noObserver) ConnectorCall(string, string, string, time.Duration) {}
+func (noObserver) PaymentStatus(paygate.Status, string)                {}
+func (noObserver) RefundStatus(paygate.RefundStatus)                   {}
+func (noObserver) Delivery(string, time.Duration)                      {}
+
+// observeCommit reports the status changes of a committed change.
+func (s *core) observeCommit(c *paygate.Change) {
+	for _, ev := range c.Events {
+		switch ev.ObjectType {
+		case "payment":
+			method := ""
+			if p := findPayment(c.Payments, ev.ObjectID); p != nil {
+				method = p.PaymentMethodType
+			}
+			s.obs.PaymentStatus(paygate.Status(ev.To), method)
+		case "refund":
+			s.obs.RefundStatus(paygate.RefundStatus(ev.To))
+		}
+	}
+}
+
+// callResult is the result label of a connector call.
+func callResult(approved bool, err error) string {
+	switch {
+	case err != nil:
+		return "error"
+	case !approved:
+		return "declined"
+	}
+	return "ok"
+}
+
+// observedAcquirer times every card call of an acquirer.
+type observedAcquirer struct {
+	acquirer.Acquirer
+	name string
+	obs  Observer
+}
+
+func (a observedAcquirer) done(op string, start time.Time, approved bool, err error) {
+	a.obs.ConnectorCall(a.name, op, callResult(approved, err), time.Since(start))
+}
+
+func (a observedAcquirer) Authenticate(ctx context.Context, req acquirer.AuthenticateRequest) (acquirer.AuthenticateResult, error) {
+	start := time.Now()
+	r, err := a.Acquirer.Authenticate(ctx, req)
+	a.done("authenticate", start, true, err)
+	return r, err
+}
+
+func (a observedAcquirer) CompleteChallenge(ctx context.Context, ref string, c acquirer.Card, passed bool) (*paygate.ThreeDS, error) {
+	start := time.Now()
+	t, err := a.Acquirer.CompleteChallenge(ctx, ref, c, passed)
+	a.done("complete_challenge", start, t != nil, err)
+	return t, err
+}
+
+func (a observedAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	start := time.Now()
+	r, err := a.Acquirer.Authorize(ctx, req)
+	a.done("authorize", start, r.Approved, err)
+	return r, err
+}
+
+func (a observedAcquirer) Capture(ctx context.Context, ref string, amount paygate.Money) (acquirer.Result, error) {
+	start := time.Now()
+	r, err := a.Acquirer.Capture(ctx, ref, amount)
+	a.done("capture", start, r.Approved, err)
+	return r, err
+}
+
+func (a observedAcquirer) Void(ctx context.Context, ref string) (acquirer.Result, error) {
+	start := time.Now()
+	r, err := a.Acquirer.Void(ctx, ref)
+	a.done("void", start, r.Approved, err)
+	return r, err
+}
+
+func (a observedAcquirer) Refund(ctx context.Context, ref, reference string, amount paygate.Money) (acquirer.Result, error) {
+	start := time.Now()
+	r, err := a.Acquirer.Refund(ctx, ref, reference, amount)
+	a.done("refund", start, r.Approved, err)
+	return r, err
+}
+
+// observedWallets times every call of a wallet connector.
+type observedWallets struct {
+	acquirer.Wallets
+	name string
+	obs  Observer
+}
+
+func (w observedWallets) done(op string, start time.Time, approved bool, err error) {
+	w.obs.ConnectorCall(w.name, op, callResult(approved, err), time.Since(start))
+}
+
+func (w observedWallets) OpenOrder(ctx context.Context, req acquirer.OrderRequest) (acquirer.Order, error) {
+	start := time.Now()
+	o, err := w.Wallets.OpenOrder(ctx, req)
+	w.done("open_order", start, true, err)
+	return o, err
+}
+
+func (w observedWallets) PayCode(ctx context.Context, req acquirer.PayRequest) (acquirer.WalletResult, error) {
+	start := time.Now()
+	r, err := w.Wallets.PayCode(ctx, req)
+	w.done("pay_code", start, r.State != acquirer.WalletDeclined, err)
+	return r, err
+}
+
+func (w observedWallets) QueryOrder(ctx context.Context, req acquirer.QueryRequest) (acquirer.WalletResult, error) {
+	start := time.Now()
+	r, err := w.Wallets.QueryOrder(ctx, req)
+	w.done("query_order", start, r.State != acquirer.WalletDeclined, err)
+	return r, err
+}
+
+func (w observedWallets) CloseOrder(ctx context.Context, req acquirer.QueryRequest) (acquirer.Result, error) {
+	start := time.Now()
+	r, err := w.Wallets.CloseOrder(ctx, req)
+	w.done("close_order", start, r.Approved, err)
+	return r, err
+}
+
+func (w observedWallets) RefundOrder(ctx context.Context, req acquirer.QueryRequest, reference string, amount paygate.Money) (acquirer.Result, error) {
+	start := time.Now()
+	r, err := w.Wallets.RefundOrder(ctx, req, reference, amount)
+	w.done("refund_order", start, r.Approved, err)
+	return r, err
+}
+
+func (w observedWallets) OpenToken(ctx context.Context, method, token string) (acquirer.DeviceCard, error) {
+	start := time.Now()
+	c, err := w.Wallets.OpenToken(ctx, method, token)
+	w.done("open_token", start, err == nil, err)
+	return c, err
+}
+
+// connectorName is a connector's name for the metrics: its Name method's,
+// or "connector".
+func connectorName(c any) string {
+	if n, ok := c.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return "connector"
+}
