@@ -138,8 +138,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// The route's pattern, not the path: page paths hold access tokens.
 		took := time.Since(start)
-		s.log.InfoContext(ctx, "request", "method", r.Method, "route", r.Pattern, "status", rw.status,
-			"ms", took.Milliseconds(), "requestId", id, "merchantId", paygate.MerchantID(r.Context()))
+		attrs := []any{"method", r.Method, "route", r.Pattern, "status", rw.status,
+			"ms", took.Milliseconds(), "requestId", id, "merchantId", paygate.MerchantID(r.Context())}
+		if rw.tradeNo != "" {
+			attrs = append(attrs, "tradeNo", rw.tradeNo)
+		}
+		s.log.InfoContext(ctx, "request", attrs...)
 		if s.requests != nil {
 			s.requests.Request(r.Pattern, r.Method, rw.status, took)
 		}
@@ -149,7 +153,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	tradeNo string // the payment the answer is about, for the request's log line
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -237,6 +242,9 @@ func decode(r *http.Request, v any) error {
 }
 
 func (s *Server) json(w http.ResponseWriter, status int, v any) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.tradeNo = tradeNoOf(v)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -300,4 +308,19 @@ func (l *limiter) allow(key string) (retryAfter int, ok bool) {
 		return 0, true
 	}
 	return int((1-b.tokens)/l.rate) + 1, false
+}
+
+// tradeNoOf is the payment an answer is about, if it is about one.
+func tradeNoOf(v any) string {
+	switch v := v.(type) {
+	case wire.PaymentView:
+		return v.TradeNo
+	case wire.RefundView:
+		return v.TradeNo
+	case wire.SessionView:
+		return v.TradeNo
+	case wire.TrackerView:
+		return v.TradeNo
+	}
+	return ""
 }

@@ -48,6 +48,8 @@ type Main struct {
 	NotifyHostBurst           int     // deliveries a host name may get at once beyond its rate
 	RateLimit                 float64 // requests per second per merchant (0: the default)
 	MetricsAddr               string  // where Prometheus scrapes /metrics; "": no metrics
+	LogFormat                 string  // json (the default) or text
+	LogLevel                  string  // debug, info (the default), warn or error
 	Now                       func() time.Time
 
 	Stdout, Stderr io.Writer
@@ -78,13 +80,6 @@ func NewMain() *Main {
 		NotifyConcurrency: gateway.DefaultPerEndpoint, NotifyHostConcurrency: gateway.DefaultPerHost,
 		NotifyHostRate: gateway.DefaultHostRate, NotifyHostBurst: gateway.DefaultHostBurst,
 		Stdout: os.Stdout, Stderr: os.Stderr}
-}
-
-func (m *Main) logger() *slog.Logger {
-	if m.log == nil {
-		m.log = slog.New(slog.NewJSONHandler(m.Stderr, nil))
-	}
-	return m.log
 }
 
 // openStore opens the database named by DB and the vault's key.
@@ -206,6 +201,9 @@ func (m *Main) Open(ctx context.Context) error {
 
 // checkSettings refuses settings that cannot work, before anything is opened.
 func (m *Main) checkSettings() error {
+	if err := m.checkLogSettings(); err != nil {
+		return err
+	}
 	for name, d := range map[string]time.Duration{"--sweep-interval": m.SweepInterval, "--token-ttl": m.TokenTTL, "--authorization-ttl": m.AuthorizationTTL} {
 		if d <= 0 {
 			return fmt.Errorf("%s must be positive, got %s", name, d)

@@ -28,6 +28,8 @@ func TestConfigRefused(t *testing.T) {
 		want string
 	}{
 		{"SweepIntervalZero", nil, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--sweep-interval", "0s"}, "--sweep-interval must be positive"},
+		{"LogFormat", nil, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-format", "xml"}, "--log-format (PAYGATE_LOG_FORMAT) must be json or text"},
+		{"EnvLogLevel", map[string]string{"PAYGATE_LOG_LEVEL": "loud"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, "--log-level (PAYGATE_LOG_LEVEL) must be debug, info, warn or error"},
 		{"EnvDurationTypo", map[string]string{"PAYGATE_SWEEP_INTERVAL": "30"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `PAYGATE_SWEEP_INTERVAL="30" is not a duration`},
 		{"EnvNumberTypo", map[string]string{"PAYGATE_RATE_LIMIT": "lots"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `PAYGATE_RATE_LIMIT="lots" is not a number`},
 		{"EnvBoolTypo", map[string]string{"PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS": "yes"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `is not true or false`},
