@@ -79,4 +79,9 @@ type VaultStore interface {
 	// ResealSecret replaces a sealed secret if it is still sealed under
 	// oldKeyID; EConflict if it changed meanwhile.
 	ResealSecret(ctx context.Context, s SealedSecret, oldKeyID string) error
+	// SealedKeyIDs lists, sorted and without repeats, the ids of the vault
+	// keys that sealed any row still holding sealed data (stored cards not
+	// revoked, merchants' and subscriptions' secrets): the keys a node
+	// needs to read this database.
+	SealedKeyIDs(ctx context.Context) ([]string, error)
 }

@@ -100,6 +100,24 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 	return out, err
 }
 
+// sealedKeyIDs is the query of SealedKeyIDs: every table holding sealed data.
+const sealedKeyIDs = `SELECT key_id FROM stored_cards WHERE sealed IS NOT NULL
+	UNION SELECT key_id FROM merchants UNION SELECT key_id FROM subscriptions ORDER BY 1`
+
+// SealedKeyIDs lists the keys that sealed the data still held.
+func (s *Store) SealedKeyIDs(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.rows(ctx, "sealed key ids", sealedKeyIDs, nil, func(r pgx.Rows) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	return out, err
+}
+
 // ResealSecret replaces a sealed secret still under oldKeyID.
 func (s *Store) ResealSecret(ctx context.Context, x paygate.SealedSecret, oldKeyID string) error {
 	t, ok := sealedTables[x.Kind]

@@ -100,6 +100,28 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 	return out, dbErr("sealed secrets", rows.Err())
 }
 
+// sealedKeyIDs is the query of SealedKeyIDs: every table holding sealed data.
+const sealedKeyIDs = `SELECT key_id FROM stored_cards WHERE sealed IS NOT NULL
+	UNION SELECT key_id FROM merchants UNION SELECT key_id FROM subscriptions ORDER BY 1`
+
+// SealedKeyIDs lists the keys that sealed the data still held.
+func (s *Store) SealedKeyIDs(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, sealedKeyIDs)
+	if err != nil {
+		return nil, dbErr("sealed key ids", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, dbErr("sealed key ids", err)
+		}
+		out = append(out, id)
+	}
+	return out, dbErr("sealed key ids", rows.Err())
+}
+
 // ResealSecret replaces a sealed secret still under oldKeyID.
 func (s *Store) ResealSecret(ctx context.Context, x paygate.SealedSecret, oldKeyID string) error {
 	t, ok := sealedTables[x.Kind]

@@ -289,3 +289,29 @@ func sealedIDs(xs []paygate.SealedSecret) []string {
 	}
 	return ids
 }
+
+// testSealedKeyIDs checks that every table holding sealed data is asked, and
+// that a revoked card, which holds none, is not.
+func testSealedKeyIDs(t *testing.T, open func(t *testing.T) paygate.Store) {
+	empty, err := open(t).SealedKeyIDs(t.Context())
+	if err != nil || len(empty) != 0 {
+		t.Errorf("SealedKeyIDs on an empty store: got %v, %v, want none", empty, err)
+	}
+	s := sealedSecrets(t, open)
+	live := newStoredCard("m_a", "tx_live", at(0))
+	live.KeyID = "key_c_live"
+	gone := newStoredCard("m_b", "tx_gone", at(0))
+	gone.KeyID = "key_c_gone"
+	mustApply(t, s, paygate.Change{StoredCards: []*paygate.StoredCard{live, gone}})
+	revoked := *gone
+	revoked.Version, revoked.Status, revoked.Sealed, revoked.Fingerprint = 2, paygate.StoredCardRevoked, nil, ""
+	mustApply(t, s, paygate.Change{StoredCards: []*paygate.StoredCard{&revoked}})
+	got, err := s.SealedKeyIDs(t.Context())
+	if err != nil {
+		t.Fatalf("SealedKeyIDs: %v", err)
+	}
+	want := []string{"key_c_live", "key_m_0", "key_m_1", "key_m_2", "key_s_0", "key_s_1", "key_s_2", "key_s_3"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("SealedKeyIDs: got %v, want %v", got, want)
+	}
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"StoredCardsAfter", testStoredCardsAfter},
 		{"SealedSecrets", testSealedSecrets},
 		{"ResealSecret", testResealSecret},
+		{"SealedKeyIDs", testSealedKeyIDs},
 		{"Tracker", testTracker},
 		{"Session", testSession},
 		{"StaleRefunds", testStaleRefunds},

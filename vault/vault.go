@@ -138,6 +138,20 @@ func derive(master []byte, label string) []byte {
 // cannot be used to recover the key.
 func (v *Vault) KeyID() string { return v.keyID }
 
+// Knows reports whether keyID is the id of the current key or of one of the
+// earlier keys given to New: data sealed under it can be opened.
+func (v *Vault) Knows(keyID string) bool {
+	if keyID == v.keyID {
+		return true
+	}
+	for _, o := range v.old {
+		if o.id == keyID {
+			return true
+		}
+	}
+	return false
+}
+
 // Seal encrypts plaintext with AES-256-GCM under the data key with a fresh
 // random 12-byte nonce, so sealing the same plaintext twice gives different
 // outputs. aad is authenticated but not stored: binding the ciphertext to

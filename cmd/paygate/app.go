@@ -151,6 +151,44 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 	return s, v, nil
 }
 
+// openKeyed is openStore for the commands that read sealed data: it refuses
+// a database holding data sealed under a key this node has not been given.
+func (m *Main) openKeyed(ctx context.Context) (paygate.Store, *vault.Vault, error) {
+	s, v, err := m.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkSealedKeys(ctx, s, v); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, v, nil
+}
+
+// checkSealedKeys refuses to go on when any sealed row of the database was
+// sealed under a key that is neither the master key nor one of the old ones:
+// the server would start, and its stored cards and notification secrets
+// would then fail to open one request at a time.
+func checkSealedKeys(ctx context.Context, s paygate.Store, v *vault.Vault) error {
+	ids, err := s.SealedKeyIDs(ctx)
+	if err != nil {
+		return err
+	}
+	var unknown []string
+	for _, id := range ids {
+		if !v.Knows(id) {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the database holds data sealed under master key id %s, but the master key given (PAYGATE_MASTER_KEY, or the key file beside a SQLite database) has id %s "+
+		"and PAYGATE_OLD_MASTER_KEYS lists no key of that id: its stored cards and secrets could not be read. "+
+		"Set PAYGATE_MASTER_KEY to the key the data was sealed with, or, to move to a new key, list the old one in PAYGATE_OLD_MASTER_KEYS and run paygate vault rekey",
+		strings.Join(unknown, ", "), v.KeyID())
+}
+
 func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 	return gateway.New(s, acquirer.Sandbox{}, v, m.logger(), gateway.Config{
 		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
@@ -163,7 +201,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.checkSettings(); err != nil {
 		return err
 	}
-	s, v, err := m.openStore(ctx)
+	s, v, err := m.openKeyed(ctx)
 	if err != nil {
 		return err
 	}
@@ -352,7 +390,7 @@ func (m *Main) Close() error {
 
 // CreateMerchant creates a merchant and prints its credentials as one JSON object.
 func (m *Main) CreateMerchant(ctx context.Context, name string) error {
-	s, v, err := m.openStore(ctx)
+	s, v, err := m.openKeyed(ctx)
 	if err != nil {
 		return err
 	}
