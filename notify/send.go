@@ -41,7 +41,7 @@ const (
 	errPort        targetError = "notification URL has an invalid port"
 	errNumericHost targetError = "notification URL host is neither a domain name nor an IP address"
 	errUnresolved  targetError = "notification URL host could not be resolved"
-	errNotPublic   targetError = "notification URL must resolve to a public address"
+	errNotPublic   targetError = "notification URL must resolve to a public address (the server allows private ones only with --allow-private-notify-targets)"
 )
 
 // CheckTarget checks a notification URL before it is accepted: the scheme

@@ -89,7 +89,7 @@ func TestIsPublic(t *testing.T) {
 }
 
 func TestCheckTarget(t *testing.T) {
-	const notPublic = "notification URL must resolve to a public address"
+	const notPublic = "notification URL must resolve to a public address (the server allows private ones only with --allow-private-notify-targets)"
 	tests := []struct {
 		name, url   string
 		want        string // "" for accepted
@@ -173,7 +173,7 @@ func TestCheckTargetResolves(t *testing.T) {
 		"v6only.example.":  {"::1"},
 		"mapped.example.":  {"::ffff:192.168.0.1"},
 	})
-	const notPublic = "notification URL must resolve to a public address"
+	const notPublic = "notification URL must resolve to a public address (the server allows private ones only with --allow-private-notify-targets)"
 	tests := []struct {
 		name, url   string
 		want        string
@@ -524,7 +524,7 @@ func TestSendGuard(t *testing.T) {
 			if !errors.Is(err, notify.ErrTarget) {
 				t.Errorf("got %v, want an error matching ErrTarget", err)
 			}
-			if err != nil && err.Error() != "notification URL must resolve to a public address" {
+			if err != nil && err.Error() != "notification URL must resolve to a public address (the server allows private ones only with --allow-private-notify-targets)" {
 				t.Errorf("got %q, want the merchant-safe message without the address", err)
 			}
 		})
@@ -676,7 +676,7 @@ func TestFailureText(t *testing.T) {
 	}{
 		{"failure", notify.Failure("HTTP 503"), "HTTP 503"},
 		{"wrapped failure", fmt.Errorf("attempt 2: %w", notify.Failure("HTTP 503")), "HTTP 503"},
-		{"refusal", notify.CheckTargetOffline("http://127.0.0.1/", false), "notification URL must resolve to a public address"},
+		{"refusal", notify.CheckTargetOffline("http://127.0.0.1/", false), "notification URL must resolve to a public address (the server allows private ones only with --allow-private-notify-targets)"},
 		{"caller gave up", context.Canceled, "the delivery failed"},
 		{"another error", errors.New(`malformed HTTP status code "internal-bastion-7"`), "the delivery failed"},
 	}

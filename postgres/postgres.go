@@ -51,6 +51,8 @@ type Store struct {
 	pool *pgxpool.Pool
 
 	commits *groupcommit.Queue[[]write] // each change's statements
+
+	applied []string // the migrations Migrate applied
 }
 
 var _ paygate.Store = (*Store)(nil)
@@ -123,6 +125,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	sort := func(names []string) []string { slices.Sort(names); return names }
+	var done []string
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Per schema, so databases holding several paygates (or test
 		// schemas) do not wait for one another.
@@ -165,14 +168,20 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, base, time.Now().UnixMilli()); err != nil {
 				return err
 			}
+			done = append(done, base)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
+	s.applied = append(s.applied, done...)
 	return nil
 }
+
+// Applied names the migrations this Store applied when it was opened, in
+// order; none when the schema was up to date.
+func (s *Store) Applied() []string { return s.applied }
 
 // withConn runs f on a pooled connection, waiting at most acquireTimeout for
 // one, and maps the error f returns.

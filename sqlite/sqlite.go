@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"slices"
 	"sort"
 	"time"
@@ -36,6 +37,8 @@ type Store struct {
 	commits *groupcommit.Queue[*pending] // one committer: SQLite has one writer
 
 	subs subCache
+
+	applied []string // the migrations Migrate applied
 }
 
 var _ paygate.Store = (*Store)(nil)
@@ -150,9 +153,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+		if n == 0 {
+			s.applied = append(s.applied, path.Base(name))
+		}
 	}
 	return nil
 }
+
+// Applied names the migrations this Store applied when it was opened, in
+// order; none when the schema was up to date.
+func (s *Store) Applied() []string { return s.applied }
 
 // dbErr maps driver errors to paygate codes by SQLite's extended result code.
 func dbErr(op string, err error) error {

@@ -73,7 +73,7 @@ type Main struct {
 	metricsServer *http.Server
 }
 
-// NewMain returns a Main with the defaults of API.md.
+// NewMain returns a Main with the defaults of `paygate serve --help`.
 func NewMain() *Main {
 	return &Main{Addr: "127.0.0.1:8080", DB: "sqlite:./paygate.db", TokenTTL: 2 * time.Hour,
 		AuthorizationTTL: 7 * 24 * time.Hour, SweepInterval: 30 * time.Second,
@@ -93,6 +93,15 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 		pg = true
 	default:
 		return nil, nil, errors.New("--db must be sqlite:PATH or a postgres:// URL")
+	}
+	if !pg {
+		// A typo in the folder must not start an empty gateway with a new
+		// key and a new sandbox merchant somewhere unexpected.
+		if dir := filepath.Dir(path); dir != "" {
+			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+				return nil, nil, fmt.Errorf("--db %s: the folder %s does not exist; create it first (paygate creates the database file, not its folder)", m.DB, dir)
+			}
+		}
 	}
 	var key []byte
 	var err error
@@ -140,9 +149,6 @@ func (m *Main) openStore(ctx context.Context) (paygate.Store, *vault.Vault, erro
 			return nil, nil, err
 		}
 		return s, v, nil
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		os.MkdirAll(dir, 0o700)
 	}
 	s, err := sqlite.Open(ctx, path)
 	if err != nil {
@@ -201,25 +207,29 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.checkSettings(); err != nil {
 		return err
 	}
-	s, v, err := m.openKeyed(ctx)
-	if err != nil {
-		return err
-	}
-	m.store = s
+	// The port first: a busy one is reported before a database, a key
+	// file or a sandbox merchant is created.
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
-		s.Close()
-		return err
+		return fmt.Errorf("--addr %s: %w", m.Addr, err)
 	}
 	mln, err := m.openMetrics()
 	if err != nil {
 		ln.Close()
-		s.Close()
-		return fmt.Errorf("--metrics-addr: %w", err)
+		return fmt.Errorf("--metrics-addr %s: %w", m.MetricsAddr, err)
 	}
+	s, v, err := m.openKeyed(ctx)
+	if err != nil {
+		ln.Close()
+		if mln != nil {
+			mln.Close()
+		}
+		return err
+	}
+	m.store = s
 	m.URL = strings.TrimRight(m.BaseURL, "/")
 	if m.URL == "" {
-		m.URL = "http://" + ln.Addr().String()
+		m.URL = m.defaultURL(ln.Addr())
 	}
 	m.Gateway = m.newGateway(s, v)
 	if err := m.createSandboxMerchant(ctx); err != nil {
@@ -235,6 +245,21 @@ func (m *Main) Open(ctx context.Context) error {
 	m.startBackground(ctx)
 	fmt.Fprintf(m.Stdout, "paygate listening on %s (database %s)\n", m.URL, redactDB(m.DB))
 	return nil
+}
+
+// defaultURL is the base of the links this server gives out when
+// --base-url is not set. A listener on every address (":8080") has no host a
+// browser can use, so the links name the loopback address, which works on
+// this machine only: the log says to set --base-url for any other.
+func (m *Main) defaultURL(addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		u := "http://127.0.0.1:" + port
+		m.logger().Warn("listening on every address without --base-url: links in answers and pages use "+u+
+			", reachable from this machine only; set --base-url (PAYGATE_BASE_URL) to the URL customers and merchants reach", "addr", addr.String())
+		return u
+	}
+	return "http://" + addr.String()
 }
 
 // checkSettings refuses settings that cannot work, before anything is opened.
@@ -403,13 +428,17 @@ func (m *Main) CreateMerchant(ctx context.Context, name string) error {
 		"secret": nm.Secret, "notifySecret": nm.NotifySecret})
 }
 
-// Migrate applies the database migrations.
-func (m *Main) Migrate(ctx context.Context) error {
+// Migrate applies the database migrations and names those it applied.
+func (m *Main) Migrate(ctx context.Context) ([]string, error) {
 	s, _, err := m.openStore(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.Close()
+	var applied []string
+	if a, ok := s.(interface{ Applied() []string }); ok {
+		applied = a.Applied()
+	}
+	return applied, s.Close()
 }
 
 // Rekey re-encrypts every sealed row to the current master key and prints

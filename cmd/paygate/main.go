@@ -1,5 +1,5 @@
-// Command paygate runs the payment gateway: serve, merchant create, migrate
-// (API.md "Running it").
+// Command paygate runs the payment gateway: serve, merchant create, migrate,
+// vault rekey and bench (README.md, docs/deploy.md).
 package main
 
 import (
@@ -43,7 +43,9 @@ func tuneGC(getenv func(string) string) {
 // run is main without the process: tests call it with their own arguments,
 // environment and output.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	root := &cobra.Command{Use: "paygate", Short: "An open-source payment gateway", SilenceUsage: true, SilenceErrors: true}
+	root := &cobra.Command{Use: "paygate", Short: "An open-source payment gateway", SilenceUsage: true, SilenceErrors: true,
+		Version: version()}
+	root.SetVersionTemplate("paygate {{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -62,11 +64,51 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return errors.Join(e.errs...) }
 	root.AddCommand(serveCommand(ctx, m, e), merchantCommand(ctx, m, e), migrateCommand(ctx, m, e, stdout),
 		vaultCommand(ctx, m, e), backupCommand(ctx, m, e, stdout), benchCommand(ctx, stdout, stderr))
+	// No command takes arguments: a stray word is a mistake, not ignored.
+	for _, c := range allCommands(root) {
+		if c.Args == nil && c.Runnable() {
+			c.Args = cobra.NoArgs
+		}
+	}
 	err := root.ExecuteContext(ctx)
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
 		return fmt.Errorf("%w (see paygate --help)", err)
 	}
 	return err
+}
+
+// allCommands is c and every command below it.
+func allCommands(c *cobra.Command) []*cobra.Command {
+	out := []*cobra.Command{c}
+	for _, sub := range c.Commands() {
+		out = append(out, allCommands(sub)...)
+	}
+	return out
+}
+
+// version is the module version and the commit this binary was built from,
+// as the Go toolchain recorded them.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		v += " (commit " + rev[:min(12, len(rev))] + modified + ")"
+	}
+	return v + " " + info.GoVersion
 }
 
 // environ reads settings from the environment. A setting that does not read
@@ -139,6 +181,14 @@ func serveCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the API (creates a sandbox merchant on an empty database)",
+		Long: `Serve the JSON API, its documentation (/docs) and the hosted pages.
+
+On an empty database it creates a sandbox merchant and prints its credentials.
+Stored cards and secrets are encrypted under the master key: PAYGATE_MASTER_KEY
+(base64 of 32 bytes; required with PostgreSQL), or with SQLite and no such
+variable a key file created beside the database (PATH.key). Keys of earlier
+rotations go in PAYGATE_OLD_MASTER_KEYS (comma-separated). Every flag can be
+set by the environment variable named in its help.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if !(m.RateLimit > 0) {
 				return fmt.Errorf("--rate-limit (PAYGATE_RATE_LIMIT) must be more than 0, got %g", m.RateLimit)
@@ -147,6 +197,7 @@ func serveCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 				return err
 			}
 			<-ctx.Done()
+			m.logger().Info("shutting down: no new connections, finishing the requests in flight")
 			return m.Close()
 		},
 	}
@@ -206,10 +257,15 @@ func migrateCommand(ctx context.Context, m *Main, e *environ, stdout io.Writer) 
 		Use:   "migrate",
 		Short: "Apply the database migrations",
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := m.Migrate(ctx); err != nil {
+			applied, err := m.Migrate(ctx)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintln(stdout, "migrations applied")
+			if len(applied) == 0 {
+				fmt.Fprintln(stdout, "the database schema is up to date: no migration to apply")
+			} else {
+				fmt.Fprintf(stdout, "applied %d migrations: %s\n", len(applied), strings.Join(applied, ", "))
+			}
 			return nil
 		},
 	}
