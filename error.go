@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Error codes. Each is part of the API contract (see API.md); http/ maps them to
+// Error codes. Each is part of the API contract (docs/api.md, the OpenAPI document); http/ maps them to
 // statuses and nothing else does.
 const (
 	EInvalidJSON       = "invalid_json"
@@ -22,6 +22,7 @@ const (
 	EInternal          = "internal_error"
 	EConflict          = "conflict" // a unique key or compare-and-set lost; gateway resolves it
 	EUnavailable       = "unavailable"
+	EMethodNotAllowed  = "method_not_allowed" // a known path asked with another method
 )
 
 // Error is the one error type of paygate. Code is machine-readable, Message is

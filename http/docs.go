@@ -31,6 +31,12 @@ func (s *Server) handleDocs(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, assets, "docs/index.html")
 }
 
+// handleDocsSlash sends /docs/ to /docs, whose page loads its script and
+// style by paths relative to it.
+func (s *Server) handleDocsSlash(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/docs", http.StatusMovedPermanently)
+}
+
 func (s *Server) handleDocsAsset(w http.ResponseWriter, r *http.Request) {
 	switch f := r.PathValue("file"); f {
 	case "docs.js", "docs.css":

@@ -23,7 +23,7 @@ import (
 	"paygate/wire"
 )
 
-// MaxBodyBytes is the largest request body accepted (API.md: 64 KiB).
+// MaxBodyBytes is the largest request body accepted: 64 KiB.
 const MaxBodyBytes = 64 << 10
 
 // Server serves the API.
@@ -99,6 +99,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/notifications/{notifyId}/resend", s.auth(s.handleResend))
 	s.mux.HandleFunc("GET /openapi.json", s.handleOpenAPI)
 	s.mux.HandleFunc("GET /docs", s.handleDocs)
+	s.mux.HandleFunc("GET /docs/{$}", s.handleDocsSlash)
 	s.mux.HandleFunc("GET /docs/{file}", s.handleDocsAsset)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -111,9 +112,37 @@ func (s *Server) routes() {
 		}
 		s.json(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	s.mux.HandleFunc("/", s.handleNoRoute)
+}
+
+// handleIndex points a visitor of the bare address at the documentation.
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	s.json(w, http.StatusOK, map[string]string{"name": "paygate", "docs": "/docs", "openapi": "/openapi.json",
+		"message": "the paygate payment API: read /docs, or /openapi.json for the OpenAPI 3.1 document"})
+}
+
+// probeMethods are the methods tried on a path no route took, to tell an
+// unknown path (404) from a known one asked with the wrong method (405).
+var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// handleNoRoute answers what no route took: 405 with Allow when the path is
+// known under other methods, 404 otherwise, both as JSON errors. The
+// catch-all "/" takes every method, which hides the ServeMux's own 405.
+func (s *Server) handleNoRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range probeMethods {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
 		s.error(w, r, paygate.Errorf(paygate.ENotFound, "no route %s %s", r.Method, r.URL.Path))
-	})
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.error(w, r, paygate.Errorf(paygate.EMethodNotAllowed, "%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or ")))
 }
 
 // ServeHTTP adds the request id, the body limit and panic recovery around
@@ -249,6 +278,8 @@ func (s *Server) json(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
+	// Messages quote what the client sent: "<" stays "<", not "\u003c".
+	enc.SetEscapeHTML(false)
 	enc.Encode(v)
 }
 

@@ -16,6 +16,8 @@ func HTTPStatus(code string) int {
 		return http.StatusUnauthorized
 	case paygate.ENotFound:
 		return http.StatusNotFound
+	case paygate.EMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case paygate.EDuplicateOrderNo, paygate.EDuplicateRefundNo, paygate.EDuplicateTracking, paygate.EIdempotencyReused,
 		paygate.EInvalidState, paygate.EConflict:
 		return http.StatusConflict
