@@ -2,7 +2,7 @@
 // the Acquirer interface every card connector implements, the Wallets
 // interface of wallet and QR connectors (wallet.go), and Sandbox, a
 // deterministic simulator of both whose test cards, codes and tokens produce
-// each outcome on purpose (API.md "Sandbox acquirer", docs/wallets.md).
+// each outcome on purpose (README.md "Sandbox test cards", docs/wallets.md).
 package acquirer
 
 import (
@@ -32,6 +32,18 @@ type Acquirer interface {
 	// Refund returns amount of a captured payment; reference is the refund's id
 	// so that a retried call refunds once.
 	Refund(ctx context.Context, acquirerRef, reference string, amount paygate.Money) (Result, error)
+}
+
+// Tester is implemented by connectors that move no real money, such as the
+// sandbox; the customer's pages then show a test mode badge.
+type Tester interface {
+	TestMode() bool
+}
+
+// TestMode reports whether a connector moves no real money.
+func TestMode(connector any) bool {
+	t, ok := connector.(Tester)
+	return ok && t.TestMode()
 }
 
 // Card is the card data sent to the acquirer; it lives only in memory.

@@ -83,6 +83,10 @@ type ACS interface {
 
 var _ ACS = Sandbox{}
 
+// TestMode reports that no real money moves: the pages say so, and list the
+// test cards.
+func (Sandbox) TestMode() bool { return true }
+
 // ChallengeHint shows the sandbox's one code: the test customer has no phone.
 func (Sandbox) ChallengeHint(string) string { return ChallengeCode }
 

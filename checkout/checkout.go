@@ -75,6 +75,8 @@ func (h *Handler) asset(w http.ResponseWriter, r *http.Request) {
 // view is what every template gets.
 type view struct {
 	T          map[string]string
+	Title      string // the page's title; "" for T.title
+	TestMode   bool   // no real money moves: a badge and the test cards hint
 	Page       *gateway.CheckoutPage
 	Challenge  *gateway.Challenge
 	Lines      []line
@@ -142,6 +144,7 @@ func (h *Handler) showCashier(w http.ResponseWriter, r *http.Request, status int
 	v := view{T: t, Page: page, CSRF: h.checkout.CSRFToken(page.Session.SessionID), Error: errMsg, ErrorField: errField,
 		Action: "/checkout/" + page.Session.SessionID, LangURL: "/checkout/" + page.Session.SessionID + "?lang=" + t["other"],
 		Holder: r.PostFormValue("holderName"), Month: r.PostFormValue("expiryMonth"), Year: r.PostFormValue("expiryYear")}
+	v.TestMode = page.TestMode
 	p := page.Payment
 	v.Total = p.Amount.String() + " " + p.Amount.Currency
 	v.Lines = productLines(p)
@@ -297,8 +300,8 @@ func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	p := ch.Payment
-	v := view{T: t, Challenge: ch, CSRF: h.checkout.CSRFToken("3ds:" + token), Action: "/3ds/" + token, Error: errMsg,
-		Total: p.Amount.String() + " " + p.Amount.Currency, LangURL: "/3ds/" + token + "?lang=" + t["other"]}
+	v := view{T: t, Title: t["acsTitle"], TestMode: ch.TestMode, Challenge: ch, CSRF: h.checkout.CSRFToken("3ds:" + token), Action: "/3ds/" + token,
+		Error: errMsg, Total: p.Amount.String() + " " + p.Amount.Currency, LangURL: "/3ds/" + token + "?lang=" + t["other"]}
 	if p.Card != nil {
 		v.Masked = p.Card.BIN + strings.Repeat("•", 6) + p.Card.Last4
 	}

@@ -28,6 +28,9 @@ var messages = map[string]map[string]string{
 		"amount": "Amount", "codeLabel": "One-time code", "sandboxCode": "Sandbox: the code is", "submit": "Submit",
 		"fail": "Fail authentication", "wrongCode": "The code is wrong. You have %d tries left.",
 		"wrongCodeLast": "The code is wrong. You have one try left.",
+		"testMode":      "Test mode",
+		"testCards": "Test mode: no real money moves. Cards: 4242 4242 4242 4242 is approved, 4000 0000 0000 0002 declined, " +
+			"4000 0000 0000 3220 asks for 3-D Secure; any future expiry date, any 3-digit CVC.",
 	},
 	"zh": {
 		"lang": "zh-CN", "other": "en", "otherName": "English",
@@ -49,6 +52,9 @@ var messages = map[string]map[string]string{
 		"amount": "金额", "codeLabel": "动态验证码", "sandboxCode": "沙箱环境验证码：", "submit": "提交",
 		"fail": "验证失败", "wrongCode": "验证码错误，您还可以尝试 %d 次。",
 		"wrongCodeLast": "验证码错误，您还可以尝试 1 次。",
+		"testMode":      "测试模式",
+		"testCards": "测试模式：不会产生真实扣款。测试卡：4242 4242 4242 4242 支付成功，4000 0000 0000 0002 被拒绝，" +
+			"4000 0000 0000 3220 需要 3-D Secure 验证；有效期填任一未来日期，安全码填任意 3 位数字。",
 	},
 }
 

@@ -83,6 +83,7 @@ type Challenge struct {
 	// TriesLeft is how many wrong codes the page still takes; the last one
 	// fails the authentication.
 	TriesLeft int
+	TestMode  bool // the acquirer moves no real money: the page says so
 }
 
 // ChallengeCodeTries is how many wrong one-time codes a challenge takes: the
@@ -122,7 +123,8 @@ func (s *Checkout) ChallengePage(ctx context.Context, token string) (*Challenge,
 	if err != nil {
 		return nil, err
 	}
-	ch := &Challenge{Payment: p, MerchantName: m.Name, TriesLeft: max(0, ChallengeCodeTries-p.WrongChallengeCodes)}
+	ch := &Challenge{Payment: p, MerchantName: m.Name, TriesLeft: max(0, ChallengeCodeTries-p.WrongChallengeCodes),
+		TestMode: s.testMode}
 	if s.acs != nil {
 		ch.Code = s.acs.ChallengeHint(p.TradeNo)
 	}

@@ -192,6 +192,7 @@ type CheckoutPage struct {
 	Payment      *paygate.Payment
 	MerchantName string
 	Expired      bool // past its deadline, even if the sweep has not run yet
+	TestMode     bool // the acquirer moves no real money: the page says so
 }
 
 // CheckoutPage loads a session for its page by the unguessable session id.
@@ -211,7 +212,8 @@ func (s *Checkout) CheckoutPage(ctx context.Context, sessionID string) (*Checkou
 		return nil, err
 	}
 	return &CheckoutPage{Session: sess, Payment: p, MerchantName: m.Name,
-		Expired: sess.Status == paygate.SessionExpired || !s.now().Before(sess.ExpiresAt)}, nil
+		Expired:  sess.Status == paygate.SessionExpired || !s.now().Before(sess.ExpiresAt),
+		TestMode: s.testMode}, nil
 }
 
 // openSession loads the session a customer acts on, and ctx acting as its

@@ -56,6 +56,7 @@ type core struct {
 	// they are wrapped for the observer.
 	acs       acquirer.ACS             // hosts the 3-D Secure challenge page
 	simulator acquirer.WalletSimulator // the sandbox's wallet page
+	testMode  bool                     // the acquirer moves no real money
 }
 
 // Config holds the gateway's tunables; zero fields take the defaults.
@@ -127,6 +128,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	c := &core{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1),
 		guard: newTokenGuard(cfg.Now), obs: obs}
 	c.acs, _ = acq.(acquirer.ACS)
+	c.testMode = acquirer.TestMode(acq)
 	c.simulator, _ = wallets.(acquirer.WalletSimulator)
 	if cfg.Observer != nil {
 		c.acquirer = observedAcquirer{acq, connectorName(acq), obs}

@@ -152,6 +152,12 @@ func TestCheckoutInBrowser(t *testing.T) {
 		if !strings.EqualFold(brand, "visa") {
 			t.Errorf("got brand %q, want visa", brand)
 		}
+		if badge := get(t, ctx, chromedp.Text(chromedp.CSS("#test-mode"))); !strings.EqualFold(badge, "Test mode") {
+			t.Errorf("got badge %q, want Test mode", badge)
+		}
+		if hint := get(t, ctx, chromedp.Text(chromedp.CSS("#test-cards"))); !strings.Contains(hint, "4242 4242 4242 4242") || !strings.Contains(hint, "CVC") {
+			t.Errorf("got test cards hint %q, want the cards, the expiry and the CVC", hint)
+		}
 		screenshot(t, ctx, "checkout-cashier")
 		if err := do(ctx, chromedp.Click(chromedp.CSS("#pay-button"))); err != nil {
 			t.Fatal(err)
@@ -199,6 +205,12 @@ func TestCheckoutInBrowser(t *testing.T) {
 		if err := do(ctx, chromedp.Navigate(u), fillCard(acquirer.CardChallenge), chromedp.Click(chromedp.CSS("#pay-button")),
 			chromedp.WaitVisible(chromedp.CSS("#sandbox-code"))); err != nil {
 			t.Fatal(err)
+		}
+		if title := get(t, ctx, chromedp.Title()); title != "Verify your payment" {
+			t.Errorf("got 3-D Secure page title %q, want its own", title)
+		}
+		if badge := get(t, ctx, chromedp.Text(chromedp.CSS("#test-mode"))); !strings.EqualFold(badge, "Test mode") {
+			t.Errorf("got badge %q, want Test mode on the 3-D Secure page", badge)
 		}
 		screenshot(t, ctx, "checkout-3ds-challenge")
 		// A wrong code first: the page comes back saying how many tries are left.
