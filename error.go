@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Error codes. Each is part of the API contract (docs/api.md, the OpenAPI document); http/ maps them to
+// Error codes. Each is part of the API contract (docs/api.md); http/ maps them to
 // statuses and nothing else does.
 const (
 	EInvalidJSON       = "invalid_json"

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// MaxMinor is the largest amount in minor units the API accepts (API.md "Money").
+// MaxMinor is the largest amount in minor units the API accepts (the OpenAPI document, "Money").
 const MaxMinor int64 = 999_999_999_999
 
 // Money is an amount in the minor units of an ISO 4217 currency. No float ever

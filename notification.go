@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Notification event types (API.md "Notifications").
+// Notification event types (docs/notifications.md).
 const (
 	EventPaymentAuthorized = "payment.authorized"
 	EventPaymentSucceeded  = "payment.succeeded"

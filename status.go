@@ -10,7 +10,7 @@ import (
 // code that changes a status.
 type Status string
 
-// Payment statuses (API.md "Payment object and statuses").
+// Payment statuses (the OpenAPI document, "Payments").
 const (
 	StatusPending           Status = "PENDING"
 	StatusRequiresAction    Status = "REQUIRES_ACTION"

@@ -46,7 +46,7 @@ func (s TrackerStatus) Valid() bool {
 	return ok || s == TrackerCancelled
 }
 
-// Shipment directions and tracking number types (the seed's values).
+// Shipment directions and tracking number types (the values the API takes).
 const (
 	DirectionForward = "FORWARD"
 	DirectionReturn  = "RETURN"

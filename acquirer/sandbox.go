@@ -9,7 +9,7 @@ import (
 	"paygate"
 )
 
-// Test card numbers of the sandbox (API.md "Sandbox acquirer").
+// Test card numbers of the sandbox (README.md "Sandbox test cards").
 const (
 	CardDeclined          = "4000000000000002"
 	CardInsufficientFunds = "4000000000009995"

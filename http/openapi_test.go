@@ -470,7 +470,7 @@ func TestOpenAPITracking(t *testing.T) {
 		return ref.Value
 	}
 
-	// The batch body is the seed's array, or the object wire.DecodeTrackerBatch reads.
+	// The batch body is a bare array, or the object wire.DecodeTrackerBatch reads.
 	batch := schema("TrackerBatchRequest")
 	if len(batch.OneOf) != 2 || !batch.OneOf[0].Value.Type.Is("array") || !batch.OneOf[1].Value.Type.Is("object") {
 		t.Fatalf("TrackerBatchRequest: got %d alternatives, want an array and an object", len(batch.OneOf))

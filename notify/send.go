@@ -207,7 +207,7 @@ func IsPublic(addr netip.Addr) bool {
 // Delivery limits.
 const (
 	// DefaultTimeout bounds one delivery, from dialing to the last byte
-	// read (API.md: notifications time out after 10 s).
+	// read (the API promises a 10 s timeout per attempt).
 	DefaultTimeout = 10 * time.Second
 
 	// maxAnswer is how much of an answer's body is read: enough to reuse

@@ -110,7 +110,7 @@ func TestRequestIDOnEvents(t *testing.T) {
 	}
 }
 
-// TestSandboxCards runs every test card of API.md and checks its outcome.
+// TestSandboxCards runs every test card of the sandbox and checks its outcome.
 func TestSandboxCards(t *testing.T) {
 	a := startApp(t)
 	c := a.sandbox()

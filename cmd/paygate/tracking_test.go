@@ -25,7 +25,7 @@ func paidOrder(t *testing.T, c *client, edit func(map[string]any)) (orderNo, tra
 	return orderNo, r.str("tradeNo")
 }
 
-// trackerBody is the seed's add-tracking body for an order.
+// trackerBody is the documented add-tracking example body for an order.
 func trackerBody(orderNo, trackingNo string) map[string]any {
 	return map[string]any{
 		"carrier":            "2EBOX",
@@ -64,7 +64,7 @@ func TestTrackingAdd(t *testing.T) {
 	c := a.sandbox()
 	orderNo, tradeNo := paidOrder(t, c, nil)
 
-	// The seed's body: 2EBOX has no public tracking page, so no trackingUrl.
+	// The example body: 2EBOX has no public tracking page, so no trackingUrl.
 	body := trackerBody(orderNo, "Fb202208290000001")
 	r := c.do("POST", "/v1/tracking", body).want(201)
 	for k, want := range map[string]any{"orderNo": orderNo, "tradeNo": tradeNo, "trackingNo": "Fb202208290000001",
@@ -213,7 +213,7 @@ func TestTrackingBadInput(t *testing.T) {
 		{"DateTooOld", func(b map[string]any) { b["shipmentDate"] = "1999-12-31" }, "shipmentDate"},
 		{"Direction", func(b map[string]any) { b["shipmentDirection"] = "SIDEWAYS" }, "shipmentDirection"},
 		{"Status", func(b map[string]any) { b["shippingStatus"] = "LOST" }, "shippingStatus"},
-		{"SeedStatusList", func(b map[string]any) { b["shippingStatus"] = "SHIPPED、CANCELLED、DELIVERED" }, "shippingStatus"},
+		{"StatusList", func(b map[string]any) { b["shippingStatus"] = "SHIPPED、CANCELLED、DELIVERED" }, "shippingStatus"},
 		{"NoStatus", func(b map[string]any) { delete(b, "shippingStatus") }, "shippingStatus"},
 		{"NoTrackingNo", func(b map[string]any) { delete(b, "trackingNo") }, "trackingNo"},
 		{"LongTrackingNo", func(b map[string]any) { b["trackingNo"] = strings.Repeat("9", 65) }, "trackingNo"},
@@ -257,7 +257,7 @@ func TestTrackingBatch(t *testing.T) {
 		trackerBody(orderNo, "B-7"),
 		trackerBody(orderNo, "B-1"), // the first again: replayed
 	}
-	r := c.do("POST", "/v1/tracking/batch", items).want(200) // the seed's bare array
+	r := c.do("POST", "/v1/tracking/batch", items).want(200) // a bare array
 	var got []string
 	for _, x := range r.get("trackers").([]any) {
 		got = append(got, x.(map[string]any)["trackingNo"].(string))
@@ -423,7 +423,7 @@ func TestTrackingUpdate(t *testing.T) {
 		t.Errorf("no-op update: history got %d entries, want %d", len(history(r)), len(hist))
 	}
 
-	// The seed's cancel body (iterms, matedata as an object, the number in
+	// The documented cancel example body (iterms, matedata as an object, the number in
 	// another case), with an Idempotency-Key.
 	cancel := map[string]any{"iterms": []any{replace("/status", "CANCELLED")}, "matedata": map[string]string{"reason": "lost"},
 		"orderNo": orderNo, "trackingNo": "U-1"}

@@ -540,10 +540,10 @@ func TestWalletBadInput(t *testing.T) {
 			c.do("POST", "/v1/payments", b).wantError(400, "invalid_parameter", tc.param)
 		})
 	}
-	t.Run("the seed's example objects", func(t *testing.T) {
-		// The seed gives authCode and openId with productType qr-code:
+	t.Run("the documented example objects", func(t *testing.T) {
+		// The documented examples give authCode and openId with productType qr-code:
 		// they are ignored there, and the payment shows a QR code.
-		b := walletPayment(nextOrderNo("seed"), "alipay", "CNY", "199.68", map[string]any{"authCode": "120061098828009406",
+		b := walletPayment(nextOrderNo("example"), "alipay", "CNY", "199.68", map[string]any{"authCode": "120061098828009406",
 			"limitPayMethod": "no_credit", "openId": "string", "productType": "qr-code", "storeId": "P000001", "subAppId": "string"})
 		b["card"] = map[string]any{"captureMethod": "auto", "cardNo": "6212454545454690"}
 		if r := c.do("POST", "/v1/payments", b).want(201); r.get("nextAction.type") != "qr_code" {
