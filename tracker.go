@@ -175,6 +175,19 @@ func CarrierByCode(code string) (Carrier, bool) {
 	return Carrier{}, false
 }
 
+// CanonicalCarrier returns the listed code of the carrier that code names,
+// matching the codes and the carriers' names without regard to case
+// ("Fedex", "fedex" and "FedEx" are FEDEX, "Royal Mail" is ROYAL_MAIL); a
+// code that names no listed carrier is returned as it is.
+func CanonicalCarrier(code string) string {
+	for _, c := range Carriers {
+		if strings.EqualFold(c.Code, code) || strings.EqualFold(c.Name, code) {
+			return c.Code
+		}
+	}
+	return code
+}
+
 // TrackingURL returns the carrier's tracking page for a number, or "" when
 // the carrier is not known or has no page. Tracking numbers hold only
 // URL-safe characters, so the number goes in as is.

@@ -85,3 +85,22 @@ func TestTrackingURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonicalCarrier(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"FEDEX", "FEDEX"},
+		{"Fedex", "FEDEX"},
+		{"fedex", "FEDEX"},
+		{"FedEx", "FEDEX"},
+		{"Royal Mail", "ROYAL_MAIL"},
+		{"sf_express", "SF_EXPRESS"},
+		{"ACME_POST", "ACME_POST"}, // not listed: as sent
+		{"acme", "acme"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := CanonicalCarrier(tc.in); got != tc.want {
+				t.Errorf("CanonicalCarrier(%q): got %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -44,6 +44,7 @@ type TrackerBatchResult struct {
 // Errors: invalid_parameter, not_found, invalid_state, duplicate_tracking_no.
 func (s *Tracking) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*paygate.Tracker, bool, error) {
 	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
+	req.Carrier = paygate.CanonicalCarrier(req.Carrier)
 	if err := s.checkTracker(req, s.now()); err != nil {
 		return nil, false, err
 	}
@@ -412,6 +413,7 @@ func (pt *trackerPatch) apply(param string, op wire.PatchOp) error {
 		return t.Transition(paygate.TrackerStatus(v), now, reqID)
 	case "/carrier":
 		// Whether it needs carrierNameOther is checked once every operation ran.
+		v = paygate.CanonicalCarrier(v)
 		c.carrierCode(vp, v)
 		pt.carrierParam = vp
 		return pt.set(&c, field, &t.Carrier, v)

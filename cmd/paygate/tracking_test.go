@@ -201,7 +201,7 @@ func TestTrackingBadInput(t *testing.T) {
 	}{
 		{"NoCarrier", func(b map[string]any) { delete(b, "carrier") }, "carrier"},
 		{"UnknownCarrier", func(b map[string]any) { b["carrier"] = "ACME_POST" }, "carrier"},
-		{"LowerCaseCarrier", func(b map[string]any) { b["carrier"] = "ups" }, "carrier"},
+		{"LowerCaseUnlistedCarrier", func(b map[string]any) { b["carrier"] = "acme_post" }, "carrier"},
 		{"OtherWithoutName", func(b map[string]any) { b["carrier"] = "OTHER" }, "carrierNameOther"},
 		{"LongCarrierName", func(b map[string]any) { b["carrier"] = "OTHER"; b["carrierNameOther"] = strings.Repeat("x", 65) }, "carrierNameOther"},
 		{"ShortOrderNo", func(b map[string]any) { b["orderNo"] = "1234" }, "orderNo"},
@@ -628,5 +628,27 @@ func TestTrackingConcurrency(t *testing.T) {
 	r := c.do("POST", "/v1/tracking/inquiry", map[string]string{"orderNo": orderNo, "trackingNo": "RACE-1"}).want(200)
 	if m, _ := r.get("metadata").(map[string]any); len(m) != n || len(history(r)) != n+1 {
 		t.Errorf("got metadata %v and %d history entries, want %d keys and %d entries", m, len(history(r)), n, n+1)
+	}
+}
+
+// TestTrackingCarrierCase: a listed carrier is matched without regard to
+// case, as the payment's shipping.carrier spells it ("Fedex"), and stored
+// as its listed code.
+func TestTrackingCarrierCase(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	orderNo, _ := paidOrder(t, c, nil)
+	body := trackerBody(orderNo, "CASE-1")
+	body["carrier"] = "Fedex"
+	r := c.do("POST", "/v1/tracking", body).want(201)
+	if got := r.str("carrier"); got != "FEDEX" {
+		t.Errorf("carrier: got %s, want FEDEX", got)
+	}
+	if got := r.str("trackingUrl"); got != "https://www.fedex.com/fedextrack/?trknbr=CASE-1" {
+		t.Errorf("trackingUrl: got %s, want FedEx's page", got)
+	}
+	r = c.do("POST", "/v1/tracking/update", patch(orderNo, "CASE-1", replace("/carrier", "ups"))).want(200)
+	if got := r.str("carrier"); got != "UPS" {
+		t.Errorf("carrier after update: got %s, want UPS", got)
 	}
 }
