@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"paygate"
@@ -39,11 +41,34 @@ func notFound(err error, kind, id string) error {
 	return err
 }
 
+// lookupMethod is lookup for a request that may name the payment's method
+// too: an unknown method is invalid_parameter, and a payment of another
+// method is not_found, as the merchant asked for a payment that does not
+// exist in that method.
+func (s *core) lookupMethod(ctx context.Context, r wire.OrderRef, method string) (*paygate.Payment, error) {
+	if method != "" && !slices.Contains(paygate.PaymentMethodTypes(), method) {
+		return nil, paygate.InvalidParam("paymentMethodType", "paymentMethodType must be one of %s", strings.Join(paygate.PaymentMethodTypes(), ", "))
+	}
+	p, err := s.lookup(ctx, r)
+	if err != nil || method == "" || p.PaymentMethodType == method {
+		return p, err
+	}
+	return nil, paygate.Errorf(paygate.ENotFound, "no %s payment %s: payment %s is paid by %s", method, orDefault(r.TradeNo, r.OrderNo), p.TradeNo, p.PaymentMethodType)
+}
+
 // Payment returns a payment with its refunds.
 //
 // Errors: invalid_parameter, not_found.
 func (s *Payments) Payment(ctx context.Context, r wire.OrderRef) (*paygate.Payment, []*paygate.Refund, error) {
-	p, err := s.lookup(ctx, r)
+	return s.Inquiry(ctx, &wire.InquiryRequest{OrderRef: r})
+}
+
+// Inquiry returns a payment with its refunds; a paymentMethodType, when
+// given, must be the payment's.
+//
+// Errors: invalid_parameter, not_found.
+func (s *Payments) Inquiry(ctx context.Context, req *wire.InquiryRequest) (*paygate.Payment, []*paygate.Refund, error) {
+	p, err := s.lookupMethod(ctx, req.OrderRef, req.PaymentMethodType)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,7 +148,7 @@ func (s *Payments) Capture(ctx context.Context, req *wire.CaptureRequest, idemKe
 func (s *Payments) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error) {
 	ctx, retaken := withTakeoverFlag(ctx)
 	return idempotent(s.core, ctx, idemKey, "cancel", req, func() (*paygate.Payment, error) {
-		p, err := s.lookup(ctx, req.OrderRef)
+		p, err := s.lookupMethod(ctx, req.OrderRef, req.PaymentMethodType)
 		if err != nil {
 			return nil, err
 		}

@@ -92,15 +92,15 @@ func (s *Server) handleInquiry(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.inquiry(w, r, req.OrderRef)
+	s.inquiry(w, r, &req)
 }
 
 func (s *Server) handleGetPayment(w http.ResponseWriter, r *http.Request) {
-	s.inquiry(w, r, wire.OrderRef{TradeNo: r.PathValue("tradeNo")})
+	s.inquiry(w, r, &wire.InquiryRequest{OrderRef: wire.OrderRef{TradeNo: r.PathValue("tradeNo")}})
 }
 
-func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, ref wire.OrderRef) {
-	p, refunds, err := s.payments.Payment(r.Context(), ref)
+func (s *Server) inquiry(w http.ResponseWriter, r *http.Request, req *wire.InquiryRequest) {
+	p, refunds, err := s.payments.Inquiry(r.Context(), req)
 	if err != nil {
 		s.error(w, r, err)
 		return

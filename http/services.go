@@ -19,6 +19,7 @@ type (
 	paymentService interface {
 		CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error)
 		Payment(ctx context.Context, r wire.OrderRef) (*paygate.Payment, []*paygate.Refund, error)
+		Inquiry(ctx context.Context, req *wire.InquiryRequest) (*paygate.Payment, []*paygate.Refund, error)
 		Capture(ctx context.Context, req *wire.CaptureRequest, idemKey string) (*paygate.Payment, error)
 		Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error)
 		CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error)

@@ -371,3 +371,25 @@ func TestCancelErasesPendingCard(t *testing.T) {
 		t.Errorf("got %d sealed bytes after cancel, want the card erased", len(p.PendingCard))
 	}
 }
+
+// TestInquiryCancelMethod: a paymentMethodType on inquiry and cancel is
+// checked; one the payment does not have is not_found.
+func TestInquiryCancelMethod(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	orderNo := nextOrderNo("pm")
+	body := cardPayment(orderNo, "4242424242424242")
+	body["captureMethod"] = "manual"
+	c.do("POST", "/v1/payments", body).want(201)
+	for _, path := range []string{"/v1/payments/inquiry", "/v1/payments/cancel"} {
+		c.do("POST", path, map[string]string{"orderNo": orderNo, "paymentMethodType": "upi"}).wantError(400, "invalid_parameter", "paymentMethodType")
+		c.do("POST", path, map[string]string{"orderNo": orderNo, "paymentMethodType": "card、payNow"}).wantError(400, "invalid_parameter", "paymentMethodType")
+		c.do("POST", path, map[string]string{"orderNo": orderNo, "paymentMethodType": "wechat"}).wantError(404, "not_found", "")
+	}
+	if r := c.do("POST", "/v1/payments/inquiry", map[string]string{"orderNo": orderNo, "paymentMethodType": "card"}).want(200); r.str("status") != "AUTHORIZED" {
+		t.Errorf("status after refused cancels: got %s, want AUTHORIZED", r.str("status"))
+	}
+	if r := c.do("POST", "/v1/payments/cancel", map[string]string{"orderNo": orderNo, "paymentMethodType": "card"}).want(200); r.str("status") != "CANCELLED" {
+		t.Errorf("status: got %s, want CANCELLED", r.str("status"))
+	}
+}
