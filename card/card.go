@@ -290,3 +290,14 @@ func Mask(pan string) string {
 	}
 	return BIN(pan) + strings.Repeat("*", len(pan)-10) + Last4(pan)
 }
+
+// ShiftsLiability reports whether a 3-D Secure ECI of the brand is one
+// that moves fraud liability to the issuer: Mastercard's 02 (authenticated)
+// and 01 (attempted), every other brand's 05 and 06. An ECI of another
+// brand's scheme (a Visa 05 on a Mastercard) says nothing about this card.
+func (b Brand) ShiftsLiability(eci string) bool {
+	if b == Mastercard {
+		return eci == "02" || eci == "01"
+	}
+	return eci == "05" || eci == "06"
+}

@@ -343,3 +343,19 @@ func TestCheckNumberUnionPayWithoutLuhn(t *testing.T) {
 		t.Errorf("got %q, %v, want unionpay, nil", b, err)
 	}
 }
+
+func TestShiftsLiability(t *testing.T) {
+	for _, tc := range []struct {
+		brand Brand
+		eci   string
+		want  bool
+	}{
+		{Visa, "05", true}, {Visa, "06", true}, {Visa, "07", false}, {Visa, "02", false}, {Visa, "01", false},
+		{Amex, "05", true}, {UnionPay, "06", true}, {UnionPay, "01", false},
+		{Mastercard, "02", true}, {Mastercard, "01", true}, {Mastercard, "00", false}, {Mastercard, "05", false},
+	} {
+		if got := tc.brand.ShiftsLiability(tc.eci); got != tc.want {
+			t.Errorf("%s ECI %s: got %v, want %v", tc.brand, tc.eci, got, tc.want)
+		}
+	}
+}

@@ -178,6 +178,13 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 func (s *core) authenticate(ctx context.Context, p *paygate.Payment, d *draft) (three *paygate.ThreeDS, done *paygate.Payment, err error) {
 	mode := p.ThreeDS.Mode
 	three = d.threeDsData
+	if three != nil && mode == paygate.ThreeDSStandard && (three.AuthenticationResultCode == "N" || three.AuthenticationResultCode == "R") {
+		// The merchant's own authentication failed (N) or the issuer
+		// refused it (R): standard mode does not authorize unauthenticated.
+		done, err := s.decline(ctx, p, d, codeAuthFailed, "3-D Secure authentication failed (threeDsData.authenticationResultCode "+
+			three.AuthenticationResultCode+"); ask the customer for another card.", nil)
+		return nil, done, err
+	}
 	if three == nil && mode != paygate.ThreeDSOff {
 		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
 			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode})

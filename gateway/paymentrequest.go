@@ -109,7 +109,7 @@ func (s *core) validateCard(req *wire.CreatePaymentRequest, o orderParts, now ti
 	var c checker
 	c.length("card.firstName", ci.FirstName, 1, 64)
 	c.length("card.lastName", ci.LastName, 1, 64)
-	three := c.threeDsData(req.ThreeDsData)
+	three := c.threeDsData(req.ThreeDsData, brand)
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -222,8 +222,9 @@ func (c *checker) products(items []wire.ProductInfo, currency string) {
 }
 
 // threeDsData validates a merchant-supplied 3-D Secure result. The liability
-// shifts when the issuer authenticated (Y) or attempted (A) with a matching ECI.
-func (c *checker) threeDsData(t *wire.ThreeDsData) *paygate.ThreeDS {
+// shifts when the issuer authenticated (Y) or attempted (A) with an ECI of
+// the card's brand that says so. A missing version stays missing.
+func (c *checker) threeDsData(t *wire.ThreeDsData, brand card.Brand) *paygate.ThreeDS {
 	if t == nil {
 		return nil
 	}
@@ -242,8 +243,8 @@ func (c *checker) threeDsData(t *wire.ThreeDsData) *paygate.ThreeDS {
 		}
 	}
 	shift := (t.AuthenticationResultCode == "Y" || t.AuthenticationResultCode == "A" || t.AuthenticationResultCode == "") &&
-		(t.Eci == "05" || t.Eci == "06" || t.Eci == "02" || t.Eci == "01")
-	return &paygate.ThreeDS{Version: orDefault(t.DsVersion, "2.2.0"), ECI: t.Eci, CAVV: t.Cavv,
+		brand.ShiftsLiability(t.Eci)
+	return &paygate.ThreeDS{Version: t.DsVersion, ECI: t.Eci, CAVV: t.Cavv,
 		DSTransID: t.DsTransID, XID: t.Xid, AuthenticationResultCode: t.AuthenticationResultCode, LiabilityShift: shift}
 }
 

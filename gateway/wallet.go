@@ -204,7 +204,7 @@ func (s *core) openDeviceToken(ctx context.Context, d *draft) error {
 		ExpiryMonth: dc.Card.ExpiryMonth, ExpiryYear: dc.Card.ExpiryYear, Fingerprint: s.vault.Fingerprint(n)}
 	d.card = dc.Card
 	d.threeDsData = &paygate.ThreeDS{ECI: dc.ECI, CAVV: dc.Cryptogram,
-		LiabilityShift: dc.ECI == "05" || dc.ECI == "02"}
+		LiabilityShift: card.Brand(dc.Card.Brand).ShiftsLiability(dc.ECI)}
 	return nil
 }
 

@@ -393,3 +393,47 @@ func TestInquiryCancelMethod(t *testing.T) {
 		t.Errorf("status: got %s, want CANCELLED", r.str("status"))
 	}
 }
+
+// TestMerchantThreeDsDataRules: a failed merchant authentication fails a
+// standard payment; liability shifts by the brand's ECI values; a missing
+// dsVersion is not made up.
+func TestMerchantThreeDsDataRules(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	pay := func(cardNo, mode string, three map[string]string) *response {
+		t.Helper()
+		body := cardPayment(nextOrderNo("3dr"), cardNo)
+		body["threeDsMode"] = mode
+		body["threeDsData"] = three
+		return c.do("POST", "/v1/payments", body).want(201)
+	}
+	for _, code := range []string{"N", "R"} {
+		r := pay("4242424242424242", "standard", map[string]string{"authenticationResultCode": code, "eci": "07", "cavv": "x"})
+		if r.str("status") != "FAILED" || r.str("failureCode") != "authentication_failed" {
+			t.Errorf("standard with result %s: got %s %s, want FAILED authentication_failed", code, r.str("status"), r.str("failureCode"))
+		}
+	}
+	for _, tc := range []struct {
+		name, cardNo, eci string
+		shift             bool
+	}{
+		{"VisaFull", "4242424242424242", "05", true},
+		{"VisaAttempted", "4242424242424242", "06", true},
+		{"VisaWithMastercardECI", "4242424242424242", "02", false},
+		{"VisaWithMastercardAttempt", "4242424242424242", "01", false},
+		{"MastercardFull", "5555555555554444", "02", true},
+		{"MastercardAttempted", "5555555555554444", "01", true},
+		{"MastercardWithVisaECI", "5555555555554444", "05", false},
+		{"MastercardNone", "5555555555554444", "00", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := pay(tc.cardNo, "auto", map[string]string{"authenticationResultCode": "Y", "eci": tc.eci, "cavv": "x"})
+			if r.str("status") != "SUCCEEDED" || r.get("threeDs.liabilityShift") != tc.shift {
+				t.Errorf("got %s shift %v, want SUCCEEDED shift %v", r.str("status"), r.get("threeDs.liabilityShift"), tc.shift)
+			}
+			if v := r.get("threeDs.version"); v != nil {
+				t.Errorf("threeDs.version: got %v, want none (none was sent)", v)
+			}
+		})
+	}
+}
