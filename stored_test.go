@@ -223,7 +223,8 @@ func fullTracker() *Tracker {
 	return &Tracker{TrackerID: "TK1", MerchantID: "m_1", OrderNo: "O1", TradeNo: "T1", TrackingNo: "1Z999", Carrier: CarrierOther,
 		CarrierNameOther: "Local Post", ShipmentDate: "2026-01-02", ShipmentDirection: DirectionForward, Status: TrackerShipped,
 		TrackingNumberType: TrackingNumberCarrier, TrackingURL: "https://track.example/1Z999", Metadata: map[string]string{"box": "1"},
-		RequestHash: "rh_TK1", Version: 2,
+		MetadataText: "K-V",
+		RequestHash:  "rh_TK1", Version: 2,
 		History:   []TrackerChange{{At: storedAt, Field: "carrier", From: "UPS", To: CarrierOther, RequestID: "req_1"}},
 		CreatedAt: storedAt, UpdatedAt: storedAt.Add(time.Second)}
 }

@@ -77,8 +77,9 @@ type Tracker struct {
 	TrackingNumberType string            `json:"TrackingNumberType"`
 	TrackingURL        string            `json:"TrackingURL"`
 	Metadata           map[string]string `json:"Metadata"`
-	RequestHash        string            `json:"RequestHash"` // keyed hash of the creating request, for replays
-	Version            int64             `json:"Version"`     // compare-and-set counter
+	MetadataText       string            `json:"MetadataText"` // metadata given as a string, instead of Metadata
+	RequestHash        string            `json:"RequestHash"`  // keyed hash of the creating request, for replays
+	Version            int64             `json:"Version"`      // compare-and-set counter
 	History            []TrackerChange   `json:"History"`
 	CreatedAt          time.Time         `json:"CreatedAt"`
 	UpdatedAt          time.Time         `json:"UpdatedAt"`

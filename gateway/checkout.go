@@ -24,7 +24,11 @@ func (s *Checkout) CheckoutURL(sessionID string) string {
 // Errors: invalid_parameter, duplicate_order_no.
 func (s *Checkout) CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
-	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
+	var err error
+	if req.Metadata, err = req.Metadata.Or(req.Matedata); err != nil {
+		return nil, nil, false, err
+	}
+	req.Matedata = nil
 	o, err := s.validateSession(req)
 	if err != nil {
 		return nil, nil, false, err

@@ -38,7 +38,11 @@ type draft struct {
 func (s *Payments) CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error) {
 	merchantID := paygate.MerchantID(ctx)
 	now := s.now()
-	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
+	var err error
+	if req.Metadata, err = req.Metadata.Or(req.Matedata); err != nil {
+		return nil, false, err
+	}
+	req.Matedata = nil
 	d, err := s.validateCreate(req, now)
 	if err != nil {
 		return nil, false, err

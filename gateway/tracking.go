@@ -43,7 +43,11 @@ type TrackerBatchResult struct {
 //
 // Errors: invalid_parameter, not_found, invalid_state, duplicate_tracking_no.
 func (s *Tracking) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*paygate.Tracker, bool, error) {
-	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
+	var err error
+	if req.Metadata, err = req.Metadata.Or(req.Matedata); err != nil {
+		return nil, false, err
+	}
+	req.Matedata = wire.MetadataValue{}
 	req.Carrier = paygate.CanonicalCarrier(req.Carrier)
 	if err := s.checkTracker(req, s.now()); err != nil {
 		return nil, false, err
@@ -85,7 +89,7 @@ func (s *Tracking) AddTracker(ctx context.Context, req *wire.TrackerRequest) (*p
 			ShipmentDate: req.ShipmentDate, ShipmentDirection: req.ShipmentDirection,
 			Status: paygate.TrackerStatus(req.ShippingStatus), TrackingNumberType: req.TrackingNumberType,
 			TrackingURL: orDefault(req.TrackingURL, paygate.TrackingURL(req.Carrier, req.TrackingNo)),
-			Metadata:    req.Metadata, RequestHash: hash, Version: 1, CreatedAt: now,
+			Metadata:    req.Metadata.Pairs, MetadataText: req.Metadata.Text, RequestHash: hash, Version: 1, CreatedAt: now,
 		}
 		t.Record("status", "", string(t.Status), now, reqID)
 		q := *p
@@ -132,7 +136,11 @@ func (s *Tracking) AddTrackers(ctx context.Context, items []TrackerBatchItem) ([
 //
 // Errors: invalid_parameter, not_found, invalid_state, idempotency_key_reused.
 func (s *Tracking) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateRequest, idemKey string) (*paygate.Tracker, error) {
-	req.Metadata, req.Matedata = req.Metadata.Or(req.Matedata), nil
+	var err error
+	if req.Metadata, err = req.Metadata.Or(req.Matedata); err != nil {
+		return nil, err
+	}
+	req.Matedata = wire.MetadataValue{}
 	list := "items"
 	if req.Items == nil && req.Iterms != nil {
 		req.Items, req.Iterms, list = req.Iterms, nil, "iterms"
@@ -146,12 +154,12 @@ func (s *Tracking) UpdateTracker(ctx context.Context, req *wire.TrackerUpdateReq
 		switch {
 		case req.Iterms != nil:
 			c.fail("iterms", "give items or iterms, not both")
-		case len(req.Items) == 0 && len(req.Metadata) == 0:
+		case len(req.Items) == 0 && req.Metadata.IsZero():
 			c.fail(list, "%s is required: at least one operation", list)
 		case len(req.Items) > maxPatchOps:
 			c.fail(list, "%s may hold at most %d operations", list, maxPatchOps)
 		}
-		c.metadata("metadata", req.Metadata)
+		c.metadataValue("metadata", req.Metadata)
 		if c.err != nil {
 			return nil, c.err
 		}
@@ -243,7 +251,7 @@ func (s *core) checkTracker(req *wire.TrackerRequest, now time.Time) error {
 		c.oneOf("trackingNumberType", req.TrackingNumberType, paygate.TrackingNumberCarrier, paygate.TrackingNumberE2EPartner)
 	}
 	c.url("trackingUrl", req.TrackingURL, 512)
-	c.metadata("metadata", req.Metadata)
+	c.metadataValue("metadata", req.Metadata)
 	if c.err != nil {
 		return c.err
 	}
@@ -335,11 +343,24 @@ var patchPaths = []string{"/status", "/carrier", "/carrierNameOther", "/tracking
 
 // patchTracker applies the merged metadata, then the operations, to t in
 // order, recording each change in t's history. It stops at the first
-// problem; t is the caller's copy, thrown away then.
-func (s *core) patchTracker(t *paygate.Tracker, merge map[string]string, ops []wire.PatchOp, list string, now time.Time, reqID string) error {
+// problem; t is the caller's copy, thrown away then. A tracker's metadata
+// is a string or keys, never both: a string replaces the keys, and a key
+// replaces the string.
+func (s *core) patchTracker(t *paygate.Tracker, meta wire.MetadataValue, ops []wire.PatchOp, list string, now time.Time, reqID string) error {
 	pt := &trackerPatch{t: t, now: now, reqID: reqID, oldCarrier: t.Carrier}
+	if meta.Text != "" {
+		for _, k := range slices.Sorted(maps.Keys(t.Metadata)) {
+			t.Record("metadata."+k, t.Metadata[k], "", now, reqID)
+		}
+		t.Metadata = nil
+		setField(t, "metadata", &t.MetadataText, meta.Text, now, reqID)
+	}
 	if t.Metadata == nil {
 		t.Metadata = map[string]string{}
+	}
+	merge := meta.Pairs
+	if len(merge) > 0 {
+		pt.dropText()
 	}
 	for _, k := range slices.Sorted(maps.Keys(merge)) {
 		if old, ok := t.Metadata[k]; !ok || old != merge[k] {
@@ -461,6 +482,7 @@ func (pt *trackerPatch) metadata(param string, op wire.PatchOp, v string) error 
 	if !ok || key == "" || len([]rune(key)) > 40 {
 		return paygate.InvalidParam(param+".path", "%s.path must name a metadata key of 1-40 characters (~1 for /, ~0 for ~)", param)
 	}
+	pt.dropText()
 	old, exists := t.Metadata[key]
 	if !exists && op.Op != "add" {
 		return paygate.InvalidParam(param+".path", "%s.path: no metadata key %q to %s", param, key, op.Op)
@@ -478,6 +500,11 @@ func (pt *trackerPatch) metadata(param string, op wire.PatchOp, v string) error 
 		t.Record("metadata."+key, old, v, pt.now, pt.reqID)
 	}
 	return nil
+}
+
+// dropText drops a metadata string the tracker holds, for keys to take its place.
+func (pt *trackerPatch) dropText() {
+	setField(pt.t, "metadata", &pt.t.MetadataText, "", pt.now, pt.reqID)
 }
 
 // finish checks what only the whole update can tell.

@@ -228,6 +228,18 @@ func (c *checker) metadata(param string, m map[string]string) {
 	}
 }
 
+// metadataValue checks a metadata field that may be a string: at most 500
+// characters, as a value of an object is.
+func (c *checker) metadataValue(param string, m wire.MetadataValue) {
+	if m.Pairs != nil {
+		c.metadata(param, m.Pairs)
+		return
+	}
+	if utf8.RuneCountInString(m.Text) > 500 || !utf8.ValidString(m.Text) || hasControl(m.Text) {
+		c.fail(param, "%s must be at most 500 characters, without control characters", param)
+	}
+}
+
 // amount parses an amount field in a currency, naming the field on failure.
 func amountParam(param, v, currency string) (paygate.Money, *paygate.Error) {
 	if v == "" {

@@ -41,7 +41,7 @@ type walletInput struct {
 	present                                       bool
 	productType, authCode, openID, subAppID       string
 	storeID, limitPayMethod, attach, token, field string
-	metadata                                      map[string]string
+	metadata                                      wire.MetadataValue
 }
 
 func walletObject(req *wire.CreatePaymentRequest) walletInput {
@@ -159,7 +159,7 @@ func (s *core) validateWallet(req *wire.CreatePaymentRequest, amount paygate.Mon
 	c.length(name+".storeId", in.storeID, 1, 32)
 	c.length(name+".attach", in.attach, 1, 127)
 	c.oneOf(name+".limitPayMethod", in.limitPayMethod, "no_credit")
-	c.metadata(name+".metadata", in.metadata)
+	c.metadataValue(name+".metadata", in.metadata)
 	if c.err != nil {
 		return nil, c.err
 	}

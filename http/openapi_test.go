@@ -421,7 +421,7 @@ func structJSONFields(t *testing.T, typeName string, st *ast.StructType) (names,
 			name = fld.Names[0].Name
 		}
 		names = append(names, name)
-		if !slices.Contains(strings.Split(opts, ","), "omitempty") {
+		if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 			required = append(required, name)
 		}
 	}
@@ -449,7 +449,7 @@ func jsonFields(typ reflect.Type) (names, required []string) {
 			name = f.Name
 		}
 		names = append(names, name)
-		if !slices.Contains(strings.Split(opts, ","), "omitempty") {
+		if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
 			required = append(required, name)
 		}
 	}

@@ -67,6 +67,8 @@ func jsonPath(field string) string {
 
 func jsonKind(goType string) string {
 	switch {
+	case goType == "wire.MetadataValue":
+		return "a string or an object of strings"
 	case goType == "string":
 		return "a string"
 	case goType == "bool" || goType == "*bool":

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+
+	"paygate"
 )
 
 // Request bodies as the seed document gives them: every field a string as the
@@ -44,13 +46,77 @@ func (m *Metadata) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Or resolves metadata and its alias: m when given, else alias (the
-// request's matedata), the one rule for every request that takes both.
-func (m Metadata) Or(alias Metadata) Metadata {
-	if m == nil {
-		return alias
+// Or resolves metadata and its alias (the request's matedata), the one
+// rule for every request that takes both: either may be given, and both is
+// invalid_parameter on the alias, since which one the merchant meant
+// cannot be told.
+func (m Metadata) Or(alias Metadata) (Metadata, error) {
+	if m != nil && alias != nil {
+		return nil, errBothAliases("metadata", "matedata")
 	}
-	return m
+	if m == nil {
+		return alias, nil
+	}
+	return m, nil
+}
+
+// errBothAliases refuses a request that gives a field and its alias.
+func errBothAliases(name, alias string) error {
+	return paygate.InvalidParam(alias, "give %s or %s, not both", name, alias)
+}
+
+// MetadataValue is a metadata field that takes a string or an object of
+// strings (paypal.metadata, a tracker's metadata): the interface document
+// declares no type for these and its examples send strings ("K-V"). Text
+// holds a string, Pairs an object; the zero value is none. It is written
+// back as it was sent.
+type MetadataValue struct {
+	Text  string
+	Pairs Metadata
+}
+
+// UnmarshalJSON reads a string, an object of strings (a null value in it
+// refused as Metadata refuses it) or null (none); any other kind is a
+// *json.UnmarshalTypeError.
+func (m *MetadataValue) UnmarshalJSON(data []byte) error {
+	switch {
+	case string(data) == "null":
+		*m = MetadataValue{}
+		return nil
+	case len(data) > 0 && data[0] == '"':
+		*m = MetadataValue{}
+		return json.Unmarshal(data, &m.Text)
+	case len(data) > 0 && data[0] == '{':
+		*m = MetadataValue{}
+		return m.Pairs.UnmarshalJSON(data)
+	}
+	return &json.UnmarshalTypeError{Value: "value", Type: reflect.TypeFor[MetadataValue]()}
+}
+
+// MarshalJSON writes the string or the object; null for none.
+func (m MetadataValue) MarshalJSON() ([]byte, error) {
+	if m.Pairs != nil {
+		return json.Marshal(map[string]string(m.Pairs))
+	}
+	if m.Text != "" {
+		return json.Marshal(m.Text)
+	}
+	return []byte("null"), nil
+}
+
+// IsZero reports whether no metadata was given (an empty string is none,
+// as every empty string of a request is).
+func (m MetadataValue) IsZero() bool { return m.Text == "" && len(m.Pairs) == 0 }
+
+// Or resolves a MetadataValue and its alias as Metadata.Or does.
+func (m MetadataValue) Or(alias MetadataValue) (MetadataValue, error) {
+	if !m.IsZero() && !alias.IsZero() {
+		return MetadataValue{}, errBothAliases("metadata", "matedata")
+	}
+	if m.IsZero() {
+		return alias, nil
+	}
+	return m, nil
 }
 
 // CreatePaymentRequest is the body of POST /v1/payments.
@@ -281,18 +347,18 @@ type TokenPaymentRequest struct {
 
 // TrackerRequest is the body of POST /v1/tracking and one item of a batch.
 type TrackerRequest struct {
-	Carrier            string   `json:"carrier"`
-	CarrierNameOther   string   `json:"carrierNameOther,omitempty"`
-	OrderNo            string   `json:"orderNo"`
-	ShipmentDate       string   `json:"shipmentDate"`
-	ShipmentDirection  string   `json:"shipmentDirection"`
-	ShippingStatus     string   `json:"shippingStatus"`
-	TrackingNo         string   `json:"trackingNo"`
-	TrackingNumberType string   `json:"trackingNumberType"`
-	TrackingURL        string   `json:"trackingUrl,omitempty"`
-	Metadata           Metadata `json:"metadata,omitempty"`
-	// Matedata is the seed's spelling of metadata, accepted as an alias.
-	Matedata Metadata `json:"matedata,omitempty"`
+	Carrier            string        `json:"carrier"`
+	CarrierNameOther   string        `json:"carrierNameOther,omitempty"`
+	OrderNo            string        `json:"orderNo"`
+	ShipmentDate       string        `json:"shipmentDate"`
+	ShipmentDirection  string        `json:"shipmentDirection"`
+	ShippingStatus     string        `json:"shippingStatus"`
+	TrackingNo         string        `json:"trackingNo"`
+	TrackingNumberType string        `json:"trackingNumberType"`
+	TrackingURL        string        `json:"trackingUrl,omitempty"`
+	Metadata           MetadataValue `json:"metadata,omitzero"`
+	// Matedata is another spelling of metadata, accepted as an alias.
+	Matedata MetadataValue `json:"matedata,omitzero"`
 }
 
 // TrackerUpdateRequest is the body of POST /v1/tracking/update: JSON Patch
@@ -304,10 +370,10 @@ type TrackerUpdateRequest struct {
 	// Iterms is the seed's spelling of items, accepted as an alias.
 	Iterms []PatchOp `json:"iterms,omitempty"`
 	// Metadata is merged into the tracker's metadata before the operations
-	// run, as if each key were an add operation.
-	Metadata Metadata `json:"metadata,omitempty"`
-	// Matedata is the seed's spelling of metadata, accepted as an alias.
-	Matedata Metadata `json:"matedata,omitempty"`
+	// run, as if each key were an add operation; a string replaces it.
+	Metadata MetadataValue `json:"metadata,omitzero"`
+	// Matedata is another spelling of metadata, accepted as an alias.
+	Matedata MetadataValue `json:"matedata,omitzero"`
 }
 
 // PatchOp is one JSON Patch (RFC 6902) operation of a tracker update.
@@ -321,4 +387,7 @@ type PatchOp struct {
 type TrackerInquiryRequest struct {
 	OrderNo    string `json:"orderNo"`
 	TrackingNo string `json:"trackingNo,omitempty"`
+	// Matedata is accepted (a string or an object) and not used: an
+	// inquiry has nothing to attach it to.
+	Matedata MetadataValue `json:"matedata,omitzero"`
 }

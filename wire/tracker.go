@@ -15,7 +15,7 @@ type TrackerView struct {
 	Status             string              `json:"status"`
 	TrackingNumberType string              `json:"trackingNumberType"`
 	TrackingURL        string              `json:"trackingUrl,omitempty"`
-	Metadata           map[string]string   `json:"metadata,omitempty"`
+	Metadata           MetadataValue       `json:"metadata,omitzero"`
 	History            []TrackerChangeView `json:"history"`
 	CreatedAt          string              `json:"createdAt"`
 	UpdatedAt          string              `json:"updatedAt"`
@@ -63,7 +63,7 @@ func NewTrackerView(t *paygate.Tracker) TrackerView {
 	v := TrackerView{TrackerID: t.TrackerID, OrderNo: t.OrderNo, TradeNo: t.TradeNo, TrackingNo: t.TrackingNo,
 		Carrier: t.Carrier, CarrierNameOther: t.CarrierNameOther, ShipmentDate: t.ShipmentDate,
 		ShipmentDirection: t.ShipmentDirection, Status: string(t.Status), TrackingNumberType: t.TrackingNumberType,
-		TrackingURL: t.TrackingURL, Metadata: t.Metadata, History: []TrackerChangeView{},
+		TrackingURL: t.TrackingURL, Metadata: MetadataValue{Text: t.MetadataText, Pairs: t.Metadata}, History: []TrackerChangeView{},
 		CreatedAt: TimeString(t.CreatedAt), UpdatedAt: TimeString(t.UpdatedAt)}
 	for _, h := range t.History {
 		v.History = append(v.History, TrackerChangeView{At: TimeString(h.At), Field: h.Field, From: h.From, To: h.To, RequestID: h.RequestID})

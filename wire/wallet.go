@@ -38,8 +38,8 @@ type QRInput struct {
 
 // PayPalInput is the paypal object.
 type PayPalInput struct {
-	Metadata    Metadata `json:"metadata,omitempty"`
-	ProductType string   `json:"productType,omitempty"`
+	Metadata    MetadataValue `json:"metadata,omitzero"`
+	ProductType string        `json:"productType,omitempty"`
 }
 
 // ApplePayInput carries an Apple Pay payment token: the PKPaymentToken's

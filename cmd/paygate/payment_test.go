@@ -437,3 +437,34 @@ func TestMerchantThreeDsDataRules(t *testing.T) {
 		})
 	}
 }
+
+// TestMetadataAliases: metadata and matedata are one field; both is refused
+// everywhere, as items and iterms are. paypal.metadata takes a string or an
+// object, checked only for a paypal payment.
+func TestMetadataAliases(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	body := cardPayment(nextOrderNo("md"), "4242424242424242")
+	body["metadata"] = map[string]string{"a": "1"}
+	body["matedata"] = map[string]string{"a": "1"}
+	c.do("POST", "/v1/payments", body).wantError(400, "invalid_parameter", "matedata")
+	delete(body, "metadata")
+	if r := c.do("POST", "/v1/payments", body).want(201); r.get("metadata.a") != "1" {
+		t.Errorf("matedata alone: got metadata %v, want {a: 1}", r.get("metadata"))
+	}
+	c.do("POST", "/v1/tracking/update", map[string]any{"orderNo": "order-1", "trackingNo": "T1",
+		"items": []any{replace("/status", "DELIVERED")}, "iterms": []any{replace("/status", "DELIVERED")}}).wantError(400, "invalid_parameter", "iterms")
+
+	body = cardPayment(nextOrderNo("md"), "4242424242424242")
+	body["paypal"] = map[string]any{"metadata": strings.Repeat("x", 501)}
+	c.do("POST", "/v1/payments", body).want(201) // not a paypal payment: not checked
+	body["orderNo"] = nextOrderNo("md")
+	body["paymentMethodType"] = "paypal"
+	c.do("POST", "/v1/payments", body).wantError(400, "invalid_parameter", "paypal.metadata")
+	body["paypal"] = map[string]any{"metadata": 5}
+	c.do("POST", "/v1/payments", body).wantError(400, "invalid_parameter", "paypal.metadata")
+	body["paypal"] = map[string]any{"metadata": map[string]string{"k": "v"}}
+	if r := c.do("POST", "/v1/payments", body).want(201); r.get("wallet.metadata.k") != "v" {
+		t.Errorf("wallet.metadata: got %v, want {k: v}", r.get("wallet.metadata"))
+	}
+}

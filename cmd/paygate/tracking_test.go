@@ -220,7 +220,10 @@ func TestTrackingBadInput(t *testing.T) {
 		{"SpaceInTrackingNo", func(b map[string]any) { b["trackingNo"] = "1Z 999" }, "trackingNo"},
 		{"NumberType", func(b map[string]any) { b["trackingNumberType"] = "MERCHANT_PROVIDED" }, "trackingNumberType"},
 		{"URL", func(b map[string]any) { b["trackingUrl"] = "ftp://track.example/1" }, "trackingUrl"},
-		{"MatedataString", func(b map[string]any) { b["matedata"] = "K-V" }, "matedata"},
+		{"MatedataNumber", func(b map[string]any) { b["matedata"] = 5 }, "matedata"},
+		{"MatedataNullValue", func(b map[string]any) { b["matedata"] = map[string]any{"k": nil} }, "matedata.k"},
+		{"MetadataAndMatedata", func(b map[string]any) { b["metadata"] = "a"; b["matedata"] = "b" }, "matedata"},
+		{"LongMetadataString", func(b map[string]any) { b["metadata"] = strings.Repeat("x", 501) }, "metadata"},
 		{"CarrierNumber", func(b map[string]any) { b["carrier"] = 5 }, "carrier"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -650,5 +653,30 @@ func TestTrackingCarrierCase(t *testing.T) {
 	r = c.do("POST", "/v1/tracking/update", patch(orderNo, "CASE-1", replace("/carrier", "ups"))).want(200)
 	if got := r.str("carrier"); got != "UPS" {
 		t.Errorf("carrier after update: got %s, want UPS", got)
+	}
+}
+
+// TestTrackingMetadataString: a tracker's metadata is a string or keys, as
+// sent; a string replaces the keys and a key replaces the string.
+func TestTrackingMetadataString(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	orderNo, _ := paidOrder(t, c, nil)
+	body := trackerBody(orderNo, "META-1")
+	body["metadata"] = map[string]string{"box": "1"}
+	c.do("POST", "/v1/tracking", body).want(201)
+	up := func(meta any) *response {
+		return c.do("POST", "/v1/tracking/update", map[string]any{"orderNo": orderNo, "trackingNo": "META-1", "matedata": meta}).want(200)
+	}
+	if r := up("K-V"); r.get("metadata") != "K-V" {
+		t.Errorf("after a string: got metadata %v, want K-V", r.get("metadata"))
+	}
+	r := up(map[string]string{"gift": "yes"})
+	if m, _ := r.get("metadata").(map[string]any); len(m) != 1 || m["gift"] != "yes" {
+		t.Errorf("after keys: got metadata %v, want {gift: yes}", r.get("metadata"))
+	}
+	want := []string{"status:>SHIPPED", "metadata.box:1>", "metadata:>K-V", "metadata:K-V>", "metadata.gift:>yes"}
+	if got := history(r); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("history: got %v, want %v", got, want)
 	}
 }
