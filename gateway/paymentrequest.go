@@ -17,7 +17,7 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 		return nil, err
 	}
 	if req.PaymentMethodType != paygate.MethodCard {
-		return s.validateWallet(req, o.amount, o.walletCapture, o.fraud, o.actionTTL)
+		return s.validateWallet(req, o.amount, o.capture, o.fraud, o.actionTTL)
 	}
 	return s.validateCard(req, o, now)
 }
@@ -25,12 +25,11 @@ func (s *core) validateCreate(req *wire.CreatePaymentRequest, now time.Time) (*d
 // orderParts are a create-payment request's parts common to every method,
 // validated.
 type orderParts struct {
-	amount        paygate.Money
-	capture       paygate.CaptureMethod // card.captureMethod, when given
-	walletCapture paygate.CaptureMethod // captureMethod alone
-	fraud         paygate.FraudMode
-	threeDS       paygate.ThreeDSMode
-	actionTTL     time.Duration
+	amount    paygate.Money
+	capture   paygate.CaptureMethod // captureMethod, or card.captureMethod for a payment by card
+	fraud     paygate.FraudMode
+	threeDS   paygate.ThreeDSMode
+	actionTTL time.Duration
 }
 
 // validateOrder checks the parts of a create-payment request common to
@@ -60,8 +59,9 @@ func (s *core) validateOrder(req *wire.CreatePaymentRequest) (orderParts, error)
 		return orderParts{}, aerr
 	}
 	o.capture = c.capture("captureMethod", req.CaptureMethod)
-	o.walletCapture = o.capture // a wallet payment has no card object to name one
-	if req.Card != nil && req.Card.CaptureMethod != "" {
+	// The card object names the capture of a payment by card: card, and the
+	// device wallets, which pay with a card. Other methods ignore it.
+	if req.Card != nil && req.Card.CaptureMethod != "" && paysByCard(req.PaymentMethodType) {
 		if req.CaptureMethod != "" && req.CaptureMethod != req.Card.CaptureMethod {
 			c.capture("card.captureMethod", req.Card.CaptureMethod)
 			c.fail("card.captureMethod", "card.captureMethod must match captureMethod")
@@ -141,6 +141,13 @@ func (s *core) validateCard(req *wire.CreatePaymentRequest, o orderParts, now ti
 		actionTTL:   o.actionTTL,
 		store:       req.Billing != nil && req.Billing.StoredCredentials == "store",
 	}, nil
+}
+
+// paysByCard reports whether a paymentMethodType is paid with a card: card,
+// Apple Pay and Google Pay.
+func paysByCard(method string) bool {
+	m, ok := paygate.LookupWalletMethod(method)
+	return method == paygate.MethodCard || ok && m.Device
 }
 
 // cardProblem turns a card check failure into invalid_parameter on card.<field>.

@@ -119,10 +119,7 @@ func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPay
 		update = &u
 		sc = &u
 	}
-	initiator := "customer"
-	if req.CustomerInitiatedReason != "" {
-		initiator, mode = "merchant", paygate.ThreeDSOff
-	}
+	initiator := tokenInitiator(req, &mode)
 	p := &paygate.Payment{
 		MerchantID: merchantID, OrderNo: req.OrderNo, Amount: amount, PaymentMethodType: paygate.MethodCard,
 		CaptureMethod: capture, Description: req.Description,
@@ -139,6 +136,25 @@ func (s *StoredCards) CreateTokenPayment(ctx context.Context, req *wire.TokenPay
 		card: acquirer.Card{Number: secret.PAN, ExpiryMonth: sc.ExpiryMonth, ExpiryYear: sc.ExpiryYear,
 			HolderName: secret.HolderName, Brand: sc.Brand}}
 	return s.createAndAuthorize(ctx, d)
+}
+
+// tokenInitiator decides who starts a token payment. Without a reason the
+// customer is present and threeDsMode applies. With one the payment is
+// merchant-initiated and skips 3-D Secure (no customer to authenticate),
+// unless threeDsMode asks for auto or standard: then the customer is taken
+// to be present, 3-D Secure runs as asked, and the payment is a
+// customer-initiated one of the reason's series. mode is set to what runs.
+func tokenInitiator(req *wire.TokenPaymentRequest, mode *paygate.ThreeDSMode) string {
+	if req.CustomerInitiatedReason == "" {
+		return "customer"
+	}
+	if req.ThreeDsMode == "" {
+		*mode = paygate.ThreeDSOff // the default of a merchant-initiated payment
+	}
+	if *mode == paygate.ThreeDSOff {
+		return "merchant"
+	}
+	return "customer"
 }
 
 // checkTokenRequest checks a token payment's fields that need no stored

@@ -116,6 +116,21 @@ func TestTokenPaymentCustomerInitiated(t *testing.T) {
 	if r := c.do("POST", "/v1/payments/token", tokenBody(txID, "RECURRING")).want(201); r.str("status") != "SUCCEEDED" {
 		t.Fatalf("got %s, want SUCCEEDED without a challenge", r.str("status"))
 	}
+	// A reason with threeDsMode auto or standard: the customer is present
+	// and authenticates; with no, merchant-initiated.
+	for _, tc := range []struct{ mode, status, initiator string }{
+		{"auto", "REQUIRES_ACTION", "customer"},
+		{"standard", "REQUIRES_ACTION", "customer"},
+		{"no", "SUCCEEDED", "merchant"},
+	} {
+		b := tokenBody(txID, "RECURRING")
+		b["threeDsMode"] = tc.mode
+		r := c.do("POST", "/v1/payments/token", b).want(201)
+		if r.str("status") != tc.status || r.get("storedCredential.initiator") != tc.initiator || r.get("storedCredential.reason") != "RECURRING" {
+			t.Errorf("reason with threeDsMode %s: got %s initiator %v reason %v, want %s %s RECURRING", tc.mode, r.str("status"),
+				r.get("storedCredential.initiator"), r.get("storedCredential.reason"), tc.status, tc.initiator)
+		}
+	}
 	// A declined first payment stores nothing.
 	body := cardPayment(nextOrderNo("store"), acquirer.CardDeclined)
 	body["billing"] = map[string]any{"storedcredentials": "store"}

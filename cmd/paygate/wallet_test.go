@@ -551,3 +551,21 @@ func TestWalletBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestWalletCardCaptureMethod: Apple Pay and Google Pay pay with a card, so
+// card.captureMethod manual holds the funds as it does for a card; other
+// wallets ignore the card object.
+func TestWalletCardCaptureMethod(t *testing.T) {
+	_, c := walletApp(t)
+	for _, w := range []struct{ method, field, token string }{{"applePay", "paymentData", "tok_applepay_visa"}, {"googlePay", "paymentToken", "tok_googlepay_visa"}} {
+		b := walletPayment(nextOrderNo("devc"), w.method, "USD", "60.00", map[string]any{w.field: w.token})
+		b["card"] = map[string]any{"captureMethod": "manual"}
+		if r := c.do("POST", "/v1/payments", b).want(201); r.str("status") != "AUTHORIZED" || r.str("captureMethod") != "manual" {
+			t.Errorf("%s with card.captureMethod manual: got %s %s, want AUTHORIZED manual", w.method, r.str("status"), r.str("captureMethod"))
+		}
+	}
+	b := walletPayment(nextOrderNo("devc"), "wechat", "CNY", "60.00", map[string]any{"productType": "qr-code"})
+	b["card"] = map[string]any{"captureMethod": "manual", "cardNo": "not a card"}
+	b["captureMethod"] = "auto"
+	c.do("POST", "/v1/payments", b).want(201)
+}
