@@ -70,6 +70,10 @@ type SealedSecret struct {
 type VaultStore interface {
 	// StoredCard returns an ACTIVE or REVOKED stored card; ENotFound.
 	StoredCard(ctx context.Context, merchantID, transactionIdentifier string) (*StoredCard, error)
+	// StoredCardsByFingerprint lists the merchant's ACTIVE stored cards
+	// whose fingerprint is fingerprint, newest first (a token payment that
+	// names the card by its number).
+	StoredCardsByFingerprint(ctx context.Context, merchantID, fingerprint string) ([]*StoredCard, error)
 	// StoredCardsAfter lists up to limit stored cards of any merchant whose
 	// transactionIdentifier sorts after after, in that order (rekey batches).
 	StoredCardsAfter(ctx context.Context, after string, limit int) ([]*StoredCard, error)

@@ -162,7 +162,11 @@ func tokenInitiator(req *wire.TokenPaymentRequest, mode *paygate.ThreeDSMode) st
 func (s *StoredCards) checkTokenRequest(req *wire.TokenPaymentRequest) (paygate.ThreeDSMode, paygate.CaptureMethod, error) {
 	var c checker
 	c.reference("orderNo", req.OrderNo)
-	c.reference("transactionIdentifier", req.TransactionIdentifier)
+	if req.TransactionIdentifier != "" {
+		c.reference("transactionIdentifier", req.TransactionIdentifier)
+	} else if req.CardNo == "" {
+		c.fail("transactionIdentifier", "transactionIdentifier is required, or cardNo with the card's expiry")
+	}
 	c.oneOf("customerInitiatedReason", req.CustomerInitiatedReason, paygate.ReasonRecurring, paygate.ReasonInstalment, paygate.ReasonUnscheduled)
 	c.length("description", req.Description, 1, 50)
 	mode := c.threeDS("threeDsMode", req.ThreeDsMode)
@@ -191,7 +195,7 @@ func (s *StoredCards) checkTokenRequest(req *wire.TokenPaymentRequest) (paygate.
 // the card active, the insert's conflict finds a repeated orderNo, at no
 // extra read.)
 func (s *StoredCards) activeStoredCard(ctx context.Context, merchantID string, req *wire.TokenPaymentRequest) (sc *paygate.StoredCard, replay *paygate.Payment, err error) {
-	sc, err = s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
+	sc, err = s.findStoredCard(ctx, merchantID, req)
 	if err != nil && !isCode(err, paygate.ENotFound) {
 		return nil, nil, err
 	}
@@ -209,7 +213,35 @@ func (s *StoredCards) activeStoredCard(ctx context.Context, merchantID string, r
 	if !isCode(err, paygate.ENotFound) {
 		return nil, nil, err
 	}
+	if req.TransactionIdentifier == "" {
+		return nil, nil, &paygate.Error{Code: paygate.ENotFound, Param: "cardNo",
+			Message: "no stored card with this cardNo and expiry; store it with a payment first, or give its transactionIdentifier"}
+	}
 	return nil, nil, paygate.Errorf(paygate.ENotFound, "no stored card %s", req.TransactionIdentifier)
+}
+
+// findStoredCard finds the request's stored card: by its
+// transactionIdentifier, or else by the card number's fingerprint and the
+// expiry given (the newest such card). Revoked cards have no fingerprint.
+func (s *StoredCards) findStoredCard(ctx context.Context, merchantID string, req *wire.TokenPaymentRequest) (*paygate.StoredCard, error) {
+	if req.TransactionIdentifier != "" {
+		return s.store.StoredCard(ctx, merchantID, req.TransactionIdentifier)
+	}
+	cards, err := s.store.StoredCardsByFingerprint(ctx, merchantID, s.vault.Fingerprint(req.CardNo))
+	if err != nil {
+		return nil, err
+	}
+	month, _ := strconv.Atoi(req.ExpiryMonth)
+	year, _ := strconv.Atoi(req.ExpiryYear)
+	if year < 100 {
+		year += 2000 // two digits mean 20YY, as card.CheckExpiry reads them
+	}
+	for _, sc := range cards {
+		if sc.ExpiryMonth == month && sc.ExpiryYear == year {
+			return sc, nil
+		}
+	}
+	return nil, paygate.Errorf(paygate.ENotFound, "no stored card")
 }
 
 // tokenExpiry checks the expiry a token payment gives. The stored card's

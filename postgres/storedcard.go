@@ -70,6 +70,12 @@ func (s *Store) StoredCard(ctx context.Context, merchantID, transactionIdentifie
 	return one(s.storedCards(ctx, `transaction_identifier = $1 AND merchant_id = $2`, transactionIdentifier, merchantID))
 }
 
+// StoredCardsByFingerprint finds the merchant's active cards by fingerprint.
+func (s *Store) StoredCardsByFingerprint(ctx context.Context, merchantID, fingerprint string) ([]*paygate.StoredCard, error) {
+	return s.storedCards(ctx, `merchant_id = $1 AND fingerprint = $2 AND status = $3 ORDER BY created_at DESC, transaction_identifier`,
+		merchantID, fingerprint, paygate.StoredCardActive)
+}
+
 // StoredCardsAfter pages through every merchant's stored cards.
 func (s *Store) StoredCardsAfter(ctx context.Context, after string, limit int) ([]*paygate.StoredCard, error) {
 	return s.storedCards(ctx, `transaction_identifier > $1 ORDER BY transaction_identifier LIMIT $2`, after, limitArg(limit))

@@ -67,6 +67,12 @@ func (s *Store) StoredCard(ctx context.Context, merchantID, transactionIdentifie
 	return cs[0], nil
 }
 
+// StoredCardsByFingerprint finds the merchant's active cards by fingerprint.
+func (s *Store) StoredCardsByFingerprint(ctx context.Context, merchantID, fingerprint string) ([]*paygate.StoredCard, error) {
+	return s.storedCards(ctx, `merchant_id = ? AND fingerprint = ? AND status = ? ORDER BY created_at DESC, transaction_identifier`,
+		merchantID, fingerprint, paygate.StoredCardActive)
+}
+
 // StoredCardsAfter pages through every merchant's stored cards.
 func (s *Store) StoredCardsAfter(ctx context.Context, after string, limit int) ([]*paygate.StoredCard, error) {
 	return s.storedCards(ctx, `transaction_identifier > ? ORDER BY transaction_identifier LIMIT ?`, after, limit)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"reflect"
 	"testing"
@@ -397,4 +398,43 @@ func storedCardIDs(cs []*paygate.StoredCard) []string {
 		ids = append(ids, c.TransactionIdentifier)
 	}
 	return ids
+}
+
+// testStoredCardsByFingerprint: the merchant's active cards with the
+// fingerprint, newest first; other merchants' and revoked cards are not found.
+func testStoredCardsByFingerprint(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s := open(t)
+	card := func(merchantID, txID string, minute int) *paygate.StoredCard {
+		c := newStoredCard(merchantID, txID, at(time.Duration(minute)*time.Minute))
+		c.Fingerprint = "fp_same"
+		return c
+	}
+	old, newer, other, gone := card("m_a", "tx_old", 1), card("m_a", "tx_new", 2), card("m_b", "tx_other", 3), card("m_a", "tx_gone", 4)
+	mustApply(t, s, paygate.Change{StoredCards: []*paygate.StoredCard{old, newer, other, gone, newStoredCard("m_a", "tx_else", at(5*time.Minute))}})
+	revoked := *gone
+	revoked.Version, revoked.Status, revoked.Sealed, revoked.UpdatedAt = 2, paygate.StoredCardRevoked, nil, at(time.Hour)
+	mustApply(t, s, paygate.Change{StoredCards: []*paygate.StoredCard{&revoked}})
+	for _, tc := range []struct {
+		name, merchantID, fingerprint string
+		want                          []string
+	}{
+		{"NewestFirst", "m_a", "fp_same", []string{"tx_new", "tx_old"}},
+		{"OtherMerchant", "m_b", "fp_same", []string{"tx_other"}},
+		{"NoMerchant", "m_c", "fp_same", nil},
+		{"NoFingerprint", "m_a", "fp_none", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.StoredCardsByFingerprint(context.Background(), tc.merchantID, tc.fingerprint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids := storedCardIDs(got); !reflect.DeepEqual(ids, tc.want) {
+				t.Fatalf("StoredCardsByFingerprint(%s, %s): got %v, want %v", tc.merchantID, tc.fingerprint, ids, tc.want)
+			}
+			for _, c := range got {
+				want := map[string]*paygate.StoredCard{"tx_old": old, "tx_new": newer, "tx_other": other}[c.TransactionIdentifier]
+				checkStoredCard(t, c, want)
+			}
+		})
+	}
 }

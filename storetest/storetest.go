@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"NotificationConcurrency", testNotificationConcurrency},
 		{"StoredCard", testStoredCard},
 		{"StoredCardsAfter", testStoredCardsAfter},
+		{"StoredCardsByFingerprint", testStoredCardsByFingerprint},
 		{"SealedSecrets", testSealedSecrets},
 		{"ResealSecret", testResealSecret},
 		{"SealedKeyIDs", testSealedKeyIDs},

@@ -339,7 +339,7 @@ type TokenPaymentRequest struct {
 	ExpiryYear              string      `json:"expiryYear"`
 	OrderNo                 string      `json:"orderNo"`
 	ThreeDsMode             string      `json:"threeDsMode,omitempty"`
-	TransactionIdentifier   string      `json:"transactionIdentifier"`
+	TransactionIdentifier   string      `json:"transactionIdentifier,omitempty"`
 	CaptureMethod           string      `json:"captureMethod,omitempty"`
 	NotificationURL         string      `json:"notificationUrl,omitempty"`
 	Metadata                Metadata    `json:"metadata,omitempty"`

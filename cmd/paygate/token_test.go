@@ -328,3 +328,31 @@ func TestVaultRekey(t *testing.T) {
 	_ = os.Getenv
 	_ = filepath.Join
 }
+
+// TestTokenByCardNumber: without transactionIdentifier the stored card is
+// found by its number and expiry; none, or a revoked one, is not_found on
+// cardNo.
+func TestTokenByCardNumber(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	txID := storeCard(t, c, "4444333322221111", "12", "2027")
+	byNumber := func(cardNo, month, year string) *response {
+		b := map[string]any{"amount": "9.99", "orderNo": nextOrderNo("tokn"), "cardNo": cardNo,
+			"expiryMonth": month, "expiryYear": year, "customerInitiatedReason": "RECURRING"}
+		return c.do("POST", "/v1/payments/token", b)
+	}
+	r := byNumber("4444333322221111", "12", "2027").want(201)
+	if r.str("status") != "SUCCEEDED" || r.str("transactionIdentifier") != txID {
+		t.Errorf("got %s %s, want SUCCEEDED on stored card %s", r.str("status"), r.str("transactionIdentifier"), txID)
+	}
+	byNumber("4444333322221111", "11", "2027").wantError(404, "not_found", "cardNo")
+	byNumber("4242424242424242", "12", "2027").wantError(404, "not_found", "cardNo")
+	c.do("POST", "/v1/payments/token", map[string]any{"amount": "9.99", "orderNo": nextOrderNo("tokn"),
+		"expiryMonth": "12", "expiryYear": "2027"}).wantError(400, "invalid_parameter", "transactionIdentifier")
+	// Another merchant's card is not found.
+	other := a.newMerchant("other")
+	b := map[string]any{"amount": "9.99", "orderNo": nextOrderNo("tokn"), "cardNo": "4444333322221111", "expiryMonth": "12", "expiryYear": "2027"}
+	other.do("POST", "/v1/payments/token", b).wantError(404, "not_found", "cardNo")
+	c.do("DELETE", "/v1/payments/token/"+txID, nil).want(200)
+	byNumber("4444333322221111", "12", "2027").wantError(404, "not_found", "cardNo")
+}
