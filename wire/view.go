@@ -39,6 +39,7 @@ type PaymentView struct {
 	Billing               json.RawMessage `json:"billing,omitempty"`
 	Shipping              json.RawMessage `json:"shipping,omitempty"`
 	ProductInfo           json.RawMessage `json:"productInfo,omitempty"`
+	DeviceInfo            json.RawMessage `json:"deviceInfo,omitempty"`
 	CreatedAt             string          `json:"createdAt"`
 	UpdatedAt             string          `json:"updatedAt"`
 	AuthorizedAt          string          `json:"authorizedAt,omitempty"`
@@ -105,6 +106,7 @@ type RefundView struct {
 	Amount          string `json:"amount"`
 	Currency        string `json:"currency"`
 	Reason          string `json:"reason"`
+	ClientIP        string `json:"clientIp,omitempty"`
 	NotificationURL string `json:"notificationUrl,omitempty"`
 	FailureCode     string `json:"failureCode,omitempty"`
 	FailureMessage  string `json:"failureMessage,omitempty"`
@@ -154,7 +156,7 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 		NotificationURL: p.NotificationURL, FrontURL: p.FrontURL,
 		FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
 		TransactionIdentifier: p.TransactionIdentifier, SchemeTransactionID: p.SchemeTransactionID, AuthCode: p.AuthCode,
-		Metadata: p.Metadata, Billing: p.Billing, Shipping: p.Shipping, ProductInfo: p.ProductInfo,
+		Metadata: p.Metadata, Billing: p.Billing, Shipping: p.Shipping, ProductInfo: p.ProductInfo, DeviceInfo: p.DeviceInfo,
 		CreatedAt: TimeString(p.CreatedAt), UpdatedAt: TimeString(p.UpdatedAt),
 		AuthorizedAt: OptTime(p.AuthorizedAt), ExpiresAt: OptTime(p.ExpiresAt),
 		Refunds: []RefundView{},
@@ -192,6 +194,6 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 func NewRefundView(r *paygate.Refund) RefundView {
 	return RefundView{RefundID: r.RefundID, RefundNumber: r.RefundNumber, TradeNo: r.TradeNo, OrderNo: r.OrderNo,
 		Status: string(r.Status), Amount: r.Amount.String(), Currency: r.Amount.Currency, Reason: r.Reason,
-		NotificationURL: r.NotificationURL, FailureCode: r.FailureCode, FailureMessage: r.FailureMessage,
+		ClientIP: r.ClientIP, NotificationURL: r.NotificationURL, FailureCode: r.FailureCode, FailureMessage: r.FailureMessage,
 		CreatedAt: TimeString(r.CreatedAt), UpdatedAt: TimeString(r.UpdatedAt)}
 }

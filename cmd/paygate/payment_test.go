@@ -468,3 +468,24 @@ func TestMetadataAliases(t *testing.T) {
 		t.Errorf("wallet.metadata: got %v, want {k: v}", r.get("wallet.metadata"))
 	}
 }
+
+// TestDeviceInfoAndClientIPReturned: the payment's deviceInfo and the
+// refund's clientIp, both required, are kept and answered.
+func TestDeviceInfoAndClientIPReturned(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	orderNo := nextOrderNo("dev")
+	r := c.do("POST", "/v1/payments", cardPayment(orderNo, "4242424242424242")).want(201)
+	if r.get("deviceInfo.clientIp") != "10.1.1.1" || r.get("deviceInfo.language") != "en-US" {
+		t.Errorf("deviceInfo: got %v, want the request's", r.get("deviceInfo"))
+	}
+	rf := c.do("POST", "/v1/refunds", map[string]string{"orderNo": orderNo, "amount": "1.00", "refundNumber": nextOrderNo("rf"),
+		"reason": "r", "clientIp": "203.0.113.7"}).want(201)
+	if rf.str("clientIp") != "203.0.113.7" {
+		t.Errorf("refund clientIp: got %q, want 203.0.113.7", rf.str("clientIp"))
+	}
+	q := c.do("POST", "/v1/payments/inquiry", map[string]string{"orderNo": orderNo}).want(200)
+	if q.get("deviceInfo.clientIp") != "10.1.1.1" {
+		t.Errorf("inquiry deviceInfo: got %v", q.get("deviceInfo"))
+	}
+}
