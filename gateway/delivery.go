@@ -13,7 +13,7 @@ import (
 )
 
 // retrySchedule is the wait before each retry after a failed delivery
-// (API.md: about 1 m, 5 m, 30 m, 2 h, 5 h, 10 h, 24 h; then failed).
+// (about 1 m, 5 m, 30 m, 2 h, 5 h, 10 h, 24 h; then failed: docs/api.md).
 var retrySchedule = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute,
 	2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 24 * time.Hour}
 

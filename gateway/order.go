@@ -240,7 +240,7 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 			}
 		}
 		// An unanswered 3-D Secure challenge is an abandoned authentication:
-		// EXPIRED, as API.md has it, with the reason.
+		// EXPIRED, as docs/api.md has it, with the reason.
 		to, code, msg := paygate.StatusExpired, "", ""
 		if p.Status == paygate.StatusRequiresAction {
 			code, msg = codeAbandoned, msgAbandoned

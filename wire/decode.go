@@ -84,7 +84,7 @@ func jsonKind(goType string) string {
 // MaxTrackerBatch is the most trackers one POST /v1/tracking/batch adds.
 const MaxTrackerBatch = 20
 
-// DecodeTrackerBatch reads a batch body: the seed's bare array of trackers, or an
+// DecodeTrackerBatch reads a batch body: the interface document's bare array of trackers, or an
 // object {"trackers": [...]}. Each item is decoded on its own, so a bad item
 // is that item's error and not the batch's.
 func DecodeTrackerBatch(body []byte) (reqs []*TrackerRequest, errs []error, err error) {

@@ -16,7 +16,7 @@ import (
 // merchant would not expect: a name given twice in one object (the last one
 // would win) and a name that matches a field only when case is ignored
 // ("AMOUNT" would be read as "amount"). Names that match no field at all are
-// ignored, as API.md says. Syntax errors are left to the decoder.
+// ignored, as docs/api.md says. Syntax errors are left to the decoder.
 func checkNames(body []byte, v any) error {
 	t := reflect.TypeOf(v)
 	if !suspicious(body, namesOf(t)) {

@@ -9,7 +9,7 @@ import (
 	"paygate"
 )
 
-// Request bodies as the seed document gives them: every field a string as the
+// Request bodies as the interface document gives them: every field a string as the
 // merchant sends it; validation turns them into domain values.
 
 // Metadata is the merchant's key-value pairs on a request (metadata, and
@@ -150,7 +150,7 @@ type CreatePaymentRequest struct {
 	ProductInfo       []ProductInfo   `json:"productInfo,omitempty"`
 	DeviceInfo        *DeviceInfo     `json:"deviceInfo,omitempty"`
 	Metadata          Metadata        `json:"metadata,omitempty"`
-	// Matedata is the seed's spelling of metadata, accepted as an alias.
+	// Matedata is the interface document's spelling of metadata, accepted as an alias.
 	Matedata Metadata `json:"matedata,omitempty"`
 }
 
@@ -297,7 +297,7 @@ type RefundInquiryRequest struct {
 	RefundNumber string `json:"refundNumber,omitempty"`
 }
 
-// SessionRequest is the body of POST /v1/checkout/sessions (the seed's
+// SessionRequest is the body of POST /v1/checkout/sessions (the interface document's
 // "Checkout session").
 type SessionRequest struct {
 	Amount          string        `json:"amount"`
@@ -316,7 +316,7 @@ type SessionRequest struct {
 	Metadata        Metadata      `json:"metadata,omitempty"`
 	Matedata        Metadata      `json:"matedata,omitempty"`
 	// PaymentMethodTypes are the methods the cashier page offers (ours:
-	// the seed has none); default card and every wallet that fits.
+	// the document gives none); default card and every wallet that fits.
 	PaymentMethodTypes []string `json:"paymentMethodTypes,omitempty"`
 }
 
@@ -367,7 +367,7 @@ type TrackerUpdateRequest struct {
 	OrderNo    string    `json:"orderNo"`
 	TrackingNo string    `json:"trackingNo"`
 	Items      []PatchOp `json:"items,omitempty"`
-	// Iterms is the seed's spelling of items, accepted as an alias.
+	// Iterms is the interface document's spelling of items, accepted as an alias.
 	Iterms []PatchOp `json:"iterms,omitempty"`
 	// Metadata is merged into the tracker's metadata before the operations
 	// run, as if each key were an add operation; a string replaces it.

@@ -1,7 +1,7 @@
 package wire
 
-// The wallet objects of the create-payment body, as the seed gives them
-// (applePay and googlePay are ours: the seed has no object for them).
+// The wallet objects of the create-payment body, as the interface document gives them
+// (applePay and googlePay are ours: the document has no object for them).
 
 // WechatInput is the wechat object (WeChat Pay).
 type WechatInput struct {

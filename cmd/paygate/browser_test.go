@@ -40,14 +40,24 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true), chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(390, 844), chromedp.Flag("lang", "en-US"))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser; no timeout on this first call
-		t.Fatalf("start chromium: %v", err)
+	// A start can fail on a busy machine (the browser does not print its
+	// DevTools address in time): try a few times before failing the test.
+	var err error
+	for attempt := range 3 {
+		actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel2 := chromedp.NewContext(actx)
+		if err = chromedp.Do(ctx); err == nil { // starts the browser; no timeout on this first call
+			t.Cleanup(cancel)
+			t.Cleanup(cancel2)
+			return ctx
+		}
+		cancel2()
+		cancel()
+		t.Logf("start chromium, attempt %d: %v", attempt+1, err)
+		time.Sleep(time.Second)
 	}
-	return ctx
+	t.Fatalf("start chromium: %v", err)
+	return nil
 }
 
 // do runs browser steps with a timeout, so a stuck page fails the test.
