@@ -62,6 +62,18 @@ type AuthenticateRequest struct {
 	Amount    paygate.Money
 	Card      Card
 	Mode      paygate.ThreeDSMode // auto or standard (never off)
+	Device    Device              // the browser data 3-D Secure 2 sends the issuer
+}
+
+// Device is what the merchant said of the customer's device (its
+// deviceInfo): the browser data of 3-D Secure 2, and signals for risk.
+type Device struct {
+	IP           string
+	Language     string // a BCP 47 tag, "en-US"
+	UserAgent    string
+	AcceptHeader string
+	TimeZone     string
+	DeviceID     string
 }
 
 // AuthenticateResult says whether the customer must complete a challenge, or
@@ -85,6 +97,10 @@ type AuthorizeRequest struct {
 	// PreviousSchemeTransactionID links a merchant-initiated payment to the
 	// customer-initiated payment that stored the card (the MIT chain).
 	PreviousSchemeTransactionID string
+	// StatementDescriptor is what the customer's statement shows (the
+	// payment's billingDesc); "" for the merchant's default.
+	StatementDescriptor string
+	Device              Device // for the acquirer's risk checks
 }
 
 // Result is the acquirer's answer. A decline has Approved false and a Code from

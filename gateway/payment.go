@@ -137,7 +137,8 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 	req := acquirer.AuthorizeRequest{
 		Reference: p.TradeNo, Amount: p.Amount, Card: d.card,
 		Capture: p.CaptureMethod == paygate.CaptureAuto, ThreeDS: three,
-		FraudScreen: p.FraudMode.Screens(), Initiator: "customer"}
+		FraudScreen: p.FraudMode.Screens(), Initiator: "customer",
+		StatementDescriptor: p.BillingDesc, Device: deviceOf(p)}
 	if sc := p.StoredCredential; sc != nil && sc.Initiator == "merchant" {
 		req.Initiator = "merchant"
 		req.PreviousSchemeTransactionID = d.storedCard.SchemeTransactionID
@@ -191,7 +192,7 @@ func (s *core) authenticate(ctx context.Context, p *paygate.Payment, d *draft) (
 	}
 	if three == nil && mode != paygate.ThreeDSOff {
 		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
-			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode})
+			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode, Device: deviceOf(p)})
 		if err != nil {
 			done, err := s.decline(ctx, p, d, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
 			return nil, done, err
@@ -309,4 +310,18 @@ func trimJoin(a, b string) string {
 func zeroAmount(v string) bool {
 	whole, frac, _ := strings.Cut(v, ".")
 	return whole != "" && strings.Trim(whole, "0") == "" && strings.Trim(frac, "0") == ""
+}
+
+// deviceOf reads the deviceInfo a payment keeps (as the merchant sent it,
+// already validated) into what the acquirer is told; empty for none.
+func deviceOf(p *paygate.Payment) acquirer.Device {
+	var d wire.DeviceInfo
+	if len(p.DeviceInfo) == 0 || json.Unmarshal(p.DeviceInfo, &d) != nil {
+		return acquirer.Device{}
+	}
+	out := acquirer.Device{IP: d.ClientIP, Language: d.Language, DeviceID: d.DeviceID}
+	if b := d.Browser; b != nil {
+		out.UserAgent, out.AcceptHeader, out.TimeZone = b.UserAgent, b.AcceptHeader, b.TimeZone
+	}
+	return out
 }
