@@ -25,7 +25,7 @@ func (s *core) requireChallenge(ctx context.Context, p *paygate.Payment, d *draf
 		renew = &r
 	}
 	plain, _ := json.Marshal(pendingCard{PAN: d.card.Number, Month: d.card.ExpiryMonth, Year: d.card.ExpiryYear,
-		Holder: d.card.HolderName, Brand: d.card.Brand, Store: d.store, Renew: renew})
+		Holder: d.card.HolderName, Brand: d.card.Brand, Store: d.store, StoreReason: d.storeReason, Renew: renew})
 	sealed, err := s.vault.Seal(plain, []byte("pending-card/"+p.TradeNo))
 	if err != nil {
 		return nil, paygate.Internal("challenge", err)
@@ -47,8 +47,9 @@ type pendingCard struct {
 	Brand  string `json:"brand"`
 	// What the authorization after the challenge must still do with the
 	// card: store it, or renew a stored card's expiry.
-	Store bool                `json:"store,omitempty"`
-	Renew *paygate.StoredCard `json:"renew,omitempty"` // the stored card's new expiry (without its sealed data)
+	Store       bool                `json:"store,omitempty"`
+	StoreReason string              `json:"storeReason,omitempty"`
+	Renew       *paygate.StoredCard `json:"renew,omitempty"` // the stored card's new expiry (without its sealed data)
 }
 
 // challengeToken names a payment's challenge in its URL: the merchant and
@@ -257,7 +258,7 @@ func (s *core) takePendingCard(ctx context.Context, a *challengeAnswer) (done *p
 // payment whose card was taken.
 func (s *core) answerChallenge(ctx context.Context, a *challengeAnswer, sess *paygate.Session, pc *pendingCard) (*paygate.Payment, error) {
 	p := a.p
-	d := &draft{payment: p, session: sess, store: pc.Store,
+	d := &draft{payment: p, session: sess, store: pc.Store, storeReason: pc.StoreReason,
 		card: acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}}
 	if pc.Renew != nil {
 		d.storedUpdate = s.renewedCard(ctx, pc.Renew) // as the stored card is now

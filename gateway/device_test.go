@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -53,5 +54,29 @@ func TestDeviceAndDescriptorReachTheAcquirer(t *testing.T) {
 	}
 	if acq.az.Device != want || acq.az.StatementDescriptor != "SHOP*ORDER 1" {
 		t.Errorf("authorization got device %+v, descriptor %q; want %+v, SHOP*ORDER 1", acq.az.Device, acq.az.StatementDescriptor, want)
+	}
+}
+
+// TestStoredCardReason: the storing payment's billing.customerInitiatedReason
+// is recorded on its stored credential, also after a challenge.
+func TestStoredCardReason(t *testing.T) {
+	gw, _, ctx, _ := newTestGateway(t, acquirer.Sandbox{}, nil)
+	for i, cardNo := range []string{"4242424242424242", acquirer.CardChallenge} {
+		p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD",
+			OrderNo: "order-reason-" + string(rune('1'+i)), PaymentMethodType: "card", ThreeDsMode: "auto", DeviceInfo: &wire.DeviceInfo{},
+			Billing: &wire.Billing{StoredCredentials: "store", CustomerInitiatedReason: "RECURRING"},
+			Card:    &wire.CardInput{CardNo: cardNo, CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status == paygate.StatusRequiresAction {
+			_, token, _ := strings.Cut(p.NextAction.URL, "/3ds/")
+			if p, err = gw.Checkout.CompleteChallenge(ctx, token, true, acquirer.ChallengeCode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if sc := p.StoredCredential; sc == nil || !sc.Stored || sc.Reason != "RECURRING" {
+			t.Errorf("card %s: stored credential %+v, want stored for RECURRING", cardNo, sc)
+		}
 	}
 }

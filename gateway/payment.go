@@ -20,6 +20,7 @@ type draft struct {
 	threeDsData  *paygate.ThreeDS
 	actionTTL    time.Duration
 	store        bool                // store the card in the vault if approved
+	storeReason  string              // the series the stored card is for (billing.customerInitiatedReason)
 	storedCard   *paygate.StoredCard // the stored card a token payment charges
 	storedUpdate *paygate.StoredCard // its newer expiry, written if approved
 	session      *paygate.Session    // the checkout session being paid, if any
@@ -219,7 +220,7 @@ func (s *core) storedCardWrite(ctx context.Context, d *draft) func(*paygate.Paym
 			sc := s.newStoredCard(q, d)
 			q.TransactionIdentifier = sc.TransactionIdentifier
 			q.StoredCredential = &paygate.StoredCredential{TransactionIdentifier: sc.TransactionIdentifier,
-				Initiator: "customer", Stored: true}
+				Initiator: "customer", Stored: true, Reason: d.storeReason}
 			c.StoredCards = append(c.StoredCards, sc)
 		}
 	}

@@ -140,6 +140,7 @@ func (s *core) validateCard(req *wire.CreatePaymentRequest, o orderParts, now ti
 		threeDsData: three,
 		actionTTL:   o.actionTTL,
 		store:       req.Billing != nil && req.Billing.StoredCredentials == "store",
+		storeReason: storeReason(req.Billing),
 	}, nil
 }
 
@@ -270,4 +271,13 @@ func isVersion(v string) bool {
 		}
 	}
 	return parts == 2 && digits > 0 && len(v) <= 8
+}
+
+// storeReason is the series a card stored by this payment is for, when it
+// stores one.
+func storeReason(b *wire.Billing) string {
+	if b == nil || b.StoredCredentials != "store" {
+		return ""
+	}
+	return b.CustomerInitiatedReason
 }
