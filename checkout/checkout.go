@@ -292,6 +292,7 @@ func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status i
 		h.errorPage(w, r, t, err)
 		return
 	}
+	t = messages[languageFor(r, ch.Payment)]
 	errMsg := t[errKey]
 	if errKey == "wrongCode" {
 		errMsg = fmt.Sprintf(t["wrongCode"], ch.TriesLeft)

@@ -1,9 +1,13 @@
 package checkout
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"paygate"
+	"paygate/wire"
 )
 
 // messages holds every text of the pages in each language they speak.
@@ -92,4 +96,20 @@ func supported(tag string) string {
 		return "en"
 	}
 	return ""
+}
+
+// languageFor is the language of a payment's page (the 3-D Secure and the
+// wallet page): the one the page link asks for (?lang=), else the one the
+// merchant sent in the payment's deviceInfo.language, else the browser's.
+func languageFor(r *http.Request, p *paygate.Payment) string {
+	if l := supported(r.FormValue("lang")); l != "" {
+		return l
+	}
+	var d wire.DeviceInfo
+	if len(p.DeviceInfo) > 0 && json.Unmarshal(p.DeviceInfo, &d) == nil {
+		if l := supported(d.Language); l != "" {
+			return l
+		}
+	}
+	return language(r)
 }

@@ -173,6 +173,7 @@ func (h *Handler) showWallet(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	p := wp.Payment
+	t = messages[languageFor(r, p)]
 	v := view{T: t, Wallet: wp, CSRF: h.checkout.CSRFToken("wallet:" + token), Action: "/wallet/pay/" + token, Error: errMsg,
 		Total: p.Amount.String() + " " + p.Amount.Currency, LangURL: "/wallet/pay/" + token + "?lang=" + t["other"]}
 	if wp.Method.Type != paygate.MethodPayPal {
