@@ -27,7 +27,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleCreatePayment(w http.ResponseWriter, r *http.Request) {
 	var req wire.CreatePaymentRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeWith(r, func(body []byte) error { return wire.DecodeCreatePayment(body, &req) }); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -259,6 +259,11 @@ func rateLimited(wait int) error {
 // decode reads a JSON body into v. A body that is not JSON (or too large) is
 // invalid_json; a value of the wrong type is invalid_parameter naming it.
 func decode(r *http.Request, v any) error {
+	return decodeWith(r, func(body []byte) error { return wire.Decode(body, v) })
+}
+
+// decodeWith reads the body (at most MaxBodyBytes) and hands it to parse.
+func decodeWith(r *http.Request, parse func([]byte) error) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -267,7 +272,7 @@ func decode(r *http.Request, v any) error {
 		}
 		return paygate.Errorf(paygate.EInvalidJSON, "request body could not be read")
 	}
-	return wire.Decode(body, v)
+	return parse(body)
 }
 
 func (s *Server) json(w http.ResponseWriter, status int, v any) {

@@ -128,3 +128,53 @@ func DecodeTrackerBatch(body []byte) (reqs []*TrackerRequest, errs []error, err 
 	}
 	return reqs, errs, nil
 }
+
+// DecodeCreatePayment is Decode for a create-payment body, whose objects of
+// other methods than its paymentMethodType are ignored, as the rules ignore
+// them: a value of the wrong type in one (alipay.productType: 5 on a card
+// payment) is no error. The card object belongs to the methods that pay
+// with a card (card, applePay, googlePay). Only a body that fails on such an
+// object is read twice.
+func DecodeCreatePayment(body []byte, req *CreatePaymentRequest) error {
+	err := Decode(body, req)
+	if paygate.ErrorCode(err) != paygate.EInvalidParameter {
+		return err
+	}
+	var head struct {
+		PaymentMethodType string `json:"paymentMethodType"`
+	}
+	object, _, _ := strings.Cut(paygate.ErrorParam(err), ".")
+	object, _, _ = strings.Cut(object, "[")
+	if json.Unmarshal(body, &head) != nil || !otherMethodObject(object, head.PaymentMethodType) {
+		return err
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return err
+	}
+	for name := range fields {
+		if otherMethodObject(name, head.PaymentMethodType) {
+			delete(fields, name)
+		}
+	}
+	stripped, merr := json.Marshal(fields)
+	if merr != nil {
+		return err
+	}
+	*req = CreatePaymentRequest{}
+	return Decode(stripped, req)
+}
+
+// methodObjects are the create-payment body's per-method objects, by name.
+var methodObjects = map[string]bool{"card": true, "wechat": true, "alipay": true, "alipayPlus": true, "upay": true,
+	"payNow": true, "grabPay": true, "shopeePay": true, "paypal": true, "applePay": true, "googlePay": true}
+
+// otherMethodObject reports whether name is the object of a method other
+// than method.
+func otherMethodObject(name, method string) bool {
+	if !methodObjects[name] || name == method {
+		return false
+	}
+	paysByCard := method == "card" || method == "applePay" || method == "googlePay"
+	return !(name == "card" && paysByCard)
+}
