@@ -159,6 +159,9 @@ type NotificationStore interface {
 	// (ties by NotifyID), starting after the cursor (the zero DueCursor starts
 	// at the beginning).
 	DueNotifications(ctx context.Context, now time.Time, after DueCursor, limit int) ([]*Notification, error)
+	// NotificationBacklog counts the PENDING notifications due at now, of
+	// every merchant, leased or not: what the dispatchers have yet to deliver.
+	NotificationBacklog(ctx context.Context, now time.Time) (int, error)
 }
 
 // DueCursor is where a page of due notifications ended: the next page starts

@@ -11,6 +11,8 @@ package groupcommit
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // ErrClosed is the error of Do once the queue is closed.
@@ -35,6 +37,7 @@ type Queue[T any] struct {
 	stopped  sync.WaitGroup
 	maxGroup int
 	commit   Commit[T]
+	observe  atomic.Pointer[func(size int, took time.Duration)]
 }
 
 // waiting is one change waiting for its group's commit.
@@ -69,6 +72,10 @@ func (q *Queue[T]) Do(v T) error {
 	q.closing.RUnlock()
 	return <-w.done
 }
+
+// Observe has f told of every group committed: its size and the time its
+// commit took (both tries, when a change had to be isolated).
+func (q *Queue[T]) Observe(f func(size int, took time.Duration)) { q.observe.Store(&f) }
 
 // Close stops taking changes, commits those already queued and waits for
 // the committers to finish.
@@ -124,9 +131,13 @@ func (q *Queue[T]) commitGroup(group []*waiting[T]) {
 	for i, w := range group {
 		vs[i] = w.v
 	}
+	start := time.Now()
 	results, done := q.commit(vs, false)
 	if !done {
 		results, _ = q.commit(vs, true)
+	}
+	if f := q.observe.Load(); f != nil {
+		(*f)(len(group), time.Since(start))
 	}
 	for i, w := range group {
 		w.done <- results[i]

@@ -6,8 +6,10 @@
 package metrics
 
 import (
+	"math"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +32,9 @@ type Metrics struct {
 	connectorSeconds *prometheus.HistogramVec
 	deliveries       *prometheus.CounterVec
 	deliverySeconds  prometheus.Histogram
+	groupSize        prometheus.Histogram
+	groupSeconds     prometheus.Histogram
+	backlog          atomic.Pointer[func() (int, error)]
 }
 
 var _ gateway.Observer = (*Metrics)(nil)
@@ -59,9 +64,40 @@ func New() *Metrics {
 			Help:    "Time a notification's receiver took to answer.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}),
 	}
+	m.groupSize = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "paygate_group_commit_changes",
+		Help:    "Changes written by one group commit of the store.",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}})
+	m.groupSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "paygate_group_commit_duration_seconds",
+		Help:    "Time one group commit of the store took, durable write included.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}})
+	backlog := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "paygate_notifications_backlog",
+		Help: "Notifications due and not yet delivered, of every merchant (read from the database at each scrape)."},
+		m.readBacklog)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.requestSeconds, m.payments, m.refunds, m.connectorCalls, m.connectorSeconds, m.deliveries, m.deliverySeconds)
+		m.requests, m.requestSeconds, m.payments, m.refunds, m.connectorCalls, m.connectorSeconds, m.deliveries, m.deliverySeconds,
+		m.groupSize, m.groupSeconds, backlog)
 	return m
+}
+
+// GroupCommit records one group commit of the store.
+func (m *Metrics) GroupCommit(size int, took time.Duration) {
+	m.groupSize.Observe(float64(size))
+	m.groupSeconds.Observe(took.Seconds())
+}
+
+// CountBacklog sets how the notification backlog is counted at a scrape.
+func (m *Metrics) CountBacklog(count func() (int, error)) { m.backlog.Store(&count) }
+
+func (m *Metrics) readBacklog() float64 {
+	f := m.backlog.Load()
+	if f == nil {
+		return 0
+	}
+	n, err := (*f)()
+	if err != nil {
+		return math.NaN() // the database did not answer: no number rather than a wrong one
+	}
+	return float64(n)
 }
 
 // Handler serves the metrics in Prometheus' text format.

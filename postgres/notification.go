@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"paygate"
 )
@@ -153,4 +154,13 @@ func (s *Store) DeleteSubscription(ctx context.Context, merchantID, id string) e
 		return &paygate.Error{Code: paygate.ENotFound, Op: "delete subscription", Message: "not found"}
 	}
 	return nil
+}
+
+// NotificationBacklog counts the pending notifications due at now.
+func (s *Store) NotificationBacklog(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.withConn(ctx, "notification backlog", func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= $1`, ms(now)).Scan(&n)
+	})
+	return n, err
 }

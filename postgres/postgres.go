@@ -107,6 +107,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// ObserveCommits has f told of every group commit: how many changes it
+// wrote and the time it took (the metrics).
+func (s *Store) ObserveCommits(f func(size int, took time.Duration)) { s.commits.Observe(f) }
+
 // Close commits the changes already queued and closes the pool's connections.
 func (s *Store) Close() error {
 	s.commits.Close()

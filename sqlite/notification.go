@@ -224,3 +224,13 @@ func (s *Store) DeleteSubscription(ctx context.Context, merchantID, id string) e
 	}
 	return nil
 }
+
+// NotificationBacklog counts the pending notifications due at now.
+func (s *Store) NotificationBacklog(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE status = 'PENDING' AND next_attempt_at <= ?`, ms(now)).Scan(&n)
+	if err != nil {
+		return 0, dbErr("notification backlog", err)
+	}
+	return n, nil
+}

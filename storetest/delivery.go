@@ -139,6 +139,18 @@ func testDueNotifications(t *testing.T, open func(t *testing.T) paygate.Store) {
 		})
 	}
 
+	t.Run("Backlog", func(t *testing.T) {
+		t.Parallel()
+		// Leased or not: every pending notification due by then.
+		for _, tc := range []struct {
+			now  time.Time
+			want int
+		}{{at(0), 0}, {now, 6}, {at(time.Hour), 7}} {
+			if n, err := s.NotificationBacklog(t.Context(), tc.now); err != nil || n != tc.want {
+				t.Errorf("NotificationBacklog at %v: got %d, %v; want %d", tc.now, n, err, tc.want)
+			}
+		}
+	})
 	parallel(t, open, []subtest{
 		{"Pages", testDueNotificationsPages},
 		{"FollowsUpdates", testDueNotificationsFollowsUpdates},

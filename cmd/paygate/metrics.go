@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -31,6 +32,16 @@ func (m *Main) serveMetrics(ln net.Listener) {
 	if ln == nil {
 		return
 	}
+	if s, ok := m.store.(interface {
+		ObserveCommits(func(int, time.Duration))
+	}); ok {
+		s.ObserveCommits(m.metrics.GroupCommit)
+	}
+	m.metrics.CountBacklog(func() (int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return m.store.NotificationBacklog(ctx, time.Now())
+	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.metrics.Handler())
 	m.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}

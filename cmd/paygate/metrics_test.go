@@ -60,6 +60,12 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", series, got, want)
 		}
 	}
+	if got := value(`paygate_group_commit_changes_count`); got < 5 {
+		t.Errorf("group commits: got %v, want at least the 5 the mix wrote", got)
+	}
+	if got := value(`paygate_notifications_backlog`); got != 0 {
+		t.Errorf("notification backlog: got %v, want 0 (no notification targets)", got)
+	}
 	if strings.Contains(text, paid) || strings.Contains(text, "T-no-such-trade") || strings.Contains(text, c.token) {
 		t.Error("a label holds an order number, a trade number or a token")
 	}
