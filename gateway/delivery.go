@@ -253,6 +253,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) outco
 		s.log.ErrorContext(ctx, "signing a notification", "notifyId", n.NotifyID, "err", err)
 		failure = textUnsigned
 	default:
+		sent := time.Now()
 		status, latency, err = d.send.Send(ctx, n.URL, notify.Headers(key, n.NotifyID, s.now(), n.Body), n.Body)
 		o = acked
 		if err != nil {
@@ -262,7 +263,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) outco
 		if err != nil {
 			result = "failed"
 		}
-		s.obs.Delivery(result, latency)
+		s.obs.Delivery(ctx, result, sent, latency)
 	}
 	now := s.now()
 	q := *n

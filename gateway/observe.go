@@ -14,25 +14,54 @@ import (
 // they can label metrics. The metrics package implements it; Config's nil
 // observes nothing.
 type Observer interface {
-	// ConnectorCall reports one call: op is the connector method
-	// ("authorize", "refund", "open_order", ...), result "ok", "declined"
-	// or "error" (no answer: the outcome is unknown).
-	ConnectorCall(connector, op, result string, took time.Duration)
+	// ConnectorCall reports one call, made in ctx from start: op is the
+	// connector method ("authorize", "refund", "open_order", ...), result
+	// "ok", "declined" or "error" (no answer: the outcome is unknown).
+	ConnectorCall(ctx context.Context, connector, op, result string, start time.Time, took time.Duration)
 	// PaymentStatus reports a payment that moved to status, by method.
 	PaymentStatus(status paygate.Status, method string)
 	// RefundStatus reports a refund that moved to status.
 	RefundStatus(status paygate.RefundStatus)
-	// Delivery reports a notification delivery attempt: result "delivered"
-	// or "failed".
-	Delivery(result string, took time.Duration)
+	// Delivery reports a notification delivery attempt made in ctx from
+	// start: result "delivered" or "failed".
+	Delivery(ctx context.Context, result string, start time.Time, took time.Duration)
+}
+
+// Observers tells every one of obs.
+func Observers(obs ...Observer) Observer { return observers(obs) }
+
+type observers []Observer
+
+func (o observers) ConnectorCall(ctx context.Context, connector, op, result string, start time.Time, took time.Duration) {
+	for _, x := range o {
+		x.ConnectorCall(ctx, connector, op, result, start, took)
+	}
+}
+
+func (o observers) PaymentStatus(status paygate.Status, method string) {
+	for _, x := range o {
+		x.PaymentStatus(status, method)
+	}
+}
+
+func (o observers) RefundStatus(status paygate.RefundStatus) {
+	for _, x := range o {
+		x.RefundStatus(status)
+	}
+}
+
+func (o observers) Delivery(ctx context.Context, result string, start time.Time, took time.Duration) {
+	for _, x := range o {
+		x.Delivery(ctx, result, start, took)
+	}
 }
 
 type noObserver struct{}
 
-func (noObserver) ConnectorCall(string, string, string, time.Duration) {}
-func (noObserver) PaymentStatus(paygate.Status, string)                {}
-func (noObserver) RefundStatus(paygate.RefundStatus)                   {}
-func (noObserver) Delivery(string, time.Duration)                      {}
+func (noObserver) ConnectorCall(context.Context, string, string, string, time.Time, time.Duration) {}
+func (noObserver) PaymentStatus(paygate.Status, string)                                            {}
+func (noObserver) RefundStatus(paygate.RefundStatus)                                               {}
+func (noObserver) Delivery(context.Context, string, time.Time, time.Duration)                      {}
 
 // observeCommit reports the status changes of a committed change.
 func (s *core) observeCommit(c *paygate.Change) {
@@ -68,49 +97,49 @@ type observedAcquirer struct {
 	obs  Observer
 }
 
-func (a observedAcquirer) done(op string, start time.Time, approved bool, err error) {
-	a.obs.ConnectorCall(a.name, op, callResult(approved, err), time.Since(start))
+func (a observedAcquirer) done(ctx context.Context, op string, start time.Time, approved bool, err error) {
+	a.obs.ConnectorCall(ctx, a.name, op, callResult(approved, err), start, time.Since(start))
 }
 
 func (a observedAcquirer) Authenticate(ctx context.Context, req acquirer.AuthenticateRequest) (acquirer.AuthenticateResult, error) {
 	start := time.Now()
 	r, err := a.Acquirer.Authenticate(ctx, req)
-	a.done("authenticate", start, true, err)
+	a.done(ctx, "authenticate", start, true, err)
 	return r, err
 }
 
 func (a observedAcquirer) CompleteChallenge(ctx context.Context, ref string, c acquirer.Card, passed bool) (*paygate.ThreeDS, error) {
 	start := time.Now()
 	t, err := a.Acquirer.CompleteChallenge(ctx, ref, c, passed)
-	a.done("complete_challenge", start, t != nil, err)
+	a.done(ctx, "complete_challenge", start, t != nil, err)
 	return t, err
 }
 
 func (a observedAcquirer) Authorize(ctx context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
 	start := time.Now()
 	r, err := a.Acquirer.Authorize(ctx, req)
-	a.done("authorize", start, r.Approved, err)
+	a.done(ctx, "authorize", start, r.Approved, err)
 	return r, err
 }
 
 func (a observedAcquirer) Capture(ctx context.Context, ref string, amount paygate.Money) (acquirer.Result, error) {
 	start := time.Now()
 	r, err := a.Acquirer.Capture(ctx, ref, amount)
-	a.done("capture", start, r.Approved, err)
+	a.done(ctx, "capture", start, r.Approved, err)
 	return r, err
 }
 
 func (a observedAcquirer) Void(ctx context.Context, ref string) (acquirer.Result, error) {
 	start := time.Now()
 	r, err := a.Acquirer.Void(ctx, ref)
-	a.done("void", start, r.Approved, err)
+	a.done(ctx, "void", start, r.Approved, err)
 	return r, err
 }
 
 func (a observedAcquirer) Refund(ctx context.Context, ref, reference string, amount paygate.Money) (acquirer.Result, error) {
 	start := time.Now()
 	r, err := a.Acquirer.Refund(ctx, ref, reference, amount)
-	a.done("refund", start, r.Approved, err)
+	a.done(ctx, "refund", start, r.Approved, err)
 	return r, err
 }
 
@@ -121,49 +150,49 @@ type observedWallets struct {
 	obs  Observer
 }
 
-func (w observedWallets) done(op string, start time.Time, approved bool, err error) {
-	w.obs.ConnectorCall(w.name, op, callResult(approved, err), time.Since(start))
+func (w observedWallets) done(ctx context.Context, op string, start time.Time, approved bool, err error) {
+	w.obs.ConnectorCall(ctx, w.name, op, callResult(approved, err), start, time.Since(start))
 }
 
 func (w observedWallets) OpenOrder(ctx context.Context, req acquirer.OrderRequest) (acquirer.Order, error) {
 	start := time.Now()
 	o, err := w.Wallets.OpenOrder(ctx, req)
-	w.done("open_order", start, true, err)
+	w.done(ctx, "open_order", start, true, err)
 	return o, err
 }
 
 func (w observedWallets) PayCode(ctx context.Context, req acquirer.PayRequest) (acquirer.WalletResult, error) {
 	start := time.Now()
 	r, err := w.Wallets.PayCode(ctx, req)
-	w.done("pay_code", start, r.State != acquirer.WalletDeclined, err)
+	w.done(ctx, "pay_code", start, r.State != acquirer.WalletDeclined, err)
 	return r, err
 }
 
 func (w observedWallets) QueryOrder(ctx context.Context, req acquirer.QueryRequest) (acquirer.WalletResult, error) {
 	start := time.Now()
 	r, err := w.Wallets.QueryOrder(ctx, req)
-	w.done("query_order", start, r.State != acquirer.WalletDeclined, err)
+	w.done(ctx, "query_order", start, r.State != acquirer.WalletDeclined, err)
 	return r, err
 }
 
 func (w observedWallets) CloseOrder(ctx context.Context, req acquirer.QueryRequest) (acquirer.Result, error) {
 	start := time.Now()
 	r, err := w.Wallets.CloseOrder(ctx, req)
-	w.done("close_order", start, r.Approved, err)
+	w.done(ctx, "close_order", start, r.Approved, err)
 	return r, err
 }
 
 func (w observedWallets) RefundOrder(ctx context.Context, req acquirer.QueryRequest, reference string, amount paygate.Money) (acquirer.Result, error) {
 	start := time.Now()
 	r, err := w.Wallets.RefundOrder(ctx, req, reference, amount)
-	w.done("refund_order", start, r.Approved, err)
+	w.done(ctx, "refund_order", start, r.Approved, err)
 	return r, err
 }
 
 func (w observedWallets) OpenToken(ctx context.Context, method, token string) (acquirer.DeviceCard, error) {
 	start := time.Now()
 	c, err := w.Wallets.OpenToken(ctx, method, token)
-	w.done("open_token", start, err == nil, err)
+	w.done(ctx, "open_token", start, err == nil, err)
 	return c, err
 }
 

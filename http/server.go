@@ -4,6 +4,7 @@
 package http
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -39,7 +40,7 @@ type Server struct {
 // ServeMux matched (never the path, which may hold tokens), the method, the
 // status and the time taken. The metrics implement it.
 type RequestObserver interface {
-	Request(route, method string, status int, took time.Duration)
+	Request(ctx context.Context, route, method string, status int, took time.Duration)
 }
 
 // Options tunes the server.
@@ -174,7 +175,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.InfoContext(ctx, "request", attrs...)
 		if s.requests != nil {
-			s.requests.Request(r.Pattern, r.Method, rw.status, took)
+			s.requests.Request(ctx, r.Pattern, r.Method, rw.status, took)
 		}
 	}()
 	s.mux.ServeHTTP(rw, r)

@@ -6,6 +6,7 @@
 package metrics
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"strconv"
@@ -108,7 +109,7 @@ func (m *Metrics) Handler() http.Handler {
 // Request counts and times an answered HTTP request (http.Options'
 // Requests). route is the pattern the ServeMux matched ("POST
 // /v1/payments", "GET /v1/payments/{tradeNo}"), never the path.
-func (m *Metrics) Request(route, method string, status int, took time.Duration) {
+func (m *Metrics) Request(_ context.Context, route, method string, status int, took time.Duration) {
 	if route == "" || route == "/" {
 		route = "unmatched"
 	}
@@ -122,7 +123,7 @@ func (m *Metrics) Request(route, method string, status int, took time.Duration) 
 }
 
 // ConnectorCall counts and times a connector call.
-func (m *Metrics) ConnectorCall(connector, op, result string, took time.Duration) {
+func (m *Metrics) ConnectorCall(_ context.Context, connector, op, result string, _ time.Time, took time.Duration) {
 	m.connectorCalls.WithLabelValues(connector, op, result).Inc()
 	m.connectorSeconds.WithLabelValues(connector, op).Observe(took.Seconds())
 }
@@ -138,7 +139,7 @@ func (m *Metrics) RefundStatus(status paygate.RefundStatus) {
 }
 
 // Delivery counts and times a delivery attempt.
-func (m *Metrics) Delivery(result string, took time.Duration) {
+func (m *Metrics) Delivery(_ context.Context, result string, _ time.Time, took time.Duration) {
 	m.deliveries.WithLabelValues(result).Inc()
 	m.deliverySeconds.Observe(took.Seconds())
 }

@@ -27,6 +27,7 @@ import (
 	"paygate/notify"
 	"paygate/postgres"
 	"paygate/sqlite"
+	"paygate/tracing"
 	"paygate/vault"
 )
 
@@ -58,6 +59,9 @@ type Main struct {
 	URL        string
 	MetricsURL string               // the /metrics address, when MetricsAddr is set
 	Sandbox    *gateway.NewMerchant // the merchant created on an empty database, if any
+	// Tracing exports spans; Open starts it from the OTEL_* environment
+	// when a test has not set it.
+	Tracing    *tracing.Tracing
 	Gateway    *gateway.Service
 	Dispatcher *gateway.Dispatcher
 
@@ -196,7 +200,7 @@ func checkSealedKeys(ctx context.Context, s paygate.Store, v *vault.Vault) error
 }
 
 func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
-	return gateway.New(s, acquirer.Sandbox{}, v, m.logger(), gateway.Config{
+	return gateway.New(m.tracedStore(s), acquirer.Sandbox{}, v, m.logger(), gateway.Config{
 		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
 		AllowPrivateTargets: m.AllowPrivateNotifyTargets, Observer: m.observer()})
 }
@@ -212,6 +216,12 @@ func (m *Main) Open(ctx context.Context) error {
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", m.Addr, err)
+	}
+	if m.Tracing == nil {
+		if m.Tracing, err = tracing.FromEnv(ctx, os.Getenv); err != nil {
+			ln.Close()
+			return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_*): %w", err)
+		}
 	}
 	mln, err := m.openMetrics()
 	if err != nil {
@@ -320,11 +330,12 @@ func (m *Main) createSandboxMerchant(ctx context.Context) error {
 func (m *Main) serve(ln net.Listener) {
 	api := phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger()),
 		Requests: m.requestObserver()})
+	traced := m.traced(api)
 	m.server = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			m.handling.Add(1)
 			defer m.handling.Done()
-			api.ServeHTTP(w, r)
+			traced.ServeHTTP(w, r)
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
@@ -406,6 +417,11 @@ func (m *Main) Close() error {
 	}
 	if m.metricsServer != nil {
 		errs = append(errs, m.metricsServer.Close())
+	}
+	if m.Tracing != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.Tracing.Shutdown(ctx))
+		cancel()
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())

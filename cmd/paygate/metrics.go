@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"paygate"
+
 	"paygate/gateway"
 	phttp "paygate/http"
 	"paygate/metrics"
@@ -52,18 +54,60 @@ func (m *Main) serveMetrics(ln net.Listener) {
 	}()
 }
 
-// observer is what the gateway reports to: the metrics, or nobody.
+// observer is what the gateway reports to: the metrics and the traces, or
+// nobody.
 func (m *Main) observer() gateway.Observer {
-	if m.metrics == nil {
-		return nil
+	var obs []gateway.Observer
+	if m.metrics != nil {
+		obs = append(obs, m.metrics)
 	}
-	return m.metrics
+	if m.Tracing != nil {
+		obs = append(obs, m.Tracing)
+	}
+	switch len(obs) {
+	case 0:
+		return nil
+	case 1:
+		return obs[0]
+	}
+	return gateway.Observers(obs...)
 }
 
 // requestObserver is what the API reports each request to.
 func (m *Main) requestObserver() phttp.RequestObserver {
-	if m.metrics == nil {
+	var obs requestObservers
+	if m.metrics != nil {
+		obs = append(obs, m.metrics)
+	}
+	if m.Tracing != nil {
+		obs = append(obs, m.Tracing)
+	}
+	if len(obs) == 0 {
 		return nil
 	}
-	return m.metrics
+	return obs
+}
+
+type requestObservers []phttp.RequestObserver
+
+func (o requestObservers) Request(ctx context.Context, route, method string, status int, took time.Duration) {
+	for _, x := range o {
+		x.Request(ctx, route, method, status, took)
+	}
+}
+
+// traced is h with a span per request when tracing is on.
+func (m *Main) traced(h http.Handler) http.Handler {
+	if m.Tracing == nil {
+		return h
+	}
+	return m.Tracing.Handler(h)
+}
+
+// tracedStore is s with a span per commit when tracing is on.
+func (m *Main) tracedStore(s paygate.Store) paygate.Store {
+	if m.Tracing == nil {
+		return s
+	}
+	return m.Tracing.Store(s)
 }
