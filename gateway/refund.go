@@ -150,7 +150,7 @@ func (s *core) sweepRefunds(ctx context.Context, now time.Time) (int, error) {
 // one commit: the reservation becomes refunded (or is released) and the
 // payment moves to PARTIALLY_REFUNDED or REFUNDED.
 func (s *core) settleRefund(ctx context.Context, r *paygate.Refund, ok bool, ref, code, msg string) (*paygate.Refund, error) {
-	return retryStale(ctx, "refund "+r.RefundID, func() (*paygate.Refund, error) {
+	return retryOutcome(ctx, "refund "+r.RefundID, func() (*paygate.Refund, error) {
 		p, err := s.store.Payment(ctx, r.MerchantID, r.TradeNo)
 		if err != nil {
 			return nil, err

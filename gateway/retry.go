@@ -35,9 +35,25 @@ func stale(err error) error {
 // retryStale runs attempt until it returns anything but errStale, at most
 // maxAttempts times, pausing a random moment of up to a few milliseconds
 // between tries so that two writers do not collide again in step. Past the
-// limit the answer is conflict (HTTP 409): this try's change was not
-// written, and the same request may be sent again.
+// limit the answer is conflict (HTTP 409): nothing of this request was
+// done, and the same request may be sent again.
 func retryStale[T any](ctx context.Context, what string, attempt func() (T, error)) (T, error) {
+	return retry(ctx, attempt, func() error {
+		return paygate.Errorf(paygate.EConflict, "%s kept changing while this request wrote it; retry the request", what)
+	})
+}
+
+// retryOutcome is retryStale for writing what already happened at a
+// connector (an approval, a capture, a void): past the limit it must not
+// invite a retry as if nothing had happened, so the answer is an internal
+// error and the object is left for the sweep, which settles it.
+func retryOutcome[T any](ctx context.Context, what string, attempt func() (T, error)) (T, error) {
+	return retry(ctx, attempt, func() error {
+		return paygate.Internal("record "+what, errors.New("the object kept changing while its outcome was written"))
+	})
+}
+
+func retry[T any](ctx context.Context, attempt func() (T, error), gaveUp func() error) (T, error) {
 	for i := 1; ; i++ {
 		v, err := attempt()
 		if !errors.Is(err, errStale) {
@@ -45,7 +61,7 @@ func retryStale[T any](ctx context.Context, what string, attempt func() (T, erro
 		}
 		if i == maxAttempts {
 			var zero T
-			return zero, paygate.Errorf(paygate.EConflict, "%s kept changing while this request wrote it; retry the request", what)
+			return zero, gaveUp()
 		}
 		if err := wait(ctx, time.Duration(rand.Int64N(int64(min(i, 8))*int64(time.Millisecond)+1))); err != nil {
 			var zero T
@@ -78,7 +94,7 @@ func reload(ctx context.Context, s *core, p **paygate.Payment) func() error {
 // update writes a change to p that keeps its status (no event), retrying on
 // a fresh copy when another writer came first.
 func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
-	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
+	return retryOutcome(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 		q := *p
 		now := s.now()
 		set(&q, now)
@@ -97,7 +113,7 @@ func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate
 // allowed, or retries on the fresh copy.
 func (s *core) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
 	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
-	return retryStale(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
+	return retryOutcome(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
 		q := *p
 		now := s.now()
 		ev, err := q.Transition(to, now, paygate.RequestID(ctx))

@@ -127,3 +127,33 @@ func TestEveryWriteEnds(t *testing.T) {
 		}
 	}
 }
+
+// staleAfterApproval is the sandbox, whose store turns always stale the
+// moment it approves: the outcome can then not be written.
+type staleAfterApproval struct {
+	acquirer.Sandbox
+	store *alwaysStale
+}
+
+func (s *staleAfterApproval) Authorize(ctx context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	res, err := s.Sandbox.Authorize(ctx, req)
+	s.store.stale.Store(true)
+	return res, err
+}
+
+// TestOutcomeNotWrittenIsNotAConflict: when an approval cannot be
+// recorded, the answer is an internal error, not 409 conflict, which would
+// tell the client that nothing happened and to send the request again.
+func TestOutcomeNotWrittenIsNotAConflict(t *testing.T) {
+	acq := &staleAfterApproval{}
+	gw, _, ctx, _ := newTestGateway(t, acq, nil, func(s paygate.Store) paygate.Store {
+		acq.store = &alwaysStale{Store: s}
+		return acq.store
+	})
+	_, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-outcome",
+		PaymentMethodType: "card", ThreeDsMode: "no", DeviceInfo: &wire.DeviceInfo{},
+		Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+	if code := paygate.ErrorCode(err); code != paygate.EInternal {
+		t.Errorf("approval not recorded: got %v, want internal_error", err)
+	}
+}

@@ -374,7 +374,7 @@ func (s *core) recordAttempt(ctx context.Context, p *paygate.Payment, ref string
 		p     *paygate.Payment
 		wrote bool
 	}
-	out, err := retryStale(ctx, "payment "+p.TradeNo, func() (recorded, error) {
+	out, err := retryOutcome(ctx, "payment "+p.TradeNo, func() (recorded, error) {
 		if p.Wallet == nil || attemptRef(p) != ref || !p.Status.Open() {
 			return recorded{p, false}, nil
 		}
