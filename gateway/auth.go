@@ -96,15 +96,21 @@ func (s *Merchants) IssueToken(ctx context.Context, appID, secret, client string
 	}
 	g := s.guard
 	client = clientKey(client)
-	if wait := g.shut(appID, client); wait > 0 {
+	settle, wait := g.admit(appID, client)
+	if wait > 0 {
 		err := paygate.Errorf(paygate.ERateLimited, "too many failed token requests; retry after %d s", retryAfter(wait))
 		err.RetryAfter = retryAfter(wait)
 		return "", 0, err
 	}
+	// Settled on every way out, a panic of the hash included: a call
+	// left admitted would hold its keys' one place for ever.
+	result, exists := tokenUndecided, false
+	defer func() { settle(result, exists) }()
 	m, err := s.store.MerchantByAppID(ctx, appID)
 	if err != nil && !isCode(err, paygate.ENotFound) {
 		return "", 0, err
 	}
+	exists = m != nil
 	ok := false
 	if m == nil {
 		g.pretendHash(ctx)
@@ -112,14 +118,10 @@ func (s *Merchants) IssueToken(ctx context.Context, appID, secret, client string
 		return "", 0, err
 	}
 	if !ok {
-		known := ""
-		if m != nil {
-			known = appID
-		}
-		g.failed(known, client)
+		result = tokenWrong
 		return "", 0, paygate.Errorf(paygate.EUnauthorized, "appId or secret is wrong")
 	}
-	g.succeeded(appID, client)
+	result = tokenRight
 	exp := s.now().Add(s.cfg.TokenTTL)
 	return s.signToken(m.ID, exp), int(s.cfg.TokenTTL / time.Second), nil
 }

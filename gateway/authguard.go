@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,9 +54,10 @@ type tokenGuard struct {
 }
 
 type failures struct {
-	n     int
-	last  time.Time
-	until time.Time // shut until then
+	n       int
+	last    time.Time
+	until   time.Time // shut until then
+	pending int       // calls admitted and not yet settled
 }
 
 func newTokenGuard(now func() time.Time) *tokenGuard {
@@ -79,18 +81,53 @@ func clientKey(addr string) string {
 	return a.String()
 }
 
-// shut reports how long the caller must wait before trying appID from
-// client again; 0 when it may try now.
-func (g *tokenGuard) shut(appID, client string) time.Duration {
+// admit decides whether a call for appID from client may try now: 0, and
+// a settle to call with the outcome; or how long to wait. Past the free
+// failures a key lets one call at a time through (the others wait for its
+// outcome), so calls sent at once cannot all slip past a back-off that the
+// first of them would start.
+func (g *tokenGuard) admit(appID, client string) (settle func(r tokenResult, appExists bool), wait time.Duration) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.now()
-	wait := g.waitFor("ip:"+client, now)
-	if _, ok := g.known[appID+"|"+client]; !ok {
-		wait = max(wait, g.waitFor("app:"+appID, now))
+	g.sweep(now)
+	keys := []string{"ip:" + client}
+	if _, known := g.known[appID+"|"+client]; !known {
+		keys = append(keys, "app:"+appID)
 	}
-	return wait
+	for _, k := range keys {
+		wait = max(wait, g.waitFor(k, now))
+		if f := g.fails[k]; wait == 0 && f != nil && f.pending > 0 && f.n+f.pending >= freeFailures {
+			wait = time.Second // the outcome of the one in flight decides
+		}
+	}
+	if wait > 0 {
+		return nil, wait
+	}
+	// Reserve a place on the keys that have an entry (an appId gets one
+	// with its first failure, so made-up appIds are never kept).
+	var reserved []*failures
+	for _, k := range keys {
+		f := g.fails[k]
+		if f == nil && strings.HasPrefix(k, "ip:") {
+			f = g.entry(k, now)
+		}
+		if f != nil {
+			f.pending++
+			reserved = append(reserved, f)
+		}
+	}
+	return func(r tokenResult, appExists bool) { g.settle(reserved, appID, client, r, appExists) }, 0
 }
+
+// tokenResult is what became of an admitted token call.
+type tokenResult int
+
+const (
+	tokenUndecided tokenResult = iota // no answer on the secret (the database, the pool): nothing counts
+	tokenRight
+	tokenWrong
+)
 
 func (g *tokenGuard) waitFor(key string, now time.Time) time.Duration {
 	f := g.fails[key]
@@ -100,45 +137,65 @@ func (g *tokenGuard) waitFor(key string, now time.Time) time.Duration {
 	return f.until.Sub(now)
 }
 
-// failed records a wrong appId or secret; appID is "" when no merchant has
-// it (an attacker's made-up appIds are not kept, only the address is).
-func (g *tokenGuard) failed(appID, client string) {
+// entry is key's failure record, new if it has none; nil when the table is
+// full of addresses even after forgetting what no longer counts (an
+// appId's record is always kept: there are only as many as merchants).
+func (g *tokenGuard) entry(key string, now time.Time) *failures {
+	if f := g.fails[key]; f != nil {
+		return f
+	}
+	if len(g.fails) >= maxKeys && strings.HasPrefix(key, "ip:") {
+		g.swept = time.Time{}
+		g.sweep(now)
+		if len(g.fails) >= maxKeys {
+			return nil // the pool's fairness still holds for this address
+		}
+	}
+	f := &failures{}
+	g.fails[key] = f
+	return f
+}
+
+// settle releases a call's reservations and records its outcome: a
+// failure counts against the address and, when a merchant has the appId,
+// against the appId; a success makes the address known for the appId. A
+// success does not clear the address's failures (a client with the
+// secret of one merchant must not reset its count of guesses at another's).
+func (g *tokenGuard) settle(reserved []*failures, appID, client string, r tokenResult, appExists bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	for _, f := range reserved {
+		f.pending--
+	}
 	now := g.now()
-	g.sweep(now)
+	switch r {
+	case tokenUndecided:
+		return
+	case tokenRight:
+		if _, known := g.known[appID+"|"+client]; known || len(g.known) < maxKeys {
+			g.known[appID+"|"+client] = now
+		}
+		return
+	}
 	g.fail("ip:"+client, now)
-	if appID != "" {
+	if appExists {
 		g.fail("app:"+appID, now)
 	}
 }
 
 func (g *tokenGuard) fail(key string, now time.Time) {
-	f := g.fails[key]
-	if f == nil || now.Sub(f.last) >= forgetAfter {
-		if f == nil && len(g.fails) >= maxKeys {
-			return // full even after the sweep: the pool's fairness still holds
-		}
-		f = &failures{}
-		g.fails[key] = f
+	f := g.entry(key, now)
+	if f == nil {
+		return
+	}
+	if now.Sub(f.last) >= forgetAfter && !f.last.IsZero() {
+		f.n, f.until = 0, time.Time{}
 	}
 	f.n++
 	f.last = now
 	if f.n > freeFailures {
 		shift := min(f.n-freeFailures-1, 16)
 		f.until = now.Add(min(time.Second<<shift, maxBackoff))
-	}
-}
-
-// succeeded clears the address's failures and remembers it for the appId.
-func (g *tokenGuard) succeeded(appID, client string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	now := g.now()
-	g.sweep(now)
-	delete(g.fails, "ip:"+client)
-	if _, ok := g.known[appID+"|"+client]; ok || len(g.known) < maxKeys {
-		g.known[appID+"|"+client] = now
 	}
 }
 
@@ -149,7 +206,7 @@ func (g *tokenGuard) sweep(now time.Time) {
 	}
 	g.swept = now
 	for k, f := range g.fails {
-		if now.Sub(f.last) >= forgetAfter && !now.Before(f.until) {
+		if f.pending == 0 && now.Sub(f.last) >= forgetAfter && !now.Before(f.until) {
 			delete(g.fails, k)
 		}
 	}

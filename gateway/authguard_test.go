@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,13 +78,58 @@ func TestTokenBackoff(t *testing.T) {
 	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "198.51.100.7"); err != nil {
 		t.Fatalf("after the wait: %v", err)
 	}
+	// A success does not clear the address's count (a client with one
+	// merchant's secret must not reset its guesses at another's): the
+	// next failure doubles the back-off again.
 	if _, _, err := s.Merchants.IssueToken(ctx, app, "wrong", "198.51.100.7"); paygate.ErrorCode(err) != paygate.EUnauthorized {
-		t.Fatalf("a success clears the address's count: got %v, want unauthorized", err)
+		t.Fatalf("a failure after the wait: got %v, want unauthorized", err)
 	}
-	// That failure shut the appId again (its count is not cleared by one
-	// address's success), but not for the address that knows the secret.
-	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "198.51.100.7"); err != nil {
-		t.Fatalf("the known address after one failure: %v", err)
+	if _, _, err := s.Merchants.IssueToken(ctx, app, nm.Secret, "198.51.100.7"); paygate.ErrorRetryAfter(err) != 16 {
+		t.Fatalf("after a success and a failure: got %v, want rate_limited after 16 s", err)
+	}
+}
+
+// TestTokenCallsAtOnce: calls sent at once from one address past its free
+// failures do not all slip past the back-off the first of them starts:
+// one is admitted at a time, the others wait for its outcome.
+func TestTokenCallsAtOnce(t *testing.T) {
+	s, nm, _, _ := guardGateway(t)
+	ctx := t.Context()
+	app := nm.Merchant.AppID
+	for range freeFailures - 1 {
+		s.Merchants.IssueToken(ctx, app, "wrong", "198.51.100.7")
+	}
+	var hashed atomic.Int64
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			_, _, err := s.Merchants.IssueToken(ctx, app, "wrong", "198.51.100.7")
+			if paygate.ErrorCode(err) == paygate.EUnauthorized {
+				hashed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	// The fifth failure is free and admitted with the others waiting; it
+	// and the sixth (whose failure shuts the address) are all that run.
+	if n := hashed.Load(); n > 2 {
+		t.Errorf("%d of 12 calls at once were hashed past the free failures, want at most 2", n)
+	}
+}
+
+// TestTokenGuardFull: a table full of addresses still counts an appId's
+// failures, so guessing from ever new addresses is shut out.
+func TestTokenGuardFull(t *testing.T) {
+	s, nm, _, _ := guardGateway(t)
+	g := s.core.guard
+	for i := range maxKeys {
+		g.fails[fmt.Sprintf("ip:2001:db8:%x::/64", i)] = &failures{n: 1, last: g.now()}
+	}
+	for i := range freeFailures + 1 {
+		s.Merchants.IssueToken(t.Context(), nm.Merchant.AppID, "wrong", fmt.Sprintf("2001:db9:%x::1", i))
+	}
+	if _, _, err := s.Merchants.IssueToken(t.Context(), nm.Merchant.AppID, "wrong", "2001:dba::1"); paygate.ErrorCode(err) != paygate.ERateLimited {
+		t.Errorf("a new address after %d failures with the table full: got %v, want rate_limited", freeFailures+1, err)
 	}
 }
 

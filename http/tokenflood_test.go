@@ -88,10 +88,10 @@ func TestTokenFlood(t *testing.T) {
 	slices.Sort(took)
 	t.Logf("merchant token calls during the flood: median %v, slowest %v; flood answers: %d × 401, %d × 429, %d × 503, %d errors",
 		took[len(took)/2], took[len(took)-1], count(401), count(429), count(503), count(0))
-	// The first wave (each connection's first call, all past the check
-	// before the first failure counts) and nothing after it.
-	if n := count(401); n > floodConns {
-		t.Errorf("the flood got %d answers of 401, want at most %d: guessing is not slowed", n, floodConns)
+	// Past the free failures one call at a time is admitted: a few
+	// answers of 401, however many connections.
+	if n := count(401); n > 20 {
+		t.Errorf("the flood got %d answers of 401, want at most 20: guessing is not slowed", n)
 	}
 	if count(429) == 0 {
 		t.Error("the flood got no 429")
