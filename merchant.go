@@ -16,7 +16,13 @@ type Merchant struct {
 	NotifySecretSealed []byte
 	KeyID              string
 	CreatedAt          time.Time
+	// DisabledAt is when an operator disabled the merchant; nil while it is
+	// enabled. A disabled merchant gets no token and its tokens stop working.
+	DisabledAt *time.Time
 }
+
+// Disabled reports whether the merchant is disabled.
+func (m *Merchant) Disabled() bool { return m.DisabledAt != nil }
 
 type ctxKey int
 

@@ -188,6 +188,12 @@ type MerchantStore interface {
 	MerchantByAppID(ctx context.Context, appID string) (*Merchant, error)
 	// CountMerchants returns how many merchants exist.
 	CountMerchants(ctx context.Context) (int, error)
+	// ListMerchants lists up to limit merchants in id order, starting after
+	// the id after ("" starts at the beginning).
+	ListMerchants(ctx context.Context, after string, limit int) ([]*Merchant, error)
+	// SetMerchantDisabled sets the merchant's DisabledAt (nil enables it);
+	// ENotFound.
+	SetMerchantDisabled(ctx context.Context, id string, disabledAt *time.Time) error
 }
 
 // Store is everything the gateway keeps, implemented by sqlite/ and postgres/.

@@ -84,7 +84,8 @@ func (s *core) createMerchant(ctx context.Context, id, name string) (*NewMerchan
 
 // IssueToken exchanges appId and secret for an access token; client is the
 // caller's network address, which the guessing limits count by. Any
-// mismatch is the same unauthorized error, in about the same time.
+// mismatch, and a disabled merchant, is the same unauthorized error, in about
+// the same time.
 //
 // Errors: invalid_parameter, unauthorized, rate_limited (with RetryAfter).
 func (s *Merchants) IssueToken(ctx context.Context, appID, secret, client string) (token string, expiresIn int, err error) {
@@ -117,6 +118,9 @@ func (s *Merchants) IssueToken(ctx context.Context, appID, secret, client string
 	} else if ok, err = g.timeHash(ctx, client, func() bool { return verifySecret(m.SecretHash, secret) }); err != nil {
 		return "", 0, err
 	}
+	// A disabled merchant's right secret counts as a failure too: the
+	// answers, and the back-off after them, must not confirm the secret.
+	ok = ok && !m.Disabled()
 	if !ok {
 		result = tokenWrong
 		return "", 0, paygate.Errorf(paygate.EUnauthorized, "appId or secret is wrong")
@@ -127,8 +131,13 @@ func (s *Merchants) IssueToken(ctx context.Context, appID, secret, client string
 }
 
 // Authenticate checks an access token and returns the merchant id it was issued to.
-// Tokens are signed, not stored, so any node holding the master key can check them.
-func (s *Merchants) Authenticate(_ context.Context, token string) (string, error) {
+// Tokens are signed, not stored, so any node holding the master key can check
+// them; whether the merchant is disabled is read from the store at most once a
+// second per merchant and node, so a disabled merchant's tokens stop working
+// within a second.
+//
+// Errors: unauthorized; internal or unavailable when the store does not answer.
+func (s *Merchants) Authenticate(ctx context.Context, token string) (string, error) {
 	unauth := paygate.Errorf(paygate.EUnauthorized, "access token is missing, invalid or expired")
 	body, sig, ok := strings.Cut(strings.TrimPrefix(token, "pgt_"), ".")
 	if !ok || !strings.HasPrefix(token, "pgt_") {
@@ -149,6 +158,13 @@ func (s *Merchants) Authenticate(_ context.Context, token string) (string, error
 	}
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil || !s.now().Before(time.Unix(exp, 0)) {
+		return "", unauth
+	}
+	disabled, err := s.merchantDisabled(ctx, parts[0])
+	if err != nil {
+		return "", err
+	}
+	if disabled {
 		return "", unauth
 	}
 	return parts[0], nil

@@ -51,6 +51,7 @@ type core struct {
 	cfg      Config
 	wake     chan struct{} // tells the dispatcher a notification is waiting
 	guard    *tokenGuard
+	states   stateCache // merchants' disabled flags, as last read
 	obs      Observer
 	// What the connectors can do besides their interfaces, found before
 	// they are wrapped for the observer.

@@ -410,39 +410,3 @@ func (s *Store) DeleteExpiredIdempotency(ctx context.Context, now time.Time) (in
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
-
-// CreateMerchant inserts a merchant.
-func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO merchants (id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt))
-	return dbErr("create merchant", err)
-}
-
-func (s *Store) merchant(ctx context.Context, where string, arg string) (*paygate.Merchant, error) {
-	var m paygate.Merchant
-	var created int64
-	err := s.r.QueryRowContext(ctx, `SELECT id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at FROM merchants WHERE `+where, arg).
-		Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created)
-	if err != nil {
-		return nil, dbErr("merchant", err)
-	}
-	m.CreatedAt = fromMs(created)
-	return &m, nil
-}
-
-// Merchant returns a merchant by id.
-func (s *Store) Merchant(ctx context.Context, id string) (*paygate.Merchant, error) {
-	return s.merchant(ctx, `id = ?`, id)
-}
-
-// MerchantByAppID returns a merchant by appId.
-func (s *Store) MerchantByAppID(ctx context.Context, appID string) (*paygate.Merchant, error) {
-	return s.merchant(ctx, `app_id = ?`, appID)
-}
-
-// CountMerchants counts merchants.
-func (s *Store) CountMerchants(ctx context.Context) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM merchants`).Scan(&n)
-	return n, dbErr("count merchants", err)
-}

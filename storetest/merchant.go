@@ -15,6 +15,8 @@ func testMerchant(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Duplicate", testMerchantDuplicate},
 		{"NotFound", testMerchantNotFound},
 		{"Count", testMerchantCount},
+		{"List", testMerchantList},
+		{"Disable", testMerchantDisable},
 	})
 }
 
@@ -99,6 +101,79 @@ func testMerchantCount(t *testing.T, open func(t *testing.T) paygate.Store) {
 	}
 }
 
+func testMerchantList(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	for _, id := range []string{"m_c", "m_a", "m_b"} {
+		if err := s.CreateMerchant(ctx, newMerchant(id)); err != nil {
+			t.Fatalf("CreateMerchant %s: %v", id, err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		after string
+		limit int
+		want  []string
+	}{
+		{"All", "", 100, []string{"m_a", "m_b", "m_c"}},
+		{"Limit", "", 2, []string{"m_a", "m_b"}},
+		{"After", "m_a", 100, []string{"m_b", "m_c"}},
+		{"AfterAbsent", "m_aa", 1, []string{"m_b"}},
+		{"AfterLast", "m_c", 100, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.ListMerchants(ctx, tc.after, tc.limit)
+			if err != nil {
+				t.Fatalf("ListMerchants: %v", err)
+			}
+			var ids []string
+			for _, m := range got {
+				ids = append(ids, m.ID)
+				checkMerchant(t, m, newMerchant(m.ID))
+			}
+			if !reflect.DeepEqual(ids, tc.want) {
+				t.Errorf("ListMerchants(%q, %d): got %v, want %v", tc.after, tc.limit, ids, tc.want)
+			}
+		})
+	}
+}
+
+func testMerchantDisable(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	for _, id := range []string{"m_1", "m_2"} {
+		if err := s.CreateMerchant(ctx, newMerchant(id)); err != nil {
+			t.Fatalf("CreateMerchant %s: %v", id, err)
+		}
+	}
+	when := at(time.Hour)
+	if err := s.SetMerchantDisabled(ctx, "m_1", &when); err != nil {
+		t.Fatalf("SetMerchantDisabled: %v", err)
+	}
+	want := newMerchant("m_1")
+	want.DisabledAt = &when
+	got, err := s.MerchantByAppID(ctx, want.AppID)
+	if err != nil {
+		t.Fatalf("MerchantByAppID: %v", err)
+	}
+	checkMerchant(t, got, want)
+	list, err := s.ListMerchants(ctx, "", 10)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("ListMerchants: got %d merchants, %v; want 2", len(list), err)
+	}
+	checkMerchant(t, list[0], want)
+	checkMerchant(t, list[1], newMerchant("m_2")) // the other is untouched
+
+	if err := s.SetMerchantDisabled(ctx, "m_1", nil); err != nil {
+		t.Fatalf("SetMerchantDisabled nil: %v", err)
+	}
+	got, err = s.Merchant(ctx, "m_1")
+	if err != nil {
+		t.Fatalf("Merchant: %v", err)
+	}
+	checkMerchant(t, got, newMerchant("m_1"))
+	wantCode(t, s.SetMerchantDisabled(ctx, "m_unknown", &when), paygate.ENotFound)
+	wantCode(t, s.SetMerchantDisabled(ctx, "m\x00bad", &when), paygate.ENotFound)
+}
+
 func newMerchant(id string) *paygate.Merchant {
 	return &paygate.Merchant{
 		ID:                 id,
@@ -129,8 +204,12 @@ func checkMerchant(t *testing.T, got, want *paygate.Merchant) {
 	if !g.CreatedAt.Equal(w.CreatedAt) {
 		t.Errorf("Merchant %s CreatedAt: got %v, want %v", w.ID, g.CreatedAt, w.CreatedAt)
 	}
+	if (g.DisabledAt == nil) != (w.DisabledAt == nil) || g.DisabledAt != nil && !g.DisabledAt.Equal(*w.DisabledAt) {
+		t.Errorf("Merchant %s DisabledAt: got %v, want %v", w.ID, g.DisabledAt, w.DisabledAt)
+	}
 	g.NotifySecretSealed, w.NotifySecretSealed = nil, nil
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
+	g.DisabledAt, w.DisabledAt = nil, nil
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("Merchant: got %+v, want %+v", g, w)
 	}

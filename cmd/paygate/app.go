@@ -429,21 +429,6 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// CreateMerchant creates a merchant and prints its credentials as one JSON object.
-func (m *Main) CreateMerchant(ctx context.Context, name string) error {
-	s, v, err := m.openKeyed(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	nm, err := m.newGateway(s, v).Merchants.CreateMerchant(ctx, name)
-	if err != nil {
-		return err
-	}
-	return json.NewEncoder(m.Stdout).Encode(map[string]string{"merchantId": nm.Merchant.ID, "appId": nm.Merchant.AppID,
-		"secret": nm.Secret, "notifySecret": nm.NotifySecret})
-}
-
 // Migrate applies the database migrations and names those it applied.
 func (m *Main) Migrate(ctx context.Context) ([]string, error) {
 	s, _, err := m.openStore(ctx)

@@ -1,5 +1,6 @@
-// Command paygate runs the payment gateway: serve, merchant create, migrate,
-// vault rekey and bench (README.md, docs/deploy.md).
+// Command paygate runs the payment gateway: serve, merchant (create, list,
+// show, disable, enable), migrate, vault rekey and bench (README.md,
+// docs/deploy.md).
 package main
 
 import (
@@ -233,23 +234,6 @@ func serveFlags(serve *cobra.Command, m *Main, e *environ) {
 	f.StringVar(&m.LogLevel, "log-level", e.str("PAYGATE_LOG_LEVEL", "info"), "the least level logged: debug, info, warn or error (PAYGATE_LOG_LEVEL)")
 	f.StringVar(&m.MetricsAddr, "metrics-addr", e.str("PAYGATE_METRICS_ADDR", ""),
 		"serve Prometheus metrics at /metrics on this address, a listener apart from the API's, e.g. 127.0.0.1:9090; off when empty (PAYGATE_METRICS_ADDR)")
-}
-
-func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
-	var name string
-	merchant := &cobra.Command{Use: "merchant", Short: "Manage merchants"}
-	create := &cobra.Command{
-		Use:   "create",
-		Short: "Create a merchant and print its credentials as JSON (the secret is shown only here)",
-		RunE: func(c *cobra.Command, _ []string) error {
-			return m.CreateMerchant(ctx, name)
-		},
-	}
-	create.Flags().StringVar(&name, "name", "", "merchant name")
-	create.MarkFlagRequired("name")
-	dbFlag(create, m, e)
-	merchant.AddCommand(create)
-	return merchant
 }
 
 func migrateCommand(ctx context.Context, m *Main, e *environ, stdout io.Writer) *cobra.Command {

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/spf13/cobra"
+
+	"paygate/gateway"
+)
+
+func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
+	var name string
+	merchant := &cobra.Command{Use: "merchant", Short: "Manage merchants"}
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a merchant and print its credentials as JSON (the secret is shown only here)",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return m.CreateMerchant(ctx, name)
+		},
+	}
+	create.Flags().StringVar(&name, "name", "", "merchant name")
+	create.MarkFlagRequired("name")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Print every merchant (id, name, appId, created, disabled), one JSON object a line",
+		RunE:  func(c *cobra.Command, _ []string) error { return m.ListMerchants(ctx) },
+	}
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Print one merchant as JSON (never a secret)",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(c *cobra.Command, args []string) error { return m.ShowMerchant(ctx, args[0]) },
+	}
+	disable := &cobra.Command{
+		Use:   "disable ID",
+		Short: "Disable a merchant: no new tokens, and its tokens stop working on every node within a second",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(c *cobra.Command, args []string) error { return m.SetMerchantDisabled(ctx, args[0], true) },
+	}
+	enable := &cobra.Command{
+		Use:   "enable ID",
+		Short: "Enable a disabled merchant again",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(c *cobra.Command, args []string) error { return m.SetMerchantDisabled(ctx, args[0], false) },
+	}
+	for _, c := range []*cobra.Command{create, list, show, disable, enable} {
+		dbFlag(c, m, e)
+		merchant.AddCommand(c)
+	}
+	return merchant
+}
+
+// merchants opens the database and calls f with the merchants' service.
+func (m *Main) merchants(ctx context.Context, f func(*gateway.Merchants) error) error {
+	s, v, err := m.openKeyed(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return f(m.newGateway(s, v).Merchants)
+}
+
+// CreateMerchant creates a merchant and prints its credentials as one JSON object.
+func (m *Main) CreateMerchant(ctx context.Context, name string) error {
+	return m.merchants(ctx, func(ms *gateway.Merchants) error {
+		nm, err := ms.CreateMerchant(ctx, name)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(m.Stdout).Encode(map[string]string{"merchantId": nm.Merchant.ID, "appId": nm.Merchant.AppID,
+			"secret": nm.Secret, "notifySecret": nm.NotifySecret})
+	})
+}
+
+// ListMerchants prints every merchant, one JSON object a line, in id order.
+func (m *Main) ListMerchants(ctx context.Context) error {
+	return m.merchants(ctx, func(ms *gateway.Merchants) error {
+		enc := json.NewEncoder(m.Stdout)
+		after := ""
+		for {
+			page, err := ms.ListMerchants(ctx, after, 500)
+			if err != nil || len(page) == 0 {
+				return err
+			}
+			for _, mi := range page {
+				if err := enc.Encode(mi); err != nil {
+					return err
+				}
+			}
+			after = page[len(page)-1].ID
+		}
+	})
+}
+
+// ShowMerchant prints one merchant as JSON.
+func (m *Main) ShowMerchant(ctx context.Context, id string) error {
+	return m.merchants(ctx, func(ms *gateway.Merchants) error {
+		mi, err := ms.Merchant(ctx, id)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(m.Stdout).Encode(mi)
+	})
+}
+
+// SetMerchantDisabled disables or enables a merchant and prints it as JSON.
+func (m *Main) SetMerchantDisabled(ctx context.Context, id string, disabled bool) error {
+	return m.merchants(ctx, func(ms *gateway.Merchants) error {
+		mi, err := ms.SetDisabled(ctx, id, disabled)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(m.Stdout).Encode(mi)
+	})
+}

@@ -1,0 +1,140 @@
+package gateway
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"paygate"
+)
+
+// stateTTL is how long a node trusts what it read of a merchant's disabled
+// flag: a disabled merchant's tokens stop working on every node within it,
+// and a busy merchant costs one store read per node per stateTTL.
+const stateTTL = time.Second
+
+// stateCache keeps, per merchant, whether it is disabled as last read from
+// the store. Only merchants with a token this node signed get here, so it
+// holds at most one entry per merchant.
+type stateCache struct {
+	mu sync.Mutex
+	m  map[string]*stateEntry
+}
+
+type stateEntry struct {
+	ready    chan struct{} // closed once the read below is done
+	read     time.Time     // when the read started
+	disabled bool
+	err      error
+}
+
+// merchantDisabled reports whether the merchant is disabled, reading the
+// store at most once per stateTTL per merchant; callers arriving while a
+// read runs wait for it instead of reading too.
+func (s *core) merchantDisabled(ctx context.Context, id string) (bool, error) {
+	c := &s.states
+	now := s.cfg.Now()
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*stateEntry{}
+	}
+	e := c.m[id]
+	if e == nil || now.Sub(e.read) >= stateTTL || now.Before(e.read) {
+		e = &stateEntry{ready: make(chan struct{}), read: now}
+		c.m[id] = e
+		c.mu.Unlock()
+		m, err := s.store.Merchant(context.WithoutCancel(ctx), id)
+		if err == nil {
+			e.disabled = m.Disabled()
+		} else if isCode(err, paygate.ENotFound) {
+			e.disabled = true // a token for a merchant this database lacks
+		} else {
+			e.err = err
+			c.forget(id, e) // the next call reads again
+		}
+		close(e.ready)
+	} else {
+		c.mu.Unlock()
+	}
+	select {
+	case <-e.ready:
+		return e.disabled, e.err
+	case <-ctx.Done():
+		return false, paygate.Errorf(paygate.EUnavailable, "request ended while checking the merchant")
+	}
+}
+
+// forget drops e if it is still id's entry.
+func (c *stateCache) forget(id string, e *stateEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m[id] == e {
+		delete(c.m, id)
+	}
+}
+
+// MerchantInfo is what an operator sees of a merchant: never a secret or
+// its hash.
+type MerchantInfo struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	AppID      string     `json:"appId"`
+	CreatedAt  time.Time  `json:"created"`
+	DisabledAt *time.Time `json:"disabled"`
+}
+
+func merchantInfo(m *paygate.Merchant) MerchantInfo {
+	return MerchantInfo{ID: m.ID, Name: m.Name, AppID: m.AppID, CreatedAt: m.CreatedAt, DisabledAt: m.DisabledAt}
+}
+
+// ListMerchants lists up to limit merchants in id order after the id after.
+func (s *Merchants) ListMerchants(ctx context.Context, after string, limit int) ([]MerchantInfo, error) {
+	ms, err := s.store.ListMerchants(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MerchantInfo, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, merchantInfo(m))
+	}
+	return out, nil
+}
+
+// Merchant returns what an operator sees of one merchant.
+//
+// Errors: not_found.
+func (s *Merchants) Merchant(ctx context.Context, id string) (MerchantInfo, error) {
+	m, err := s.store.Merchant(ctx, id)
+	if err != nil {
+		return MerchantInfo{}, err
+	}
+	return merchantInfo(m), nil
+}
+
+// SetDisabled disables the merchant (or enables it again): a disabled
+// merchant gets no access token, and the tokens it holds stop working on
+// every node within a second (stateTTL). Disabling one already disabled
+// keeps the first time.
+//
+// Errors: not_found.
+func (s *Merchants) SetDisabled(ctx context.Context, id string, disabled bool) (MerchantInfo, error) {
+	m, err := s.store.Merchant(ctx, id)
+	if err != nil {
+		return MerchantInfo{}, err
+	}
+	if disabled != m.Disabled() {
+		var at *time.Time
+		if disabled {
+			now := s.now()
+			at = &now
+		}
+		if err := s.store.SetMerchantDisabled(ctx, id, at); err != nil {
+			return MerchantInfo{}, err
+		}
+		m.DisabledAt = at
+	}
+	s.states.mu.Lock()
+	delete(s.states.m, id) // this node knows at once
+	s.states.mu.Unlock()
+	return merchantInfo(m), nil
+}

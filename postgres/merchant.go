@@ -1,0 +1,80 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"paygate"
+)
+
+const merchantCols = `id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at, disabled_at`
+
+// CreateMerchant inserts a merchant.
+func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
+	_, err := s.exec(ctx, "create merchant", `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt), msPtr(m.DisabledAt))
+	return err
+}
+
+func (s *Store) merchants(ctx context.Context, op, where string, args ...any) ([]*paygate.Merchant, error) {
+	var out []*paygate.Merchant
+	err := s.rows(ctx, op, `SELECT `+merchantCols+` FROM merchants WHERE `+where, args, func(r pgx.Rows) error {
+		var m paygate.Merchant
+		var created int64
+		var disabled *int64
+		if err := r.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created, &disabled); err != nil {
+			return err
+		}
+		m.CreatedAt = fromMs(created)
+		if disabled != nil {
+			t := fromMs(*disabled)
+			m.DisabledAt = &t
+		}
+		out = append(out, &m)
+		return nil
+	})
+	return out, err
+}
+
+// Merchant returns a merchant by id.
+func (s *Store) Merchant(ctx context.Context, id string) (*paygate.Merchant, error) {
+	return one(s.merchants(ctx, "merchant", `id = $1`, id))
+}
+
+// MerchantByAppID returns a merchant by appId.
+func (s *Store) MerchantByAppID(ctx context.Context, appID string) (*paygate.Merchant, error) {
+	return one(s.merchants(ctx, "merchant", `app_id = $1`, appID))
+}
+
+// CountMerchants counts merchants.
+func (s *Store) CountMerchants(ctx context.Context) (int, error) {
+	var n int
+	err := s.withConn(ctx, "count merchants", func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FROM merchants`).Scan(&n)
+	})
+	return n, err
+}
+
+// ListMerchants lists a page of merchants in id order.
+func (s *Store) ListMerchants(ctx context.Context, after string, limit int) ([]*paygate.Merchant, error) {
+	return s.merchants(ctx, "list merchants", `id > $1 ORDER BY id LIMIT $2`, after, limitArg(limit))
+}
+
+// SetMerchantDisabled sets or clears the merchant's disabled_at.
+func (s *Store) SetMerchantDisabled(ctx context.Context, id string, disabledAt *time.Time) error {
+	if !storable(id) {
+		return merchantTouched(0, nil)
+	}
+	n, err := s.exec(ctx, "set merchant disabled", `UPDATE merchants SET disabled_at = $1 WHERE id = $2`, msPtr(disabledAt), id)
+	return merchantTouched(n, err)
+}
+
+func merchantTouched(n int64, err error) error {
+	if err == nil && n == 0 {
+		return &paygate.Error{Code: paygate.ENotFound, Message: "merchant not found"}
+	}
+	return err
+}

@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"paygate"
+)
+
+const merchantCols = `id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at, disabled_at`
+
+// CreateMerchant inserts a merchant.
+func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt), msPtr(m.DisabledAt))
+	return dbErr("create merchant", err)
+}
+
+func scanMerchant(row interface{ Scan(...any) error }) (*paygate.Merchant, error) {
+	var m paygate.Merchant
+	var created int64
+	var disabled sql.NullInt64
+	if err := row.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created, &disabled); err != nil {
+		return nil, err
+	}
+	m.CreatedAt = fromMs(created)
+	if disabled.Valid {
+		t := fromMs(disabled.Int64)
+		m.DisabledAt = &t
+	}
+	return &m, nil
+}
+
+func (s *Store) merchant(ctx context.Context, where string, arg string) (*paygate.Merchant, error) {
+	m, err := scanMerchant(s.r.QueryRowContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE `+where, arg))
+	return m, dbErr("merchant", err)
+}
+
+// Merchant returns a merchant by id.
+func (s *Store) Merchant(ctx context.Context, id string) (*paygate.Merchant, error) {
+	return s.merchant(ctx, `id = ?`, id)
+}
+
+// MerchantByAppID returns a merchant by appId.
+func (s *Store) MerchantByAppID(ctx context.Context, appID string) (*paygate.Merchant, error) {
+	return s.merchant(ctx, `app_id = ?`, appID)
+}
+
+// CountMerchants counts merchants.
+func (s *Store) CountMerchants(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM merchants`).Scan(&n)
+	return n, dbErr("count merchants", err)
+}
+
+// ListMerchants lists a page of merchants in id order.
+func (s *Store) ListMerchants(ctx context.Context, after string, limit int) ([]*paygate.Merchant, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+merchantCols+` FROM merchants WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, dbErr("list merchants", err)
+	}
+	defer rows.Close()
+	var out []*paygate.Merchant
+	for rows.Next() {
+		m, err := scanMerchant(rows)
+		if err != nil {
+			return nil, dbErr("list merchants", err)
+		}
+		out = append(out, m)
+	}
+	return out, dbErr("list merchants", rows.Err())
+}
+
+// SetMerchantDisabled sets or clears the merchant's disabled_at.
+func (s *Store) SetMerchantDisabled(ctx context.Context, id string, disabledAt *time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE merchants SET disabled_at = ? WHERE id = ?`, msPtr(disabledAt), id)
+	if err != nil {
+		return dbErr("set merchant disabled", err)
+	}
+	return merchantTouched(res)
+}
+
+func merchantTouched(res sql.Result) error {
+	if n, err := res.RowsAffected(); err != nil {
+		return dbErr("merchant", err)
+	} else if n == 0 {
+		return &paygate.Error{Code: paygate.ENotFound, Message: "merchant not found"}
+	}
+	return nil
+}
