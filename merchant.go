@@ -19,10 +19,21 @@ type Merchant struct {
 	// DisabledAt is when an operator disabled the merchant; nil while it is
 	// enabled. A disabled merchant gets no token and its tokens stop working.
 	DisabledAt *time.Time
+	// PrevSecretHash is the hash of the secret the last rotation replaced,
+	// still good for token calls before PrevSecretUntil; "" and nil when
+	// there is none.
+	PrevSecretHash  string
+	PrevSecretUntil *time.Time
 }
 
 // Disabled reports whether the merchant is disabled.
 func (m *Merchant) Disabled() bool { return m.DisabledAt != nil }
+
+// PrevSecretGood reports whether the secret the last rotation replaced is
+// still good at now.
+func (m *Merchant) PrevSecretGood(now time.Time) bool {
+	return m.PrevSecretHash != "" && m.PrevSecretUntil != nil && now.Before(*m.PrevSecretUntil)
+}
 
 type ctxKey int
 

@@ -194,6 +194,11 @@ type MerchantStore interface {
 	// SetMerchantDisabled sets the merchant's DisabledAt (nil enables it);
 	// ENotFound.
 	SetMerchantDisabled(ctx context.Context, id string, disabledAt *time.Time) error
+	// ReplaceMerchantSecret sets the merchant's SecretHash to newHash if it is
+	// still oldHash, keeping oldHash as PrevSecretHash until prevUntil (nil:
+	// the old secret stops at once, and no previous one is kept). EConflict if
+	// the hash is no longer oldHash (another rotation came first); ENotFound.
+	ReplaceMerchantSecret(ctx context.Context, id, oldHash, newHash string, prevUntil *time.Time) error
 }
 
 // Store is everything the gateway keeps, implemented by sqlite/ and postgres/.

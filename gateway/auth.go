@@ -115,7 +115,7 @@ func (s *Merchants) IssueToken(ctx context.Context, appID, secret, client string
 	ok := false
 	if m == nil {
 		g.pretendHash(ctx)
-	} else if ok, err = g.timeHash(ctx, client, func() bool { return verifySecret(m.SecretHash, secret) }); err != nil {
+	} else if ok, err = g.timeHash(ctx, client, func() bool { return verifyAny(secret, s.secretHashes(m)...) }); err != nil {
 		return "", 0, err
 	}
 	// A disabled merchant's right secret counts as a failure too: the
@@ -205,6 +205,43 @@ func hashSecret(secret string) string {
 	key := argon2.IDKey([]byte(secret), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// secretHashes are the hashes of the secrets m's token calls may present:
+// the current one, and the one the last rotation replaced while its grace
+// lasts.
+func (s *core) secretHashes(m *paygate.Merchant) []string {
+	if m.PrevSecretGood(s.now()) {
+		return []string{m.SecretHash, m.PrevSecretHash}
+	}
+	return []string{m.SecretHash}
+}
+
+// verifyAny reports whether secret matches one of hashes. They are checked
+// at the same time, so that a wrong secret takes one hash's time whether or
+// not the merchant is in a rotation's grace: as long as an unknown appId's
+// answer waits (tokenGuard.pretendHash), which must not tell them apart.
+// The caller holds a hash slot for them all.
+func verifyAny(secret string, hashes ...string) bool {
+	if len(hashes) == 1 {
+		return verifySecret(hashes[0], secret)
+	}
+	others := make(chan bool, len(hashes)-1)
+	for _, h := range hashes[1:] {
+		go func() {
+			defer func() {
+				if recover() != nil { // a corrupt stored hash
+					others <- false
+				}
+			}()
+			others <- verifySecret(h, secret)
+		}()
+	}
+	ok := verifySecret(hashes[0], secret)
+	for range hashes[1:] {
+		ok = <-others || ok
+	}
+	return ok
 }
 
 // verifySecret compares in constant time against a hash made by hashSecret.

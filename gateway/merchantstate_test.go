@@ -88,7 +88,7 @@ func TestDisableMerchant(t *testing.T) {
 
 	_, _, err = b.Merchants.IssueToken(ctx, nm.Merchant.AppID, nm.Secret, "192.0.2.1")
 	wrong := func() error {
-		_, _, err := b.Merchants.IssueToken(ctx, nm.Merchant.AppID, "0"+nm.Secret[1:], "192.0.2.9")
+		_, _, err := b.Merchants.IssueToken(ctx, nm.Merchant.AppID, "wrong-"+nm.Secret, "192.0.2.9")
 		return err
 	}()
 	if paygate.ErrorCode(err) != paygate.EUnauthorized || paygate.ErrorMessage(err) != paygate.ErrorMessage(wrong) {

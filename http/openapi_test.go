@@ -23,6 +23,7 @@ import (
 // catch-all "/" that answers not_found and the /docs/ redirect.
 var routes = []string{
 	"POST /v1/auth/token",
+	"POST /v1/merchant/secret/rotate",
 	"POST /v1/checkout/sessions",
 	"GET /v1/checkout/sessions/{sessionId}",
 	"POST /v1/payments",
@@ -184,6 +185,7 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{schema("PaymentWallet"), "PaymentWallet", wire.WalletView{}},
 		{schema("Refund"), "Refund", wire.RefundView{}},
 		{schema("Token"), "Token", wire.TokenView{}},
+		{schema("Secret"), "Secret", wire.SecretView{}},
 		{schema("Subscription"), "Subscription", wire.SubscriptionView{}},
 		{schema("SubscriptionList"), "SubscriptionList", struct {
 			Subscriptions []wire.SubscriptionView `json:"subscriptions"`
@@ -284,6 +286,7 @@ func TestOpenAPISchemasMatchGo(t *testing.T) {
 		{"RefundRequest", wire.RefundRequest{}},
 		{"RefundInquiryRequest", wire.RefundInquiryRequest{}},
 		{"SubscriptionRequest", wire.SubscriptionRequest{}},
+		{"SecretRotateRequest", wire.SecretRotateRequest{}},
 		{"TrackerRequest", wire.TrackerRequest{}},
 		{"TrackerUpdateRequest", wire.TrackerUpdateRequest{}},
 		{"PatchOp", wire.PatchOp{}},

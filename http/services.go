@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"time"
 
 	"paygate"
 	"paygate/gateway"
@@ -15,6 +16,7 @@ type (
 	merchantService interface {
 		IssueToken(ctx context.Context, appID, secret, client string) (token string, expiresIn int, err error)
 		Authenticate(ctx context.Context, token string) (string, error)
+		RotateOwnSecret(ctx context.Context, current string, grace time.Duration, client string) (*gateway.RotatedSecret, error)
 	}
 	paymentService interface {
 		CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error)

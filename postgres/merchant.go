@@ -10,12 +10,14 @@ import (
 	"paygate"
 )
 
-const merchantCols = `id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at, disabled_at`
+const merchantCols = `id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at, disabled_at,
+	prev_secret_hash, prev_secret_until`
 
 // CreateMerchant inserts a merchant.
 func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
-	_, err := s.exec(ctx, "create merchant", `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt), msPtr(m.DisabledAt))
+	_, err := s.exec(ctx, "create merchant", `INSERT INTO merchants (`+merchantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt), msPtr(m.DisabledAt),
+		m.PrevSecretHash, msPtr(m.PrevSecretUntil))
 	return err
 }
 
@@ -24,15 +26,13 @@ func (s *Store) merchants(ctx context.Context, op, where string, args ...any) ([
 	err := s.rows(ctx, op, `SELECT `+merchantCols+` FROM merchants WHERE `+where, args, func(r pgx.Rows) error {
 		var m paygate.Merchant
 		var created int64
-		var disabled *int64
-		if err := r.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created, &disabled); err != nil {
+		var disabled, prevUntil *int64
+		if err := r.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created, &disabled,
+			&m.PrevSecretHash, &prevUntil); err != nil {
 			return err
 		}
 		m.CreatedAt = fromMs(created)
-		if disabled != nil {
-			t := fromMs(*disabled)
-			m.DisabledAt = &t
-		}
+		m.DisabledAt, m.PrevSecretUntil = timePtr(disabled), timePtr(prevUntil)
 		out = append(out, &m)
 		return nil
 	})
@@ -70,6 +70,34 @@ func (s *Store) SetMerchantDisabled(ctx context.Context, id string, disabledAt *
 	}
 	n, err := s.exec(ctx, "set merchant disabled", `UPDATE merchants SET disabled_at = $1 WHERE id = $2`, msPtr(disabledAt), id)
 	return merchantTouched(n, err)
+}
+
+func timePtr(v *int64) *time.Time {
+	if v == nil {
+		return nil
+	}
+	t := fromMs(*v)
+	return &t
+}
+
+// ReplaceMerchantSecret replaces the merchant's secret hash if it is still oldHash.
+func (s *Store) ReplaceMerchantSecret(ctx context.Context, id, oldHash, newHash string, prevUntil *time.Time) error {
+	if !storable(id, oldHash, newHash) {
+		return merchantTouched(0, nil)
+	}
+	prev := ""
+	if prevUntil != nil {
+		prev = oldHash
+	}
+	n, err := s.exec(ctx, "replace merchant secret", `UPDATE merchants SET secret_hash = $1, prev_secret_hash = $2, prev_secret_until = $3
+		WHERE id = $4 AND secret_hash = $5`, newHash, prev, msPtr(prevUntil), id, oldHash)
+	if err != nil || n > 0 {
+		return err
+	}
+	if _, err := s.Merchant(ctx, id); err != nil {
+		return err
+	}
+	return &paygate.Error{Code: paygate.EConflict, Op: "replace merchant secret", Message: "the secret changed meanwhile"}
 }
 
 func merchantTouched(n int64, err error) error {

@@ -8,28 +8,37 @@ import (
 	"paygate"
 )
 
-const merchantCols = `id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at, disabled_at`
+const merchantCols = `id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at, disabled_at,
+	prev_secret_hash, prev_secret_until`
 
 // CreateMerchant inserts a merchant.
 func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt), msPtr(m.DisabledAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt), msPtr(m.DisabledAt),
+		m.PrevSecretHash, msPtr(m.PrevSecretUntil))
 	return dbErr("create merchant", err)
 }
 
 func scanMerchant(row interface{ Scan(...any) error }) (*paygate.Merchant, error) {
 	var m paygate.Merchant
 	var created int64
-	var disabled sql.NullInt64
-	if err := row.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created, &disabled); err != nil {
+	var disabled, prevUntil sql.NullInt64
+	if err := row.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created, &disabled,
+		&m.PrevSecretHash, &prevUntil); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = fromMs(created)
-	if disabled.Valid {
-		t := fromMs(disabled.Int64)
-		m.DisabledAt = &t
-	}
+	m.DisabledAt = timePtr(disabled)
+	m.PrevSecretUntil = timePtr(prevUntil)
 	return &m, nil
+}
+
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMs(v.Int64)
+	return &t
 }
 
 func (s *Store) merchant(ctx context.Context, where string, arg string) (*paygate.Merchant, error) {
@@ -79,6 +88,26 @@ func (s *Store) SetMerchantDisabled(ctx context.Context, id string, disabledAt *
 		return dbErr("set merchant disabled", err)
 	}
 	return merchantTouched(res)
+}
+
+// ReplaceMerchantSecret replaces the merchant's secret hash if it is still oldHash.
+func (s *Store) ReplaceMerchantSecret(ctx context.Context, id, oldHash, newHash string, prevUntil *time.Time) error {
+	prev := ""
+	if prevUntil != nil {
+		prev = oldHash
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE merchants SET secret_hash = ?, prev_secret_hash = ?, prev_secret_until = ?
+		WHERE id = ? AND secret_hash = ?`, newHash, prev, msPtr(prevUntil), id, oldHash)
+	if err != nil {
+		return dbErr("replace merchant secret", err)
+	}
+	if err := merchantTouched(res); paygate.ErrorCode(err) != paygate.ENotFound {
+		return err
+	}
+	if _, err := s.Merchant(ctx, id); err != nil {
+		return err
+	}
+	return &paygate.Error{Code: paygate.EConflict, Op: "replace merchant secret", Message: "the secret changed meanwhile"}
 }
 
 func merchantTouched(res sql.Result) error {

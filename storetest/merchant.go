@@ -17,6 +17,7 @@ func testMerchant(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Count", testMerchantCount},
 		{"List", testMerchantList},
 		{"Disable", testMerchantDisable},
+		{"ReplaceSecret", testMerchantReplaceSecret},
 	})
 }
 
@@ -174,6 +175,43 @@ func testMerchantDisable(t *testing.T, open func(t *testing.T) paygate.Store) {
 	wantCode(t, s.SetMerchantDisabled(ctx, "m\x00bad", &when), paygate.ENotFound)
 }
 
+func testMerchantReplaceSecret(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	for _, id := range []string{"m_1", "m_2"} {
+		if err := s.CreateMerchant(ctx, newMerchant(id)); err != nil {
+			t.Fatalf("CreateMerchant %s: %v", id, err)
+		}
+	}
+	check := func(t *testing.T, want *paygate.Merchant) {
+		t.Helper()
+		got, err := s.MerchantByAppID(ctx, want.AppID)
+		if err != nil {
+			t.Fatalf("MerchantByAppID: %v", err)
+		}
+		checkMerchant(t, got, want)
+	}
+	want := newMerchant("m_1")
+	until := at(24 * time.Hour)
+	if err := s.ReplaceMerchantSecret(ctx, "m_1", want.SecretHash, "$argon2id$new1", &until); err != nil {
+		t.Fatalf("ReplaceMerchantSecret: %v", err)
+	}
+	want.PrevSecretHash, want.SecretHash, want.PrevSecretUntil = want.SecretHash, "$argon2id$new1", &until
+	check(t, want)
+	check(t, newMerchant("m_2")) // the other is untouched
+
+	// A second rotation from the same hash lost the race: nothing changes.
+	wantCode(t, s.ReplaceMerchantSecret(ctx, "m_1", newMerchant("m_1").SecretHash, "$argon2id$late", &until), paygate.EConflict)
+	check(t, want)
+
+	// Without a grace, the replaced hash is not kept.
+	if err := s.ReplaceMerchantSecret(ctx, "m_1", "$argon2id$new1", "$argon2id$new2", nil); err != nil {
+		t.Fatalf("ReplaceMerchantSecret without grace: %v", err)
+	}
+	want.SecretHash, want.PrevSecretHash, want.PrevSecretUntil = "$argon2id$new2", "", nil
+	check(t, want)
+	wantCode(t, s.ReplaceMerchantSecret(ctx, "m_unknown", "$argon2id$new2", "x", nil), paygate.ENotFound)
+}
+
 func newMerchant(id string) *paygate.Merchant {
 	return &paygate.Merchant{
 		ID:                 id,
@@ -204,12 +242,18 @@ func checkMerchant(t *testing.T, got, want *paygate.Merchant) {
 	if !g.CreatedAt.Equal(w.CreatedAt) {
 		t.Errorf("Merchant %s CreatedAt: got %v, want %v", w.ID, g.CreatedAt, w.CreatedAt)
 	}
-	if (g.DisabledAt == nil) != (w.DisabledAt == nil) || g.DisabledAt != nil && !g.DisabledAt.Equal(*w.DisabledAt) {
-		t.Errorf("Merchant %s DisabledAt: got %v, want %v", w.ID, g.DisabledAt, w.DisabledAt)
+	for _, f := range []struct {
+		name      string
+		got, want *time.Time
+	}{{"DisabledAt", g.DisabledAt, w.DisabledAt}, {"PrevSecretUntil", g.PrevSecretUntil, w.PrevSecretUntil}} {
+		if (f.got == nil) != (f.want == nil) || f.got != nil && !f.got.Equal(*f.want) {
+			t.Errorf("Merchant %s %s: got %v, want %v", w.ID, f.name, f.got, f.want)
+		}
 	}
 	g.NotifySecretSealed, w.NotifySecretSealed = nil, nil
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
 	g.DisabledAt, w.DisabledAt = nil, nil
+	g.PrevSecretUntil, w.PrevSecretUntil = nil, nil
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("Merchant: got %+v, want %+v", g, w)
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
@@ -44,7 +46,15 @@ func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE:  func(c *cobra.Command, args []string) error { return m.SetMerchantDisabled(ctx, args[0], false) },
 	}
-	for _, c := range []*cobra.Command{create, list, show, disable, enable} {
+	var grace time.Duration
+	rotate := &cobra.Command{
+		Use:   "rotate-secret ID",
+		Short: "Give a merchant a new API secret and print it as JSON; the old one gets tokens until --grace ends",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(c *cobra.Command, args []string) error { return m.RotateSecret(ctx, args[0], grace) },
+	}
+	rotate.Flags().DurationVar(&grace, "grace", gateway.DefaultGrace, "how long the old secret keeps working for token calls, 0s to 168h")
+	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate} {
 		dbFlag(c, m, e)
 		merchant.AddCommand(c)
 	}
@@ -112,5 +122,18 @@ func (m *Main) SetMerchantDisabled(ctx context.Context, id string, disabled bool
 			return err
 		}
 		return json.NewEncoder(m.Stdout).Encode(mi)
+	})
+}
+
+// RotateSecret gives a merchant a new API secret and prints it as JSON, as
+// CreateMerchant prints the credentials.
+func (m *Main) RotateSecret(ctx context.Context, id string, grace time.Duration) error {
+	return m.merchants(ctx, func(ms *gateway.Merchants) error {
+		rs, err := ms.RotateSecret(ctx, id, grace)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(m.Stdout).Encode(wire.SecretView{MerchantID: rs.MerchantID, AppID: rs.AppID, Secret: rs.Secret,
+			PreviousSecretValidUntil: wire.OptTime(rs.PrevSecretUntil)})
 	})
 }

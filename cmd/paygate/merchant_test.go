@@ -123,3 +123,64 @@ func TestMerchantDisableServing(t *testing.T) {
 	c.do("GET", "/v1/notifications/subscriptions", nil).want(200)
 	a.sandbox()
 }
+
+// TestRotateSecretAPI: the merchant rotates its secret with its token and
+// its current secret; the old secret gets tokens until the grace ends on
+// the server's clock, the new one from the start.
+func TestRotateSecretAPI(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	appID, old := a.Sandbox.Merchant.AppID, a.Sandbox.Secret
+	path := "/v1/merchant/secret/rotate"
+	c.do("POST", path, map[string]string{"secret": "wrong-" + old}).wantError(401, "unauthorized", "secret")
+	c.do("POST", path, map[string]string{"secret": old, "grace": "169h"}).wantError(400, "invalid_parameter", "grace")
+	c.do("POST", path, map[string]string{}).wantError(400, "invalid_parameter", "secret")
+	(&client{a: a}).do("POST", path, map[string]string{"secret": old}).wantError(401, "unauthorized", "")
+
+	r := c.do("POST", path, map[string]string{"secret": old, "grace": "1h"}).want(200)
+	secret := r.str("secret")
+	if secret == "" || secret == old || r.str("appId") != appID || r.str("previousSecretValidUntil") != "2026-11-25T13:00:00Z" {
+		t.Fatalf("rotate: got %s, want a new secret, the old one good until 13:00", r.body)
+	}
+	a.login(appID, old)
+	a.login(appID, secret)
+	c.do("POST", path, map[string]string{"secret": old}).wantError(401, "unauthorized", "secret") // not the current one
+	a.clock.Advance(time.Hour)
+	c.do("POST", "/v1/auth/token", map[string]string{"appId": appID, "secret": old}).wantError(401, "unauthorized", "")
+	a.login(appID, secret)
+	c.do("GET", "/v1/notifications/subscriptions", nil).want(200) // tokens issued before still work
+}
+
+// TestRotateSecretCommand: merchant rotate-secret prints the new secret as
+// JSON; the old one gets tokens until --grace ends.
+func TestRotateSecretCommand(t *testing.T) {
+	a := startApp(t)
+	appID, old := a.Sandbox.Merchant.AppID, a.Sandbox.Secret
+	out, _, err := runCmd(t, "merchant", "rotate-secret", a.Sandbox.Merchant.ID, "--grace", "2h", "--db", "sqlite:"+a.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]string
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v["secret"] == "" || v["appId"] != appID {
+		t.Fatalf("rotate-secret: got %s, %v; want the new secret", out, err)
+	}
+	// The command runs on the wall clock, the server on the test's.
+	until, err := time.Parse(time.RFC3339, v["previousSecretValidUntil"])
+	if d := time.Until(until); err != nil || d < 2*time.Hour-time.Minute || d > 2*time.Hour {
+		t.Fatalf("previousSecretValidUntil: got %q, %v; want two hours from now", v["previousSecretValidUntil"], err)
+	}
+	a.clock.Advance(until.Add(-time.Millisecond).Sub(a.clock.Now()))
+	a.login(appID, old)
+	a.login(appID, v["secret"])
+	a.clock.Advance(time.Millisecond)
+	(&client{a: a}).do("POST", "/v1/auth/token", map[string]string{"appId": appID, "secret": old}).wantError(401, "unauthorized", "")
+	a.login(appID, v["secret"])
+
+	out, _, err = runCmd(t, "merchant", "rotate-secret", a.Sandbox.Merchant.ID, "--grace", "0s", "--db", "sqlite:"+a.dbPath)
+	if err != nil || strings.Contains(out, "previousSecretValidUntil") {
+		t.Fatalf("rotate-secret --grace 0s: got %s, %v; want no previous secret", out, err)
+	}
+	if _, _, err := runCmd(t, "merchant", "rotate-secret", a.Sandbox.Merchant.ID, "--grace", "200h", "--db", "sqlite:"+a.dbPath); err == nil {
+		t.Error("rotate-secret --grace 200h: got no error, want one")
+	}
+}
