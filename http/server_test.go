@@ -1,6 +1,7 @@
 package http
 
 import (
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -41,5 +42,16 @@ func TestDecodeBytes(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "4242424242424242") {
 		t.Errorf("got %q, want no card number in the error", got)
+	}
+}
+
+// TestJSONNotSniffed: every JSON answer, errors included, tells browsers
+// not to guess another content type.
+func TestJSONNotSniffed(t *testing.T) {
+	srv, _, _, _ := testServer(t)
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest("GET", "/v1/payments/x", nil))
+	if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("X-Content-Type-Options: got %q, want nosniff", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -34,6 +35,19 @@ func Backup(ctx context.Context, path, to string) error {
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
 		os.Remove(to)
 		return fmt.Errorf("backup: %w", err)
+	}
+	// The copy, and its name in the folder, on disk before "backed up".
+	return errors.Join(syncPath(to), syncPath(filepath.Dir(to)))
+}
+
+func syncPath(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("backup: sync %s: %w", name, err)
 	}
 	return nil
 }
