@@ -214,3 +214,14 @@ type Store interface {
 	// Close releases the store's connections.
 	Close() error
 }
+
+// PoolStats is what a store tells of one of its connection pools, for the
+// metrics: a store that has pools implements
+// PoolStats() map[string]PoolStats, by pool name.
+type PoolStats struct {
+	Max          int           // connections the pool may open
+	Open         int           // connections open now
+	InUse        int           // of those, in use
+	Waits        int64         // times a caller waited for a connection, in all
+	WaitDuration time.Duration // the time spent waiting, in all
+}

@@ -36,6 +36,7 @@ type Metrics struct {
 	groupSize        prometheus.Histogram
 	groupSeconds     prometheus.Histogram
 	backlog          atomic.Pointer[func() (int, error)]
+	pools            *pools
 }
 
 var _ gateway.Observer = (*Metrics)(nil)
@@ -74,7 +75,8 @@ func New() *Metrics {
 	backlog := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "paygate_notifications_backlog",
 		Help: "Notifications due and not yet delivered, of every merchant (read from the database at each scrape)."},
 		m.readBacklog)
-	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	m.pools = newPools()
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.pools,
 		m.requests, m.requestSeconds, m.payments, m.refunds, m.connectorCalls, m.connectorSeconds, m.deliveries, m.deliverySeconds,
 		m.groupSize, m.groupSeconds, backlog)
 	return m

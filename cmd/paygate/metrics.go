@@ -39,6 +39,11 @@ func (m *Main) serveMetrics(ln net.Listener) {
 	}); ok {
 		s.ObserveCommits(m.metrics.GroupCommit)
 	}
+	if s, ok := m.store.(interface {
+		PoolStats() map[string]paygate.PoolStats
+	}); ok {
+		m.metrics.ReportPools(s.PoolStats)
+	}
 	m.metrics.CountBacklog(func() (int, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

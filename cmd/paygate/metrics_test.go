@@ -63,6 +63,9 @@ func TestMetrics(t *testing.T) {
 	if got := value(`paygate_group_commit_changes_count`); got < 5 {
 		t.Errorf("group commits: got %v, want at least the 5 the mix wrote", got)
 	}
+	if got := value(`paygate_db_pool_max_connections{pool="writer"}`); got != 1 {
+		t.Errorf("the SQLite writer pool's size: got %v, want 1", got)
+	}
 	if got := value(`paygate_notifications_backlog`); got != 0 {
 		t.Errorf("notification backlog: got %v, want 0 (no notification targets)", got)
 	}
