@@ -199,6 +199,13 @@ type MerchantStore interface {
 	// the old secret stops at once, and no previous one is kept). EConflict if
 	// the hash is no longer oldHash (another rotation came first); ENotFound.
 	ReplaceMerchantSecret(ctx context.Context, id, oldHash, newHash string, prevUntil *time.Time) error
+	// MerchantLimits returns the merchant's own request rate limit (per
+	// second) and burst; 0, 0 when it has none and the node's default
+	// applies.
+	MerchantLimits(ctx context.Context, id string) (rate float64, burst int, err error)
+	// SetMerchantLimits sets the merchant's own limits (0, 0: back to the
+	// default); ENotFound.
+	SetMerchantLimits(ctx context.Context, id string, rate float64, burst int) error
 }
 
 // Store is everything the gateway keeps, implemented by sqlite/ and postgres/.

@@ -25,6 +25,8 @@ type stateEntry struct {
 	ready    chan struct{} // closed once the read below is done
 	read     time.Time     // when the read started
 	disabled bool
+	rate     float64 // the merchant's own rate limit; 0: the node's
+	burst    int
 	err      error
 }
 
@@ -32,6 +34,26 @@ type stateEntry struct {
 // store at most once per stateTTL per merchant; callers arriving while a
 // read runs wait for it instead of reading too.
 func (s *core) merchantDisabled(ctx context.Context, id string) (bool, error) {
+	e, err := s.merchantState(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return e.disabled, nil
+}
+
+// Limits returns the merchant's own request rate limit and burst (0, 0:
+// the node's), as last read from the store within stateTTL.
+func (s *Merchants) Limits(ctx context.Context, id string) (float64, int, error) {
+	e, err := s.merchantState(ctx, id)
+	if err != nil {
+		return 0, 0, err
+	}
+	return e.rate, e.burst, nil
+}
+
+// merchantState is what the node knows of a merchant's state, read from the
+// store at most once per stateTTL.
+func (s *core) merchantState(ctx context.Context, id string) (*stateEntry, error) {
 	c := &s.states
 	now := s.cfg.Now()
 	c.mu.Lock()
@@ -46,9 +68,13 @@ func (s *core) merchantDisabled(ctx context.Context, id string) (bool, error) {
 		m, err := s.store.Merchant(context.WithoutCancel(ctx), id)
 		if err == nil {
 			e.disabled = m.Disabled()
-		} else if isCode(err, paygate.ENotFound) {
+			e.rate, e.burst, err = s.store.MerchantLimits(context.WithoutCancel(ctx), id)
+		}
+		switch {
+		case err == nil:
+		case isCode(err, paygate.ENotFound):
 			e.disabled = true // a token for a merchant this database lacks
-		} else {
+		default:
 			e.err = err
 			c.forget(id, e) // the next call reads again
 		}
@@ -58,9 +84,9 @@ func (s *core) merchantDisabled(ctx context.Context, id string) (bool, error) {
 	}
 	select {
 	case <-e.ready:
-		return e.disabled, e.err
+		return e, e.err
 	case <-ctx.Done():
-		return false, paygate.Errorf(paygate.EUnavailable, "request ended while checking the merchant")
+		return nil, paygate.Errorf(paygate.EUnavailable, "request ended while checking the merchant")
 	}
 }
 
@@ -81,6 +107,8 @@ type MerchantInfo struct {
 	AppID      string     `json:"appId"`
 	CreatedAt  time.Time  `json:"created"`
 	DisabledAt *time.Time `json:"disabled"`
+	RateLimit  float64    `json:"rateLimit,omitempty"` // requests a second of its own; absent: the node's
+	RateBurst  int        `json:"rateBurst,omitempty"`
 }
 
 func merchantInfo(m *paygate.Merchant) MerchantInfo {
@@ -108,7 +136,11 @@ func (s *Merchants) Merchant(ctx context.Context, id string) (MerchantInfo, erro
 	if err != nil {
 		return MerchantInfo{}, err
 	}
-	return merchantInfo(m), nil
+	info := merchantInfo(m)
+	if info.RateLimit, info.RateBurst, err = s.store.MerchantLimits(ctx, id); err != nil {
+		return MerchantInfo{}, err
+	}
+	return info, nil
 }
 
 // SetDisabled disables the merchant (or enables it again): a disabled

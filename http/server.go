@@ -222,7 +222,12 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 			s.error(w, r, err)
 			return
 		}
-		if wait, ok := s.limiter.allow(merchantID); !ok {
+		rate, burst, err := s.merchants.Limits(r.Context(), merchantID)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		if wait, ok := s.limiter.allowAt(merchantID, rate, burst); !ok {
 			s.error(w, r, rateLimited(wait))
 			return
 		}
@@ -320,7 +325,16 @@ type bucket struct {
 	last   time.Time
 }
 
-func (l *limiter) allow(key string) (retryAfter int, ok bool) {
+func (l *limiter) allow(key string) (retryAfter int, ok bool) { return l.allowAt(key, 0, 0) }
+
+// allowAt is allow with a key's own rate and burst (0: the limiter's; a
+// burst of 0 with a rate: twice the rate).
+func (l *limiter) allowAt(key string, rate float64, burst int) (retryAfter int, ok bool) {
+	if rate <= 0 {
+		rate, burst = l.rate, int(l.burst)
+	} else if burst <= 0 {
+		burst = max(1, int(2*rate))
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -335,18 +349,19 @@ func (l *limiter) allow(key string) (retryAfter int, ok bool) {
 			}
 		}
 	}
+	size := float64(burst)
 	b := l.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: l.burst, last: now}
+		b = &bucket{tokens: size, last: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.tokens = min(size, b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
 	if b.tokens >= 1 {
 		b.tokens--
 		return 0, true
 	}
-	return int((1-b.tokens)/l.rate) + 1, false
+	return int((1-b.tokens)/rate) + 1, false
 }
 
 // tradeNoOf is the payment an answer is about, if it is about one.

@@ -16,6 +16,7 @@ type (
 	merchantService interface {
 		IssueToken(ctx context.Context, appID, secret, client string) (token string, expiresIn int, err error)
 		Authenticate(ctx context.Context, token string) (string, error)
+		Limits(ctx context.Context, merchantID string) (rate float64, burst int, err error)
 		RotateOwnSecret(ctx context.Context, current string, grace time.Duration, client string) (*gateway.RotatedSecret, error)
 	}
 	paymentService interface {

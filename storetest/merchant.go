@@ -18,6 +18,7 @@ func testMerchant(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"List", testMerchantList},
 		{"Disable", testMerchantDisable},
 		{"ReplaceSecret", testMerchantReplaceSecret},
+		{"Limits", testMerchantLimits},
 	})
 }
 

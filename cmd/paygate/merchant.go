@@ -54,7 +54,18 @@ func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 		RunE:  func(c *cobra.Command, args []string) error { return m.RotateSecret(ctx, args[0], grace) },
 	}
 	rotate.Flags().DurationVar(&grace, "grace", gateway.DefaultGrace, "how long the old secret keeps working for token calls, 0s to 168h")
-	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate} {
+	var rps float64
+	var burst int
+	limits := &cobra.Command{
+		Use:   "set-limits ID --rps N [--burst M]",
+		Short: "Give a merchant its own request rate limit per node (--rps 0: back to --rate-limit); print it as JSON",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(c *cobra.Command, args []string) error { return m.SetMerchantLimits(ctx, args[0], rps, burst) },
+	}
+	limits.Flags().Float64Var(&rps, "rps", 0, "requests a second, on each node (0: the node's --rate-limit)")
+	limits.Flags().IntVar(&burst, "burst", 0, "requests at once beyond the rate (0: twice --rps)")
+	limits.MarkFlagRequired("rps")
+	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate, limits} {
 		dbFlag(c, m, e)
 		merchant.AddCommand(c)
 	}
@@ -118,6 +129,18 @@ func (m *Main) ShowMerchant(ctx context.Context, id string) error {
 func (m *Main) SetMerchantDisabled(ctx context.Context, id string, disabled bool) error {
 	return m.merchants(ctx, func(ms *gateway.Merchants) error {
 		mi, err := ms.SetDisabled(ctx, id, disabled)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(m.Stdout).Encode(mi)
+	})
+}
+
+// SetMerchantLimits sets a merchant's own request rate limit and prints it
+// as JSON.
+func (m *Main) SetMerchantLimits(ctx context.Context, id string, rate float64, burst int) error {
+	return m.merchants(ctx, func(ms *gateway.Merchants) error {
+		mi, err := ms.SetLimits(ctx, id, rate, burst)
 		if err != nil {
 			return err
 		}
