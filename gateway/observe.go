@@ -18,10 +18,11 @@ type Observer interface {
 	// connector method ("authorize", "refund", "open_order", ...), result
 	// "ok", "declined" or "error" (no answer: the outcome is unknown).
 	ConnectorCall(ctx context.Context, connector, op, result string, start time.Time, took time.Duration)
-	// PaymentStatus reports a payment that moved to status, by method.
-	PaymentStatus(status paygate.Status, method string)
-	// RefundStatus reports a refund that moved to status.
-	RefundStatus(status paygate.RefundStatus)
+	// PaymentStatus reports a payment that moved to status, by method and
+	// the connector that carries the method.
+	PaymentStatus(status paygate.Status, method, connector string)
+	// RefundStatus reports a refund that moved to status, by connector.
+	RefundStatus(status paygate.RefundStatus, connector string)
 	// Delivery reports a notification delivery attempt made in ctx from
 	// start: result "delivered" or "failed".
 	Delivery(ctx context.Context, result string, start time.Time, took time.Duration)
@@ -38,15 +39,15 @@ func (o observers) ConnectorCall(ctx context.Context, connector, op, result stri
 	}
 }
 
-func (o observers) PaymentStatus(status paygate.Status, method string) {
+func (o observers) PaymentStatus(status paygate.Status, method, connector string) {
 	for _, x := range o {
-		x.PaymentStatus(status, method)
+		x.PaymentStatus(status, method, connector)
 	}
 }
 
-func (o observers) RefundStatus(status paygate.RefundStatus) {
+func (o observers) RefundStatus(status paygate.RefundStatus, connector string) {
 	for _, x := range o {
-		x.RefundStatus(status)
+		x.RefundStatus(status, connector)
 	}
 }
 
@@ -59,8 +60,8 @@ func (o observers) Delivery(ctx context.Context, result string, start time.Time,
 type noObserver struct{}
 
 func (noObserver) ConnectorCall(context.Context, string, string, string, time.Time, time.Duration) {}
-func (noObserver) PaymentStatus(paygate.Status, string)                                            {}
-func (noObserver) RefundStatus(paygate.RefundStatus)                                               {}
+func (noObserver) PaymentStatus(paygate.Status, string, string)                                    {}
+func (noObserver) RefundStatus(paygate.RefundStatus, string)                                       {}
 func (noObserver) Delivery(context.Context, string, time.Time, time.Duration)                      {}
 
 // observeCommit reports the status changes of a committed change.
@@ -72,9 +73,15 @@ func (s *core) observeCommit(c *paygate.Change) {
 			if p := findPayment(c.Payments, ev.ObjectID); p != nil {
 				method = p.PaymentMethodType
 			}
-			s.obs.PaymentStatus(paygate.Status(ev.To), method)
+			s.obs.PaymentStatus(paygate.Status(ev.To), method, s.connectorOf(method))
 		case "refund":
-			s.obs.RefundStatus(paygate.RefundStatus(ev.To))
+			connector := ""
+			if r := findRefund(c.Refunds, ev.ObjectID); r != nil {
+				if p := findPayment(c.Payments, r.TradeNo); p != nil {
+					connector = s.connectorOf(p.PaymentMethodType)
+				}
+			}
+			s.obs.RefundStatus(paygate.RefundStatus(ev.To), connector)
 		}
 	}
 }
@@ -203,4 +210,25 @@ func connectorName(c any) string {
 		return n.Name()
 	}
 	return "connector"
+}
+
+// connectorOf names the connector that carries a payment method: the
+// wallets' for wallet and QR methods, the acquirer's for cards (device
+// wallets pay with a card).
+func (s *core) connectorOf(method string) string {
+	if m, ok := paygate.LookupWalletMethod(method); ok && !m.Device && s.wallets != nil {
+		return connectorName(unobserved(s.wallets))
+	}
+	return connectorName(unobserved(s.acquirer))
+}
+
+// unobserved is a connector without the observer's wrapper.
+func unobserved(c any) any {
+	switch c := c.(type) {
+	case observedAcquirer:
+		return c.Acquirer
+	case observedWallets:
+		return c.Wallets
+	}
+	return c
 }

@@ -51,9 +51,10 @@ func New() *Metrics {
 			Help:    "Time to answer an HTTP request, by route pattern and method.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"route", "method"}),
 		payments: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "paygate_payment_status_changes_total",
-			Help: "Payments that moved to a status (PENDING counts created ones), by status and payment method."}, []string{"status", "method"}),
+			Help: "Payments that moved to a status (PENDING counts created ones), by status, payment method and connector."},
+			[]string{"status", "method", "connector"}),
 		refunds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "paygate_refund_status_changes_total",
-			Help: "Refunds that moved to a status (PROCESSING counts created ones)."}, []string{"status"}),
+			Help: "Refunds that moved to a status (PROCESSING counts created ones), by connector."}, []string{"status", "connector"}),
 		connectorCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "paygate_connector_calls_total",
 			Help: "Calls to acquirers and wallets, by connector, operation and result (ok, declined, error: no answer)."},
 			[]string{"connector", "op", "result"}),
@@ -131,13 +132,13 @@ func (m *Metrics) ConnectorCall(_ context.Context, connector, op, result string,
 }
 
 // PaymentStatus counts a payment's status change.
-func (m *Metrics) PaymentStatus(status paygate.Status, method string) {
-	m.payments.WithLabelValues(string(status), method).Inc()
+func (m *Metrics) PaymentStatus(status paygate.Status, method, connector string) {
+	m.payments.WithLabelValues(string(status), method, connector).Inc()
 }
 
 // RefundStatus counts a refund's status change.
-func (m *Metrics) RefundStatus(status paygate.RefundStatus) {
-	m.refunds.WithLabelValues(string(status)).Inc()
+func (m *Metrics) RefundStatus(status paygate.RefundStatus, connector string) {
+	m.refunds.WithLabelValues(string(status), connector).Inc()
 }
 
 // Delivery counts and times a delivery attempt.

@@ -118,10 +118,10 @@ func (t *Tracing) Delivery(ctx context.Context, result string, start time.Time, 
 }
 
 // PaymentStatus adds nothing to a trace: the commit's span holds the change.
-func (t *Tracing) PaymentStatus(paygate.Status, string) {}
+func (t *Tracing) PaymentStatus(paygate.Status, string, string) {}
 
 // RefundStatus adds nothing to a trace either.
-func (t *Tracing) RefundStatus(paygate.RefundStatus) {}
+func (t *Tracing) RefundStatus(paygate.RefundStatus, string) {}
 
 // Store gives each commit of s a span.
 func (t *Tracing) Store(s paygate.Store) paygate.Store { return tracedStore{s, t.tracer} }

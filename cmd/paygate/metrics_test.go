@@ -45,16 +45,16 @@ func TestMetrics(t *testing.T) {
 		return v
 	}
 	for series, want := range map[string]float64{
-		`paygate_http_requests_total{code="201",method="POST",route="POST /v1/payments"}`:         3,
-		`paygate_http_requests_total{code="400",method="POST",route="POST /v1/payments"}`:         1,
-		`paygate_http_requests_total{code="404",method="GET",route="GET /v1/payments/{tradeNo}"}`: 1,
-		`paygate_payment_status_changes_total{method="card",status="SUCCEEDED"}`:                  2,
-		`paygate_payment_status_changes_total{method="card",status="FAILED"}`:                     1,
-		`paygate_payment_status_changes_total{method="card",status="PARTIALLY_REFUNDED"}`:         1,
-		`paygate_refund_status_changes_total{status="SUCCEEDED"}`:                                 1,
-		`paygate_connector_calls_total{connector="sandbox",op="authorize",result="ok"}`:           2,
-		`paygate_connector_calls_total{connector="sandbox",op="authorize",result="declined"}`:     1,
-		`paygate_connector_calls_total{connector="sandbox",op="refund",result="ok"}`:              1,
+		`paygate_http_requests_total{code="201",method="POST",route="POST /v1/payments"}`:                     3,
+		`paygate_http_requests_total{code="400",method="POST",route="POST /v1/payments"}`:                     1,
+		`paygate_http_requests_total{code="404",method="GET",route="GET /v1/payments/{tradeNo}"}`:             1,
+		`paygate_payment_status_changes_total{connector="sandbox",method="card",status="SUCCEEDED"}`:          2,
+		`paygate_payment_status_changes_total{connector="sandbox",method="card",status="FAILED"}`:             1,
+		`paygate_payment_status_changes_total{connector="sandbox",method="card",status="PARTIALLY_REFUNDED"}`: 1,
+		`paygate_refund_status_changes_total{connector="sandbox",status="SUCCEEDED"}`:                         1,
+		`paygate_connector_calls_total{connector="sandbox",op="authorize",result="ok"}`:                       2,
+		`paygate_connector_calls_total{connector="sandbox",op="authorize",result="declined"}`:                 1,
+		`paygate_connector_calls_total{connector="sandbox",op="refund",result="ok"}`:                          1,
 	} {
 		if got := value(series); got != want {
 			t.Errorf("%s: got %v, want %v", series, got, want)
