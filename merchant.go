@@ -24,6 +24,13 @@ type Merchant struct {
 	// there is none.
 	PrevSecretHash  string
 	PrevSecretUntil *time.Time
+	// PrevNotifySecretSealed is the notification signing key the last
+	// notify-secret rotation replaced, sealed under PrevNotifyKeyID: until
+	// PrevNotifyUntil, notifications carry its signature beside the new
+	// key's. nil, "" and nil when there is none.
+	PrevNotifySecretSealed []byte
+	PrevNotifyKeyID        string
+	PrevNotifyUntil        *time.Time
 }
 
 // Disabled reports whether the merchant is disabled.
@@ -33,6 +40,12 @@ func (m *Merchant) Disabled() bool { return m.DisabledAt != nil }
 // still good at now.
 func (m *Merchant) PrevSecretGood(now time.Time) bool {
 	return m.PrevSecretHash != "" && m.PrevSecretUntil != nil && now.Before(*m.PrevSecretUntil)
+}
+
+// PrevNotifySecretGood reports whether the notification secret the last
+// rotation replaced still signs at now.
+func (m *Merchant) PrevNotifySecretGood(now time.Time) bool {
+	return m.PrevNotifySecretSealed != nil && m.PrevNotifyUntil != nil && now.Before(*m.PrevNotifyUntil)
 }
 
 type ctxKey int

@@ -206,6 +206,14 @@ type MerchantStore interface {
 	// SetMerchantLimits sets the merchant's own limits (0, 0: back to the
 	// default); ENotFound.
 	SetMerchantLimits(ctx context.Context, id string, rate float64, burst int) error
+	// ReplaceNotifySecret sets the merchant's NotifySecretSealed to
+	// newSealed and its KeyID to keyID if the sealed secret is still
+	// oldSealed, keeping the replaced one and its key id as
+	// PrevNotifySecretSealed and PrevNotifyKeyID until prevUntil (nil: the
+	// old secret stops at once, and no previous one is kept). EConflict if
+	// the sealed secret is no longer oldSealed (another rotation or a rekey
+	// came first); ENotFound.
+	ReplaceNotifySecret(ctx context.Context, id string, oldSealed, newSealed []byte, keyID string, prevUntil *time.Time) error
 }
 
 // Store is everything the gateway keeps, implemented by sqlite/ and postgres/.

@@ -57,10 +57,14 @@ type StoredCredential struct {
 }
 
 // SealedSecret is one secret sealed by the vault outside the card vault: a
-// merchant's notification secret or a subscription's signing secret. Rekey
-// moves them to the current key with the stored cards.
+// merchant's notification secret, the one its last rotation replaced, or a
+// subscription's signing secret. Rekey moves them to the current key with
+// the stored cards.
 type SealedSecret struct {
-	Kind   string // "merchant" or "subscription"
+	// Kind is "merchant" (the notification secret), "merchant-prev" (the
+	// replaced notification secret, listed only while one is kept) or
+	// "subscription".
+	Kind   string
 	ID     string
 	Sealed []byte
 	KeyID  string
@@ -85,7 +89,8 @@ type VaultStore interface {
 	ResealSecret(ctx context.Context, s SealedSecret, oldKeyID string) error
 	// SealedKeyIDs lists, sorted and without repeats, the ids of the vault
 	// keys that sealed any row still holding sealed data (stored cards not
-	// revoked, merchants' and subscriptions' secrets): the keys a node
-	// needs to read this database.
+	// revoked, merchants' notification secrets and the replaced ones still
+	// kept, subscriptions' secrets): the keys a node needs to read this
+	// database.
 	SealedKeyIDs(ctx context.Context) ([]string, error)
 }

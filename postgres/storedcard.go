@@ -81,10 +81,15 @@ func (s *Store) StoredCardsAfter(ctx context.Context, after string, limit int) (
 	return s.storedCards(ctx, `transaction_identifier > $1 ORDER BY transaction_identifier LIMIT $2`, after, limitArg(limit))
 }
 
+// sealedTable names where one kind of sealed secret is kept: the table, its
+// id, sealed and key id columns, and which rows hold one.
+type sealedTable struct{ table, id, sealed, keyID, held string }
+
 // sealedTables names, for each kind of sealed secret, its table and columns.
-var sealedTables = map[string][3]string{
-	"merchant":     {"merchants", "id", "notify_secret_sealed"},
-	"subscription": {"subscriptions", "id", "secret_sealed"},
+var sealedTables = map[string]sealedTable{
+	"merchant":      {"merchants", "id", "notify_secret_sealed", "key_id", "true"},
+	"merchant-prev": {"merchants", "id", "prev_notify_secret_sealed", "prev_notify_key_id", "prev_notify_secret_sealed IS NOT NULL"},
+	"subscription":  {"subscriptions", "id", "secret_sealed", "key_id", "true"},
 }
 
 // SealedSecretsAfter pages through sealed secrets of one kind.
@@ -94,7 +99,8 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 		return nil, paygate.Internal("sealed secrets", fmt.Errorf("unknown kind %q", kind))
 	}
 	var out []paygate.SealedSecret
-	err := s.rows(ctx, "sealed secrets", `SELECT `+t[1]+`, `+t[2]+`, key_id FROM `+t[0]+` WHERE `+t[1]+` > $1 ORDER BY `+t[1]+` COLLATE "C" LIMIT $2`,
+	err := s.rows(ctx, "sealed secrets", `SELECT `+t.id+`, `+t.sealed+`, `+t.keyID+` FROM `+t.table+
+		` WHERE `+t.held+` AND `+t.id+` > $1 ORDER BY `+t.id+` COLLATE "C" LIMIT $2`,
 		[]any{after, limitArg(limit)}, func(r pgx.Rows) error {
 			x := paygate.SealedSecret{Kind: kind}
 			if err := r.Scan(&x.ID, &x.Sealed, &x.KeyID); err != nil {
@@ -108,7 +114,9 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 
 // sealedKeyIDs is the query of SealedKeyIDs: every table holding sealed data.
 const sealedKeyIDs = `SELECT key_id FROM stored_cards WHERE sealed IS NOT NULL
-	UNION SELECT key_id FROM merchants UNION SELECT key_id FROM subscriptions ORDER BY 1`
+	UNION SELECT key_id FROM merchants
+	UNION SELECT prev_notify_key_id FROM merchants WHERE prev_notify_secret_sealed IS NOT NULL
+	UNION SELECT key_id FROM subscriptions ORDER BY 1`
 
 // SealedKeyIDs lists the keys that sealed the data still held.
 func (s *Store) SealedKeyIDs(ctx context.Context) ([]string, error) {
@@ -130,7 +138,8 @@ func (s *Store) ResealSecret(ctx context.Context, x paygate.SealedSecret, oldKey
 	if !ok {
 		return paygate.Internal("reseal", fmt.Errorf("unknown kind %q", x.Kind))
 	}
-	n, err := s.exec(ctx, "reseal", `UPDATE `+t[0]+` SET `+t[2]+` = $1, key_id = $2 WHERE `+t[1]+` = $3 AND key_id = $4`, x.Sealed, x.KeyID, x.ID, oldKeyID)
+	n, err := s.exec(ctx, "reseal", `UPDATE `+t.table+` SET `+t.sealed+` = $1, `+t.keyID+` = $2 WHERE `+t.held+` AND `+t.id+` = $3 AND `+t.keyID+` = $4`,
+		x.Sealed, x.KeyID, x.ID, oldKeyID)
 	if err != nil {
 		return err
 	}

@@ -9,27 +9,28 @@ import (
 )
 
 const merchantCols = `id, name, app_id, secret_hash, notify_secret_sealed, key_id, created_at, disabled_at,
-	prev_secret_hash, prev_secret_until`
+	prev_secret_hash, prev_secret_until, prev_notify_secret_sealed, prev_notify_key_id, prev_notify_until`
 
 // CreateMerchant inserts a merchant.
 func (s *Store) CreateMerchant(ctx context.Context, m *paygate.Merchant) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO merchants (`+merchantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.Name, m.AppID, m.SecretHash, m.NotifySecretSealed, m.KeyID, ms(m.CreatedAt), msPtr(m.DisabledAt),
-		m.PrevSecretHash, msPtr(m.PrevSecretUntil))
+		m.PrevSecretHash, msPtr(m.PrevSecretUntil), m.PrevNotifySecretSealed, m.PrevNotifyKeyID, msPtr(m.PrevNotifyUntil))
 	return dbErr("create merchant", err)
 }
 
 func scanMerchant(row interface{ Scan(...any) error }) (*paygate.Merchant, error) {
 	var m paygate.Merchant
 	var created int64
-	var disabled, prevUntil sql.NullInt64
+	var disabled, prevUntil, prevNotifyUntil sql.NullInt64
 	if err := row.Scan(&m.ID, &m.Name, &m.AppID, &m.SecretHash, &m.NotifySecretSealed, &m.KeyID, &created, &disabled,
-		&m.PrevSecretHash, &prevUntil); err != nil {
+		&m.PrevSecretHash, &prevUntil, &m.PrevNotifySecretSealed, &m.PrevNotifyKeyID, &prevNotifyUntil); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = fromMs(created)
 	m.DisabledAt = timePtr(disabled)
 	m.PrevSecretUntil = timePtr(prevUntil)
+	m.PrevNotifyUntil = timePtr(prevNotifyUntil)
 	return &m, nil
 }
 
@@ -108,6 +109,28 @@ func (s *Store) ReplaceMerchantSecret(ctx context.Context, id, oldHash, newHash 
 		return err
 	}
 	return &paygate.Error{Code: paygate.EConflict, Op: "replace merchant secret", Message: "the secret changed meanwhile"}
+}
+
+// ReplaceNotifySecret replaces the merchant's sealed notification secret if
+// it is still oldSealed. The replaced secret and its key id are copied in the
+// same statement, so they are the row's, not what the caller read.
+func (s *Store) ReplaceNotifySecret(ctx context.Context, id string, oldSealed, newSealed []byte, keyID string, prevUntil *time.Time) error {
+	keep := prevUntil != nil
+	res, err := s.w.ExecContext(ctx, `UPDATE merchants SET
+		prev_notify_secret_sealed = CASE WHEN ? THEN notify_secret_sealed END,
+		prev_notify_key_id = CASE WHEN ? THEN key_id ELSE '' END,
+		prev_notify_until = ?, notify_secret_sealed = ?, key_id = ?
+		WHERE id = ? AND notify_secret_sealed = ?`, keep, keep, msPtr(prevUntil), newSealed, keyID, id, oldSealed)
+	if err != nil {
+		return dbErr("replace notify secret", err)
+	}
+	if err := merchantTouched(res); paygate.ErrorCode(err) != paygate.ENotFound {
+		return err
+	}
+	if _, err := s.Merchant(ctx, id); err != nil {
+		return err
+	}
+	return &paygate.Error{Code: paygate.EConflict, Op: "replace notify secret", Message: "the notification secret changed meanwhile"}
 }
 
 func merchantTouched(res sql.Result) error {

@@ -78,10 +78,15 @@ func (s *Store) StoredCardsAfter(ctx context.Context, after string, limit int) (
 	return s.storedCards(ctx, `transaction_identifier > ? ORDER BY transaction_identifier LIMIT ?`, after, limit)
 }
 
+// sealedTable names where one kind of sealed secret is kept: the table, its
+// id, sealed and key id columns, and which rows hold one.
+type sealedTable struct{ table, id, sealed, keyID, held string }
+
 // sealedTables names, for each kind of sealed secret, its table and columns.
-var sealedTables = map[string][3]string{
-	"merchant":     {"merchants", "id", "notify_secret_sealed"},
-	"subscription": {"subscriptions", "id", "secret_sealed"},
+var sealedTables = map[string]sealedTable{
+	"merchant":      {"merchants", "id", "notify_secret_sealed", "key_id", "1 = 1"},
+	"merchant-prev": {"merchants", "id", "prev_notify_secret_sealed", "prev_notify_key_id", "prev_notify_secret_sealed IS NOT NULL"},
+	"subscription":  {"subscriptions", "id", "secret_sealed", "key_id", "1 = 1"},
 }
 
 // SealedSecretsAfter pages through sealed secrets of one kind.
@@ -90,7 +95,8 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 	if !ok {
 		return nil, paygate.Internal("sealed secrets", fmt.Errorf("unknown kind %q", kind))
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+t[1]+`, `+t[2]+`, key_id FROM `+t[0]+` WHERE `+t[1]+` > ? ORDER BY `+t[1]+` LIMIT ?`, after, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+t.id+`, `+t.sealed+`, `+t.keyID+` FROM `+t.table+
+		` WHERE `+t.held+` AND `+t.id+` > ? ORDER BY `+t.id+` LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, dbErr("sealed secrets", err)
 	}
@@ -108,7 +114,9 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 
 // sealedKeyIDs is the query of SealedKeyIDs: every table holding sealed data.
 const sealedKeyIDs = `SELECT key_id FROM stored_cards WHERE sealed IS NOT NULL
-	UNION SELECT key_id FROM merchants UNION SELECT key_id FROM subscriptions ORDER BY 1`
+	UNION SELECT key_id FROM merchants
+	UNION SELECT prev_notify_key_id FROM merchants WHERE prev_notify_secret_sealed IS NOT NULL
+	UNION SELECT key_id FROM subscriptions ORDER BY 1`
 
 // SealedKeyIDs lists the keys that sealed the data still held.
 func (s *Store) SealedKeyIDs(ctx context.Context) ([]string, error) {
@@ -135,6 +143,7 @@ func (s *Store) ResealSecret(ctx context.Context, x paygate.SealedSecret, oldKey
 		return paygate.Internal("reseal", fmt.Errorf("unknown kind %q", x.Kind))
 	}
 	defer s.subs.invalidate() // subscriptions hold sealed secrets
-	res, err := s.w.ExecContext(ctx, `UPDATE `+t[0]+` SET `+t[2]+` = ?, key_id = ? WHERE `+t[1]+` = ? AND key_id = ?`, x.Sealed, x.KeyID, x.ID, oldKeyID)
+	res, err := s.w.ExecContext(ctx, `UPDATE `+t.table+` SET `+t.sealed+` = ?, `+t.keyID+` = ? WHERE `+t.held+` AND `+t.id+` = ? AND `+t.keyID+` = ?`,
+		x.Sealed, x.KeyID, x.ID, oldKeyID)
 	return affected("reseal", res, err)
 }

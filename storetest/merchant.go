@@ -19,6 +19,7 @@ func testMerchant(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Disable", testMerchantDisable},
 		{"ReplaceSecret", testMerchantReplaceSecret},
 		{"Limits", testMerchantLimits},
+		{"ReplaceNotifySecret", testMerchantReplaceNotifySecret},
 	})
 }
 
@@ -240,21 +241,27 @@ func checkMerchant(t *testing.T, got, want *paygate.Merchant) {
 	if !bytes.Equal(g.NotifySecretSealed, w.NotifySecretSealed) {
 		t.Errorf("Merchant %s NotifySecretSealed: got %x, want %x", w.ID, g.NotifySecretSealed, w.NotifySecretSealed)
 	}
+	if !bytes.Equal(g.PrevNotifySecretSealed, w.PrevNotifySecretSealed) {
+		t.Errorf("Merchant %s PrevNotifySecretSealed: got %x, want %x", w.ID, g.PrevNotifySecretSealed, w.PrevNotifySecretSealed)
+	}
 	if !g.CreatedAt.Equal(w.CreatedAt) {
 		t.Errorf("Merchant %s CreatedAt: got %v, want %v", w.ID, g.CreatedAt, w.CreatedAt)
 	}
 	for _, f := range []struct {
 		name      string
 		got, want *time.Time
-	}{{"DisabledAt", g.DisabledAt, w.DisabledAt}, {"PrevSecretUntil", g.PrevSecretUntil, w.PrevSecretUntil}} {
+	}{{"DisabledAt", g.DisabledAt, w.DisabledAt}, {"PrevSecretUntil", g.PrevSecretUntil, w.PrevSecretUntil},
+		{"PrevNotifyUntil", g.PrevNotifyUntil, w.PrevNotifyUntil}} {
 		if (f.got == nil) != (f.want == nil) || f.got != nil && !f.got.Equal(*f.want) {
 			t.Errorf("Merchant %s %s: got %v, want %v", w.ID, f.name, f.got, f.want)
 		}
 	}
 	g.NotifySecretSealed, w.NotifySecretSealed = nil, nil
+	g.PrevNotifySecretSealed, w.PrevNotifySecretSealed = nil, nil
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
 	g.DisabledAt, w.DisabledAt = nil, nil
 	g.PrevSecretUntil, w.PrevSecretUntil = nil, nil
+	g.PrevNotifyUntil, w.PrevNotifyUntil = nil, nil
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("Merchant: got %+v, want %+v", g, w)
 	}

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"SealedSecrets", testSealedSecrets},
 		{"ResealSecret", testResealSecret},
 		{"SealedKeyIDs", testSealedKeyIDs},
+		{"PrevNotifySecret", testPrevNotifySecret},
 		{"Tracker", testTracker},
 		{"Session", testSession},
 		{"StaleRefunds", testStaleRefunds},
