@@ -25,7 +25,9 @@
 //
 // A signed notification carries three headers: webhook-id (the notifyId),
 // webhook-timestamp (unix seconds) and webhook-signature
-// ("v1,<base64 HMAC-SHA256(key, id.timestamp.body)>").
+// ("v1,<base64 HMAC-SHA256(key, id.timestamp.body)>"). While a rotated
+// secret is in its grace, webhook-signature holds one space-separated entry
+// per key, the new key's first, so receivers holding either secret verify.
 package notify
 
 import (
@@ -111,6 +113,17 @@ func Sign(key []byte, id string, ts time.Time, body []byte) string {
 	return "v1," + signature(key, id, ts.Unix(), body)
 }
 
+// SignKeys is Sign with several keys, as during a secret rotation: one
+// "v1,<sig>" entry per key, in the order given, separated by spaces, as the
+// specification allows.
+func SignKeys(keys [][]byte, id string, ts time.Time, body []byte) string {
+	entries := make([]string, len(keys))
+	for i, k := range keys {
+		entries[i] = Sign(k, id, ts, body)
+	}
+	return strings.Join(entries, " ")
+}
+
 // signature is the base64 MAC without the version prefix.
 func signature(key []byte, id string, unix int64, body []byte) string {
 	m := hmac.New(sha256.New, key)
@@ -127,10 +140,16 @@ func signature(key []byte, id string, unix int64, body []byte) string {
 // User-Agent. A retry must reuse the same id (receivers deduplicate by it)
 // but sign with the retry's own time, or it falls outside the tolerance.
 func Headers(key []byte, id string, ts time.Time, body []byte) http.Header {
+	return HeadersKeys([][]byte{key}, id, ts, body)
+}
+
+// HeadersKeys is Headers signed with several keys (SignKeys): the new and
+// the old one during a secret rotation's grace.
+func HeadersKeys(keys [][]byte, id string, ts time.Time, body []byte) http.Header {
 	h := make(http.Header, 5)
 	h.Set(HeaderID, id)
 	h.Set(HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	h.Set(HeaderSignature, Sign(key, id, ts, body))
+	h.Set(HeaderSignature, SignKeys(keys, id, ts, body))
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", UserAgent)
 	return h

@@ -328,3 +328,35 @@ func ExampleVerifyAt() {
 	// notify: webhook timestamp outside tolerance: too old (1h0m0s)
 	// notify: no matching webhook signature
 }
+
+// TestHeadersKeys checks a rotation's two signatures: new key first, and a
+// receiver holding either secret verifies, one holding neither does not.
+func TestHeadersKeys(t *testing.T) {
+	newSecret, newKey := notify.NewSecret()
+	oldSecret, oldKey := notify.NewSecret()
+	otherSecret, _ := notify.NewSecret()
+	now := time.Unix(1751500800, 0)
+	body := []byte(`{"notifyId":"N1"}`)
+	h := notify.HeadersKeys([][]byte{newKey, oldKey}, "N1", now, body)
+	want := notify.Sign(newKey, "N1", now, body) + " " + notify.Sign(oldKey, "N1", now, body)
+	if got := h.Get(notify.HeaderSignature); got != want {
+		t.Errorf("webhook-signature: got %q, want %q", got, want)
+	}
+	for _, tc := range []struct {
+		name, secret string
+		want         error
+	}{
+		{"new secret", newSecret, nil},
+		{"old secret", oldSecret, nil},
+		{"other secret", otherSecret, notify.ErrSignature},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := notify.VerifyAt(tc.secret, h, body, 0, now); !errors.Is(err, tc.want) {
+				t.Errorf("VerifyAt: got %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if got, want := notify.HeadersKeys([][]byte{newKey}, "N1", now, body), notify.Headers(newKey, "N1", now, body); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("HeadersKeys with one key: got %v, want Headers' %v", got, want)
+	}
+}
