@@ -244,7 +244,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) outco
 	var latency time.Duration
 	var failure string // the attempt's error as the merchant reads it: a fixed text
 	o := unsent
-	key, err := s.signingKey(ctx, n)
+	keys, err := s.signingKeys(ctx, n)
 	switch {
 	case errors.Is(err, errSubscriptionDeleted):
 		failure = errSubscriptionDeleted.Message
@@ -254,7 +254,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) outco
 		failure = textUnsigned
 	default:
 		sent := time.Now()
-		status, latency, err = d.send.Send(ctx, n.URL, notify.Headers(key, n.NotifyID, s.now(), n.Body), n.Body)
+		status, latency, err = d.send.Send(ctx, n.URL, notify.HeadersKeys(keys, n.NotifyID, s.now(), n.Body), n.Body)
 		o = acked
 		if err != nil {
 			o, failure = failed, notify.FailureText(err)
@@ -292,7 +292,7 @@ func (d *Dispatcher) deliver(ctx context.Context, n *paygate.Notification) outco
 	return o
 }
 
-// errSubscriptionDeleted is signingKey's answer for a subscription deleted
+// errSubscriptionDeleted is signingKeys' answer for a subscription deleted
 // since the notification was queued; its Message is the attempt's error.
 var errSubscriptionDeleted = paygate.Errorf(paygate.ENotFound, "the subscription was deleted")
 
@@ -305,9 +305,11 @@ func jitter(d time.Duration) time.Duration {
 	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
 }
 
-// signingKey is the subscription's secret, or for an order's
-// notificationUrl the merchant's notify secret.
-func (s *core) signingKey(ctx context.Context, n *paygate.Notification) ([]byte, error) {
+// signingKeys are the subscription's secret, or for an order's
+// notificationUrl the merchant's notify secret and, during a rotation's
+// grace, the one it replaced: new first, so a receiver holding either
+// verifies.
+func (s *core) signingKeys(ctx context.Context, n *paygate.Notification) ([][]byte, error) {
 	if n.SubscriptionID != "" {
 		sub, err := s.store.Subscription(ctx, n.MerchantID, n.SubscriptionID)
 		if isCode(err, paygate.ENotFound) {
@@ -316,11 +318,27 @@ func (s *core) signingKey(ctx context.Context, n *paygate.Notification) ([]byte,
 		if err != nil {
 			return nil, err // the database is away: a retry may find it
 		}
-		return s.vault.Open(sub.SecretSealed, []byte("subscription/"+sub.ID))
+		key, err := s.vault.Open(sub.SecretSealed, []byte("subscription/"+sub.ID))
+		return [][]byte{key}, err
 	}
 	m, err := s.store.Merchant(ctx, n.MerchantID)
 	if err != nil {
 		return nil, err
 	}
-	return s.vault.Open(m.NotifySecretSealed, []byte("merchant-notify/"+m.ID))
+	aad := []byte("merchant-notify/" + m.ID)
+	key, err := s.vault.Open(m.NotifySecretSealed, aad)
+	if err != nil {
+		return nil, err
+	}
+	if !m.PrevNotifySecretGood(s.now()) {
+		return [][]byte{key}, nil
+	}
+	prev, err := s.vault.Open(m.PrevNotifySecretSealed, aad)
+	if err != nil {
+		// The new key alone still reaches receivers that have it: better
+		// than no delivery at all. The operator sees why.
+		s.log.ErrorContext(ctx, "opening the replaced notification secret", "merchantId", m.ID, "err", err)
+		return [][]byte{key}, nil
+	}
+	return [][]byte{key, prev}, nil
 }

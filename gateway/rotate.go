@@ -66,6 +66,21 @@ func (s *Merchants) RotateSecret(ctx context.Context, id string, grace time.Dura
 // Errors: invalid_parameter (secret, grace), unauthorized, rate_limited,
 // unavailable, conflict.
 func (s *Merchants) RotateOwnSecret(ctx context.Context, current string, grace time.Duration, client string) (*RotatedSecret, error) {
+	m, err := s.checkOwnSecret(ctx, current, grace, client)
+	if err != nil {
+		return nil, err
+	}
+	return s.rotateSecret(ctx, m, grace)
+}
+
+// checkOwnSecret returns the merchant of ctx if current is its current API
+// secret (not one in a grace) and grace is one a rotation may take: the
+// check every rotation the merchant asks for makes. It is guarded as a
+// token call is (tokenGuard): client is the caller's address.
+//
+// Errors: invalid_parameter (secret, grace), unauthorized, rate_limited,
+// unavailable, not_found.
+func (s *Merchants) checkOwnSecret(ctx context.Context, current string, grace time.Duration, client string) (*paygate.Merchant, error) {
 	if current == "" {
 		return nil, paygate.InvalidParam("secret", "secret is required: the merchant's current API secret")
 	}
@@ -97,7 +112,7 @@ func (s *Merchants) RotateOwnSecret(ctx context.Context, current string, grace t
 		return nil, err
 	}
 	result = tokenRight
-	return s.rotateSecret(ctx, m, grace)
+	return m, nil
 }
 
 func (s *core) rotateSecret(ctx context.Context, m *paygate.Merchant, grace time.Duration) (*RotatedSecret, error) {

@@ -299,12 +299,12 @@ type RekeyReport struct {
 }
 
 // Rekey re-encrypts every sealed row (stored cards, merchants' notification
-// secrets, subscriptions' secrets) to the current vault key, in batches of
+// secrets and the replaced ones still kept, subscriptions' secrets) to the
+// current vault key, in batches of
 // batch rows, each row its own compare-and-set write: it is safe to interrupt
 // and run again. A row no key can open is reported, never skipped silently.
 func (s *StoredCards) Rekey(ctx context.Context, batch int) (RekeyReport, error) {
 	rep := RekeyReport{Unreadable: []string{}}
-	current := s.vault.KeyID()
 	for after := ""; ; {
 		cards, err := s.store.StoredCardsAfter(ctx, after, batch)
 		if err != nil {
@@ -327,39 +327,58 @@ func (s *StoredCards) Rekey(ctx context.Context, batch int) (RekeyReport, error)
 			}
 		}
 	}
-	for kind, aadPrefix := range map[string]string{"merchant": "merchant-notify/", "subscription": "subscription/"} {
-		for after := ""; ; {
-			secrets, err := s.store.SealedSecretsAfter(ctx, kind, after, batch)
-			if err != nil {
-				return rep, err
-			}
-			if len(secrets) == 0 {
-				break
-			}
-			for _, x := range secrets {
-				after = x.ID
-				aad := []byte(aadPrefix + x.ID)
-				plain, keyID, err := s.vault.OpenKeyID(x.Sealed, aad)
-				if err != nil {
-					rep.Unreadable = append(rep.Unreadable, kind+"/"+x.ID)
-					continue
-				}
-				if keyID == current && x.KeyID == current {
-					rep.AlreadyCurrent++
-					continue
-				}
-				old := x.KeyID
-				x.Sealed, _ = s.vault.Seal(plain, aad)
-				x.KeyID = current
-				if err := s.store.ResealSecret(ctx, x, old); err != nil && !isCode(err, paygate.EConflict) {
-					return rep, err
-				} else if err == nil {
-					rep.Moved++
-				}
-			}
+	// The merchants' current notification secrets go before the replaced
+	// ones: a rotation meanwhile then moves a secret already under the
+	// current key into the replaced slot, and the replaced slot's
+	// compare-and-set on the old key id leaves it alone.
+	for _, k := range sealedKinds {
+		if err := s.rekeySecrets(ctx, k.kind, k.aadPrefix, batch, &rep); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
+}
+
+// sealedKinds are the kinds of sealed secret Rekey moves, in its order, and
+// the prefix of each one's additional data. A replaced notification secret
+// keeps the additional data it was sealed with.
+var sealedKinds = []struct{ kind, aadPrefix string }{
+	{"merchant", "merchant-notify/"},
+	{"merchant-prev", "merchant-notify/"},
+	{"subscription", "subscription/"},
+}
+
+// rekeySecrets reseals every secret of kind under the current key, counting
+// in rep.
+func (s *StoredCards) rekeySecrets(ctx context.Context, kind, aadPrefix string, batch int, rep *RekeyReport) error {
+	current := s.vault.KeyID()
+	for after := ""; ; {
+		secrets, err := s.store.SealedSecretsAfter(ctx, kind, after, batch)
+		if err != nil || len(secrets) == 0 {
+			return err
+		}
+		for _, x := range secrets {
+			after = x.ID
+			aad := []byte(aadPrefix + x.ID)
+			plain, keyID, err := s.vault.OpenKeyID(x.Sealed, aad)
+			if err != nil {
+				rep.Unreadable = append(rep.Unreadable, kind+"/"+x.ID)
+				continue
+			}
+			if keyID == current && x.KeyID == current {
+				rep.AlreadyCurrent++
+				continue
+			}
+			old := x.KeyID
+			x.Sealed, _ = s.vault.Seal(plain, aad)
+			x.KeyID = current
+			if err := s.store.ResealSecret(ctx, x, old); err != nil && !isCode(err, paygate.EConflict) {
+				return err
+			} else if err == nil {
+				rep.Moved++
+			}
+		}
+	}
 }
 
 type rekeyResult int
