@@ -24,6 +24,7 @@ import (
 var routes = []string{
 	"POST /v1/auth/token",
 	"POST /v1/merchant/secret/rotate",
+	"POST /v1/merchant/notify-secret/rotate",
 	"POST /v1/checkout/sessions",
 	"GET /v1/checkout/sessions/{sessionId}",
 	"POST /v1/payments",

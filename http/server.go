@@ -79,6 +79,7 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/auth/token", s.limitByIP(s.handleToken))
 	s.mux.HandleFunc("POST /v1/merchant/secret/rotate", s.auth(s.handleRotateSecret))
+	s.mux.HandleFunc("POST /v1/merchant/notify-secret/rotate", s.auth(s.handleRotateNotifySecret))
 	s.mux.HandleFunc("POST /v1/checkout/sessions", s.auth(s.handleCreateSession))
 	s.mux.HandleFunc("GET /v1/checkout/sessions/{sessionId}", s.auth(s.handleGetSession))
 	s.mux.HandleFunc("POST /v1/payments", s.auth(s.handleCreatePayment))

@@ -18,6 +18,7 @@ type (
 		Authenticate(ctx context.Context, token string) (string, error)
 		Limits(ctx context.Context, merchantID string) (rate float64, burst int, err error)
 		RotateOwnSecret(ctx context.Context, current string, grace time.Duration, client string) (*gateway.RotatedSecret, error)
+		RotateOwnNotifySecret(ctx context.Context, current string, grace time.Duration, client string) (*gateway.RotatedNotifySecret, error)
 	}
 	paymentService interface {
 		CreatePayment(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Payment, bool, error)

@@ -16,3 +16,13 @@ type SecretView struct {
 	// absent when it stopped at once.
 	PreviousSecretValidUntil string `json:"previousSecretValidUntil,omitempty"`
 }
+
+// NotifySecretView answers a notification secret rotation: the only time the
+// new secret is shown.
+type NotifySecretView struct {
+	MerchantID   string `json:"merchantId"`
+	NotifySecret string `json:"notifySecret"` // whsec_<base64 key>
+	// PreviousNotifySecretValidUntil is when notifications stop carrying
+	// the replaced secret's signature too; absent when they stopped at once.
+	PreviousNotifySecretValidUntil string `json:"previousNotifySecretValidUntil,omitempty"`
+}

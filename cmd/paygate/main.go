@@ -1,6 +1,6 @@
 // Command paygate runs the payment gateway: serve, merchant (create, list,
-// show, disable, enable, rotate-secret), migrate, vault rekey and bench
-// (README.md, docs/deploy.md).
+// show, disable, enable, rotate-secret, rotate-notify-secret), migrate,
+// vault rekey and bench (README.md, docs/deploy.md).
 package main
 
 import (

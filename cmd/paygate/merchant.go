@@ -65,7 +65,14 @@ func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	limits.Flags().Float64Var(&rps, "rps", 0, "requests a second, on each node (0: the node's --rate-limit)")
 	limits.Flags().IntVar(&burst, "burst", 0, "requests at once beyond the rate (0: twice --rps)")
 	limits.MarkFlagRequired("rps")
-	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate, limits} {
+	rotateNotify := &cobra.Command{
+		Use:   "rotate-notify-secret ID",
+		Short: "Give a merchant a new notification secret and print it as JSON; notifications carry the old one's signature too until --grace ends",
+		Args:  cobra.ExactArgs(1),
+		RunE:  func(c *cobra.Command, args []string) error { return m.RotateNotifySecret(ctx, args[0], grace) },
+	}
+	rotateNotify.Flags().DurationVar(&grace, "grace", gateway.DefaultGrace, "how long notifications are signed with the old secret too, 0s to 168h")
+	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate, rotateNotify, limits} {
 		dbFlag(c, m, e)
 		merchant.AddCommand(c)
 	}
@@ -158,5 +165,18 @@ func (m *Main) RotateSecret(ctx context.Context, id string, grace time.Duration)
 		}
 		return json.NewEncoder(m.Stdout).Encode(wire.SecretView{MerchantID: rs.MerchantID, AppID: rs.AppID, Secret: rs.Secret,
 			PreviousSecretValidUntil: wire.OptTime(rs.PrevSecretUntil)})
+	})
+}
+
+// RotateNotifySecret gives a merchant a new notification secret and prints
+// it as JSON, the only time it is shown.
+func (m *Main) RotateNotifySecret(ctx context.Context, id string, grace time.Duration) error {
+	return m.merchants(ctx, func(ms *gateway.Merchants) error {
+		rs, err := ms.RotateNotifySecret(ctx, id, grace)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(m.Stdout).Encode(wire.NotifySecretView{MerchantID: rs.MerchantID, NotifySecret: rs.NotifySecret,
+			PreviousNotifySecretValidUntil: wire.OptTime(rs.PrevNotifySecretUntil)})
 	})
 }
