@@ -73,7 +73,6 @@ func TestRotateNotifySecretAPI(t *testing.T) {
 // signature too until --grace ends.
 func TestRotateNotifySecretCommand(t *testing.T) {
 	a := startApp(t)
-	c := a.sandbox()
 	rcv := newReceiver(t)
 	id, old, db := a.Sandbox.Merchant.ID, a.Sandbox.NotifySecret, "sqlite:"+a.dbPath
 	out, _, err := runCmd(t, "merchant", "rotate-notify-secret", id, "--grace", "2h", "--db", db)
@@ -90,7 +89,7 @@ func TestRotateNotifySecretCommand(t *testing.T) {
 		t.Fatalf("previousNotifySecretValidUntil: got %q, %v; want two hours from now", v["previousNotifySecretValidUntil"], err)
 	}
 	a.clock.Advance(until.Add(-time.Second).Sub(a.clock.Now()))
-	c = a.sandbox() // a token from before has expired on the moved clock
+	c := a.sandbox() // after the move: a token from before would have expired
 	wantSignatures(t, a, notifyOnce(t, c, rcv, "/grace"), 2, []string{v["notifySecret"], old}, nil)
 	a.clock.Advance(time.Second)
 	wantSignatures(t, a, notifyOnce(t, c, rcv, "/after"), 1, []string{v["notifySecret"]}, []string{old})
