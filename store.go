@@ -100,6 +100,11 @@ type PaymentFilter struct {
 	// From and To keep only the payments created at or after From and
 	// before To; a zero time sets no bound.
 	From, To time.Time
+	// Method, Currency, OrderNoPrefix and Last4 keep only the payments of
+	// this paymentMethodType, in this currency, whose orderNo starts so, or
+	// whose card number ends in these four digits; "" keeps all. (They
+	// narrow the merchant's list as it is walked; they have no index.)
+	Method, Currency, OrderNoPrefix, Last4 string
 	// Limit is the size of the page, 1 to MaxPaymentPage; any other value
 	// is MaxPaymentPage.
 	Limit int

@@ -106,6 +106,18 @@ func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
 	if !f.After.IsZero() {
 		q += ` AND (created_at, trade_no) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.TradeNo) + `)`
 	}
+	if f.Method != "" {
+		q += ` AND payment_method = ` + arg(f.Method)
+	}
+	if f.Currency != "" {
+		q += ` AND currency = ` + arg(f.Currency)
+	}
+	if f.OrderNoPrefix != "" {
+		q += ` AND left(order_no, ` + arg(len(f.OrderNoPrefix)) + `) = ` + arg(f.OrderNoPrefix)
+	}
+	if f.Last4 != "" {
+		q += ` AND body::json->'Card'->>'Last4' = ` + arg(f.Last4)
+	}
 	q += ` ORDER BY created_at DESC, trade_no DESC LIMIT ` + arg(f.PageSize()+1)
 	return q, args
 }

@@ -161,6 +161,22 @@ func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
 		q.WriteString(` AND (created_at, trade_no) < (?, ?)`)
 		args = append(args, ms(f.After.CreatedAt), f.After.TradeNo)
 	}
+	if f.Method != "" {
+		q.WriteString(` AND payment_method = ?`)
+		args = append(args, f.Method)
+	}
+	if f.Currency != "" {
+		q.WriteString(` AND currency = ?`)
+		args = append(args, f.Currency)
+	}
+	if f.OrderNoPrefix != "" {
+		q.WriteString(` AND substr(order_no, 1, ?) = ?`)
+		args = append(args, len(f.OrderNoPrefix), f.OrderNoPrefix)
+	}
+	if f.Last4 != "" {
+		q.WriteString(` AND json_extract(body, '$.Card.Last4') = ?`)
+		args = append(args, f.Last4)
+	}
 	q.WriteString(` ORDER BY created_at DESC, trade_no DESC LIMIT ?`)
 	return q.String(), append(args, f.PageSize()+1)
 }

@@ -26,10 +26,14 @@ func listed(t *testing.T, open func(t *testing.T) paygate.Store) (paygate.Store,
 		mk("m_b", "T_b", paygate.StatusSucceeded, 2*time.Minute),
 		mk("m_a", "T_5b", paygate.StatusSucceeded, 5*time.Minute),
 	}})
+	wechat := mk("m_a", "T_2", paygate.StatusSucceeded, 2*time.Minute) // a CNY wallet payment, no card
+	wechat.PaymentMethodType, wechat.Amount.Currency, wechat.Card = paygate.MethodWeChat, "CNY", nil
+	other := mk("m_a", "T_4", paygate.StatusPending, 4*time.Minute+time.Millisecond)
+	other.OrderNo, other.Card.Last4 = "X_"+other.TradeNo, "1111"
 	mustApply(t, s, paygate.Change{Payments: []*paygate.Payment{
 		mk("m_a", "T_5a", paygate.StatusFailed, 5*time.Minute), // same millisecond as T_5b
-		mk("m_a", "T_2", paygate.StatusSucceeded, 2*time.Minute),
-		mk("m_a", "T_4", paygate.StatusPending, 4*time.Minute+time.Millisecond),
+		wechat,
+		other,
 	}})
 	return s, []string{"T_5b", "T_5a", "T_4", "T_3", "T_2", "T_1"}
 }
@@ -66,6 +70,13 @@ func testPaymentsFilter(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"AfterStatus", paygate.PaymentFilter{Status: paygate.StatusSucceeded,
 			After: paygate.PaymentCursor{CreatedAt: at(5 * time.Minute), TradeNo: "T_5b"}}, []string{"T_3", "T_2"}},
 		{"AfterLast", paygate.PaymentFilter{After: paygate.PaymentCursor{CreatedAt: at(time.Minute), TradeNo: "T_1"}}, nil},
+		{"Method", paygate.PaymentFilter{Method: paygate.MethodWeChat}, []string{"T_2"}},
+		{"Currency", paygate.PaymentFilter{Currency: "USD"}, []string{"T_5b", "T_5a", "T_4", "T_3", "T_1"}},
+		{"OrderNoPrefix", paygate.PaymentFilter{OrderNoPrefix: "X_"}, []string{"T_4"}},
+		{"OrderNoPrefixWhole", paygate.PaymentFilter{OrderNoPrefix: "O_T_5a"}, []string{"T_5a"}},
+		{"OrderNoPrefixLonger", paygate.PaymentFilter{OrderNoPrefix: "O_T_5ab"}, nil},
+		{"Last4", paygate.PaymentFilter{Last4: "1111"}, []string{"T_4"}},
+		{"Last4Card", paygate.PaymentFilter{Last4: "4242", Status: paygate.StatusSucceeded}, []string{"T_5b", "T_3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
