@@ -177,3 +177,20 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
 		RevokedAt             string `json:"revokedAt"`
 	}{sc.TransactionIdentifier, sc.Status, wire.TimeString(sc.UpdatedAt)})
 }
+
+func (s *Server) handleListPayments(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	list, err := s.payments.List(r.Context(), &wire.PaymentListQuery{Status: v.Get("status"),
+		PaymentMethodType: v.Get("paymentMethodType"), Currency: v.Get("currency"), CreatedFrom: v.Get("createdFrom"),
+		CreatedTo: v.Get("createdTo"), OrderNo: v.Get("orderNo"), Last4: v.Get("last4"), Limit: v.Get("limit"),
+		StartingAfter: v.Get("startingAfter")})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := wire.PaymentListView{Data: []wire.PaymentView{}, HasMore: list.Next != "", NextCursor: list.Next}
+	for _, p := range list.Payments {
+		out.Data = append(out.Data, wire.NewPaymentView(p, nil))
+	}
+	s.json(w, http.StatusOK, out)
+}

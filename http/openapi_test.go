@@ -28,6 +28,7 @@ var routes = []string{
 	"POST /v1/checkout/sessions",
 	"GET /v1/checkout/sessions/{sessionId}",
 	"POST /v1/payments",
+	"GET /v1/payments",
 	"POST /v1/payments/token",
 	"DELETE /v1/payments/token/{transactionIdentifier}",
 	"POST /v1/payments/capture",

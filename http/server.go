@@ -83,6 +83,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/checkout/sessions", s.auth(s.handleCreateSession))
 	s.mux.HandleFunc("GET /v1/checkout/sessions/{sessionId}", s.auth(s.handleGetSession))
 	s.mux.HandleFunc("POST /v1/payments", s.auth(s.handleCreatePayment))
+	s.mux.HandleFunc("GET /v1/payments", s.auth(s.handleListPayments))
 	s.mux.HandleFunc("POST /v1/payments/token", s.auth(s.handleTokenPayment))
 	s.mux.HandleFunc("DELETE /v1/payments/token/{transactionIdentifier}", s.auth(s.handleRevokeToken))
 	s.mux.HandleFunc("POST /v1/payments/capture", s.auth(s.handleCapture))

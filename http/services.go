@@ -28,6 +28,7 @@ type (
 		Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error)
 		CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error)
 		RefundInquiry(ctx context.Context, req *wire.RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error)
+		List(ctx context.Context, q *wire.PaymentListQuery) (*gateway.PaymentList, error)
 	}
 	sessionService interface {
 		CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error)

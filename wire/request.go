@@ -391,3 +391,16 @@ type TrackerInquiryRequest struct {
 	// inquiry has nothing to attach it to.
 	Matedata MetadataValue `json:"matedata,omitzero"`
 }
+
+// PaymentListQuery is the query of GET /v1/payments, as given.
+type PaymentListQuery struct {
+	Status            string
+	PaymentMethodType string
+	Currency          string
+	CreatedFrom       string // RFC 3339
+	CreatedTo         string
+	OrderNo           string // a prefix
+	Last4             string
+	Limit             string
+	StartingAfter     string // the nextCursor of the page before
+}

@@ -197,3 +197,11 @@ func NewRefundView(r *paygate.Refund) RefundView {
 		ClientIP: r.ClientIP, NotificationURL: r.NotificationURL, FailureCode: r.FailureCode, FailureMessage: r.FailureMessage,
 		CreatedAt: TimeString(r.CreatedAt), UpdatedAt: TimeString(r.UpdatedAt)}
 }
+
+// PaymentListView is a page of GET /v1/payments: newest first; nextCursor
+// (with hasMore) continues it.
+type PaymentListView struct {
+	Data       []PaymentView `json:"data"`
+	HasMore    bool          `json:"hasMore"`
+	NextCursor string        `json:"nextCursor,omitempty"`
+}
