@@ -81,6 +81,10 @@ type PaymentStore interface {
 	// milliseconds). next is the cursor of the following page, zero after the
 	// last page.
 	Payments(ctx context.Context, merchantID string, f PaymentFilter) (page []*Payment, next PaymentCursor, err error)
+	// ListRefunds lists a page of the merchant's refunds, newest first (by
+	// creation time, then refundId), as f selects; next is the cursor of
+	// the following page, zero on the last.
+	ListRefunds(ctx context.Context, merchantID string, f RefundFilter) (page []*Refund, next RefundCursor, err error)
 	// DuePayments lists up to limit payments of any merchant in one of statuses
 	// whose ExpiresAt is at or before now, oldest deadline first.
 	DuePayments(ctx context.Context, statuses []Status, now time.Time, limit int) ([]*Payment, error)
@@ -244,4 +248,33 @@ type PoolStats struct {
 	InUse        int           // of those, in use
 	Waits        int64         // times a caller waited for a connection, in all
 	WaitDuration time.Duration // the time spent waiting, in all
+}
+
+// RefundFilter selects a merchant's refunds for ListRefunds.
+type RefundFilter struct {
+	Status   RefundStatus // "" keeps every status
+	Currency string       // "" keeps every currency
+	From, To time.Time    // created at or after From, before To; zero: no bound
+	Limit    int          // 1 to MaxPaymentPage; any other value is MaxPaymentPage
+	After    RefundCursor // the zero cursor starts with the newest refund
+}
+
+// RefundCursor is where a page of refunds ended.
+type RefundCursor struct {
+	CreatedAt time.Time
+	RefundID  string
+}
+
+// IsZero reports whether c is the zero cursor, which starts a listing.
+func (c RefundCursor) IsZero() bool { return c.CreatedAt.IsZero() && c.RefundID == "" }
+
+// Page cuts the refunds a store read for f, up to its page size + 1 of
+// them in order, to one page, and returns the cursor of the next page.
+func (f RefundFilter) Page(rs []*Refund) ([]*Refund, RefundCursor) {
+	n := PaymentFilter{Limit: f.Limit}.PageSize()
+	if len(rs) <= n {
+		return rs, RefundCursor{}
+	}
+	last := rs[n-1]
+	return rs[:n], RefundCursor{CreatedAt: last.CreatedAt, RefundID: last.RefundID}
 }

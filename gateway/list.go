@@ -39,14 +39,14 @@ func (s *Payments) List(ctx context.Context, q *wire.PaymentListQuery) (*Payment
 		return nil, err
 	}
 	if q.StartingAfter != "" {
-		after, ok, err := s.readCursor(merchantID, q.StartingAfter)
+		at, id, ok, err := s.readCursor(merchantID, "payments", q.StartingAfter)
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			return &PaymentList{}, nil // another merchant's cursor, or another key's
 		}
-		f.After = after
+		f.After = paygate.PaymentCursor{CreatedAt: at, TradeNo: id}
 	}
 	page, next, err := s.store.Payments(ctx, merchantID, f)
 	if err != nil {
@@ -54,9 +54,74 @@ func (s *Payments) List(ctx context.Context, q *wire.PaymentListQuery) (*Payment
 	}
 	out := &PaymentList{Payments: page}
 	if !next.IsZero() {
-		out.Next = s.cursor(merchantID, next)
+		out.Next = s.cursor(merchantID, "payments", next.CreatedAt, next.TradeNo)
 	}
 	return out, nil
+}
+
+// RefundList is a page of a merchant's refunds, newest first, and the
+// cursor of the next page ("" when there is none).
+type RefundList struct {
+	Refunds []*paygate.Refund
+	Next    string
+}
+
+// ListRefunds answers GET /v1/refunds: the merchant's refunds, newest
+// first, filtered by status, currency and creation time, a page at a time,
+// with cursors as List's.
+//
+// Errors: invalid_parameter naming the query parameter.
+func (s *Payments) ListRefunds(ctx context.Context, q *wire.RefundListQuery) (*RefundList, error) {
+	merchantID := paygate.MerchantID(ctx)
+	var c checker
+	f := paygate.RefundFilter{Limit: defaultListLimit, Status: paygate.RefundStatus(q.Status), Currency: q.Currency}
+	switch f.Status {
+	case "", paygate.RefundProcessing, paygate.RefundSucceeded, paygate.RefundFailed:
+	default:
+		c.fail("status", "status must be PROCESSING, SUCCEEDED or FAILED")
+	}
+	if q.Currency != "" {
+		if _, err := paygate.ParseCurrency(q.Currency); err != nil {
+			c.fail("currency", "currency %s", err.Error())
+		}
+	}
+	f.From = c.rfc3339("createdFrom", q.CreatedFrom)
+	f.To = c.rfc3339("createdTo", q.CreatedTo)
+	f.Limit = c.listLimit(q.Limit)
+	if c.err != nil {
+		return nil, c.err
+	}
+	if q.StartingAfter != "" {
+		at, id, ok, err := s.readCursor(merchantID, "refunds", q.StartingAfter)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return &RefundList{}, nil
+		}
+		f.After = paygate.RefundCursor{CreatedAt: at, RefundID: id}
+	}
+	page, next, err := s.store.ListRefunds(ctx, merchantID, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &RefundList{Refunds: page}
+	if !next.IsZero() {
+		out.Next = s.cursor(merchantID, "refunds", next.CreatedAt, next.RefundID)
+	}
+	return out, nil
+}
+
+// listLimit reads a list's page size, 1-100, default 20.
+func (c *checker) listLimit(v string) int {
+	if v == "" {
+		return defaultListLimit
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxListLimit || v[0] == '+' {
+		c.fail("limit", "limit must be a whole number from 1 to %d", maxListLimit)
+	}
+	return n
 }
 
 // listFilter checks a list query's parameters.
@@ -84,13 +149,7 @@ func (s *Payments) listFilter(q *wire.PaymentListQuery) (paygate.PaymentFilter, 
 	if q.Last4 != "" && (len(q.Last4) != 4 || strings.Trim(q.Last4, "0123456789") != "") {
 		c.fail("last4", "last4 must be the card number's last 4 digits")
 	}
-	if q.Limit != "" {
-		n, err := strconv.Atoi(q.Limit)
-		if err != nil || n < 1 || n > maxListLimit || q.Limit[0] == '+' {
-			c.fail("limit", "limit must be a whole number from 1 to %d", maxListLimit)
-		}
-		f.Limit = n
-	}
+	f.Limit = c.listLimit(q.Limit)
 	if c.err != nil {
 		return paygate.PaymentFilter{}, c.err
 	}
@@ -109,30 +168,31 @@ func (c *checker) rfc3339(param, v string) time.Time {
 	return t
 }
 
-// cursor is the opaque form of a page's end: its creation time and tradeNo,
-// with a MAC binding them to the merchant.
-func (s *core) cursor(merchantID string, c paygate.PaymentCursor) string {
-	body := strconv.FormatInt(c.CreatedAt.UnixMilli(), 10) + "|" + c.TradeNo
-	return base64.RawURLEncoding.EncodeToString([]byte(body)) + "." + s.pageMAC("cursor|"+merchantID+"|"+body)
+// cursor is the opaque form of a page's end: its creation time and id,
+// with a MAC binding them to the merchant and the kind of list.
+func (s *core) cursor(merchantID, kind string, at time.Time, id string) string {
+	body := strconv.FormatInt(at.UnixMilli(), 10) + "|" + id
+	return base64.RawURLEncoding.EncodeToString([]byte(body)) + "." + s.pageMAC("cursor|"+kind+"|"+merchantID+"|"+body)
 }
 
-// readCursor reads a cursor: ok false when it is not this merchant's (or
-// was made under another key); invalid_parameter when it is no cursor.
-func (s *core) readCursor(merchantID, v string) (paygate.PaymentCursor, bool, error) {
+// readCursor reads a cursor: ok false when it is not this merchant's or
+// this list's (or was made under another key); invalid_parameter when it
+// is no cursor.
+func (s *core) readCursor(merchantID, kind, v string) (at time.Time, id string, ok bool, err error) {
 	bad := paygate.InvalidParam("startingAfter", "startingAfter must be the nextCursor of an earlier page")
-	enc, mac, ok := strings.Cut(v, ".")
+	enc, mac, found := strings.Cut(v, ".")
 	raw, canonical := decodeToken(enc)
-	if !ok || !canonical {
-		return paygate.PaymentCursor{}, false, bad
+	if !found || !canonical {
+		return time.Time{}, "", false, bad
 	}
 	body := string(raw)
-	msText, tradeNo, ok := strings.Cut(body, "|")
-	ms, err := strconv.ParseInt(msText, 10, 64)
-	if !ok || err != nil || tradeNo == "" {
-		return paygate.PaymentCursor{}, false, bad
+	msText, id, found := strings.Cut(body, "|")
+	ms, perr := strconv.ParseInt(msText, 10, 64)
+	if !found || perr != nil || id == "" {
+		return time.Time{}, "", false, bad
 	}
-	if !hmac.Equal([]byte(mac), []byte(s.pageMAC("cursor|"+merchantID+"|"+body))) {
-		return paygate.PaymentCursor{}, false, nil
+	if !hmac.Equal([]byte(mac), []byte(s.pageMAC("cursor|"+kind+"|"+merchantID+"|"+body))) {
+		return time.Time{}, "", false, nil
 	}
-	return paygate.PaymentCursor{CreatedAt: time.UnixMilli(ms).UTC(), TradeNo: tradeNo}, true, nil
+	return time.UnixMilli(ms).UTC(), id, true, nil
 }

@@ -194,3 +194,19 @@ func (s *Server) handleListPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	s.json(w, http.StatusOK, out)
 }
+
+func (s *Server) handleListRefunds(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	list, err := s.payments.ListRefunds(r.Context(), &wire.RefundListQuery{Status: v.Get("status"),
+		Currency: v.Get("currency"), CreatedFrom: v.Get("createdFrom"), CreatedTo: v.Get("createdTo"),
+		Limit: v.Get("limit"), StartingAfter: v.Get("startingAfter")})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := wire.RefundListView{Data: []wire.RefundView{}, HasMore: list.Next != "", NextCursor: list.Next}
+	for _, rf := range list.Refunds {
+		out.Data = append(out.Data, wire.NewRefundView(rf))
+	}
+	s.json(w, http.StatusOK, out)
+}

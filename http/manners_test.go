@@ -18,7 +18,7 @@ func TestRouting(t *testing.T) {
 		status             int
 		code, allow        string
 	}{
-		{"GetOnPostRoute", "GET", "/v1/refunds", 405, "method_not_allowed", "POST"},
+		{"GetOnPostRoute", "GET", "/v1/tracking", 405, "method_not_allowed", "POST"},
 		{"DeleteOnPayments", "DELETE", "/v1/payments", 405, "method_not_allowed", "GET, HEAD, POST"},
 		{"PutOnPaymentRead", "PUT", "/v1/payments/T1", 405, "method_not_allowed", "GET, HEAD"},
 		{"PostOnHealthz", "POST", "/healthz", 405, "method_not_allowed", "GET, HEAD"},

@@ -36,6 +36,7 @@ var routes = []string{
 	"POST /v1/payments/inquiry",
 	"GET /v1/payments/{tradeNo}",
 	"POST /v1/refunds",
+	"GET /v1/refunds",
 	"POST /v1/refunds/inquiry",
 	"POST /v1/tracking",
 	"POST /v1/tracking/batch",

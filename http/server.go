@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/checkout/sessions/{sessionId}", s.auth(s.handleGetSession))
 	s.mux.HandleFunc("POST /v1/payments", s.auth(s.handleCreatePayment))
 	s.mux.HandleFunc("GET /v1/payments", s.auth(s.handleListPayments))
+	s.mux.HandleFunc("GET /v1/refunds", s.auth(s.handleListRefunds))
 	s.mux.HandleFunc("POST /v1/payments/token", s.auth(s.handleTokenPayment))
 	s.mux.HandleFunc("DELETE /v1/payments/token/{transactionIdentifier}", s.auth(s.handleRevokeToken))
 	s.mux.HandleFunc("POST /v1/payments/capture", s.auth(s.handleCapture))

@@ -29,6 +29,7 @@ type (
 		CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error)
 		RefundInquiry(ctx context.Context, req *wire.RefundInquiryRequest) (*paygate.Refund, []*paygate.Refund, error)
 		List(ctx context.Context, q *wire.PaymentListQuery) (*gateway.PaymentList, error)
+		ListRefunds(ctx context.Context, q *wire.RefundListQuery) (*gateway.RefundList, error)
 	}
 	sessionService interface {
 		CreateSession(ctx context.Context, req *wire.SessionRequest) (*paygate.Session, *paygate.Payment, bool, error)

@@ -155,3 +155,39 @@ func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) (
 	return bodies[paygate.Refund](ctx, s, "stale refunds", `SELECT body FROM refunds WHERE status = 'PROCESSING' AND updated_at <= $1
 		ORDER BY updated_at, refund_id LIMIT $2`, ms(before), limitArg(limit))
 }
+
+// ListRefunds lists a page of a merchant's refunds, newest first, reading
+// the index refunds_merchant_created backwards.
+func (s *Store) ListRefunds(ctx context.Context, merchantID string, f paygate.RefundFilter) ([]*paygate.Refund, paygate.RefundCursor, error) {
+	if !storable(merchantID, f.Currency, f.After.RefundID) {
+		return nil, paygate.RefundCursor{}, nil
+	}
+	args := []any{merchantID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	q := `SELECT body FROM refunds WHERE merchant_id = $1`
+	if f.Status != "" {
+		q += ` AND status = ` + arg(string(f.Status))
+	}
+	if f.Currency != "" {
+		q += ` AND currency = ` + arg(f.Currency)
+	}
+	if !f.From.IsZero() {
+		q += ` AND created_at >= ` + arg(ms(f.From))
+	}
+	if !f.To.IsZero() {
+		q += ` AND created_at < ` + arg(ms(f.To))
+	}
+	if !f.After.IsZero() {
+		q += ` AND (created_at, refund_id) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.RefundID) + `)`
+	}
+	q += ` ORDER BY created_at DESC, refund_id DESC LIMIT ` + arg(paygate.PaymentFilter{Limit: f.Limit}.PageSize()+1)
+	rs, err := bodies[paygate.Refund](ctx, s, "list refunds", q, args...)
+	if err != nil {
+		return nil, paygate.RefundCursor{}, err
+	}
+	page, next := f.Page(rs)
+	return page, next, nil
+}

@@ -241,3 +241,41 @@ func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) (
 	}
 	return scanAll[paygate.Refund](rows)
 }
+
+// ListRefunds lists a page of a merchant's refunds, newest first, reading
+// the index refunds_merchant_created backwards.
+func (s *Store) ListRefunds(ctx context.Context, merchantID string, f paygate.RefundFilter) ([]*paygate.Refund, paygate.RefundCursor, error) {
+	var q strings.Builder
+	q.WriteString(`SELECT body FROM refunds INDEXED BY refunds_merchant_created WHERE merchant_id = ?`)
+	args := []any{merchantID}
+	add := func(cond string, v ...any) {
+		q.WriteString(cond)
+		args = append(args, v...)
+	}
+	if f.Status != "" {
+		add(` AND status = ?`, string(f.Status))
+	}
+	if f.Currency != "" {
+		add(` AND currency = ?`, f.Currency)
+	}
+	if !f.From.IsZero() {
+		add(` AND created_at >= ?`, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		add(` AND created_at < ?`, ms(f.To))
+	}
+	if !f.After.IsZero() {
+		add(` AND (created_at, refund_id) < (?, ?)`, ms(f.After.CreatedAt), f.After.RefundID)
+	}
+	add(` ORDER BY created_at DESC, refund_id DESC LIMIT ?`, paygate.PaymentFilter{Limit: f.Limit}.PageSize()+1)
+	rows, err := s.r.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, paygate.RefundCursor{}, dbErr("list refunds", err)
+	}
+	rs, err := scanAll[paygate.Refund](rows)
+	if err != nil {
+		return nil, paygate.RefundCursor{}, err
+	}
+	page, next := f.Page(rs)
+	return page, next, nil
+}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Session", testSession},
 		{"StaleRefunds", testStaleRefunds},
 		{"Payments", testPayments},
+		{"ListRefunds", testListRefunds},
 		{"Columns", testColumns},
 	})
 }

@@ -404,3 +404,13 @@ type PaymentListQuery struct {
 	Limit             string
 	StartingAfter     string // the nextCursor of the page before
 }
+
+// RefundListQuery is the query of GET /v1/refunds, as given.
+type RefundListQuery struct {
+	Status        string
+	Currency      string
+	CreatedFrom   string // RFC 3339
+	CreatedTo     string
+	Limit         string
+	StartingAfter string
+}

@@ -205,3 +205,10 @@ type PaymentListView struct {
 	HasMore    bool          `json:"hasMore"`
 	NextCursor string        `json:"nextCursor,omitempty"`
 }
+
+// RefundListView is a page of GET /v1/refunds, as PaymentListView.
+type RefundListView struct {
+	Data       []RefundView `json:"data"`
+	HasMore    bool         `json:"hasMore"`
+	NextCursor string       `json:"nextCursor,omitempty"`
+}

@@ -71,3 +71,73 @@ func TestListPayments(t *testing.T) {
 		c.do("GET", "/v1/payments?"+tc.query, nil).wantError(400, "invalid_parameter", tc.param)
 	}
 }
+
+// TestListRefunds: GET /v1/refunds pages a merchant's refunds newest
+// first, across payments; refunds made between pages shift nothing;
+// filters narrow it; another merchant's cursor and a payment list's cursor
+// find nothing; bad parameters are 400 naming them.
+func TestListRefunds(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	var made []string
+	for i := range 4 {
+		orderNo := nextOrderNo("lr")
+		c.do("POST", "/v1/payments", cardPayment(orderNo, "4242424242424242")).want(201)
+		for range 1 + i%2 { // two refunds on some payments
+			a.clock.Advance(time.Millisecond)
+			made = append(made, c.do("POST", "/v1/refunds", map[string]string{"orderNo": orderNo, "amount": "10",
+				"refundNumber": nextOrderNo("rf"), "reason": "r", "clientIp": "1.1.1.1"}).want(201).str("refundId"))
+		}
+	}
+	page := func(c *client, query string) (ids []string, next string) {
+		t.Helper()
+		r := c.do("GET", "/v1/refunds?"+query, nil).want(200)
+		for _, rf := range r.get("data").([]any) {
+			ids = append(ids, rf.(map[string]any)["refundId"].(string))
+		}
+		if n, ok := r.json["nextCursor"].(string); ok {
+			next = n
+		}
+		if (next != "") != r.json["hasMore"].(bool) {
+			t.Errorf("hasMore %v with nextCursor %q", r.json["hasMore"], next)
+		}
+		return ids, next
+	}
+	first, next := page(c, "limit=4")
+	orderNo := nextOrderNo("lr") // a refund made after the first page
+	c.do("POST", "/v1/payments", cardPayment(orderNo, "4242424242424242")).want(201)
+	a.clock.Advance(time.Millisecond)
+	c.do("POST", "/v1/refunds", map[string]string{"orderNo": orderNo, "amount": "10",
+		"refundNumber": nextOrderNo("rf"), "reason": "r", "clientIp": "1.1.1.1"}).want(201)
+	got := slices.Clone(first)
+	for next != "" {
+		var ids []string
+		ids, next = page(c, "limit=4&startingAfter="+url.QueryEscape(next))
+		got = append(got, ids...)
+	}
+	want := slices.Clone(made)
+	slices.Reverse(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("pages: got %v, want %v (newest first, each once)", got, want)
+	}
+	if ids, _ := page(c, "status=SUCCEEDED&currency=USD&limit=100"); len(ids) != len(made)+1 {
+		t.Errorf("status=SUCCEEDED: got %d refunds, want %d", len(ids), len(made)+1)
+	}
+	if ids, _ := page(c, "status=FAILED"); len(ids) != 0 {
+		t.Errorf("status=FAILED: got %v, want none", ids)
+	}
+	_, cursor := page(c, "limit=1")
+	if ids, _ := page(a.newMerchant("other"), "startingAfter="+url.QueryEscape(cursor)); len(ids) != 0 {
+		t.Errorf("another merchant's cursor: got %v, want nothing", ids)
+	}
+	payCursor, _ := c.do("GET", "/v1/payments?limit=1", nil).want(200).json["nextCursor"].(string)
+	if ids, _ := page(c, "startingAfter="+url.QueryEscape(payCursor)); len(ids) != 0 {
+		t.Errorf("a payment list's cursor: got %v, want nothing", ids)
+	}
+	for _, tc := range []struct{ query, param string }{
+		{"status=SUCCESS", "status"}, {"limit=0", "limit"}, {"limit=101", "limit"},
+		{"createdTo=soon", "createdTo"}, {"currency=usd1", "currency"}, {"startingAfter=x.y", "startingAfter"},
+	} {
+		c.do("GET", "/v1/refunds?"+tc.query, nil).wantError(400, "invalid_parameter", tc.param)
+	}
+}
