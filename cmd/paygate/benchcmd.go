@@ -32,6 +32,7 @@ type benchOptions struct {
 	baseline                  bool
 	jsonOut                   string
 	preload                   int
+	listPage                  int
 	cpuProfile                string
 }
 
@@ -49,14 +50,15 @@ func benchCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command 
 	f.StringVar(&o.appID, "app-id", "", "merchant appId on --target")
 	f.StringVar(&o.secret, "secret", "", "merchant secret on --target")
 	f.StringVar(&o.db, "db", "", "database of the server started here (default: a new SQLite file in a temporary folder)")
-	f.StringVar(&o.mix, "mix", "card", "operations and weights, e.g. card=8,inquiry=2 (card, manual, refund, inquiry, session)")
+	f.StringVar(&o.mix, "mix", "card", "operations and weights, e.g. card=8,inquiry=2 (card, manual, refund, inquiry, session, list, listdeep)")
 	f.IntVar(&o.clients, "clients", 64, "concurrent clients (closed loop), or the most requests in flight (open loop)")
 	f.StringVar(&o.sweep, "sweep", "", "run once per client count, e.g. 1,4,16,64,256 (overrides --clients)")
 	f.Float64Var(&o.rate, "rate", 0, "arrivals per second (open loop); 0 runs a closed loop")
 	f.DurationVar(&o.duration, "duration", 10*time.Second, "length of each run")
 	f.BoolVar(&o.baseline, "baseline", true, "also load the bare net/http baseline the same way and print the ratio")
 	f.StringVar(&o.jsonOut, "json", "", "write the reports as JSON to this file (- for stdout)")
-	f.IntVar(&o.preload, "preload", 0, "store this many payments first (for inquiry at scale)")
+	f.IntVar(&o.preload, "preload", 0, "store this many payments first (for inquiry and lists at scale)")
+	f.IntVar(&o.listPage, "list-page", 1000, "the page of 20 payments that listdeep reads")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run (server and tool) to this file")
 	return c
 }
@@ -221,7 +223,8 @@ func benchClients(ctx context.Context, o benchOptions, mix map[string]int, n int
 		preloaded = o.preload
 	}
 	cpu := cpuTime()
-	res.Paygate, err = runBench(ctx, BenchConfig{Target: srv.url, Token: srv.token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration, Preloaded: preloaded})
+	res.Paygate, err = runBench(ctx, BenchConfig{Target: srv.url, Token: srv.token, Mix: mix, Clients: n, Rate: o.rate, Duration: o.duration, Preloaded: preloaded,
+		ListPage: o.listPage})
 	if err != nil {
 		return res, err
 	}
@@ -347,13 +350,14 @@ func preloadStore(ctx context.Context, m *Main, n int, stderr io.Writer) error {
 	for done := 0; done < n; {
 		var c paygate.Change
 		for i := 0; i < 1000 && done < n; i, done = i+1, done+1 {
+			created := now.Add(time.Duration(done-n) * time.Millisecond) // a millisecond apart, the last now
 			p := &paygate.Payment{TradeNo: fmt.Sprintf("P%019d", done), MerchantID: merchantID,
 				OrderNo: fmt.Sprintf("preload-%012d", done), Status: paygate.StatusSucceeded, Version: 1,
 				Amount: paygate.Money{Minor: 10099, Currency: "USD"}, CapturedMinor: 10099,
 				PaymentMethodType: paygate.MethodCard, CaptureMethod: paygate.CaptureAuto, FraudMode: "N",
 				ThreeDS:   &paygate.ThreeDS{Mode: "auto"},
 				Card:      &paygate.CardDetails{Brand: "visa", BIN: "424242", Last4: "4242", ExpiryMonth: 6, ExpiryYear: 2030},
-				CreatedAt: now, UpdatedAt: now, AuthorizedAt: &now}
+				CreatedAt: created, UpdatedAt: created, AuthorizedAt: &created}
 			c.Payments = append(c.Payments, p)
 			c.Events = append(c.Events, p.Created("preload"))
 		}

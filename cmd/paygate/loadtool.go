@@ -15,6 +15,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -26,11 +27,13 @@ import (
 
 // benchOps are the operations the tool knows, with what each does.
 var benchOps = map[string]string{
-	"card":    "card payment, auto capture (POST /v1/payments)",
-	"manual":  "card payment, manual capture, then capture (two requests)",
-	"refund":  "card payment, then a partial refund (two requests)",
-	"inquiry": "GET /v1/payments/{tradeNo} of an earlier payment",
-	"session": "checkout session (POST /v1/checkout/sessions)",
+	"card":     "card payment, auto capture (POST /v1/payments)",
+	"manual":   "card payment, manual capture, then capture (two requests)",
+	"refund":   "card payment, then a partial refund (two requests)",
+	"inquiry":  "GET /v1/payments/{tradeNo} of an earlier payment",
+	"session":  "checkout session (POST /v1/checkout/sessions)",
+	"list":     "GET /v1/payments?limit=20, the first page",
+	"listdeep": "GET /v1/payments?limit=20 at page --list-page (default 1,000), by its cursor",
 }
 
 // BenchConfig is one load run.
@@ -45,6 +48,7 @@ type BenchConfig struct {
 	StallAfter  time.Duration // end the run when nothing succeeds for this long (default 5 s)
 	OrderPrefix string
 	Preloaded   int // payments P0000000000000000000... stored by --preload: inquiry reads them at random
+	ListPage    int // the page listdeep reads, found by walking the list before the run; 0 reads the first
 }
 
 // Validate refuses impossible settings with a message saying why.
@@ -155,6 +159,12 @@ func runBench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 		MaxIdleConns: cfg.Clients * 2, MaxIdleConnsPerHost: cfg.Clients * 2, IdleConnTimeout: time.Minute}}
 	r := &runner{cfg: cfg, client: client}
 	ops := weightedOps(cfg.Mix)
+	if cfg.Mix["listdeep"] > 0 && cfg.ListPage > 1 {
+		var err error
+		if r.deep, err = r.walkTo(ctx, cfg.ListPage); err != nil {
+			return nil, err
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
@@ -368,6 +378,7 @@ type runner struct {
 	seq    atomic.Int64
 	mu     sync.Mutex
 	paid   []string // tradeNos for inquiry
+	deep   string   // the cursor of the page listdeep reads
 }
 
 func (r *runner) orderNo() string {
@@ -435,11 +446,39 @@ func (r *runner) do(ctx context.Context, op string, at time.Time, out chan<- sam
 		}
 		err := r.get(ctx, "/v1/payments/"+tradeNo)
 		record(op, at, err)
+	case "list":
+		record(op, at, r.get(ctx, "/v1/payments?limit=20"))
+	case "listdeep":
+		record(op, at, r.get(ctx, "/v1/payments?limit=20&startingAfter="+url.QueryEscape(r.deep)))
 	case "session":
 		_, err := r.post(ctx, "/v1/checkout/sessions", map[string]any{"amount": "100.99", "currency": "USD",
 			"orderNo": r.orderNo(), "description": "load test"}, 201, nil)
 		record(op, at, err)
 	}
+}
+
+// walkTo pages through the payment list, 20 a page, to the cursor that
+// starts page n; an error when the list is shorter.
+func (r *runner) walkTo(ctx context.Context, n int) (string, error) {
+	cursor := ""
+	for page := 1; page < n; page++ {
+		req, err := http.NewRequestWithContext(ctx, "GET", r.cfg.Target+"/v1/payments?limit=20&startingAfter="+url.QueryEscape(cursor), nil)
+		if err != nil {
+			return "", err
+		}
+		req.Header.Set("Authorization", "Bearer "+r.cfg.Token)
+		var v struct {
+			NextCursor string `json:"nextCursor"`
+		}
+		if _, err := r.send(req, 200, func(b []byte) { json.Unmarshal(b, &v) }); err != nil {
+			return "", err
+		}
+		if v.NextCursor == "" {
+			return "", fmt.Errorf("listdeep: the list ends at page %d of 20 payments, before page %d (store more with --preload)", page, n)
+		}
+		cursor = v.NextCursor
+	}
+	return cursor, nil
 }
 
 func (r *runner) remember(body []byte) {

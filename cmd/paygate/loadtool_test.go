@@ -51,6 +51,36 @@ func TestBenchCommand(t *testing.T) {
 	}
 }
 
+// TestBenchLists: list reads the first page and listdeep the page
+// --list-page, walked to before the run; a list too short for that page is
+// refused with the reason.
+func TestBenchLists(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.json")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--duration", "500ms", "--clients", "2", "--mix", "list,listdeep",
+		"--preload", "100", "--list-page", "4", "--baseline=false", "--json", out}, func(string) string { return "" }, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []benchResult
+	if err := json.Unmarshal(b, &results); err != nil || len(results) != 1 || results[0].Paygate == nil {
+		t.Fatalf("report: %v\n%s", err, b)
+	}
+	r := results[0].Paygate
+	if r.Errors != 0 || r.Ops["list"] == nil || r.Ops["list"].Count == 0 || r.Ops["listdeep"] == nil || r.Ops["listdeep"].Count == 0 {
+		t.Errorf("got %s, want list and listdeep answered without errors", b)
+	}
+	err = run(context.Background(), []string{"bench", "--duration", "500ms", "--clients", "1", "--mix", "listdeep",
+		"--preload", "30", "--list-page", "4", "--baseline=false"}, func(string) string { return "" }, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "ends at page 2") {
+		t.Errorf("listdeep past the end: got %v, want the list's end named", err)
+	}
+}
+
 func TestBenchRefusesImpossibleSettings(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench", "--clients", "0"},
