@@ -97,6 +97,13 @@ type PaymentStore interface {
 // MaxPaymentPage is the most payments one call of Payments returns.
 const MaxPaymentPage = 100
 
+// MaxPaymentScan is the most payments one page of Payments looks at when
+// a filter no index serves (Method, Currency, OrderNoPrefix, Last4)
+// narrows it: a filter that matches little must not walk a million
+// payments for one request. A page that stops there can hold fewer than
+// its Limit, even none, with a cursor to go on.
+const MaxPaymentScan = 1_000
+
 // PaymentFilter selects a merchant's payments for Payments.
 type PaymentFilter struct {
 	// Status keeps only the payments in this status; "" keeps every status.
@@ -107,11 +114,15 @@ type PaymentFilter struct {
 	// Method, Currency, OrderNoPrefix and Last4 keep only the payments of
 	// this paymentMethodType, in this currency, whose orderNo starts so, or
 	// whose card number ends in these four digits; "" keeps all. (They
-	// narrow the merchant's list as it is walked; they have no index.)
+	// narrow the merchant's list as it is walked, MaxPaymentScan payments
+	// a page at most; they have no index.)
 	Method, Currency, OrderNoPrefix, Last4 string
 	// Limit is the size of the page, 1 to MaxPaymentPage; any other value
 	// is MaxPaymentPage.
 	Limit int
+	// Scan is the most payments a narrowed page looks at, 1 to
+	// MaxPaymentScan; any other value is MaxPaymentScan.
+	Scan int
 	// After continues a listing after the last payment of the page that
 	// returned it; the zero cursor starts with the newest payment.
 	After PaymentCursor
@@ -135,6 +146,32 @@ func (f PaymentFilter) Page(ps []*Payment) ([]*Payment, PaymentCursor) {
 	}
 	last := ps[n-1]
 	return ps[:n], PaymentCursor{CreatedAt: last.CreatedAt, TradeNo: last.TradeNo}
+}
+
+// ScanSize is the number of payments a narrowed page of f looks at most.
+func (f PaymentFilter) ScanSize() int {
+	if f.Scan < 1 || f.Scan > MaxPaymentScan {
+		return MaxPaymentScan
+	}
+	return f.Scan
+}
+
+// Narrowed reports whether f has a filter no index serves, so that a page
+// walks at most ScanSize payments.
+func (f PaymentFilter) Narrowed() bool {
+	return f.Method != "" || f.Currency != "" || f.OrderNoPrefix != "" || f.Last4 != ""
+}
+
+// PageWalked is Page for a narrowed walk: when the page is the last that
+// the rows read make but the walk stopped at ScanSize payments
+// (walkEnd, the last one it looked at, not zero), the next page starts
+// after walkEnd.
+func (f PaymentFilter) PageWalked(ps []*Payment, walkEnd PaymentCursor) ([]*Payment, PaymentCursor) {
+	page, next := f.Page(ps)
+	if next.IsZero() {
+		next = walkEnd
+	}
+	return page, next
 }
 
 // PaymentCursor is where a page of Payments ended: the next page starts

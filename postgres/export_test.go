@@ -38,6 +38,13 @@ func (s *Store) ExplainPayments(ctx context.Context, merchantID string, f paygat
 	return s.Explain(ctx, q, args...)
 }
 
+// ExplainWalkEnd returns the plan of the query that finds where a
+// narrowed page's walk ended, as Explain.
+func (s *Store) ExplainWalkEnd(ctx context.Context, merchantID string, f paygate.PaymentFilter) (string, error) {
+	q, args := walkEndQuery(merchantID, f)
+	return s.Explain(ctx, q, args...)
+}
+
 // Explain returns the plan of a query, one line per node, planned as for a
 // large table: sequential scans, sorts and bitmap scans are taken only when
 // nothing else can answer it, so the plan shows whether an index can.

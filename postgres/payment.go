@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"paygate"
 )
 
@@ -75,37 +78,85 @@ func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string
 // Payments lists a page of a merchant's payments, newest first.
 func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.PaymentFilter) ([]*paygate.Payment, paygate.PaymentCursor, error) {
 	q, args := paymentsQuery(merchantID, f)
-	ps, err := bodies[paygate.Payment](ctx, s, "payments", q, args...)
+	if !f.Narrowed() {
+		ps, err := bodies[paygate.Payment](ctx, s, "payments", q, args...)
+		if err != nil {
+			return nil, paygate.PaymentCursor{}, err
+		}
+		page, next := f.Page(ps)
+		return page, next, nil
+	}
+	if !storable(args...) {
+		return nil, paygate.PaymentCursor{}, nil
+	}
+	var ps []*paygate.Payment
+	var walkEnd paygate.PaymentCursor
+	// One snapshot: a narrowed page's walk and where the walk ended are
+	// read together, so a payment made meanwhile shifts neither.
+	err := s.withConn(ctx, "payments", func(c *pgxpool.Conn) error {
+		return pgx.BeginTxFunc(ctx, c, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			for _, b := range bodies {
+				p := new(paygate.Payment)
+				if err := json.Unmarshal([]byte(b), p); err != nil {
+					return paygate.Internal("payments", err)
+				}
+				ps = append(ps, p)
+			}
+			if len(ps) > f.PageSize() {
+				return nil
+			}
+			q, args := walkEndQuery(merchantID, f)
+			rows, err = tx.Query(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			ends, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (paygate.PaymentCursor, error) {
+				var c paygate.PaymentCursor
+				var created int64
+				err := r.Scan(&created, &c.TradeNo)
+				c.CreatedAt = time.UnixMilli(created).UTC()
+				return c, err
+			})
+			if len(ends) == 2 { // the walk stopped with payments left to look at
+				walkEnd = ends[0]
+			}
+			return err
+		})
+	})
 	if err != nil {
 		return nil, paygate.PaymentCursor{}, err
 	}
-	page, next := f.Page(ps)
+	page, next := f.PageWalked(ps, walkEnd)
 	return page, next, nil
 }
 
 // paymentsQuery is the query of Payments: one more row than a page, to
 // know whether another page follows. It reads the index
 // payments_merchant_created, or payments_merchant_status with a status,
-// backwards.
+// backwards. The filters no index serves look at ScanSize payments
+// at most.
 func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
-	args := []any{merchantID}
+	cols := "body"
+	if f.Narrowed() {
+		cols = "body, created_at, trade_no, payment_method, currency, order_no"
+	}
+	walk, args := paymentsWalk(merchantID, f, cols)
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	q := `SELECT body FROM payments WHERE merchant_id = $1`
-	if f.Status != "" {
-		q += ` AND status = ` + arg(string(f.Status))
+	if !f.Narrowed() {
+		return walk + ` LIMIT ` + arg(f.PageSize()+1), args
 	}
-	if !f.From.IsZero() {
-		q += ` AND created_at >= ` + arg(ms(f.From))
-	}
-	if !f.To.IsZero() {
-		q += ` AND created_at < ` + arg(ms(f.To))
-	}
-	if !f.After.IsZero() {
-		q += ` AND (created_at, trade_no) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.TradeNo) + `)`
-	}
+	q := `SELECT body FROM (` + walk + ` LIMIT ` + arg(f.ScanSize()) + `) AS walk WHERE true`
 	if f.Method != "" {
 		q += ` AND payment_method = ` + arg(f.Method)
 	}
@@ -120,6 +171,38 @@ func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
 	}
 	q += ` ORDER BY created_at DESC, trade_no DESC LIMIT ` + arg(f.PageSize()+1)
 	return q, args
+}
+
+// walkEndQuery reads the last payment a narrowed page looked at, when the
+// walk stopped at ScanSize, and the one after it: two rows when the walk
+// stopped with payments left.
+func walkEndQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
+	walk, args := paymentsWalk(merchantID, f, "created_at, trade_no")
+	return walk + ` LIMIT 2 OFFSET $` + strconv.Itoa(len(args)+1), append(args, f.ScanSize()-1)
+}
+
+// paymentsWalk selects cols of the merchant's payments in listing order,
+// as far as an index serves f: status, time range and cursor.
+func paymentsWalk(merchantID string, f paygate.PaymentFilter, cols string) (string, []any) {
+	args := []any{merchantID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	q := `SELECT ` + cols + ` FROM payments WHERE merchant_id = $1`
+	if f.Status != "" {
+		q += ` AND status = ` + arg(string(f.Status))
+	}
+	if !f.From.IsZero() {
+		q += ` AND created_at >= ` + arg(ms(f.From))
+	}
+	if !f.To.IsZero() {
+		q += ` AND created_at < ` + arg(ms(f.To))
+	}
+	if !f.After.IsZero() {
+		q += ` AND (created_at, trade_no) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.TradeNo) + `)`
+	}
+	return q + ` ORDER BY created_at DESC, trade_no DESC`, args
 }
 
 // DuePayments lists payments in statuses whose deadline has passed.

@@ -29,6 +29,7 @@ func TestPaymentsUseIndexes(t *testing.T) {
 		{"Page", paygate.PaymentFilter{From: t0.Add(-time.Hour), To: t0, After: after, Limit: 20}, "payments_merchant_created"},
 		{"Status", paygate.PaymentFilter{Status: paygate.StatusSucceeded}, "payments_merchant_status"},
 		{"StatusPage", paygate.PaymentFilter{Status: paygate.StatusSucceeded, From: t0.Add(-time.Hour), After: after}, "payments_merchant_status"},
+		{"Narrowed", paygate.PaymentFilter{Status: paygate.StatusSucceeded, Last4: "4242", After: after}, "payments_merchant_status"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plan, err := s.ExplainPayments(t.Context(), "m_a", tc.f)
@@ -36,6 +37,13 @@ func TestPaymentsUseIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPlan(t, plan, tc.index)
+			if tc.f.Narrowed() {
+				plan, err := s.ExplainWalkEnd(t.Context(), "m_a", tc.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkPlan(t, plan, tc.index)
+			}
 		})
 	}
 	for _, tc := range []struct {

@@ -123,7 +123,26 @@ func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string
 // Payments lists a page of a merchant's payments, newest first.
 func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.PaymentFilter) ([]*paygate.Payment, paygate.PaymentCursor, error) {
 	q, args := paymentsQuery(merchantID, f)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	if !f.Narrowed() {
+		rows, err := s.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, paygate.PaymentCursor{}, dbErr("payments", err)
+		}
+		ps, err := scanAll[paygate.Payment](rows)
+		if err != nil {
+			return nil, paygate.PaymentCursor{}, err
+		}
+		page, next := f.Page(ps)
+		return page, next, nil
+	}
+	// One read transaction: a narrowed page's walk and where the walk ended
+	// are read in one snapshot, so a payment made meanwhile shifts neither.
+	tx, err := s.r.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, paygate.PaymentCursor{}, dbErr("payments", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, paygate.PaymentCursor{}, dbErr("payments", err)
 	}
@@ -131,7 +150,32 @@ func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.Payme
 	if err != nil {
 		return nil, paygate.PaymentCursor{}, err
 	}
-	page, next := f.Page(ps)
+	var walkEnd paygate.PaymentCursor
+	if len(ps) <= f.PageSize() {
+		q, args := walkEndQuery(merchantID, f)
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, paygate.PaymentCursor{}, dbErr("payments", err)
+		}
+		defer rows.Close()
+		var ends []paygate.PaymentCursor
+		for rows.Next() {
+			var c paygate.PaymentCursor
+			var created int64
+			if err := rows.Scan(&created, &c.TradeNo); err != nil {
+				return nil, paygate.PaymentCursor{}, dbErr("payments", err)
+			}
+			c.CreatedAt = time.UnixMilli(created).UTC()
+			ends = append(ends, c)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, paygate.PaymentCursor{}, dbErr("payments", err)
+		}
+		if len(ends) == 2 { // the walk stopped with payments left to look at
+			walkEnd = ends[0]
+		}
+	}
+	page, next := f.PageWalked(ps, walkEnd)
 	return page, next, nil
 }
 
@@ -140,27 +184,19 @@ func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.Payme
 // payments_merchant_created, or payments_merchant_status with a status,
 // backwards. It names the index: without statistics SQLite's planner takes
 // the first for a status and a time range, and then walks every status.
+// The filters no index serves look at ScanSize payments at most.
 func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
+	cols := "body"
+	if f.Narrowed() {
+		cols = "body, created_at, trade_no, payment_method, currency, order_no"
+	}
+	walk, args := paymentsWalk(merchantID, f, cols)
+	if !f.Narrowed() {
+		return walk + ` LIMIT ?`, append(args, f.PageSize()+1)
+	}
 	var q strings.Builder
-	args := []any{merchantID}
-	if f.Status == "" {
-		q.WriteString(`SELECT body FROM payments INDEXED BY payments_merchant_created WHERE merchant_id = ?`)
-	} else {
-		q.WriteString(`SELECT body FROM payments INDEXED BY payments_merchant_status WHERE merchant_id = ? AND status = ?`)
-		args = append(args, string(f.Status))
-	}
-	if !f.From.IsZero() {
-		q.WriteString(` AND created_at >= ?`)
-		args = append(args, ms(f.From))
-	}
-	if !f.To.IsZero() {
-		q.WriteString(` AND created_at < ?`)
-		args = append(args, ms(f.To))
-	}
-	if !f.After.IsZero() {
-		q.WriteString(` AND (created_at, trade_no) < (?, ?)`)
-		args = append(args, ms(f.After.CreatedAt), f.After.TradeNo)
-	}
+	q.WriteString(`SELECT body FROM (` + walk + ` LIMIT ?) WHERE 1 = 1`)
+	args = append(args, f.ScanSize())
 	if f.Method != "" {
 		q.WriteString(` AND payment_method = ?`)
 		args = append(args, f.Method)
@@ -179,6 +215,41 @@ func paymentsQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
 	}
 	q.WriteString(` ORDER BY created_at DESC, trade_no DESC LIMIT ?`)
 	return q.String(), append(args, f.PageSize()+1)
+}
+
+// walkEndQuery reads the last payment a narrowed page looked at, when the
+// walk stopped at ScanSize, and the one after it: two rows when the walk
+// stopped with payments left.
+func walkEndQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
+	walk, args := paymentsWalk(merchantID, f, "created_at, trade_no")
+	return walk + ` LIMIT 2 OFFSET ?`, append(args, f.ScanSize()-1)
+}
+
+// paymentsWalk selects cols of the merchant's payments in listing order,
+// as far as an index serves f: status, time range and cursor.
+func paymentsWalk(merchantID string, f paygate.PaymentFilter, cols string) (string, []any) {
+	var q strings.Builder
+	args := []any{merchantID}
+	if f.Status == "" {
+		q.WriteString(`SELECT ` + cols + ` FROM payments INDEXED BY payments_merchant_created WHERE merchant_id = ?`)
+	} else {
+		q.WriteString(`SELECT ` + cols + ` FROM payments INDEXED BY payments_merchant_status WHERE merchant_id = ? AND status = ?`)
+		args = append(args, string(f.Status))
+	}
+	if !f.From.IsZero() {
+		q.WriteString(` AND created_at >= ?`)
+		args = append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		q.WriteString(` AND created_at < ?`)
+		args = append(args, ms(f.To))
+	}
+	if !f.After.IsZero() {
+		q.WriteString(` AND (created_at, trade_no) < (?, ?)`)
+		args = append(args, ms(f.After.CreatedAt), f.After.TradeNo)
+	}
+	q.WriteString(` ORDER BY created_at DESC, trade_no DESC`)
+	return q.String(), args
 }
 
 // DuePayments lists payments in statuses whose deadline has passed.

@@ -44,6 +44,11 @@ func TestPaymentsUseIndexes(t *testing.T) {
 		q, args := paymentsQuery("m_a", tc.f)
 		qs = append(qs, query{tc.name, q, args, tc.index})
 	}
+	narrowed := paygate.PaymentFilter{Status: paygate.StatusSucceeded, Last4: "4242", After: after}
+	q, args := paymentsQuery("m_a", narrowed)
+	qs = append(qs, query{"Narrowed", q, args, "payments_merchant_status"})
+	q, args = walkEndQuery("m_a", narrowed)
+	qs = append(qs, query{"WalkEnd", q, args, "payments_merchant_status"})
 	qs = append(qs,
 		query{"CardVelocity", `SELECT count(*) FROM payments WHERE card_fingerprint = ? AND created_at >= ?`, []any{"fp", ms(t0)}, "payments_card"},
 		query{"IPVelocity", `SELECT count(*) FROM payments WHERE client_ip = ? AND created_at >= ?`, []any{"203.0.113.7", ms(t0)}, "payments_client_ip"},

@@ -192,8 +192,53 @@ func testPayments(t *testing.T, open func(t *testing.T) paygate.Store) {
 	parallel(t, open, []subtest{
 		{"Filter", testPaymentsFilter},
 		{"Pages", testPaymentsPages},
+		{"Scan", testPaymentsScan},
 		{"Isolation", testPaymentsIsolation},
 		{"FollowsUpdates", testPaymentsFollowUpdates},
 		{"Many", testPaymentsMany},
 	})
+}
+
+// testPaymentsScan: a filter no index serves walks at most Scan payments a
+// page; a page that stops there holds what it found (even nothing) and a
+// cursor after the last payment it looked at, so the pages together hold
+// each match once; a walk that reaches the list's end ends the listing.
+func testPaymentsScan(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, all := listed(t, open)
+	usd := []string{"T_5b", "T_5a", "T_4", "T_3", "T_1"}
+	for _, tc := range []struct {
+		name  string
+		f     paygate.PaymentFilter
+		want  []string
+		sizes []int // the number of payments on each page
+	}{
+		{"ByTwo", paygate.PaymentFilter{Currency: "USD", Scan: 2}, usd, []int{2, 2, 1}},
+		{"EmptyPages", paygate.PaymentFilter{Method: paygate.MethodWeChat, Scan: 2, Limit: 1}, []string{"T_2"}, []int{0, 0, 1}},
+		{"ExactlyTheList", paygate.PaymentFilter{Method: paygate.MethodWeChat, Scan: 6}, []string{"T_2"}, []int{1}},
+		{"PageFillsFirst", paygate.PaymentFilter{Currency: "USD", Scan: 4, Limit: 2}, usd, []int{2, 2, 1}},
+		{"OnlyNarrowed", paygate.PaymentFilter{Scan: 2}, all, []int{6}},
+		{"WithStatus", paygate.PaymentFilter{Status: paygate.StatusSucceeded, Last4: "4242", Scan: 1}, []string{"T_5b", "T_3"}, []int{1, 1, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var ids []string
+			var sizes []int
+			f := tc.f
+			for {
+				page, next := mustPayments(t, s, "m_a", f)
+				ids = append(ids, tradeNos(page)...)
+				sizes = append(sizes, len(page))
+				if next.IsZero() {
+					break
+				}
+				if len(sizes) > len(all) {
+					t.Fatalf("Payments: more than %d pages", len(sizes))
+				}
+				f.After = next
+			}
+			if !reflect.DeepEqual(ids, tc.want) || !reflect.DeepEqual(sizes, tc.sizes) {
+				t.Errorf("Payments page by page: got %v in pages of %v, want %v in pages of %v", ids, sizes, tc.want, tc.sizes)
+			}
+		})
+	}
 }

@@ -50,7 +50,7 @@ func benchCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command 
 	f.StringVar(&o.appID, "app-id", "", "merchant appId on --target")
 	f.StringVar(&o.secret, "secret", "", "merchant secret on --target")
 	f.StringVar(&o.db, "db", "", "database of the server started here (default: a new SQLite file in a temporary folder)")
-	f.StringVar(&o.mix, "mix", "card", "operations and weights, e.g. card=8,inquiry=2 (card, manual, refund, inquiry, session, list, listdeep)")
+	f.StringVar(&o.mix, "mix", "card", "operations and weights, e.g. card=8,inquiry=2 (card, manual, refund, inquiry, session, list, listdeep, listnone)")
 	f.IntVar(&o.clients, "clients", 64, "concurrent clients (closed loop), or the most requests in flight (open loop)")
 	f.StringVar(&o.sweep, "sweep", "", "run once per client count, e.g. 1,4,16,64,256 (overrides --clients)")
 	f.Float64Var(&o.rate, "rate", 0, "arrivals per second (open loop); 0 runs a closed loop")

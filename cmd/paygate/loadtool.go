@@ -34,6 +34,7 @@ var benchOps = map[string]string{
 	"session":  "checkout session (POST /v1/checkout/sessions)",
 	"list":     "GET /v1/payments?limit=20, the first page",
 	"listdeep": "GET /v1/payments?limit=20 at page --list-page (default 1,000), by its cursor",
+	"listnone": "GET /v1/payments?last4=0000, a filter no payment matches: the longest walk a page can take",
 }
 
 // BenchConfig is one load run.
@@ -448,6 +449,8 @@ func (r *runner) do(ctx context.Context, op string, at time.Time, out chan<- sam
 		record(op, at, err)
 	case "list":
 		record(op, at, r.get(ctx, "/v1/payments?limit=20"))
+	case "listnone":
+		record(op, at, r.get(ctx, "/v1/payments?limit=20&last4=0000"))
 	case "listdeep":
 		record(op, at, r.get(ctx, "/v1/payments?limit=20&startingAfter="+url.QueryEscape(r.deep)))
 	case "session":

@@ -57,7 +57,7 @@ func TestBenchCommand(t *testing.T) {
 func TestBenchLists(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report.json")
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"bench", "--duration", "500ms", "--clients", "2", "--mix", "list,listdeep",
+	err := run(context.Background(), []string{"bench", "--duration", "500ms", "--clients", "2", "--mix", "list,listdeep,listnone",
 		"--preload", "100", "--list-page", "4", "--baseline=false", "--json", out}, func(string) string { return "" }, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
@@ -71,7 +71,7 @@ func TestBenchLists(t *testing.T) {
 		t.Fatalf("report: %v\n%s", err, b)
 	}
 	r := results[0].Paygate
-	if r.Errors != 0 || r.Ops["list"] == nil || r.Ops["list"].Count == 0 || r.Ops["listdeep"] == nil || r.Ops["listdeep"].Count == 0 {
+	if r.Errors != 0 || r.Ops["list"] == nil || r.Ops["list"].Count == 0 || r.Ops["listdeep"] == nil || r.Ops["listdeep"].Count == 0 || r.Ops["listnone"] == nil {
 		t.Errorf("got %s, want list and listdeep answered without errors", b)
 	}
 	err = run(context.Background(), []string{"bench", "--duration", "500ms", "--clients", "1", "--mix", "listdeep",
