@@ -97,12 +97,11 @@ type PaymentStore interface {
 // MaxPaymentPage is the most payments one call of Payments returns.
 const MaxPaymentPage = 100
 
-// MaxPaymentScan is the most payments one page of Payments looks at when
-// a filter no index serves (Method, Currency, OrderNoPrefix, Last4)
-// narrows it: a filter that matches little must not walk a million
-// payments for one request. A page that stops there can hold fewer than
-// its Limit, even none, with a cursor to go on.
-const MaxPaymentScan = 1_000
+// MaxListScan is the most payments (or refunds) one page of a list looks
+// at when a filter no index serves narrows it: a filter that matches
+// little must not walk a million rows for one request. A page that stops
+// there can hold fewer than its Limit, even none, with a cursor to go on.
+const MaxListScan = 1_000
 
 // PaymentFilter selects a merchant's payments for Payments.
 type PaymentFilter struct {
@@ -114,14 +113,14 @@ type PaymentFilter struct {
 	// Method, Currency, OrderNoPrefix and Last4 keep only the payments of
 	// this paymentMethodType, in this currency, whose orderNo starts so, or
 	// whose card number ends in these four digits; "" keeps all. (They
-	// narrow the merchant's list as it is walked, MaxPaymentScan payments
+	// narrow the merchant's list as it is walked, MaxListScan payments
 	// a page at most; they have no index.)
 	Method, Currency, OrderNoPrefix, Last4 string
 	// Limit is the size of the page, 1 to MaxPaymentPage; any other value
 	// is MaxPaymentPage.
 	Limit int
 	// Scan is the most payments a narrowed page looks at, 1 to
-	// MaxPaymentScan; any other value is MaxPaymentScan.
+	// MaxListScan; any other value is MaxListScan.
 	Scan int
 	// After continues a listing after the last payment of the page that
 	// returned it; the zero cursor starts with the newest payment.
@@ -149,11 +148,13 @@ func (f PaymentFilter) Page(ps []*Payment) ([]*Payment, PaymentCursor) {
 }
 
 // ScanSize is the number of payments a narrowed page of f looks at most.
-func (f PaymentFilter) ScanSize() int {
-	if f.Scan < 1 || f.Scan > MaxPaymentScan {
-		return MaxPaymentScan
+func (f PaymentFilter) ScanSize() int { return scanSize(f.Scan) }
+
+func scanSize(n int) int {
+	if n < 1 || n > MaxListScan {
+		return MaxListScan
 	}
-	return f.Scan
+	return n
 }
 
 // Narrowed reports whether f has a filter no index serves, so that a page
@@ -287,14 +288,26 @@ type PoolStats struct {
 	WaitDuration time.Duration // the time spent waiting, in all
 }
 
-// RefundFilter selects a merchant's refunds for ListRefunds.
+// RefundFilter selects a merchant's refunds for ListRefunds. Status and
+// Currency have no index: they narrow the walk, ScanSize refunds a page
+// at most, as PaymentFilter's Method does.
 type RefundFilter struct {
 	Status   RefundStatus // "" keeps every status
 	Currency string       // "" keeps every currency
 	From, To time.Time    // created at or after From, before To; zero: no bound
 	Limit    int          // 1 to MaxPaymentPage; any other value is MaxPaymentPage
+	Scan     int          // 1 to MaxListScan; any other value is MaxListScan
 	After    RefundCursor // the zero cursor starts with the newest refund
 }
+
+// PageSize is the number of refunds a page of f holds at most.
+func (f RefundFilter) PageSize() int { return PaymentFilter{Limit: f.Limit}.PageSize() }
+
+// ScanSize is the number of refunds a narrowed page of f looks at most.
+func (f RefundFilter) ScanSize() int { return scanSize(f.Scan) }
+
+// Narrowed reports whether f has a filter no index serves.
+func (f RefundFilter) Narrowed() bool { return f.Status != "" || f.Currency != "" }
 
 // RefundCursor is where a page of refunds ended.
 type RefundCursor struct {
@@ -307,10 +320,14 @@ func (c RefundCursor) IsZero() bool { return c.CreatedAt.IsZero() && c.RefundID 
 
 // Page cuts the refunds a store read for f, up to its page size + 1 of
 // them in order, to one page, and returns the cursor of the next page.
-func (f RefundFilter) Page(rs []*Refund) ([]*Refund, RefundCursor) {
-	n := PaymentFilter{Limit: f.Limit}.PageSize()
+//
+// When the rows read do not fill the page but a narrowed walk stopped at
+// ScanSize refunds (walkEnd, the last it looked at, not zero), the next
+// page starts after walkEnd.
+func (f RefundFilter) Page(rs []*Refund, walkEnd RefundCursor) ([]*Refund, RefundCursor) {
+	n := f.PageSize()
 	if len(rs) <= n {
-		return rs, RefundCursor{}
+		return rs, walkEnd
 	}
 	last := rs[n-1]
 	return rs[:n], RefundCursor{CreatedAt: last.CreatedAt, RefundID: last.RefundID}

@@ -78,64 +78,78 @@ func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string
 // Payments lists a page of a merchant's payments, newest first.
 func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.PaymentFilter) ([]*paygate.Payment, paygate.PaymentCursor, error) {
 	q, args := paymentsQuery(merchantID, f)
-	if !f.Narrowed() {
-		ps, err := bodies[paygate.Payment](ctx, s, "payments", q, args...)
-		if err != nil {
-			return nil, paygate.PaymentCursor{}, err
-		}
-		page, next := f.Page(ps)
-		return page, next, nil
+	var endQ string
+	var endArgs []any
+	if f.Narrowed() {
+		endQ, endArgs = walkEndQuery(merchantID, f)
+	}
+	ps, endAt, endID, err := walkedPage[paygate.Payment](ctx, s, "payments", q, args, endQ, endArgs, f.PageSize())
+	if err != nil {
+		return nil, paygate.PaymentCursor{}, err
+	}
+	var walkEnd paygate.PaymentCursor
+	if endID != "" {
+		walkEnd = paygate.PaymentCursor{CreatedAt: endAt, TradeNo: endID}
+	}
+	page, next := f.PageWalked(ps, walkEnd)
+	return page, next, nil
+}
+
+// walkedPage reads a page of a list: q's rows, and, for a narrowed list
+// (endQ not "") whose rows do not fill the page, where its walk stopped
+// with rows left to look at: the first of endQ's two rows (creation time
+// and id). Both are read in one snapshot, so a row written meanwhile
+// shifts neither.
+func walkedPage[T any](ctx context.Context, s *Store, op, q string, args []any, endQ string, endArgs []any, pageSize int) (vs []*T, endAt time.Time, endID string, err error) {
+	if endQ == "" {
+		vs, err := bodies[T](ctx, s, op, q, args...)
+		return vs, time.Time{}, "", err
 	}
 	if !storable(args...) {
-		return nil, paygate.PaymentCursor{}, nil
+		return nil, time.Time{}, "", nil
 	}
-	var ps []*paygate.Payment
-	var walkEnd paygate.PaymentCursor
-	// One snapshot: a narrowed page's walk and where the walk ended are
-	// read together, so a payment made meanwhile shifts neither.
-	err := s.withConn(ctx, "payments", func(c *pgxpool.Conn) error {
+	err = s.withConn(ctx, op, func(c *pgxpool.Conn) error {
 		return pgx.BeginTxFunc(ctx, c, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 			rows, err := tx.Query(ctx, q, args...)
 			if err != nil {
 				return err
 			}
-			bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			bs, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			if err != nil {
 				return err
 			}
-			for _, b := range bodies {
-				p := new(paygate.Payment)
-				if err := json.Unmarshal([]byte(b), p); err != nil {
-					return paygate.Internal("payments", err)
+			for _, b := range bs {
+				v := new(T)
+				if err := json.Unmarshal([]byte(b), v); err != nil {
+					return paygate.Internal(op, err)
 				}
-				ps = append(ps, p)
+				vs = append(vs, v)
 			}
-			if len(ps) > f.PageSize() {
+			if len(vs) > pageSize {
 				return nil
 			}
-			q, args := walkEndQuery(merchantID, f)
-			rows, err = tx.Query(ctx, q, args...)
+			rows, err = tx.Query(ctx, endQ, endArgs...)
 			if err != nil {
 				return err
 			}
-			ends, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (paygate.PaymentCursor, error) {
-				var c paygate.PaymentCursor
-				var created int64
-				err := r.Scan(&created, &c.TradeNo)
-				c.CreatedAt = time.UnixMilli(created).UTC()
-				return c, err
+			type end struct {
+				at int64
+				id string
+			}
+			ends, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (end, error) {
+				var e end
+				return e, r.Scan(&e.at, &e.id)
 			})
-			if len(ends) == 2 { // the walk stopped with payments left to look at
-				walkEnd = ends[0]
+			if len(ends) == 2 { // the walk stopped with rows left to look at
+				endAt, endID = time.UnixMilli(ends[0].at).UTC(), ends[0].id
 			}
 			return err
 		})
 	})
 	if err != nil {
-		return nil, paygate.PaymentCursor{}, err
+		return nil, time.Time{}, "", err
 	}
-	page, next := f.PageWalked(ps, walkEnd)
-	return page, next, nil
+	return vs, endAt, endID, nil
 }
 
 // paymentsQuery is the query of Payments: one more row than a page, to
@@ -240,23 +254,58 @@ func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) (
 }
 
 // ListRefunds lists a page of a merchant's refunds, newest first, reading
-// the index refunds_merchant_created backwards.
+// the index refunds_merchant_created backwards; status and currency
+// narrow the walk, ScanSize refunds a page at most.
 func (s *Store) ListRefunds(ctx context.Context, merchantID string, f paygate.RefundFilter) ([]*paygate.Refund, paygate.RefundCursor, error) {
 	if !storable(merchantID, f.Currency, f.After.RefundID) {
 		return nil, paygate.RefundCursor{}, nil
 	}
+	cols := "body"
+	if f.Narrowed() {
+		cols = "body, created_at, refund_id, status, currency"
+	}
+	walk, args := refundsWalk(merchantID, f, cols)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	q, endQ := walk, ""
+	var endArgs []any
+	if f.Narrowed() {
+		endQ, endArgs = refundsWalk(merchantID, f, "created_at, refund_id")
+		endQ += ` LIMIT 2 OFFSET $` + strconv.Itoa(len(endArgs)+1)
+		endArgs = append(endArgs, f.ScanSize()-1)
+		q = `SELECT body FROM (` + walk + ` LIMIT ` + arg(f.ScanSize()) + `) AS walk WHERE true`
+		if f.Status != "" {
+			q += ` AND status = ` + arg(string(f.Status))
+		}
+		if f.Currency != "" {
+			q += ` AND currency = ` + arg(f.Currency)
+		}
+		q += ` ORDER BY created_at DESC, refund_id DESC`
+	}
+	q += ` LIMIT ` + arg(f.PageSize()+1)
+	rs, endAt, endID, err := walkedPage[paygate.Refund](ctx, s, "list refunds", q, args, endQ, endArgs, f.PageSize())
+	if err != nil {
+		return nil, paygate.RefundCursor{}, err
+	}
+	var walkEnd paygate.RefundCursor
+	if endID != "" {
+		walkEnd = paygate.RefundCursor{CreatedAt: endAt, RefundID: endID}
+	}
+	page, next := f.Page(rs, walkEnd)
+	return page, next, nil
+}
+
+// refundsWalk selects cols of the merchant's refunds in listing order, as
+// far as the index serves f: time range and cursor.
+func refundsWalk(merchantID string, f paygate.RefundFilter, cols string) (string, []any) {
 	args := []any{merchantID}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	q := `SELECT body FROM refunds WHERE merchant_id = $1`
-	if f.Status != "" {
-		q += ` AND status = ` + arg(string(f.Status))
-	}
-	if f.Currency != "" {
-		q += ` AND currency = ` + arg(f.Currency)
-	}
+	q := `SELECT ` + cols + ` FROM refunds WHERE merchant_id = $1`
 	if !f.From.IsZero() {
 		q += ` AND created_at >= ` + arg(ms(f.From))
 	}
@@ -266,11 +315,5 @@ func (s *Store) ListRefunds(ctx context.Context, merchantID string, f paygate.Re
 	if !f.After.IsZero() {
 		q += ` AND (created_at, refund_id) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.RefundID) + `)`
 	}
-	q += ` ORDER BY created_at DESC, refund_id DESC LIMIT ` + arg(paygate.PaymentFilter{Limit: f.Limit}.PageSize()+1)
-	rs, err := bodies[paygate.Refund](ctx, s, "list refunds", q, args...)
-	if err != nil {
-		return nil, paygate.RefundCursor{}, err
-	}
-	page, next := f.Page(rs)
-	return page, next, nil
+	return q + ` ORDER BY created_at DESC, refund_id DESC`, args
 }

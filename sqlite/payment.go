@@ -123,60 +123,72 @@ func (s *Store) PaymentByOrderNo(ctx context.Context, merchantID, orderNo string
 // Payments lists a page of a merchant's payments, newest first.
 func (s *Store) Payments(ctx context.Context, merchantID string, f paygate.PaymentFilter) ([]*paygate.Payment, paygate.PaymentCursor, error) {
 	q, args := paymentsQuery(merchantID, f)
-	if !f.Narrowed() {
-		rows, err := s.r.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, paygate.PaymentCursor{}, dbErr("payments", err)
-		}
-		ps, err := scanAll[paygate.Payment](rows)
-		if err != nil {
-			return nil, paygate.PaymentCursor{}, err
-		}
-		page, next := f.Page(ps)
-		return page, next, nil
+	var endQ string
+	var endArgs []any
+	if f.Narrowed() {
+		endQ, endArgs = walkEndQuery(merchantID, f)
 	}
-	// One read transaction: a narrowed page's walk and where the walk ended
-	// are read in one snapshot, so a payment made meanwhile shifts neither.
-	tx, err := s.r.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, paygate.PaymentCursor{}, dbErr("payments", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, paygate.PaymentCursor{}, dbErr("payments", err)
-	}
-	ps, err := scanAll[paygate.Payment](rows)
+	ps, endAt, endID, err := walkedPage[paygate.Payment](ctx, s, "payments", q, args, endQ, endArgs, f.PageSize())
 	if err != nil {
 		return nil, paygate.PaymentCursor{}, err
 	}
 	var walkEnd paygate.PaymentCursor
-	if len(ps) <= f.PageSize() {
-		q, args := walkEndQuery(merchantID, f)
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, paygate.PaymentCursor{}, dbErr("payments", err)
-		}
-		defer rows.Close()
-		var ends []paygate.PaymentCursor
-		for rows.Next() {
-			var c paygate.PaymentCursor
-			var created int64
-			if err := rows.Scan(&created, &c.TradeNo); err != nil {
-				return nil, paygate.PaymentCursor{}, dbErr("payments", err)
-			}
-			c.CreatedAt = time.UnixMilli(created).UTC()
-			ends = append(ends, c)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, paygate.PaymentCursor{}, dbErr("payments", err)
-		}
-		if len(ends) == 2 { // the walk stopped with payments left to look at
-			walkEnd = ends[0]
-		}
+	if endID != "" {
+		walkEnd = paygate.PaymentCursor{CreatedAt: endAt, TradeNo: endID}
 	}
 	page, next := f.PageWalked(ps, walkEnd)
 	return page, next, nil
+}
+
+// walkedPage reads a page of a list: q's rows, and, for a narrowed list
+// (endQ not "") whose rows do not fill the page, where its walk stopped
+// with rows left to look at: the first of endQ's two rows (creation time
+// and id). Both are read in one snapshot, so a row written meanwhile
+// shifts neither.
+func walkedPage[T any](ctx context.Context, s *Store, op, q string, args []any, endQ string, endArgs []any, pageSize int) ([]*T, time.Time, string, error) {
+	if endQ == "" {
+		rows, err := s.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, time.Time{}, "", dbErr(op, err)
+		}
+		vs, err := scanAll[T](rows)
+		return vs, time.Time{}, "", err
+	}
+	tx, err := s.r.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, time.Time{}, "", dbErr(op, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, time.Time{}, "", dbErr(op, err)
+	}
+	vs, err := scanAll[T](rows)
+	if err != nil || len(vs) > pageSize {
+		return vs, time.Time{}, "", err
+	}
+	rows, err = tx.QueryContext(ctx, endQ, endArgs...)
+	if err != nil {
+		return nil, time.Time{}, "", dbErr(op, err)
+	}
+	defer rows.Close()
+	var ats []int64
+	var ids []string
+	for rows.Next() {
+		var at int64
+		var id string
+		if err := rows.Scan(&at, &id); err != nil {
+			return nil, time.Time{}, "", dbErr(op, err)
+		}
+		ats, ids = append(ats, at), append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, time.Time{}, "", dbErr(op, err)
+	}
+	if len(ids) < 2 { // the walk reached the end of the list
+		return vs, time.Time{}, "", nil
+	}
+	return vs, time.UnixMilli(ats[0]).UTC(), ids[0], nil
 }
 
 // paymentsQuery is the query of Payments: one more row than a page, to
@@ -314,39 +326,64 @@ func (s *Store) StaleRefunds(ctx context.Context, before time.Time, limit int) (
 }
 
 // ListRefunds lists a page of a merchant's refunds, newest first, reading
-// the index refunds_merchant_created backwards.
+// the index refunds_merchant_created backwards; status and currency
+// narrow the walk, ScanSize refunds a page at most.
 func (s *Store) ListRefunds(ctx context.Context, merchantID string, f paygate.RefundFilter) ([]*paygate.Refund, paygate.RefundCursor, error) {
-	var q strings.Builder
-	q.WriteString(`SELECT body FROM refunds INDEXED BY refunds_merchant_created WHERE merchant_id = ?`)
-	args := []any{merchantID}
-	add := func(cond string, v ...any) {
-		q.WriteString(cond)
-		args = append(args, v...)
+	cols := "body"
+	if f.Narrowed() {
+		cols = "body, created_at, refund_id, status, currency"
 	}
-	if f.Status != "" {
-		add(` AND status = ?`, string(f.Status))
+	walk, args := refundsWalk(merchantID, f, cols)
+	q, endQ := walk, ""
+	var endArgs []any
+	if f.Narrowed() {
+		endQ, endArgs = refundsWalk(merchantID, f, "created_at, refund_id")
+		endQ += ` LIMIT 2 OFFSET ?`
+		endArgs = append(endArgs, f.ScanSize()-1)
+		q = `SELECT body FROM (` + walk + ` LIMIT ?) WHERE 1 = 1`
+		args = append(args, f.ScanSize())
+		if f.Status != "" {
+			q += ` AND status = ?`
+			args = append(args, string(f.Status))
+		}
+		if f.Currency != "" {
+			q += ` AND currency = ?`
+			args = append(args, f.Currency)
+		}
+		q += ` ORDER BY created_at DESC, refund_id DESC`
 	}
-	if f.Currency != "" {
-		add(` AND currency = ?`, f.Currency)
-	}
-	if !f.From.IsZero() {
-		add(` AND created_at >= ?`, ms(f.From))
-	}
-	if !f.To.IsZero() {
-		add(` AND created_at < ?`, ms(f.To))
-	}
-	if !f.After.IsZero() {
-		add(` AND (created_at, refund_id) < (?, ?)`, ms(f.After.CreatedAt), f.After.RefundID)
-	}
-	add(` ORDER BY created_at DESC, refund_id DESC LIMIT ?`, paygate.PaymentFilter{Limit: f.Limit}.PageSize()+1)
-	rows, err := s.r.QueryContext(ctx, q.String(), args...)
-	if err != nil {
-		return nil, paygate.RefundCursor{}, dbErr("list refunds", err)
-	}
-	rs, err := scanAll[paygate.Refund](rows)
+	q += ` LIMIT ?`
+	args = append(args, f.PageSize()+1)
+	rs, endAt, endID, err := walkedPage[paygate.Refund](ctx, s, "list refunds", q, args, endQ, endArgs, f.PageSize())
 	if err != nil {
 		return nil, paygate.RefundCursor{}, err
 	}
-	page, next := f.Page(rs)
+	var walkEnd paygate.RefundCursor
+	if endID != "" {
+		walkEnd = paygate.RefundCursor{CreatedAt: endAt, RefundID: endID}
+	}
+	page, next := f.Page(rs, walkEnd)
 	return page, next, nil
+}
+
+// refundsWalk selects cols of the merchant's refunds in listing order, as
+// far as the index serves f: time range and cursor.
+func refundsWalk(merchantID string, f paygate.RefundFilter, cols string) (string, []any) {
+	var q strings.Builder
+	q.WriteString(`SELECT ` + cols + ` FROM refunds INDEXED BY refunds_merchant_created WHERE merchant_id = ?`)
+	args := []any{merchantID}
+	if !f.From.IsZero() {
+		q.WriteString(` AND created_at >= ?`)
+		args = append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		q.WriteString(` AND created_at < ?`)
+		args = append(args, ms(f.To))
+	}
+	if !f.After.IsZero() {
+		q.WriteString(` AND (created_at, refund_id) < (?, ?)`)
+		args = append(args, ms(f.After.CreatedAt), f.After.RefundID)
+	}
+	q.WriteString(` ORDER BY created_at DESC, refund_id DESC`)
+	return q.String(), args
 }

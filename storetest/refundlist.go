@@ -8,11 +8,12 @@ import (
 	"paygate"
 )
 
-// testListRefunds: a merchant's refunds newest first (a tie in time goes
-// by refundId), filtered by status, currency and time, paged by cursor,
-// never another merchant's.
-func testListRefunds(t *testing.T, open func(t *testing.T) paygate.Store) {
-	s, ctx := open(t), t.Context()
+// refundsListed returns a store holding refunds of m_a, two of them at the
+// same millisecond, one in EUR, and one of m_b; and m_a's refundIds newest
+// first.
+func refundsListed(t *testing.T, open func(t *testing.T) paygate.Store) (paygate.Store, []string) {
+	t.Helper()
+	s := open(t)
 	pa, pb := newPayment("m_a", "T_a", "O_a"), newPayment("m_b", "T_b", "O_b")
 	eur := newPayment("m_a", "T_e", "O_e")
 	eur.Amount.Currency = "EUR"
@@ -29,14 +30,15 @@ func testListRefunds(t *testing.T, open func(t *testing.T) paygate.Store) {
 		mk(pa, "R_3a", paygate.RefundSucceeded, 3*time.Minute), // same millisecond as R_3b
 		mk(eur, "R_2", paygate.RefundProcessing, 2*time.Minute),
 	}})
-	all := []string{"R_3b", "R_3a", "R_2", "R_1"}
-	ids := func(rs []*paygate.Refund) []string {
-		var out []string
-		for _, r := range rs {
-			out = append(out, r.RefundID)
-		}
-		return out
-	}
+	return s, []string{"R_3b", "R_3a", "R_2", "R_1"}
+}
+
+// testListRefunds: a merchant's refunds newest first (a tie in time goes
+// by refundId), filtered by status, currency and time, paged by cursor,
+// never another merchant's.
+func testListRefunds(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, all := refundsListed(t, open)
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name string
 		f    paygate.RefundFilter
@@ -49,8 +51,8 @@ func testListRefunds(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"After", paygate.RefundFilter{After: paygate.RefundCursor{CreatedAt: at(3 * time.Minute), RefundID: "R_3b"}}, all[1:]},
 	} {
 		got, _, err := s.ListRefunds(ctx, "m_a", tc.f)
-		if err != nil || !reflect.DeepEqual(ids(got), tc.want) {
-			t.Errorf("%s: got %v, %v; want %v", tc.name, ids(got), err, tc.want)
+		if err != nil || !reflect.DeepEqual(refundIDs(got), tc.want) {
+			t.Errorf("%s: got %v, %v; want %v", tc.name, refundIDs(got), err, tc.want)
 		}
 	}
 	var got []string
@@ -60,7 +62,7 @@ func testListRefunds(t *testing.T, open func(t *testing.T) paygate.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, ids(page)...)
+		got = append(got, refundIDs(page)...)
 		if next.IsZero() {
 			break
 		}
@@ -68,5 +70,39 @@ func testListRefunds(t *testing.T, open func(t *testing.T) paygate.Store) {
 	}
 	if !reflect.DeepEqual(got, all) {
 		t.Errorf("pages of 3: got %v, want %v", got, all)
+	}
+}
+
+// testListRefundsScan: status and currency narrow the walk, Scan refunds a
+// page at most: a page can hold nothing and still go on.
+func testListRefundsScan(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, all := refundsListed(t, open)
+	for _, tc := range []struct {
+		name  string
+		f     paygate.RefundFilter
+		want  []string
+		sizes []int
+	}{
+		{"StatusScan", paygate.RefundFilter{Status: paygate.RefundSucceeded, Scan: 1}, []string{"R_3a", "R_1"}, []int{0, 1, 0, 1}},
+		{"CurrencyScan", paygate.RefundFilter{Currency: "EUR", Scan: 2}, []string{"R_2"}, []int{0, 1}},
+		{"ScanOnlyNarrowed", paygate.RefundFilter{Scan: 1}, all, []int{4}},
+	} {
+		var got []string
+		var sizes []int
+		f := tc.f
+		for len(sizes) <= len(all) {
+			page, next, err := s.ListRefunds(t.Context(), "m_a", f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, sizes = append(got, refundIDs(page)...), append(sizes, len(page))
+			if next.IsZero() {
+				break
+			}
+			f.After = next
+		}
+		if !reflect.DeepEqual(got, tc.want) || !reflect.DeepEqual(sizes, tc.sizes) {
+			t.Errorf("%s: got %v in pages of %v, want %v in pages of %v", tc.name, got, sizes, tc.want, tc.sizes)
+		}
 	}
 }

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"StaleRefunds", testStaleRefunds},
 		{"Payments", testPayments},
 		{"ListRefunds", testListRefunds},
+		{"ListRefundsScan", testListRefundsScan},
 		{"Columns", testColumns},
 	})
 }
