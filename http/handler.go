@@ -179,7 +179,11 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListPayments(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
+	v, err := wire.Query(r.URL.RawQuery)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	list, err := s.payments.List(r.Context(), &wire.PaymentListQuery{Status: v.Get("status"),
 		PaymentMethodType: v.Get("paymentMethodType"), Currency: v.Get("currency"), CreatedFrom: v.Get("createdFrom"),
 		CreatedTo: v.Get("createdTo"), OrderNo: v.Get("orderNo"), Last4: v.Get("last4"), Limit: v.Get("limit"),
@@ -196,7 +200,11 @@ func (s *Server) handleListPayments(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListRefunds(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
+	v, err := wire.Query(r.URL.RawQuery)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	list, err := s.payments.ListRefunds(r.Context(), &wire.RefundListQuery{Status: v.Get("status"),
 		Currency: v.Get("currency"), CreatedFrom: v.Get("createdFrom"), CreatedTo: v.Get("createdTo"),
 		Limit: v.Get("limit"), StartingAfter: v.Get("startingAfter")})

@@ -67,6 +67,7 @@ func TestListPayments(t *testing.T) {
 		{"status=PAID", "status"}, {"limit=0", "limit"}, {"limit=101", "limit"}, {"last4=12", "last4"},
 		{"createdFrom=yesterday", "createdFrom"}, {"currency=XYZ", "currency"}, {"paymentMethodType=cash", "paymentMethodType"},
 		{"startingAfter=nonsense", "startingAfter"},
+		{"status=FAILED;", "status"}, {"status=FAILED%zz", "status"}, {"limit=1&limit=2", "limit"},
 	} {
 		c.do("GET", "/v1/payments?"+tc.query, nil).wantError(400, "invalid_parameter", tc.param)
 	}
@@ -137,6 +138,7 @@ func TestListRefunds(t *testing.T) {
 	for _, tc := range []struct{ query, param string }{
 		{"status=SUCCESS", "status"}, {"limit=0", "limit"}, {"limit=101", "limit"},
 		{"createdTo=soon", "createdTo"}, {"currency=usd1", "currency"}, {"startingAfter=x.y", "startingAfter"},
+		{"status=FAILED;", "status"}, {"status=FAILED%zz", "status"}, {"limit=1&limit=2", "limit"},
 	} {
 		c.do("GET", "/v1/refunds?"+tc.query, nil).wantError(400, "invalid_parameter", tc.param)
 	}
