@@ -9,7 +9,7 @@ import (
 
 // Query reads a list's query string strictly: a pair that does not
 // decode (a bad %-escape, a ';') or a parameter given twice is
-// invalid_parameter naming it, where url.ParseQuery would drop the pair
+// invalid_parameter naming it (or "query", for a name that is not plain), where url.ParseQuery would drop the pair
 // and answer the whole list as if the filter had not been asked.
 func Query(raw string) (url.Values, error) {
 	v := url.Values{}
@@ -19,15 +19,19 @@ func Query(raw string) (url.Values, error) {
 		}
 		k, val, _ := strings.Cut(pair, "=")
 		key, err := url.QueryUnescape(k)
-		if err != nil || strings.Contains(k, ";") || !plainName(key) {
+		if err != nil || strings.Contains(k, ";") {
 			return nil, paygate.InvalidParam("query", "the query string holds a parameter name that does not decode")
+		}
+		name := key // named back in an error only when it is a plain name
+		if !plainName(key) {
+			name = "query"
 		}
 		value, err := url.QueryUnescape(val)
 		if err != nil || strings.Contains(val, ";") {
-			return nil, paygate.InvalidParam(key, "%s does not decode: escape it as a URL query value", key)
+			return nil, paygate.InvalidParam(name, "%s does not decode: escape it as a URL query value", name)
 		}
 		if v.Has(key) {
-			return nil, paygate.InvalidParam(key, "%s is given more than once", key)
+			return nil, paygate.InvalidParam(name, "%s is given more than once", name)
 		}
 		v.Set(key, value)
 	}

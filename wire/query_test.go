@@ -10,7 +10,7 @@ import (
 // TestQuery: a list's query string decodes as url.ParseQuery would, but a
 // pair it would drop, or a parameter given twice, is refused naming it.
 func TestQuery(t *testing.T) {
-	v, err := Query("status=FAILED&orderNo=a%2Bb&createdFrom=2026-01-01T00%3A00%3A00%2B08%3A00&&limit=")
+	v, err := Query("status=FAILED&orderNo=a%2Bb&createdFrom=2026-01-01T00%3A00%3A00%2B08%3A00&&limit=&utm.source=x")
 	if err != nil || v.Get("status") != "FAILED" || v.Get("orderNo") != "a+b" ||
 		v.Get("createdFrom") != "2026-01-01T00:00:00+08:00" || !v.Has("limit") {
 		t.Fatalf("got %v, %v", v, err)
@@ -22,7 +22,8 @@ func TestQuery(t *testing.T) {
 		{"status=A;limit=1", "status"},
 		{"st%zzatus=FAILED", "query"},
 		{"a;b=1", "query"},
-		{"%3Cscript%3E=1", "query"},
+		{"%3Cscript%3E=1%zz", "query"},
+		{"utm.source=a&utm.source=b", "query"},
 	} {
 		_, err := Query(tc.raw)
 		var e *paygate.Error
