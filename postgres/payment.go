@@ -198,25 +198,42 @@ func walkEndQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
 // paymentsWalk selects cols of the merchant's payments in listing order,
 // as far as an index serves f: status, time range and cursor.
 func paymentsWalk(merchantID string, f paygate.PaymentFilter, cols string) (string, []any) {
+	return walk{table: "payments", id: "trade_no", status: string(f.Status), from: f.From, to: f.To,
+		afterAt: f.After.CreatedAt, afterID: f.After.TradeNo}.query(merchantID, cols)
+}
+
+// walk is a list's walk over a merchant's index, newest first: the table,
+// the id column that breaks ties in time, and the conditions the index
+// serves.
+type walk struct {
+	table, id string
+	status    string // "" for every status
+	from, to  time.Time
+	afterAt   time.Time // with afterID, the cursor; both zero start the list
+	afterID   string
+}
+
+// query selects cols of the merchant's rows along the walk.
+func (w walk) query(merchantID, cols string) (string, []any) {
 	args := []any{merchantID}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	q := `SELECT ` + cols + ` FROM payments WHERE merchant_id = $1`
-	if f.Status != "" {
-		q += ` AND status = ` + arg(string(f.Status))
+	q := `SELECT ` + cols + ` FROM ` + w.table + ` WHERE merchant_id = $1`
+	if w.status != "" {
+		q += ` AND status = ` + arg(w.status)
 	}
-	if !f.From.IsZero() {
-		q += ` AND created_at >= ` + arg(ms(f.From))
+	if !w.from.IsZero() {
+		q += ` AND created_at >= ` + arg(ms(w.from))
 	}
-	if !f.To.IsZero() {
-		q += ` AND created_at < ` + arg(ms(f.To))
+	if !w.to.IsZero() {
+		q += ` AND created_at < ` + arg(ms(w.to))
 	}
-	if !f.After.IsZero() {
-		q += ` AND (created_at, trade_no) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.TradeNo) + `)`
+	if !w.afterAt.IsZero() || w.afterID != "" {
+		q += ` AND (created_at, ` + w.id + `) < (` + arg(ms(w.afterAt)) + `, ` + arg(w.afterID) + `)`
 	}
-	return q + ` ORDER BY created_at DESC, trade_no DESC`, args
+	return q + ` ORDER BY created_at DESC, ` + w.id + ` DESC`, args
 }
 
 // DuePayments lists payments in statuses whose deadline has passed.
@@ -300,20 +317,6 @@ func (s *Store) ListRefunds(ctx context.Context, merchantID string, f paygate.Re
 // refundsWalk selects cols of the merchant's refunds in listing order, as
 // far as the index serves f: time range and cursor.
 func refundsWalk(merchantID string, f paygate.RefundFilter, cols string) (string, []any) {
-	args := []any{merchantID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	q := `SELECT ` + cols + ` FROM refunds WHERE merchant_id = $1`
-	if !f.From.IsZero() {
-		q += ` AND created_at >= ` + arg(ms(f.From))
-	}
-	if !f.To.IsZero() {
-		q += ` AND created_at < ` + arg(ms(f.To))
-	}
-	if !f.After.IsZero() {
-		q += ` AND (created_at, refund_id) < (` + arg(ms(f.After.CreatedAt)) + `, ` + arg(f.After.RefundID) + `)`
-	}
-	return q + ` ORDER BY created_at DESC, refund_id DESC`, args
+	return walk{table: "refunds", id: "refund_id", from: f.From, to: f.To,
+		afterAt: f.After.CreatedAt, afterID: f.After.RefundID}.query(merchantID, cols)
 }

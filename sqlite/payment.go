@@ -240,27 +240,47 @@ func walkEndQuery(merchantID string, f paygate.PaymentFilter) (string, []any) {
 // paymentsWalk selects cols of the merchant's payments in listing order,
 // as far as an index serves f: status, time range and cursor.
 func paymentsWalk(merchantID string, f paygate.PaymentFilter, cols string) (string, []any) {
+	w := walk{table: "payments", index: "payments_merchant_created", id: "trade_no", status: string(f.Status),
+		from: f.From, to: f.To, afterAt: f.After.CreatedAt, afterID: f.After.TradeNo}
+	if f.Status != "" {
+		w.index = "payments_merchant_status"
+	}
+	return w.query(merchantID, cols)
+}
+
+// walk is a list's walk over a merchant's index, newest first: the table,
+// the index named to SQLite, the id column that breaks ties in time, and
+// the conditions the index serves.
+type walk struct {
+	table, index, id string
+	status           string // "" for every status
+	from, to         time.Time
+	afterAt          time.Time // with afterID, the cursor; both zero start the list
+	afterID          string
+}
+
+// query selects cols of the merchant's rows along the walk.
+func (w walk) query(merchantID, cols string) (string, []any) {
 	var q strings.Builder
+	q.WriteString(`SELECT ` + cols + ` FROM ` + w.table + ` INDEXED BY ` + w.index + ` WHERE merchant_id = ?`)
 	args := []any{merchantID}
-	if f.Status == "" {
-		q.WriteString(`SELECT ` + cols + ` FROM payments INDEXED BY payments_merchant_created WHERE merchant_id = ?`)
-	} else {
-		q.WriteString(`SELECT ` + cols + ` FROM payments INDEXED BY payments_merchant_status WHERE merchant_id = ? AND status = ?`)
-		args = append(args, string(f.Status))
+	if w.status != "" {
+		q.WriteString(` AND status = ?`)
+		args = append(args, w.status)
 	}
-	if !f.From.IsZero() {
+	if !w.from.IsZero() {
 		q.WriteString(` AND created_at >= ?`)
-		args = append(args, ms(f.From))
+		args = append(args, ms(w.from))
 	}
-	if !f.To.IsZero() {
+	if !w.to.IsZero() {
 		q.WriteString(` AND created_at < ?`)
-		args = append(args, ms(f.To))
+		args = append(args, ms(w.to))
 	}
-	if !f.After.IsZero() {
-		q.WriteString(` AND (created_at, trade_no) < (?, ?)`)
-		args = append(args, ms(f.After.CreatedAt), f.After.TradeNo)
+	if !w.afterAt.IsZero() || w.afterID != "" {
+		q.WriteString(` AND (created_at, ` + w.id + `) < (?, ?)`)
+		args = append(args, ms(w.afterAt), w.afterID)
 	}
-	q.WriteString(` ORDER BY created_at DESC, trade_no DESC`)
+	q.WriteString(` ORDER BY created_at DESC, ` + w.id + ` DESC`)
 	return q.String(), args
 }
 
@@ -369,21 +389,6 @@ func (s *Store) ListRefunds(ctx context.Context, merchantID string, f paygate.Re
 // refundsWalk selects cols of the merchant's refunds in listing order, as
 // far as the index serves f: time range and cursor.
 func refundsWalk(merchantID string, f paygate.RefundFilter, cols string) (string, []any) {
-	var q strings.Builder
-	q.WriteString(`SELECT ` + cols + ` FROM refunds INDEXED BY refunds_merchant_created WHERE merchant_id = ?`)
-	args := []any{merchantID}
-	if !f.From.IsZero() {
-		q.WriteString(` AND created_at >= ?`)
-		args = append(args, ms(f.From))
-	}
-	if !f.To.IsZero() {
-		q.WriteString(` AND created_at < ?`)
-		args = append(args, ms(f.To))
-	}
-	if !f.After.IsZero() {
-		q.WriteString(` AND (created_at, refund_id) < (?, ?)`)
-		args = append(args, ms(f.After.CreatedAt), f.After.RefundID)
-	}
-	q.WriteString(` ORDER BY created_at DESC, refund_id DESC`)
-	return q.String(), args
+	return walk{table: "refunds", index: "refunds_merchant_created", id: "refund_id",
+		from: f.From, to: f.To, afterAt: f.After.CreatedAt, afterID: f.After.RefundID}.query(merchantID, cols)
 }
