@@ -85,6 +85,12 @@ type PaymentStore interface {
 	// creation time, then refundId), as f selects; next is the cursor of
 	// the following page, zero on the last.
 	ListRefunds(ctx context.Context, merchantID string, f RefundFilter) (page []*Refund, next RefundCursor, err error)
+	// Stats sums the merchant's payments and refunds created at or after
+	// from and before to (whole UTC days), by day and currency.
+	Stats(ctx context.Context, merchantID string, from, to time.Time) (*Stats, error)
+	// FindPayments lists up to limit payments of any merchant whose tradeNo
+	// or orderNo is ref, newest first: an operator's search across merchants.
+	FindPayments(ctx context.Context, ref string, limit int) ([]*Payment, error)
 	// DuePayments lists up to limit payments of any merchant in one of statuses
 	// whose ExpiresAt is at or before now, oldest deadline first.
 	DuePayments(ctx context.Context, statuses []Status, now time.Time, limit int) ([]*Payment, error)
@@ -271,6 +277,7 @@ type Store interface {
 	SessionStore
 	TrackerStore
 	MerchantStore
+	UserStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -26,6 +26,7 @@ type Service struct {
 	StoredCards   *StoredCards   // stored cards and the payments that use them
 	Tracking      *Tracking      // shipment trackers
 	Notifications *Notifications // subscriptions, the delivery log, dispatch
+	Users         *Users         // dashboard users, sign-in, the audit log
 	core          *core
 }
 
@@ -50,8 +51,9 @@ type core struct {
 	log      *slog.Logger
 	cfg      Config
 	wake     chan struct{} // tells the dispatcher a notification is waiting
-	guard    *tokenGuard
-	states   stateCache // merchants' disabled flags, as last read
+	guard    *tokenGuard   // token calls
+	signin   *tokenGuard   // dashboard sign-ins
+	states   stateCache    // merchants' disabled flags, as last read
 	obs      Observer
 	// What the connectors can do besides their interfaces, found before
 	// they are wrapped for the observer.
@@ -127,7 +129,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		obs = noObserver{}
 	}
 	c := &core{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1),
-		guard: newTokenGuard(cfg.Now), obs: obs}
+		guard: newTokenGuard(cfg.Now), signin: newTokenGuard(cfg.Now), obs: obs}
 	c.acs, _ = acq.(acquirer.ACS)
 	c.testMode = acquirer.TestMode(acq)
 	c.simulator, _ = wallets.(acquirer.WalletSimulator)
@@ -138,7 +140,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		}
 	}
 	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
-		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}}
+		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}}
 }
 
 // Ready reports whether the gateway can serve: its database answers.

@@ -271,6 +271,9 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 	if _, err := s.store.DeleteExpiredIdempotency(ctx, now); err != nil {
 		return n, err
 	}
+	if _, err := s.store.DeleteExpiredUserSessions(ctx, now); err != nil {
+		return n, err
+	}
 	return n, nil
 }
 

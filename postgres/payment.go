@@ -249,6 +249,12 @@ func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now 
 		AND status = ANY($2) ORDER BY expires_at, trade_no LIMIT $3`, ms(now), sts, limitArg(limit))
 }
 
+// FindPayments lists the payments of any merchant with this tradeNo or orderNo.
+func (s *Store) FindPayments(ctx context.Context, ref string, limit int) ([]*paygate.Payment, error) {
+	return bodies[paygate.Payment](ctx, s, "find payments", `SELECT body FROM payments WHERE trade_no = $1 OR order_no = $1
+		ORDER BY created_at DESC, trade_no DESC LIMIT $2`, ref, limitArg(limit))
+}
+
 // Refund returns a refund by id.
 func (s *Store) Refund(ctx context.Context, merchantID, refundID string) (*paygate.Refund, error) {
 	return one(bodies[paygate.Refund](ctx, s, "refund", `SELECT body FROM refunds WHERE refund_id = $1 AND merchant_id = $2`, refundID, merchantID))

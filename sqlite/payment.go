@@ -302,6 +302,16 @@ func (s *Store) DuePayments(ctx context.Context, statuses []paygate.Status, now 
 	return scanAll[paygate.Payment](rows)
 }
 
+// FindPayments lists the payments of any merchant with this tradeNo or orderNo.
+func (s *Store) FindPayments(ctx context.Context, ref string, limit int) ([]*paygate.Payment, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT body FROM payments WHERE trade_no = ? OR order_no = ?
+		ORDER BY created_at DESC, trade_no DESC LIMIT ?`, ref, ref, limit)
+	if err != nil {
+		return nil, dbErr("find payments", err)
+	}
+	return scanAll[paygate.Payment](rows)
+}
+
 func (s *Store) refund(ctx context.Context, where string, args ...any) (*paygate.Refund, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT body FROM refunds WHERE `+where, args...)
 	if err != nil {

@@ -49,6 +49,9 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"ListRefunds", testListRefunds},
 		{"ListRefundsScan", testListRefundsScan},
 		{"Columns", testColumns},
+		{"User", testUser},
+		{"FindPayments", testFindPayments},
+		{"Stats", testStats},
 	})
 }
 
