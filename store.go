@@ -205,6 +205,9 @@ type NotificationStore interface {
 	Notification(ctx context.Context, merchantID, notifyID string) (*Notification, error)
 	// Notifications lists an order's notifications, oldest first.
 	Notifications(ctx context.Context, merchantID, orderNo string) ([]*Notification, error)
+	// SubscriptionNotifications lists up to limit of the notifications sent
+	// to one of the merchant's subscriptions, newest first.
+	SubscriptionNotifications(ctx context.Context, merchantID, subscriptionID string, limit int) ([]*Notification, error)
 	// Attempts lists a notification's delivery attempts, oldest first.
 	Attempts(ctx context.Context, merchantID, notifyID string) ([]Attempt, error)
 	// DueNotifications lists up to limit PENDING notifications of any merchant

@@ -46,6 +46,16 @@ func TestMode(connector any) bool {
 	return ok && t.TestMode()
 }
 
+// TestCard is a card number a test-mode connector answers in a known way;
+// Outcome names it (approved, a failure code, challenge, frictionless).
+type TestCard struct{ Number, Outcome string }
+
+// TestCardLister is implemented by connectors that have test cards (the
+// sandbox); the dashboard lists them for developers.
+type TestCardLister interface {
+	TestCards() []TestCard
+}
+
 // Card is the card data sent to the acquirer; it lives only in memory.
 type Card struct {
 	Number      string

@@ -29,6 +29,17 @@ var declines = map[string][2]string{
 	CardProcessingError:   {"processing_error", "An error occurred while processing the card; it is safe to retry."},
 }
 
+// TestCards lists the sandbox's test cards: any other valid card number is
+// approved.
+func (Sandbox) TestCards() []TestCard {
+	cards := []TestCard{{"4242424242424242", "approved"}, {"5555555555554444", "approved"}}
+	for _, n := range []string{CardDeclined, CardInsufficientFunds, CardExpired, CardIncorrectCVC, CardProcessingError} {
+		cards = append(cards, TestCard{n, declines[n][0]})
+	}
+	return append(cards, TestCard{CardChallenge, "challenge"}, TestCard{CardFrictionless, "frictionless"},
+		TestCard{CardFraud, "fraud_suspected"})
+}
+
 // Sandbox is the deterministic simulator. It keeps no state: every answer
 // follows from its input, so it behaves the same on every node and after a
 // restart.

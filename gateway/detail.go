@@ -68,3 +68,21 @@ func (s *Payments) Find(ctx context.Context, ref string) ([]*paygate.Payment, er
 	}
 	return s.store.FindPayments(ctx, ref, maxFound)
 }
+
+// recentDeliveries is how many of a subscription's notifications its page
+// shows.
+const recentDeliveries = 20
+
+// Deliveries lists the newest notifications sent to one of the merchant's
+// subscriptions, with their status and attempts.
+//
+// Errors: not_found (also another merchant's subscription).
+func (s *Notifications) Deliveries(ctx context.Context, subscriptionID string) (*paygate.Subscription, []*paygate.Notification, error) {
+	merchantID := paygate.MerchantID(ctx)
+	sub, err := s.store.Subscription(ctx, merchantID, subscriptionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ns, err := s.store.SubscriptionNotifications(ctx, merchantID, subscriptionID, recentDeliveries)
+	return sub, ns, err
+}

@@ -60,6 +60,7 @@ type core struct {
 	acs       acquirer.ACS             // hosts the 3-D Secure challenge page
 	simulator acquirer.WalletSimulator // the sandbox's wallet page
 	testMode  bool                     // the acquirer moves no real money
+	testCards []acquirer.TestCard      // the acquirer's test cards, if it has any
 }
 
 // Config holds the gateway's tunables; zero fields take the defaults.
@@ -132,6 +133,9 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		guard: newTokenGuard(cfg.Now), signin: newTokenGuard(cfg.Now), obs: obs}
 	c.acs, _ = acq.(acquirer.ACS)
 	c.testMode = acquirer.TestMode(acq)
+	if l, ok := acq.(acquirer.TestCardLister); ok && c.testMode {
+		c.testCards = l.TestCards()
+	}
 	c.simulator, _ = wallets.(acquirer.WalletSimulator)
 	if cfg.Observer != nil {
 		c.acquirer = observedAcquirer{acq, connectorName(acq), obs}

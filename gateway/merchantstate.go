@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"paygate"
+	"paygate/acquirer"
 )
 
 // stateTTL is how long a node trusts what it read of a merchant's disabled
@@ -109,11 +110,26 @@ type MerchantInfo struct {
 	DisabledAt *time.Time `json:"disabled"`
 	RateLimit  float64    `json:"rateLimit,omitempty"` // requests a second of its own; absent: the node's
 	RateBurst  int        `json:"rateBurst,omitempty"`
+	// PrevSecretUntil and PrevNotifyUntil are when the secrets the last
+	// rotations replaced stop working; nil when none is in its grace.
+	PrevSecretUntil *time.Time `json:"previousSecretValidUntil,omitempty"`
+	PrevNotifyUntil *time.Time `json:"previousNotifySecretValidUntil,omitempty"`
 }
 
-func merchantInfo(m *paygate.Merchant) MerchantInfo {
-	return MerchantInfo{ID: m.ID, Name: m.Name, AppID: m.AppID, CreatedAt: m.CreatedAt, DisabledAt: m.DisabledAt}
+func (s *core) merchantInfo(m *paygate.Merchant) MerchantInfo {
+	mi := MerchantInfo{ID: m.ID, Name: m.Name, AppID: m.AppID, CreatedAt: m.CreatedAt, DisabledAt: m.DisabledAt}
+	now := s.now()
+	if m.PrevSecretGood(now) {
+		mi.PrevSecretUntil = m.PrevSecretUntil
+	}
+	if m.PrevNotifySecretGood(now) {
+		mi.PrevNotifyUntil = m.PrevNotifyUntil
+	}
+	return mi
 }
+
+// TestCards lists the acquirer's test cards; none when it moves real money.
+func (s *Merchants) TestCards() []acquirer.TestCard { return s.testCards }
 
 // ListMerchants lists up to limit merchants in id order after the id after.
 func (s *Merchants) ListMerchants(ctx context.Context, after string, limit int) ([]MerchantInfo, error) {
@@ -123,7 +139,7 @@ func (s *Merchants) ListMerchants(ctx context.Context, after string, limit int) 
 	}
 	out := make([]MerchantInfo, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, merchantInfo(m))
+		out = append(out, s.merchantInfo(m))
 	}
 	return out, nil
 }
@@ -136,7 +152,7 @@ func (s *Merchants) Merchant(ctx context.Context, id string) (MerchantInfo, erro
 	if err != nil {
 		return MerchantInfo{}, err
 	}
-	info := merchantInfo(m)
+	info := s.merchantInfo(m)
 	if info.RateLimit, info.RateBurst, err = s.store.MerchantLimits(ctx, id); err != nil {
 		return MerchantInfo{}, err
 	}
@@ -168,5 +184,5 @@ func (s *Merchants) SetDisabled(ctx context.Context, id string, disabled bool) (
 	s.states.mu.Lock()
 	delete(s.states.m, id) // this node knows at once
 	s.states.mu.Unlock()
-	return merchantInfo(m), nil
+	return s.merchantInfo(m), nil
 }

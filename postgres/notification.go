@@ -78,6 +78,13 @@ func (s *Store) Notifications(ctx context.Context, merchantID, orderNo string) (
 		WHERE merchant_id = $1 AND order_no = $2 ORDER BY created_at, sequence, notify_id`, merchantID, orderNo)
 }
 
+// SubscriptionNotifications lists a subscription's notifications, newest first.
+func (s *Store) SubscriptionNotifications(ctx context.Context, merchantID, subscriptionID string, limit int) ([]*paygate.Notification, error) {
+	return s.notifications(ctx, "subscription notifications", `SELECT `+notificationCols+` FROM notifications
+		WHERE merchant_id = $1 AND subscription_id = $2 ORDER BY created_at DESC, notify_id DESC LIMIT $3`,
+		merchantID, subscriptionID, limitArg(limit))
+}
+
 // DueNotifications lists pending notifications due at now and not leased.
 func (s *Store) DueNotifications(ctx context.Context, now time.Time, after paygate.DueCursor, limit int) ([]*paygate.Notification, error) {
 	if after == (paygate.DueCursor{}) {

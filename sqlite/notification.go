@@ -80,6 +80,12 @@ func (s *Store) Notifications(ctx context.Context, merchantID, orderNo string) (
 		WHERE merchant_id = ? AND order_no = ? ORDER BY created_at, sequence, notify_id`, merchantID, orderNo))
 }
 
+// SubscriptionNotifications lists a subscription's notifications, newest first.
+func (s *Store) SubscriptionNotifications(ctx context.Context, merchantID, subscriptionID string, limit int) ([]*paygate.Notification, error) {
+	return scanNotifications(s.r.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications
+		WHERE merchant_id = ? AND subscription_id = ? ORDER BY created_at DESC, notify_id DESC LIMIT ?`, merchantID, subscriptionID, limit))
+}
+
 // DueNotifications lists pending notifications due at now and not leased.
 func (s *Store) DueNotifications(ctx context.Context, now time.Time, after paygate.DueCursor, limit int) ([]*paygate.Notification, error) {
 	if after == (paygate.DueCursor{}) {

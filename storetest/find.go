@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -42,6 +43,44 @@ func testFindPayments(t *testing.T, open func(t *testing.T) paygate.Store) {
 		}
 		if got != tc.want {
 			t.Errorf("FindPayments(%q, %d) = %q, want %q", tc.ref, tc.limit, got, tc.want)
+		}
+	}
+}
+
+// testSubscriptionNotifications: a subscription's notifications, newest
+// first, that merchant's only, at most limit.
+func testSubscriptionNotifications(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	var ns []*paygate.Notification
+	for i, tc := range []struct{ merchant, sub string }{
+		{"m_1", "S1"}, {"m_1", "S2"}, {"m_1", "S1"}, {"m_2", "S1"}, {"m_1", ""}, {"m_1", "S1"},
+	} {
+		n := newNotification(tc.merchant, fmt.Sprintf("N%d", i), "O1", int64(i+1), at(time.Duration(i)*time.Second))
+		n.SubscriptionID = tc.sub
+		ns = append(ns, n)
+	}
+	mustApply(t, s, paygate.Change{Notifications: ns})
+	for _, tc := range []struct {
+		merchant, sub string
+		limit         int
+		want          string
+	}{
+		{"m_1", "S1", 10, "N5 N2 N0 "},
+		{"m_1", "S1", 2, "N5 N2 "},
+		{"m_1", "S2", 10, "N1 "},
+		{"m_2", "S2", 10, ""},
+		{"m_3", "S1", 10, ""},
+	} {
+		got, err := s.SubscriptionNotifications(ctx, tc.merchant, tc.sub, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := ""
+		for _, n := range got {
+			ids += n.NotifyID + " "
+		}
+		if ids != tc.want {
+			t.Errorf("SubscriptionNotifications(%s, %s, %d) = %q, want %q", tc.merchant, tc.sub, tc.limit, ids, tc.want)
 		}
 	}
 }

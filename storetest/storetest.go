@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"User", testUser},
 		{"FindPayments", testFindPayments},
 		{"Stats", testStats},
+		{"SubscriptionNotifications", testSubscriptionNotifications},
 	})
 }
 
