@@ -113,3 +113,8 @@ func languageFor(r *http.Request, p *paygate.Payment) string {
 	}
 	return language(r)
 }
+
+// Language is the language the pages speak to r: "en" or "zh" (?lang=
+// first, then the browser's Accept-Language). The dashboard speaks by the
+// same rule.
+func Language(r *http.Request) string { return language(r) }

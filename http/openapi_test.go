@@ -150,10 +150,12 @@ func registeredRoutes(t *testing.T) []string {
 			return true
 		}
 		// "/" is the not_found fallback; "/checkout/", "/3ds/" and "/wallet/"
-		// mount the customer's HTML pages, which are not part of the JSON API;
+		// mount the customer's HTML pages, "/dashboard" the web console,
+		// which are not part of the JSON API;
 		// "/docs/" only redirects to "/docs" (documenting both would make
 		// a router that forgives a trailing slash pick either).
-		if p, err := strconv.Unquote(lit.Value); err == nil && p != "/" && p != "/checkout/" && p != "/3ds/" && p != "/wallet/" && p != "GET /docs/{$}" {
+		if p, err := strconv.Unquote(lit.Value); err == nil && p != "/" && p != "/checkout/" && p != "/3ds/" && p != "/wallet/" && p != "GET /docs/{$}" &&
+			p != "/dashboard" && p != "/dashboard/" {
 			out = append(out, p)
 		}
 		return true

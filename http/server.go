@@ -53,6 +53,8 @@ type Options struct {
 	// challenge, the wallet pages and QR images) under /checkout/, /3ds/
 	// and /wallet/.
 	Pages http.Handler
+	// Dashboard serves the web console under /dashboard.
+	Dashboard http.Handler
 	// Requests is told of every answered request (nil: nobody).
 	Requests RequestObserver
 }
@@ -72,6 +74,10 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 		s.mux.Handle("/checkout/", opt.Pages)
 		s.mux.Handle("/3ds/", opt.Pages)
 		s.mux.Handle("/wallet/", opt.Pages)
+	}
+	if opt.Dashboard != nil {
+		s.mux.Handle("/dashboard", opt.Dashboard)
+		s.mux.Handle("/dashboard/", opt.Dashboard)
 	}
 	return s
 }
@@ -195,6 +201,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (a streamed
+// export flushes and lifts the write deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func printable(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -21,6 +21,7 @@ import (
 	"paygate"
 	"paygate/acquirer"
 	"paygate/checkout"
+	"paygate/dashboard"
 	"paygate/gateway"
 	phttp "paygate/http"
 	"paygate/metrics"
@@ -321,15 +322,25 @@ func (m *Main) createSandboxMerchant(ctx context.Context) error {
 		m.Sandbox = nm
 		fmt.Fprintf(m.Stdout, "Created a sandbox merchant (the secret is shown only now):\n  appId:        %s\n  secret:       %s\n  notifySecret: %s\n",
 			nm.Merchant.AppID, nm.Secret, nm.NotifySecret)
+		// And its dashboard admin, with the link that sets the password.
+		nu, err := m.Gateway.Users.CreateUser(ctx, nm.Merchant.ID, SandboxAdmin, paygate.RoleAdmin)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Dashboard: %s/dashboard/ -- set the password of %s at\n  %s\n  (the link works once, for 72 hours)\n",
+			m.URL, SandboxAdmin, nu.SetupURL)
 	}
 	return nil
 }
+
+// SandboxAdmin is the email of the sandbox merchant's dashboard admin.
+const SandboxAdmin = "admin@sandbox.test"
 
 // serve serves the API and the hosted pages on ln until Close, counting the
 // requests in flight so that Close can wait for them.
 func (m *Main) serve(ln net.Listener) {
 	api := phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger()),
-		Requests: m.requestObserver()})
+		Dashboard: dashboard.New(m.Gateway, m.logger()), Requests: m.requestObserver()})
 	traced := m.traced(api)
 	m.server = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,13 @@ func TestServeShutdownLog(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("not started: %s %s", out.String(), errb.String())
 		}
+	}
+	// The links are on this server, on the port it got (outside the
+	// ephemeral range, 8080 is not one), not another command's default
+	// URL; the sandbox admin's link too.
+	listening := regexp.MustCompile(`listening on (\S+)`).FindStringSubmatch(out.String())
+	if listening == nil || strings.HasSuffix(listening[1], ":8080") || !strings.Contains(out.String(), "  "+listening[1]+"/dashboard/setup/") {
+		t.Errorf("the dashboard link is not on the server:\n%s", out.String())
 	}
 	cancel()
 	if err := <-done; err != nil {

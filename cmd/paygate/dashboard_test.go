@@ -1,0 +1,413 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"paygate"
+)
+
+const dashPassword = "a long enough password"
+
+// person is a browser without a browser: a cookie jar and no redirects
+// followed, speaking to the dashboard as one user.
+type person struct {
+	a  *app
+	hc *http.Client
+}
+
+type webPage struct {
+	status int
+	loc    string
+	body   string
+	header http.Header
+}
+
+func newPerson(a *app) *person {
+	jar, _ := cookiejar.New(nil)
+	return &person{a: a, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (p *person) get(path string) *webPage { return p.send("GET", path, nil) }
+
+func (p *person) post(path string, form url.Values) *webPage { return p.send("POST", path, form) }
+
+func (p *person) send(method, path string, form url.Values) *webPage {
+	t := p.a.t
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, p.a.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &webPage{status: resp.StatusCode, loc: resp.Header.Get("Location"), body: string(b), header: resp.Header}
+}
+
+func (pg *webPage) want(t *testing.T, status int) *webPage {
+	t.Helper()
+	if pg.status != status {
+		t.Fatalf("got %d (location %q), want %d:\n%s", pg.status, pg.loc, status, pg.body)
+	}
+	return pg
+}
+
+var inputRE = regexp.MustCompile(`<input type="hidden" name="([a-zA-Z]+)" value="([^"]*)">`)
+
+// hidden is the value of the first hidden input named name after the
+// element with id after ("" from the start).
+func (pg *webPage) hidden(t *testing.T, after, name string) string {
+	t.Helper()
+	body := pg.body
+	if after != "" {
+		i := strings.Index(body, `id="`+after+`"`)
+		if i < 0 {
+			t.Fatalf("no #%s on the webPage:\n%s", after, body)
+		}
+		body = body[i:]
+	}
+	for _, m := range inputRE.FindAllStringSubmatch(body, -1) {
+		if m[1] == name {
+			return m[2]
+		}
+	}
+	t.Fatalf("no hidden %s after #%s", name, after)
+	return ""
+}
+
+// newUser creates a dashboard user, sets its password through its link,
+// and returns it signed in.
+func (a *app) newUser(merchantID, email string, role paygate.Role) *person {
+	t := a.t
+	t.Helper()
+	nu, err := a.Gateway.Users.CreateUser(context.Background(), merchantID, email, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPerson(a)
+	link := strings.TrimPrefix(nu.SetupURL, a.URL)
+	setup := p.get(link).want(t, 200)
+	p.post(link, url.Values{"csrf": {setup.hidden(t, "", "csrf")}, "password": {dashPassword},
+		"confirm": {dashPassword}}).want(t, 303)
+	p.signIn(email, dashPassword).want(t, 303)
+	return p
+}
+
+func (p *person) signIn(email, password string) *webPage {
+	t := p.a.t
+	t.Helper()
+	form := p.get("/dashboard/signin").want(t, 200)
+	return p.post("/dashboard/signin", url.Values{"csrf": {form.hidden(t, "", "csrf")}, "email": {email},
+		"password": {password}, "next": {form.hidden(t, "", "next")}})
+}
+
+func TestDashboardSignIn(t *testing.T) {
+	a := startApp(t)
+	p := newPerson(a)
+	if pg := p.get("/dashboard/payments?status=FAILED").want(t, 303); pg.loc != "/dashboard/signin?next=%2Fdashboard%2Fpayments%3Fstatus%3DFAILED" {
+		t.Errorf("signed out, the dashboard sends to %q", pg.loc)
+	}
+	nu, err := a.Gateway.Users.CreateUser(t.Context(), a.Sandbox.Merchant.ID, "ana@example.com", paygate.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimPrefix(nu.SetupURL, a.URL)
+	setup := p.get(link).want(t, 200)
+	csrf := setup.hidden(t, "", "csrf")
+	if pg := p.post(link, url.Values{"csrf": {csrf}, "password": {"short"}, "confirm": {"short"}}).want(t, 400); !strings.Contains(pg.body, `id="password-error"`) {
+		t.Errorf("a short password's error is not next to the field:\n%s", pg.body)
+	}
+	if pg := p.post(link, url.Values{"csrf": {csrf}, "password": {dashPassword}, "confirm": {dashPassword + "x"}}).want(t, 400); !strings.Contains(pg.body, `id="confirm-error"`) {
+		t.Errorf("differing passwords are not said next to the second:\n%s", pg.body)
+	}
+	p.post(link, url.Values{"csrf": {"forged"}, "password": {dashPassword}, "confirm": {dashPassword}}).want(t, 403)
+	p.post(link, url.Values{"csrf": {csrf}, "password": {dashPassword}, "confirm": {dashPassword}}).want(t, 303)
+	p.get(link).want(t, 404) // used
+
+	form := p.get("/dashboard/signin").want(t, 200)
+	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options"} {
+		if form.header.Get(h) == "" {
+			t.Errorf("the sign-in webPage has no %s", h)
+		}
+	}
+	// A form token without the browser's own cookie is refused (a site
+	// elsewhere cannot sign a browser in).
+	other := newPerson(a)
+	other.post("/dashboard/signin", url.Values{"csrf": {form.hidden(t, "", "csrf")}, "email": {"ana@example.com"},
+		"password": {dashPassword}}).want(t, 403)
+	if pg := p.signIn("ana@example.com", "wrong password!!").want(t, 401); !strings.Contains(pg.body, "wrong") {
+		t.Errorf("wrong password webPage: %s", pg.body)
+	}
+	pg := p.signIn("ana@example.com", dashPassword).want(t, 303)
+	if pg.loc != "/dashboard/" {
+		t.Errorf("after sign-in: %q", pg.loc)
+	}
+	var session *http.Cookie
+	for _, c := range p.hc.Jar.Cookies(mustURL(t, a.URL+"/dashboard/")) {
+		if c.Name == "paygate_dashboard" {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie")
+	}
+	raw := pg.header.Values("Set-Cookie")
+	if s := strings.Join(raw, "\n"); !strings.Contains(s, "HttpOnly") || !strings.Contains(s, "SameSite=Lax") {
+		t.Errorf("session cookie %q lacks HttpOnly or SameSite", s)
+	}
+	home := p.get("/dashboard/").want(t, 200)
+	p.post("/dashboard/signout", url.Values{"csrf": {home.hidden(t, "", "csrf")}}).want(t, 303)
+	p.get("/dashboard/").want(t, 303)
+	// The old cookie, kept by someone, is dead too.
+	q := newPerson(a)
+	q.hc.Jar.SetCookies(mustURL(t, a.URL+"/dashboard/"), []*http.Cookie{session})
+	q.get("/dashboard/").want(t, 303)
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestDashboardPayments(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	paid := c.do("POST", "/v1/payments", cardPayment(nextOrderNo("dash"), "4242424242424242")).want(201).str("tradeNo")
+	held := cardPayment(nextOrderNo("dash"), "5555555555554444")
+	held["captureMethod"] = "manual"
+	authorized := c.do("POST", "/v1/payments", held).want(201).str("tradeNo")
+	c.do("POST", "/v1/payments", cardPayment(nextOrderNo("dash"), "4000000000000002")).want(201)
+	admin := a.newUser(a.Sandbox.Merchant.ID, "ana@example.com", paygate.RoleAdmin)
+	viewer := a.newUser(a.Sandbox.Merchant.ID, "vic@example.com", paygate.RoleViewer)
+	other := a.newMerchant("other")
+	otherPaid := other.do("POST", "/v1/payments", cardPayment(nextOrderNo("dash"), "4242424242424242")).want(201).str("tradeNo")
+
+	t.Run("list and filters", func(t *testing.T) {
+		list := admin.get("/dashboard/payments").want(t, 200)
+		for _, tn := range []string{paid, authorized} {
+			if !strings.Contains(list.body, tn) {
+				t.Errorf("the list lacks %s", tn)
+			}
+		}
+		if strings.Contains(list.body, otherPaid) {
+			t.Error("the list shows another merchant's payment")
+		}
+		failed := admin.get("/dashboard/payments?status=FAILED").want(t, 200)
+		if strings.Contains(failed.body, paid) || !strings.Contains(failed.body, "card_declined") && !strings.Contains(failed.body, "FAILED") {
+			t.Errorf("status filter:\n%s", failed.body)
+		}
+		if pg := admin.get("/dashboard/payments?q=4444").want(t, 200); !strings.Contains(pg.body, authorized) || strings.Contains(pg.body, paid) {
+			t.Errorf("search by last4 4444 does not find only %s", authorized)
+		}
+		if pg := admin.get("/dashboard/payments?q="+paid).want(t, 303); pg.loc != "/dashboard/payments/"+paid {
+			t.Errorf("search by tradeNo goes to %q", pg.loc)
+		}
+		bad := admin.get("/dashboard/payments?createdFrom=yesterday").want(t, 400)
+		if !strings.Contains(bad.body, `id="createdFrom-error"`) {
+			t.Errorf("a bad date's error is not next to its field:\n%s", bad.body)
+		}
+	})
+
+	t.Run("not found is one page", func(t *testing.T) {
+		missing := admin.get("/dashboard/payments/T00000000000000000000").want(t, 404)
+		theirs := admin.get("/dashboard/payments/"+otherPaid).want(t, 404)
+		if strings.ReplaceAll(missing.body, "T00000000000000000000", otherPaid) != theirs.body {
+			t.Error("another merchant's payment is not the same page as a missing one")
+		}
+	})
+
+	t.Run("refund acts once", func(t *testing.T) {
+		detail := admin.get("/dashboard/payments/"+paid).want(t, 200)
+		csrf, key := detail.hidden(t, "refund-form", "csrf"), detail.hidden(t, "refund-form", "key")
+		form := url.Values{"csrf": {csrf}, "key": {key}, "amount": {"10.00"}, "reason": {"damaged"}}
+		confirm := admin.post("/dashboard/payments/"+paid+"/refund", form).want(t, 200)
+		if !strings.Contains(confirm.body, "10.00") {
+			t.Errorf("the confirmation does not show the amount:\n%s", confirm.body)
+		}
+		form.Set("confirm", "yes")
+		for range 2 { // a double click: the same form twice
+			if pg := admin.post("/dashboard/payments/"+paid+"/refund", form).want(t, 303); pg.loc != "/dashboard/payments/"+paid+"?done=refund" {
+				t.Errorf("after the refund: %q", pg.loc)
+			}
+		}
+		p := c.do("GET", "/v1/payments/"+paid, nil).want(200)
+		if refunds := p.get("refunds").([]any); len(refunds) != 1 || p.str("refundedAmount") != "10.00" {
+			t.Errorf("after a double submit: refunds %v, refunded %v; want one of 10.00", p.get("refunds"), p.get("refundedAmount"))
+		}
+		after := admin.get("/dashboard/payments/"+paid+"?done=refund").want(t, 200)
+		if !strings.Contains(after.body, `id="flash"`) || !strings.Contains(after.body, "dashboard-"+key) {
+			t.Errorf("the refund is not on the payment's page:\n%s", after.body)
+		}
+		// Too much: the error is next to the amount, and nothing is refunded.
+		detail = admin.get("/dashboard/payments/"+paid).want(t, 200)
+		form = url.Values{"csrf": {csrf}, "key": {detail.hidden(t, "refund-form", "key")}, "amount": {"1000.00"},
+			"reason": {"too much"}, "confirm": {"yes"}}
+		if pg := admin.post("/dashboard/payments/"+paid+"/refund", form); pg.status < 400 || !strings.Contains(pg.body, `id="refund-amount-error"`) {
+			t.Errorf("an excessive refund: %d\n%s", pg.status, pg.body)
+		}
+		if p := c.do("GET", "/v1/payments/"+paid, nil).want(200); p.str("refundedAmount") != "10.00" {
+			t.Errorf("refunded %v after a refused refund", p.get("refundedAmount"))
+		}
+	})
+
+	t.Run("capture", func(t *testing.T) {
+		detail := admin.get("/dashboard/payments/"+authorized).want(t, 200)
+		form := url.Values{"csrf": {detail.hidden(t, "capture-form", "csrf")}, "key": {detail.hidden(t, "capture-form", "key")},
+			"amount": {"50.00"}, "confirm": {"yes"}}
+		admin.post("/dashboard/payments/"+authorized+"/capture", form).want(t, 303)
+		if p := c.do("GET", "/v1/payments/"+authorized, nil).want(200); p.str("status") != "SUCCEEDED" {
+			t.Errorf("after capture: %v", p.get("status"))
+		}
+	})
+
+	t.Run("viewer cannot act", func(t *testing.T) {
+		detail := viewer.get("/dashboard/payments/"+paid).want(t, 200)
+		if strings.Contains(detail.body, "refund-form") {
+			t.Error("a viewer is shown the refund form")
+		}
+		csrf := detail.hidden(t, "", "csrf")
+		form := url.Values{"csrf": {csrf}, "key": {"0123456789abcdef01234567"}, "amount": {"1.00"}, "reason": {"x"}, "confirm": {"yes"}}
+		viewer.post("/dashboard/payments/"+paid+"/refund", form).want(t, 404)
+		if p := c.do("GET", "/v1/payments/"+paid, nil).want(200); p.str("refundedAmount") != "10.00" {
+			t.Errorf("a viewer refunded: %v", p.get("refundedAmount"))
+		}
+	})
+
+	t.Run("forms need the session's token", func(t *testing.T) {
+		detail := admin.get("/dashboard/payments/"+paid).want(t, 200)
+		form := url.Values{"csrf": {"forged"}, "key": {detail.hidden(t, "refund-form", "key")}, "amount": {"1.00"},
+			"reason": {"x"}, "confirm": {"yes"}}
+		admin.post("/dashboard/payments/"+paid+"/refund", form).want(t, 403)
+	})
+
+	t.Run("audit", func(t *testing.T) {
+		audit := admin.get("/dashboard/audit").want(t, 200)
+		for _, want := range []string{"refund", "capture", "signin", "ana@example.com"} {
+			if !strings.Contains(audit.body, want) {
+				t.Errorf("the audit log lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("overview", func(t *testing.T) {
+		o := admin.get("/dashboard/").want(t, 200)
+		for _, want := range []string{"<svg", "USD", "card_declined", "66%"} {
+			if !strings.Contains(o.body, want) {
+				t.Errorf("the overview lacks %q", want)
+			}
+		}
+	})
+}
+
+func TestDashboardDevelopers(t *testing.T) {
+	a := startApp(t)
+	dev := a.newUser(a.Sandbox.Merchant.ID, "dev@example.com", paygate.RoleDeveloper)
+	viewer := a.newUser(a.Sandbox.Merchant.ID, "vic@example.com", paygate.RoleViewer)
+	viewer.get("/dashboard/developers").want(t, 404)
+	page := dev.get("/dashboard/developers").want(t, 200)
+	if !strings.Contains(page.body, a.Sandbox.Merchant.AppID) || !strings.Contains(page.body, "4000000000003220") {
+		t.Errorf("the developers page lacks the appId or the test cards")
+	}
+	csrf := page.hidden(t, "", "csrf")
+	// Rotate the API secret with an hour's grace: confirmation, then the
+	// new secret once; the old one still gets tokens, the new one too.
+	dev.post("/dashboard/developers/rotate-secret", url.Values{"csrf": {csrf}, "grace": {"1h"}}).want(t, 200)
+	done := dev.post("/dashboard/developers/rotate-secret", url.Values{"csrf": {csrf}, "grace": {"1h"}, "confirm": {"yes"}}).want(t, 200)
+	m := regexp.MustCompile(`<code id="shown-secret">([^<]+)</code>`).FindStringSubmatch(done.body)
+	if m == nil {
+		t.Fatalf("no new secret shown:\n%s", done.body)
+	}
+	a.login(a.Sandbox.Merchant.AppID, m[1])
+	a.login(a.Sandbox.Merchant.AppID, a.Sandbox.Secret)
+	if again := dev.get("/dashboard/developers").want(t, 200); strings.Contains(again.body, m[1]) || !strings.Contains(again.body, "13:00:00") {
+		t.Errorf("the secret is shown again, or the old one's end (13:00 UTC) is not")
+	}
+	if pg := dev.post("/dashboard/developers/rotate-secret", url.Values{"csrf": {csrf}, "grace": {"9999h"}}).want(t, 400); !strings.Contains(pg.body, `id="secret-grace-error"`) {
+		t.Errorf("a bad grace's error is not next to its field")
+	}
+	// A subscription: added with its secret shown, its deliveries listed, deleted.
+	rcv := newReceiver(t)
+	if pg := dev.post("/dashboard/developers/subscriptions", url.Values{"csrf": {csrf}, "url": {"ftp://x"}}).want(t, 400); !strings.Contains(pg.body, `id="url-error"`) {
+		t.Errorf("a bad URL's error is not next to its field")
+	}
+	added := dev.post("/dashboard/developers/subscriptions", url.Values{"csrf": {csrf}, "url": {rcv.URL + "/hook"}}).want(t, 201)
+	if !strings.Contains(added.body, "whsec_") {
+		t.Errorf("the subscription's secret is not shown")
+	}
+	sub := regexp.MustCompile(`/dashboard/developers/subscriptions/(S\d+)"`).FindStringSubmatch(added.body)
+	if sub == nil {
+		t.Fatal("no subscription listed")
+	}
+	a.sandbox().do("POST", "/v1/payments", cardPayment(nextOrderNo("hook"), "4242424242424242")).want(201)
+	if d := dev.get("/dashboard/developers/subscriptions/"+sub[1]).want(t, 200); !strings.Contains(d.body, "payment.succeeded") {
+		t.Errorf("the subscription's deliveries lack the payment:\n%s", d.body)
+	}
+	dev.post("/dashboard/developers/subscriptions/"+sub[1]+"/delete", url.Values{"csrf": {csrf}, "confirm": {"yes"}}).want(t, 303)
+	dev.get("/dashboard/developers/subscriptions/"+sub[1]).want(t, 404)
+}
+
+func TestDashboardOperator(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	orderNo := nextOrderNo("op")
+	tradeNo := c.do("POST", "/v1/payments", cardPayment(orderNo, "4242424242424242")).want(201).str("tradeNo")
+	op := a.newUser("", "ops@example.com", paygate.RoleOperator)
+	if pg := op.get("/dashboard/").want(t, 303); pg.loc != "/dashboard/merchants" {
+		t.Errorf("an operator's home goes to %q", pg.loc)
+	}
+	list := op.get("/dashboard/merchants").want(t, 200)
+	if !strings.Contains(list.body, a.Sandbox.Merchant.ID) || !strings.Contains(list.body, "100.99 USD") {
+		t.Errorf("the merchants page lacks the sandbox merchant's volume")
+	}
+	found := op.get("/dashboard/search?q="+orderNo).want(t, 200)
+	if !strings.Contains(found.body, tradeNo) {
+		t.Errorf("the search across merchants does not find %s", orderNo)
+	}
+	op.get("/dashboard/payments/"+tradeNo+"?m="+a.Sandbox.Merchant.ID).want(t, 200)
+	csrf := list.hidden(t, "", "csrf")
+	created := op.post("/dashboard/merchants", url.Values{"csrf": {csrf}, "name": {"Shop two"}}).want(t, 201)
+	if !strings.Contains(created.body, `id="new-secret"`) {
+		t.Error("a new merchant's secret is not shown")
+	}
+	if pg := op.post("/dashboard/merchants", url.Values{"csrf": {csrf}, "name": {""}}).want(t, 400); !strings.Contains(pg.body, `id="name-error"`) {
+		t.Error("an empty name's error is not next to its field")
+	}
+	// Disabling the sandbox merchant signs its people out.
+	ana := a.newUser(a.Sandbox.Merchant.ID, "ana@example.com", paygate.RoleAdmin)
+	op.post("/dashboard/merchants/"+a.Sandbox.Merchant.ID+"/disable", url.Values{"csrf": {csrf}, "confirm": {"yes"}}).want(t, 303)
+	a.clock.Advance(2 * time.Second)
+	ana.get("/dashboard/payments").want(t, 303)
+	// A merchant's admin has no operator pages.
+	nm, err := a.Gateway.Merchants.CreateMerchant(t.Context(), "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := a.newUser(nm.Merchant.ID, "bea@example.com", paygate.RoleAdmin)
+	admin.get("/dashboard/merchants").want(t, 404)
+	admin.get("/dashboard/search?q="+orderNo).want(t, 404)
+	// ... and its m= is ignored: it sees its own merchant only.
+	admin.get("/dashboard/payments/"+tradeNo+"?m="+a.Sandbox.Merchant.ID).want(t, 404)
+}

@@ -1,0 +1,55 @@
+package dashboard
+
+import (
+	"context"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/gateway"
+	"paygate/wire"
+)
+
+// The gateway as the dashboard sees it: each service as the methods its
+// pages call. Actions go through the same methods as the API's.
+type (
+	userService interface {
+		SignIn(ctx context.Context, email, password, client string) (string, *gateway.SignedIn, error)
+		Session(ctx context.Context, token string) (*gateway.SignedIn, error)
+		SignOut(ctx context.Context, token string) error
+		SetupUser(ctx context.Context, token string) (*paygate.User, error)
+		SetPassword(ctx context.Context, token, password string) (*paygate.User, error)
+		CSRFToken(us *paygate.UserSession) string
+		CheckCSRF(us *paygate.UserSession, token string) bool
+		FormToken(bind string) string
+		CheckFormToken(bind, token string) bool
+		Record(ctx context.Context, who *gateway.SignedIn, merchantID, action, object, ip string, outcome error) error
+		AuditLog(ctx context.Context, who *gateway.SignedIn, before string) ([]*paygate.AuditEntry, error)
+	}
+	paymentService interface {
+		List(ctx context.Context, q *wire.PaymentListQuery) (*gateway.PaymentList, error)
+		Payment(ctx context.Context, r wire.OrderRef) (*paygate.Payment, []*paygate.Refund, error)
+		Detail(ctx context.Context, tradeNo string) (*gateway.PaymentDetail, error)
+		Overview(ctx context.Context) (*gateway.Overview, error)
+		Find(ctx context.Context, ref string) ([]*paygate.Payment, error)
+		Capture(ctx context.Context, req *wire.CaptureRequest, idemKey string) (*paygate.Payment, error)
+		Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error)
+		CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error)
+	}
+	merchantService interface {
+		CreateMerchant(ctx context.Context, name string) (*gateway.NewMerchant, error)
+		ListMerchants(ctx context.Context, after string, limit int) ([]gateway.MerchantInfo, error)
+		Merchant(ctx context.Context, id string) (gateway.MerchantInfo, error)
+		SetDisabled(ctx context.Context, id string, disabled bool) (gateway.MerchantInfo, error)
+		RotateSecret(ctx context.Context, id string, grace time.Duration) (*gateway.RotatedSecret, error)
+		RotateNotifySecret(ctx context.Context, id string, grace time.Duration) (*gateway.RotatedNotifySecret, error)
+		TestCards() []acquirer.TestCard
+	}
+	notificationService interface {
+		Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error)
+		CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error)
+		Subscriptions(ctx context.Context) ([]*paygate.Subscription, error)
+		DeleteSubscription(ctx context.Context, id string) error
+		Deliveries(ctx context.Context, subscriptionID string) (*paygate.Subscription, []*paygate.Notification, error)
+	}
+)
