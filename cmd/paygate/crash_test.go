@@ -19,6 +19,7 @@ type child struct {
 	cmd         *exec.Cmd
 	url         string
 	appID, secr string
+	setupURL    string // the sandbox admin's set-password link, from the node that made the merchant
 }
 
 func buildBinary(t *testing.T) string {

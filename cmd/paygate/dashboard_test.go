@@ -19,8 +19,9 @@ const dashPassword = "a long enough password"
 // person is a browser without a browser: a cookie jar and no redirects
 // followed, speaking to the dashboard as one user.
 type person struct {
-	a  *app
-	hc *http.Client
+	t    *testing.T
+	base string // the server's URL
+	hc   *http.Client
 }
 
 type webPage struct {
@@ -30,9 +31,12 @@ type webPage struct {
 	header http.Header
 }
 
-func newPerson(a *app) *person {
+func newPerson(a *app) *person { return newPersonAt(a.t, a.URL) }
+
+// newPersonAt is a person speaking to the server at base.
+func newPersonAt(t *testing.T, base string) *person {
 	jar, _ := cookiejar.New(nil)
-	return &person{a: a, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &person{t: t, base: base, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -42,13 +46,13 @@ func (p *person) get(path string) *webPage { return p.send("GET", path, nil) }
 func (p *person) post(path string, form url.Values) *webPage { return p.send("POST", path, form) }
 
 func (p *person) send(method, path string, form url.Values) *webPage {
-	t := p.a.t
+	t := p.t
 	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, p.a.URL+path, body)
+	req, err := http.NewRequest(method, p.base+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,16 +109,22 @@ func (a *app) newUser(merchantID, email string, role paygate.Role) *person {
 		t.Fatal(err)
 	}
 	p := newPerson(a)
-	link := strings.TrimPrefix(nu.SetupURL, a.URL)
-	setup := p.get(link).want(t, 200)
-	p.post(link, url.Values{"csrf": {setup.hidden(t, "", "csrf")}, "password": {dashPassword},
-		"confirm": {dashPassword}}).want(t, 303)
+	p.setPassword(strings.TrimPrefix(nu.SetupURL, a.URL))
 	p.signIn(email, dashPassword).want(t, 303)
 	return p
 }
 
+// setPassword sets dashPassword through the set-password link's path.
+func (p *person) setPassword(link string) {
+	t := p.t
+	t.Helper()
+	setup := p.get(link).want(t, 200)
+	p.post(link, url.Values{"csrf": {setup.hidden(t, "", "csrf")}, "password": {dashPassword},
+		"confirm": {dashPassword}}).want(t, 303)
+}
+
 func (p *person) signIn(email, password string) *webPage {
-	t := p.a.t
+	t := p.t
 	t.Helper()
 	form := p.get("/dashboard/signin").want(t, 200)
 	return p.post("/dashboard/signin", url.Values{"csrf": {form.hidden(t, "", "csrf")}, "email": {email},
@@ -228,6 +238,22 @@ func TestDashboardPayments(t *testing.T) {
 		bad := admin.get("/dashboard/payments?createdFrom=yesterday").want(t, 400)
 		if !strings.Contains(bad.body, `id="createdFrom-error"`) {
 			t.Errorf("a bad date's error is not next to its field:\n%s", bad.body)
+		}
+	})
+
+	t.Run("no card number on a page or in the export", func(t *testing.T) {
+		for _, path := range []string{"/dashboard/payments/" + paid, "/dashboard/payments/" + authorized, "/dashboard/payments",
+			"/dashboard/payments.csv", "/dashboard/"} {
+			pg := admin.get(path).want(t, 200)
+			for _, pan := range []string{"4242424242424242", "5555555555554444", "4000000000000002"} {
+				if strings.Contains(pg.body, pan) {
+					t.Errorf("%s shows the card number %s", path, pan)
+				}
+			}
+		}
+		csv := admin.get("/dashboard/payments.csv?status=SUCCEEDED").want(t, 200)
+		if !strings.HasPrefix(csv.body, "tradeNo,orderNo,") || !strings.Contains(csv.body, paid) || strings.Contains(csv.body, authorized) {
+			t.Errorf("the filtered export:\n%s", csv.body)
 		}
 	})
 

@@ -58,6 +58,20 @@ func TestMultiNode(t *testing.T) {
 	}
 	var orders []string // every order made, for the delivery check at the end
 
+	t.Run("DashboardSessionAcrossNodes", func(t *testing.T) {
+		// Signed in on node a, the same cookie works on node b: sessions
+		// are in the database; signed out on b, it is dead on a too.
+		pa := newPersonAt(t, a.url)
+		pa.setPassword(strings.TrimPrefix(a.setupURL, a.url))
+		pa.signIn(SandboxAdmin, dashPassword).want(t, 303)
+		pb := newPersonAt(t, b.url)
+		cookies := pa.hc.Jar.Cookies(mustURL(t, a.url+"/dashboard/"))
+		pb.hc.Jar.SetCookies(mustURL(t, b.url+"/dashboard/"), cookies)
+		home := pb.get("/dashboard/payments").want(t, 200)
+		pb.post("/dashboard/signout", url.Values{"csrf": {home.hidden(t, "", "csrf")}}).want(t, 303)
+		pa.get("/dashboard/payments").want(t, 303)
+	})
+
 	t.Run("IdenticalCreates", func(t *testing.T) {
 		orderNo := nextOrderNo("mn-create")
 		orders = append(orders, orderNo)
@@ -638,6 +652,8 @@ func startNode(t *testing.T, bin, db, key string, args ...string) *child {
 			c.appID = strings.TrimSpace(strings.TrimPrefix(line, "appId:"))
 		case strings.HasPrefix(line, "secret:"):
 			c.secr = strings.TrimSpace(strings.TrimPrefix(line, "secret:"))
+		case strings.Contains(line, "/dashboard/setup/"):
+			c.setupURL = line
 		case strings.HasPrefix(line, "paygate listening on "):
 			c.url = strings.Fields(strings.TrimPrefix(line, "paygate listening on "))[0]
 			go io.Copy(io.Discard, stdout)
