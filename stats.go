@@ -7,7 +7,7 @@ import "time"
 type Stats struct {
 	Days     []DayStats     // one per day and currency that has payments, by day
 	Refunds  []DayRefunds   // one per day and currency that has succeeded refunds, by day
-	Failures []FailureStats // by failure code and currency, the costliest first
+	Failures []FailureStats // by currency, then failure code, the costliest first: MaxFailureStats a currency
 }
 
 // DayStats sums the payments created on one UTC day in one currency.
@@ -44,5 +44,5 @@ type FailureStats struct {
 // ApprovedStatuses are the statuses DayStats.Approved counts.
 var ApprovedStatuses = []Status{StatusAuthorized, StatusSucceeded, StatusPartiallyRefunded, StatusRefunded}
 
-// MaxFailureStats is the most failure codes Stats lists.
+// MaxFailureStats is the most failure codes Stats lists for a currency.
 const MaxFailureStats = 10

@@ -65,12 +65,8 @@ type User struct {
 	// the password, good until SetupUntil; "" once used.
 	SetupHash  string
 	SetupUntil *time.Time
-	// FailedLogins counts the wrong passwords since the last sign-in;
-	// after a few, LockedUntil holds sign-in off, longer each time.
-	FailedLogins int
-	LockedUntil  *time.Time
-	Version      int64
-	CreatedAt    time.Time
+	Version    int64
+	CreatedAt  time.Time
 }
 
 // Operator reports whether u is one of the provider's staff.
@@ -114,6 +110,23 @@ type UserStore interface {
 	// UpdateUser writes u if the stored version is u.Version-1
 	// (compare-and-set); EConflict if it is not, ENotFound if absent.
 	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUser removes a user and its sessions; ENotFound if absent.
+	DeleteUser(ctx context.Context, id string) error
+	// SignInLock returns until when sign-in with email is locked (zero:
+	// it is not).
+	SignInLock(ctx context.Context, email string) (time.Time, error)
+	// FailSignIn counts a wrong password for email at now and returns the
+	// count: the failures since the last ClearSignInFailures, counting
+	// from 1 again when the last one was before forgetBefore.
+	FailSignIn(ctx context.Context, email string, now, forgetBefore time.Time) (int, error)
+	// LockSignIn locks sign-in with email until until (a later lock
+	// already set stays).
+	LockSignIn(ctx context.Context, email string, until time.Time) error
+	// ClearSignInFailures forgets email's wrong passwords and lock.
+	ClearSignInFailures(ctx context.Context, email string) error
+	// DeleteOldSignInFailures forgets the failures last counted before
+	// before whose lock has ended, and returns how many.
+	DeleteOldSignInFailures(ctx context.Context, before time.Time) (int, error)
 	// CreateUserSession inserts s; EConflict if its id is taken.
 	CreateUserSession(ctx context.Context, s *UserSession) error
 	// UserSession returns a session by id; ENotFound.

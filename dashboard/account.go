@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,11 @@ func (h *Handler) authed(p paygate.Permission, page func(w http.ResponseWriter, 
 			next := r.URL.Path
 			if r.Method == http.MethodGet && r.URL.RawQuery != "" {
 				next += "?" + r.URL.RawQuery
+			} else if r.Method != http.MethodGet {
+				next = "/dashboard/" // a form's address answers posts only
+				if strings.HasPrefix(r.URL.Path, "/dashboard/payments/") {
+					next = path.Dir(r.URL.Path) // back to the payment
+				}
 			}
 			http.Redirect(w, r, "/dashboard/signin?next="+url.QueryEscape(next), http.StatusSeeOther)
 			return
@@ -97,7 +103,11 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.showSignIn(w, r, http.StatusForbidden, t["csrf"], "")
 		return
 	}
-	token, who, err := h.users.SignIn(r.Context(), r.PostFormValue("email"), r.PostFormValue("password"), clientIP(r))
+	device := ""
+	if c, err := r.Cookie(deviceCookie); err == nil {
+		device = c.Value
+	}
+	res, err := h.users.SignIn(r.Context(), r.PostFormValue("email"), r.PostFormValue("password"), clientIP(r), device)
 	if err != nil {
 		var pe *paygate.Error
 		switch code := paygate.ErrorCode(err); {
@@ -113,9 +123,10 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	h.setCookie(w, sessionCookie, token, 0)
+	h.setCookie(w, sessionCookie, res.Token, 0)
+	h.setCookie(w, deviceCookie, res.Device, 90*86400)
 	h.setCookie(w, formCookie, "", -1)
-	h.record(r, who, who.Merchant(), "signin", "", nil)
+	h.record(r, res.Who, res.Who.Merchant(), "signin", "", nil)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
@@ -174,7 +185,7 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 		h.showSetup(w, r, http.StatusBadRequest, t["mismatch"], "confirm")
 		return
 	}
-	_, err := h.users.SetPassword(r.Context(), token, r.PostFormValue("password"))
+	u, err := h.users.SetPassword(r.Context(), token, r.PostFormValue("password"))
 	if paygate.ErrorCode(err) == paygate.EInvalidParameter {
 		h.showSetup(w, r, http.StatusBadRequest, t["bad_password"], "password")
 		return
@@ -187,6 +198,7 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) {
 		h.failed(w, r, nil, err)
 		return
 	}
+	h.record(r, &gateway.SignedIn{User: u}, u.MerchantID, "set password", "", nil)
 	http.Redirect(w, r, "/dashboard/signin?set=1", http.StatusSeeOther)
 }
 

@@ -1,9 +1,9 @@
 package dashboard
 
 import (
-	"cmp"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,6 +34,7 @@ const (
 	outcomeDone       = ""
 	outcomeProcessing = "processing" // the acquirer has not answered yet
 	outcomeRefused    = "refused"    // the acquirer said no; nothing moved
+	outcomeRepeat     = "repeat"     // the form was sent before: its first outcome stands
 )
 
 func (h *Handler) capture(w http.ResponseWriter, r *http.Request, v *view) {
@@ -59,12 +60,20 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (h *Handler) refund(w http.ResponseWriter, r *http.Request, v *view) {
 	h.act(w, r, v, "refund", func(ctx context.Context, tradeNo, key string) (string, error) {
-		rf, _, err := h.payments.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{TradeNo: tradeNo},
-			Amount: r.PostFormValue("amount"), Reason: r.PostFormValue("reason"), ClientIP: clientIP(r),
+		// The address the form was drawn for: a double submit from another
+		// address (a phone changing networks) is the same request.
+		ip := r.PostFormValue("ip")
+		if net.ParseIP(ip) == nil {
+			ip = clientIP(r)
+		}
+		rf, created, err := h.payments.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{TradeNo: tradeNo},
+			Amount: r.PostFormValue("amount"), Reason: r.PostFormValue("reason"), ClientIP: ip,
 			RefundNumber: "dashboard-" + key})
 		switch {
 		case err != nil:
 			return "", err
+		case !created:
+			return outcomeRepeat, nil
 		case rf.Status == paygate.RefundFailed:
 			return outcomeRefused, nil
 		case rf.Status == paygate.RefundProcessing:
@@ -102,6 +111,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *view, action st
 				cv.Hidden = append(cv.Hidden, fact{f.name, val})
 			}
 		}
+		if ip := r.PostFormValue("ip"); ip != "" {
+			cv.Hidden = append(cv.Hidden, fact{"ip", ip})
+		}
 		v.Data = cv
 		h.render(w, r, http.StatusOK, "confirm", v)
 		return
@@ -113,7 +125,11 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *view, action st
 	if action == "resend" {
 		object = r.PostFormValue("notifyId")
 	}
-	h.record(r, v.Who, v.Merchant, action, object, cmp.Or(err, outcomeError(outcome)))
+	recorded := err
+	if recorded == nil {
+		recorded = outcomeError(outcome)
+	}
+	h.record(r, v.Who, v.Merchant, action, object, recorded)
 	if err == nil {
 		done := action
 		if outcome != outcomeDone {
@@ -132,11 +148,19 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, v *view, action st
 		return
 	}
 	v.Error = pe.Message
-	if param := pe.Param; param != "" || pe.Code == paygate.EAmountExceeded {
-		v.ErrorField = action + "-" + formField(cmp.Or(param, "amount"))
+	param := pe.Param
+	if pe.Code == paygate.EAmountExceeded {
+		param = "amount"
+	}
+	if f := action + "-" + formField(param); actionFields[f] {
+		v.ErrorField = f
 	}
 	h.showPayment(w, r, v, wire.HTTPStatus(pe.Code))
 }
+
+// actionFields are the action forms' inputs that show an error beside
+// them; any other error is shown at the top of the page.
+var actionFields = map[string]bool{"capture-amount": true, "refund-amount": true, "refund-reason": true}
 
 // outcomeError is how the audit log records an outcome other than done.
 func outcomeError(outcome string) error {

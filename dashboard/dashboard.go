@@ -42,7 +42,8 @@ var pages = func() map[string]*template.Template {
 
 const (
 	sessionCookie = "paygate_dashboard"
-	formCookie    = "paygate_dashboard_form" // binds the sign-in form's token before a session exists
+	formCookie    = "paygate_dashboard_form"   // binds the sign-in form's token before a session exists
+	deviceCookie  = "paygate_dashboard_device" // this browser signed in before: an email's lock does not hold it off
 	langCookie    = "paygate_lang"
 )
 

@@ -24,6 +24,7 @@ type developersView struct {
 	Graces        []string
 	Secret        *shownSecret // just made: shown this once
 	Form          url.Values
+	Keys          map[string]string // each form's key: one that makes a secret acts once
 }
 
 // shownSecret is a secret shown once, with what it is and, for a rotation,
@@ -52,7 +53,10 @@ func (h *Handler) showDevelopers(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	dv := &developersView{Merchant: mi, Subscriptions: subs, TestCards: h.merchants.TestCards(), Graces: graces,
-		Secret: secret, Form: url.Values{}}
+		Secret: secret, Form: url.Values{}, Keys: map[string]string{}}
+	for _, f := range []string{"secret", "notify", "subscribe"} {
+		dv.Keys[f] = h.users.NewFormKey()
+	}
 	if r.Method == http.MethodPost && secret == nil {
 		dv.Form = r.PostForm
 	}
@@ -69,22 +73,23 @@ func (h *Handler) rotate(which string) func(w http.ResponseWriter, r *http.Reque
 			h.fieldError(w, r, v, err, which+"-grace")
 			return
 		}
+		key := r.PostFormValue("key")
 		if r.PostFormValue("confirm") != "yes" {
 			v.Nav, v.Title = "developers", v.T["confirm_rotate_"+which]
 			v.Data = &confirmView{URL: r.URL.Path, Back: "/dashboard/developers",
-				Facts: []fact{{v.T["grace"], grace.String()}}, Hidden: []fact{{"grace", r.PostFormValue("grace")}}}
+				Facts: []fact{{v.T["grace"], grace.String()}}, Hidden: []fact{{"grace", r.PostFormValue("grace")}, {"key", key}}}
 			h.render(w, r, http.StatusOK, "confirm", v)
 			return
 		}
 		var shown *shownSecret
 		if which == "secret" {
 			var rs *gateway.RotatedSecret
-			if rs, err = h.merchants.RotateSecret(r.Context(), v.Merchant, grace); err == nil {
+			if rs, err = h.merchants.RotateSecretForm(r.Context(), v.Merchant, grace, key); err == nil {
 				shown = &shownSecret{Label: "secret", Value: rs.Secret, OldUntil: rs.PrevSecretUntil}
 			}
 		} else {
 			var rs *gateway.RotatedNotifySecret
-			if rs, err = h.merchants.RotateNotifySecret(r.Context(), v.Merchant, grace); err == nil {
+			if rs, err = h.merchants.RotateNotifySecretForm(r.Context(), v.Merchant, grace, key); err == nil {
 				shown = &shownSecret{Label: "notifySecret", Value: rs.NotifySecret, OldUntil: rs.PrevNotifySecretUntil}
 			}
 		}
@@ -115,8 +120,8 @@ func (h *Handler) fieldError(w http.ResponseWriter, r *http.Request, v *view, er
 
 func (h *Handler) addSubscription(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := paygate.WithMerchantID(r.Context(), v.Merchant)
-	sub, secret, err := h.notifications.CreateSubscription(ctx, &wire.SubscriptionRequest{APIVersion: paygate.APIVersion,
-		SignMethod: "sha256", SubscribeURL: r.PostFormValue("url")})
+	sub, secret, err := h.notifications.CreateSubscriptionForm(ctx, &wire.SubscriptionRequest{APIVersion: paygate.APIVersion,
+		SignMethod: "sha256", SubscribeURL: r.PostFormValue("url")}, r.PostFormValue("key"))
 	object := ""
 	if sub != nil {
 		object = sub.ID

@@ -26,6 +26,7 @@ type merchantsView struct {
 	Next      string
 	Created   *gateway.NewMerchant // just created: its secrets, shown this once
 	Name      string
+	Key       string // the create form's key: sent twice, it creates one merchant
 }
 
 func (h *Handler) merchantsPage(w http.ResponseWriter, r *http.Request, v *view) {
@@ -53,18 +54,19 @@ func (h *Handler) showMerchants(w http.ResponseWriter, r *http.Request, v *view,
 	if len(ms) == merchantsPageSize {
 		mv.Next = "/dashboard/merchants?after=" + url.QueryEscape(ms[len(ms)-1].ID)
 	}
+	mv.Key = h.users.NewFormKey()
 	v.Nav, v.Title, v.Data = "merchants", v.T["merchants"], mv
 	h.render(w, r, status, "merchants", v)
 }
 
 func (h *Handler) createMerchant(w http.ResponseWriter, r *http.Request, v *view) {
 	name := r.PostFormValue("name")
-	nm, err := h.merchants.CreateMerchant(r.Context(), name)
+	nm, err := h.merchants.CreateMerchantForm(r.Context(), name, r.PostFormValue("key"))
 	id := ""
 	if nm != nil {
 		id = nm.Merchant.ID
 	}
-	h.record(r, v.Who, id, "create merchant", id, err)
+	h.record(r, v.Who, "", "create merchant", id, err) // the operator's own log, not the merchant's
 	var pe *paygate.Error
 	if errors.As(err, &pe) && pe.Code == paygate.EInvalidParameter {
 		v.Error, v.ErrorField = pe.Message, "name"
@@ -93,7 +95,7 @@ func (h *Handler) setMerchantState(w http.ResponseWriter, r *http.Request, v *vi
 		return
 	}
 	_, err := h.merchants.SetDisabled(r.Context(), id, state == "disable")
-	h.record(r, v.Who, id, state+" merchant", id, err)
+	h.record(r, v.Who, "", state+" merchant", id, err)
 	if err != nil {
 		h.failed(w, r, v.Who, err)
 		return

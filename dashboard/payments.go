@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"crypto/rand"
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
@@ -21,6 +20,7 @@ type listView struct {
 	Filter   url.Values // the filters as given, to fill the form again
 	Payments []*paygate.Payment
 	Next     string // the link of the next page, "" on the last
+	First    string // the link of the first page of the same filters
 	Export   string // the CSV link of the same filters
 	Statuses []paygate.Status
 	Methods  []string
@@ -73,7 +73,10 @@ func (h *Handler) paymentList(w http.ResponseWriter, r *http.Request, v *view) {
 	list, err := h.payments.List(ctx, listQuery(q))
 	var pe *paygate.Error
 	if errors.As(err, &pe) && pe.Code == paygate.EInvalidParameter {
-		v.Error, v.ErrorField = pe.Message, formField(pe.Param)
+		v.Error = pe.Message
+		if f := formField(pe.Param); listFields[f] {
+			v.ErrorField = f
+		}
 		h.render(w, r, http.StatusBadRequest, "payments", v)
 		return
 	}
@@ -97,12 +100,17 @@ func (h *Handler) paymentList(w http.ResponseWriter, r *http.Request, v *view) {
 		lv.Next = v.Link("/dashboard/payments?" + next.Encode())
 	}
 	lv.Export = v.Link("/dashboard/payments.csv?" + filters.Encode())
+	lv.First = v.Link("/dashboard/payments?" + filters.Encode())
 	h.render(w, r, http.StatusOK, "payments", v)
 }
 
 var listStatuses = []paygate.Status{paygate.StatusPending, paygate.StatusRequiresAction, paygate.StatusAuthorized,
 	paygate.StatusSucceeded, paygate.StatusPartiallyRefunded, paygate.StatusRefunded, paygate.StatusFailed,
 	paygate.StatusCancelled, paygate.StatusExpired}
+
+// listFields are the inputs of the payments page that show an error beside
+// them; any other error (a cursor, the status) is shown above the list.
+var listFields = map[string]bool{"q": true, "currency": true, "createdFrom": true, "createdTo": true}
 
 // formField is the form input an API parameter's error belongs next to.
 func formField(param string) string {
@@ -126,10 +134,18 @@ func (h *Handler) paymentCSV(w http.ResponseWriter, r *http.Request, v *view) {
 	lq := listQuery(r.URL.Query())
 	lq.Limit, lq.StartingAfter = "100", ""
 	first, err := h.payments.List(ctx, lq)
+	var pe *paygate.Error
+	if errors.As(err, &pe) && pe.Code == paygate.EInvalidParameter {
+		h.render(w, r, http.StatusBadRequest, "message", &view{T: v.T, Who: v.Who, CSRF: v.CSRF, Merchant: v.Merchant,
+			Title: v.T["export"], Error: pe.Message})
+		return
+	}
 	if err != nil {
 		h.failed(w, r, v.Who, err)
 		return
 	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="payments.csv"`)
 	// An export of a million payments takes longer than the server's
 	// write timeout allows an answer; this one may, as long as it moves:
 	// each page written gives the next 30 seconds.
@@ -139,8 +155,6 @@ func (h *Handler) paymentCSV(w http.ResponseWriter, r *http.Request, v *view) {
 		return rc.Flush()
 	}
 	flush()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="payments.csv"`)
 	err = writeCSV(w, flush, first, func(cursor string) (*gateway.PaymentList, error) {
 		lq.StartingAfter = cursor
 		return h.payments.List(ctx, lq)
@@ -204,6 +218,7 @@ type detailView struct {
 	Cancellable            bool
 	Keys                   map[string]string // a fresh idempotency key per action form
 	Form                   url.Values        // a refused action's form, to fill it again
+	IP                     string            // the address the page is drawn for (a refund's clientIp)
 }
 
 func (h *Handler) paymentPage(w http.ResponseWriter, r *http.Request, v *view) {
@@ -222,7 +237,7 @@ func (h *Handler) showPayment(w http.ResponseWriter, r *http.Request, v *view, s
 		return
 	}
 	p := d.Payment
-	dv := &detailView{PaymentDetail: d, Keys: map[string]string{}, Form: url.Values{}}
+	dv := &detailView{PaymentDetail: d, Keys: map[string]string{}, Form: url.Values{}, IP: clientIP(r)}
 	if r.Method == http.MethodPost {
 		dv.Form = r.PostForm
 	}
@@ -233,10 +248,10 @@ func (h *Handler) showPayment(w http.ResponseWriter, r *http.Request, v *view, s
 		dv.Refundable = m.String()
 	}
 	for _, a := range []string{"capture", "cancel", "refund"} {
-		dv.Keys[a] = newKey()
+		dv.Keys[a] = h.users.NewFormKey()
 	}
 	for _, n := range d.Notifications {
-		dv.Keys["resend-"+n.NotifyID] = newKey()
+		dv.Keys["resend-"+n.NotifyID] = h.users.NewFormKey()
 	}
 	if f := r.URL.Query().Get("done"); f != "" {
 		v.Flash = v.T["done_"+f]
@@ -245,15 +260,9 @@ func (h *Handler) showPayment(w http.ResponseWriter, r *http.Request, v *view, s
 	h.render(w, r, status, "payment", v)
 }
 
-// newKey is a form's idempotency key: the form carries it, so a double
-// click or a browser's retry of the same form acts once.
-func newKey() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// validKey reports whether a form's key is one newKey made.
+// validKey reports whether a form's key is one NewFormKey could make. The
+// form carries it, so a double click or a browser's retry of the same form
+// acts once.
 func validKey(k string) bool {
 	_, err := hex.DecodeString(k)
 	return err == nil && len(k) == 24

@@ -14,7 +14,7 @@ import (
 // pages call. Actions go through the same methods as the API's.
 type (
 	userService interface {
-		SignIn(ctx context.Context, email, password, client string) (string, *gateway.SignedIn, error)
+		SignIn(ctx context.Context, email, password, client, device string) (*gateway.SignInResult, error)
 		Session(ctx context.Context, token string) (*gateway.SignedIn, error)
 		SignOut(ctx context.Context, token string) error
 		SetupUser(ctx context.Context, token string) (*paygate.User, error)
@@ -22,6 +22,7 @@ type (
 		CSRFToken(us *paygate.UserSession) string
 		CheckCSRF(us *paygate.UserSession, token string) bool
 		FormToken(bind string) string
+		NewFormKey() string
 		CheckFormToken(bind, token string) bool
 		Record(ctx context.Context, who *gateway.SignedIn, merchantID, action, object, ip string, outcome error) error
 		AuditLog(ctx context.Context, who *gateway.SignedIn, before string) ([]*paygate.AuditEntry, error)
@@ -37,17 +38,17 @@ type (
 		CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error)
 	}
 	merchantService interface {
-		CreateMerchant(ctx context.Context, name string) (*gateway.NewMerchant, error)
+		CreateMerchantForm(ctx context.Context, name, formKey string) (*gateway.NewMerchant, error)
 		ListMerchants(ctx context.Context, after string, limit int) ([]gateway.MerchantInfo, error)
 		Merchant(ctx context.Context, id string) (gateway.MerchantInfo, error)
 		SetDisabled(ctx context.Context, id string, disabled bool) (gateway.MerchantInfo, error)
-		RotateSecret(ctx context.Context, id string, grace time.Duration) (*gateway.RotatedSecret, error)
-		RotateNotifySecret(ctx context.Context, id string, grace time.Duration) (*gateway.RotatedNotifySecret, error)
+		RotateSecretForm(ctx context.Context, id string, grace time.Duration, formKey string) (*gateway.RotatedSecret, error)
+		RotateNotifySecretForm(ctx context.Context, id string, grace time.Duration, formKey string) (*gateway.RotatedNotifySecret, error)
 		TestCards() []acquirer.TestCard
 	}
 	notificationService interface {
 		Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error)
-		CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error)
+		CreateSubscriptionForm(ctx context.Context, req *wire.SubscriptionRequest, formKey string) (*paygate.Subscription, string, error)
 		Subscriptions(ctx context.Context) ([]*paygate.Subscription, error)
 		DeleteSubscription(ctx context.Context, id string) error
 		Deliveries(ctx context.Context, subscriptionID string) (*paygate.Subscription, []*paygate.Notification, error)

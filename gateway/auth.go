@@ -52,20 +52,24 @@ func (s *Merchants) CreateSandboxMerchant(ctx context.Context) (*NewMerchant, er
 }
 
 func (s *core) createMerchant(ctx context.Context, id, name string) (*NewMerchant, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 128 {
-		return nil, paygate.InvalidParam("name", "name must be 1-128 characters")
-	}
-	secret := randomHex(16)
 	notifyKey := make([]byte, 32)
 	if _, err := rand.Read(notifyKey); err != nil {
 		return nil, paygate.Internal("create merchant", err)
+	}
+	return s.createMerchantWith(ctx, id, name, randomDigits(15), randomHex(16), notifyKey)
+}
+
+// createMerchantWith creates a merchant with the id, appId and secrets given.
+func (s *core) createMerchantWith(ctx context.Context, id, name, appID, secret string, notifyKey []byte) (*NewMerchant, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 128 {
+		return nil, paygate.InvalidParam("name", "name must be 1-128 characters")
 	}
 	now := s.now()
 	m := &paygate.Merchant{
 		ID:         id,
 		Name:       name,
-		AppID:      randomDigits(15),
+		AppID:      appID,
 		SecretHash: hashSecret(secret),
 		KeyID:      s.vault.KeyID(),
 		CreatedAt:  now,

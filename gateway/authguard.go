@@ -41,6 +41,9 @@ const (
 type tokenGuard struct {
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) // pretendHash's wait; tests record it
+	// boundAll bounds the "app:" entries too, as the addresses' are: the
+	// sign-in guard keeps one per email tried, known to a user or not.
+	boundAll bool
 
 	mu      sync.Mutex
 	fails   map[string]*failures // "app:<appId>" or "ip:<address>"
@@ -144,7 +147,7 @@ func (g *tokenGuard) entry(key string, now time.Time) *failures {
 	if f := g.fails[key]; f != nil {
 		return f
 	}
-	if len(g.fails) >= maxKeys && strings.HasPrefix(key, "ip:") {
+	if len(g.fails) >= maxKeys && (g.boundAll || strings.HasPrefix(key, "ip:")) {
 		g.swept = time.Time{}
 		g.sweep(now)
 		if len(g.fails) >= maxKeys {

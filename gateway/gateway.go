@@ -131,6 +131,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	}
 	c := &core{store: store, acquirer: acq, wallets: wallets, vault: v, log: log, cfg: cfg, wake: make(chan struct{}, 1),
 		guard: newTokenGuard(cfg.Now), signin: newTokenGuard(cfg.Now), obs: obs}
+	c.signin.boundAll = true
 	c.acs, _ = acq.(acquirer.ACS)
 	c.testMode = acquirer.TestMode(acq)
 	if l, ok := acq.(acquirer.TestCardLister); ok && c.testMode {

@@ -233,6 +233,12 @@ const MaxSubscriptions = 16
 //
 // Errors: invalid_parameter, invalid_state (too many subscriptions).
 func (s *Notifications) CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error) {
+	_, key := notify.NewSecret()
+	return s.createSubscription(ctx, req, newID("S", s.now(), 6), key)
+}
+
+// createSubscription subscribes req's URL under id, signing with key.
+func (s *core) createSubscription(ctx context.Context, req *wire.SubscriptionRequest, id string, key []byte) (*paygate.Subscription, string, error) {
 	var c checker
 	if c.required("subscribeUrl", req.SubscribeURL) {
 		c.url("subscribeUrl", req.SubscribeURL, 156)
@@ -256,9 +262,9 @@ func (s *Notifications) CreateSubscription(ctx context.Context, req *wire.Subscr
 	} else if len(subs) >= MaxSubscriptions {
 		return nil, "", paygate.Errorf(paygate.EInvalidState, "a merchant may have at most %d subscriptions; delete one first", MaxSubscriptions)
 	}
-	display, key := notify.NewSecret()
+	display := notify.FormatSecret(key)
 	now := s.now()
-	sub := &paygate.Subscription{ID: newID("S", now, 6), MerchantID: paygate.MerchantID(ctx), URL: req.SubscribeURL,
+	sub := &paygate.Subscription{ID: id, MerchantID: paygate.MerchantID(ctx), URL: req.SubscribeURL,
 		APIVersion: req.APIVersion, SignMethod: req.SignMethod, KeyID: s.vault.KeyID(), CreatedAt: now}
 	sealed, err := s.vault.Seal(key, []byte("subscription/"+sub.ID))
 	if err != nil {

@@ -53,7 +53,14 @@ func (s *Merchants) RotateOwnNotifySecret(ctx context.Context, current string, g
 }
 
 func (s *core) rotateNotifySecret(ctx context.Context, m *paygate.Merchant, grace time.Duration) (*RotatedNotifySecret, error) {
-	display, key := notify.NewSecret()
+	_, key := notify.NewSecret()
+	return s.rotateNotifySecretTo(ctx, m, grace, key)
+}
+
+// rotateNotifySecretTo makes key m's notification key, the current one
+// signing too for grace.
+func (s *core) rotateNotifySecretTo(ctx context.Context, m *paygate.Merchant, grace time.Duration, key []byte) (*RotatedNotifySecret, error) {
+	display := notify.FormatSecret(key)
 	sealed, err := s.vault.Seal(key, []byte("merchant-notify/"+m.ID))
 	if err != nil {
 		return nil, paygate.Internal("rotate notify secret", err)

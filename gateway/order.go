@@ -268,13 +268,20 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	return n, s.forget(ctx, now)
+}
+
+// forget deletes what has run its time: idempotency records, dashboard
+// sessions, old counts of wrong passwords.
+func (s *core) forget(ctx context.Context, now time.Time) error {
 	if _, err := s.store.DeleteExpiredIdempotency(ctx, now); err != nil {
-		return n, err
+		return err
 	}
 	if _, err := s.store.DeleteExpiredUserSessions(ctx, now); err != nil {
-		return n, err
+		return err
 	}
-	return n, nil
+	_, err := s.store.DeleteOldSignInFailures(ctx, now.Add(-forgetFailures))
+	return err
 }
 
 // errClaimed says another operation holds the payment.

@@ -116,7 +116,11 @@ func (s *Merchants) checkOwnSecret(ctx context.Context, current string, grace ti
 }
 
 func (s *core) rotateSecret(ctx context.Context, m *paygate.Merchant, grace time.Duration) (*RotatedSecret, error) {
-	secret := randomHex(16)
+	return s.rotateSecretTo(ctx, m, grace, randomHex(16))
+}
+
+// rotateSecretTo makes secret m's API secret, the current one good for grace.
+func (s *core) rotateSecretTo(ctx context.Context, m *paygate.Merchant, grace time.Duration, secret string) (*RotatedSecret, error) {
 	var until *time.Time
 	if grace > 0 {
 		u := s.now().Add(grace)

@@ -3,7 +3,10 @@ package gateway
 import (
 	"context"
 	"crypto/hmac"
+	"encoding/base64"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"paygate"
@@ -11,73 +14,112 @@ import (
 
 var errSignIn = paygate.Errorf(paygate.EUnauthorized, "email or password is wrong")
 
+// The lockout's rules.
+const (
+	forgetFailures = time.Hour           // failures this old no longer count
+	deviceTTL      = 90 * 24 * time.Hour // how long a browser that signed in is trusted
+)
+
+// SignInResult is a sign-in: the session's token and a device token, both
+// for the browser to keep, and who signed in.
+type SignInResult struct {
+	Token, Device string
+	Who           *SignedIn
+}
+
 // SignIn checks an email and password and opens a session; client is the
-// caller's address. It returns the token the browser keeps (the store has
-// only its hash).
+// caller's address and device the device token of an earlier sign-in on
+// this browser ("" if none).
 //
-// Wrong passwords are held off as token calls are, per node, by address
-// and by email (a back-off after five); and per user across nodes: past
-// five wrong passwords in a row, each further one locks the user for 1 s,
-// doubling up to 15 minutes. A disabled merchant's users cannot sign in; an unknown email,
-// a wrong password and a disabled merchant are the same error, in about
-// the same time.
+// Wrong passwords are held off per email in the database, on every node,
+// whether a user has the email or not: past five in an hour, each further
+// one locks the email for 1 s, doubling up to 15 minutes. A browser that
+// signed in as the email before (its device token) is not held off by the
+// email's lock, so that someone who only knows the email cannot keep its
+// user out. Each node also backs off an address that keeps failing, as it
+// does token calls. A disabled merchant's users cannot sign in. An unknown
+// email, a wrong password and a disabled merchant are the same error, after
+// the same work.
 //
 // Errors: invalid_parameter, unauthorized, rate_limited (with RetryAfter).
-func (s *Users) SignIn(ctx context.Context, email, password, client string) (string, *SignedIn, error) {
+func (s *Users) SignIn(ctx context.Context, email, password, client, device string) (*SignInResult, error) {
 	email, err := normalEmail(email)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if password == "" {
-		return "", nil, paygate.InvalidParam("password", "password is required")
+		return nil, paygate.InvalidParam("password", "password is required")
+	}
+	trusted := s.trustedDevice(email, device)
+	key := email // the guard's per-email back-off; a trusted browser has its own
+	if trusted {
+		key = email + "|" + device
 	}
 	g := s.signin
 	client = clientKey(client)
-	settle, wait := g.admit(email, client)
+	settle, wait := g.admit(key, client)
 	if wait > 0 {
-		return "", nil, errLocked(wait)
+		return nil, errLocked(wait)
 	}
-	result, exists := tokenUndecided, false
-	defer func() { settle(result, exists) }()
+	result := tokenUndecided
+	defer func() { settle(result, true) }() // unknown emails count too
+	now := s.now()
+	if !trusted {
+		until, err := s.store.SignInLock(ctx, email)
+		if err != nil {
+			return nil, err
+		}
+		if now.Before(until) {
+			return nil, errLocked(until.Sub(now))
+		}
+	}
+	u, ok, err := s.checkPassword(ctx, g, client, email, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		result = tokenWrong
+		if err := s.failedSignIn(ctx, email, now); err != nil {
+			return nil, err
+		}
+		if u != nil {
+			go s.recordFailure(context.WithoutCancel(ctx), u, client)
+		}
+		return nil, errSignIn
+	}
+	result = tokenRight
+	if err := s.store.ClearSignInFailures(ctx, email); err != nil {
+		return nil, err
+	}
+	token, who, err := s.openSession(ctx, u, now)
+	if err != nil {
+		return nil, err
+	}
+	return &SignInResult{Token: token, Device: s.deviceToken(email, now), Who: who}, nil
+}
+
+// checkPassword finds the email's user and checks the password in one of
+// the guard's hash slots; without a user (or a password, or with a
+// disabled merchant) the answer is no, after as long as a hash takes.
+func (s *core) checkPassword(ctx context.Context, g *tokenGuard, client, email, password string) (*paygate.User, bool, error) {
 	u, err := s.store.UserByEmail(ctx, email)
 	if err != nil && !isCode(err, paygate.ENotFound) {
-		return "", nil, err
-	}
-	exists = u != nil
-	now := s.now()
-	if u != nil && u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return "", nil, errLocked(u.LockedUntil.Sub(now))
+		return nil, false, err
 	}
 	ok := false
 	if u == nil || u.PasswordHash == "" {
 		g.pretendHash(ctx)
 	} else if ok, err = g.timeHash(ctx, client, func() bool { return verifySecret(u.PasswordHash, password) }); err != nil {
-		return "", nil, err
+		return nil, false, err
 	}
 	if ok && u.MerchantID != "" {
 		disabled, err := s.merchantDisabled(ctx, u.MerchantID)
 		if err != nil {
-			return "", nil, err
+			return nil, false, err
 		}
 		ok = !disabled
 	}
-	if !ok {
-		result = tokenWrong
-		if u != nil {
-			s.failedSignIn(ctx, u.ID)
-		}
-		return "", nil, errSignIn
-	}
-	result = tokenRight
-	if u.FailedLogins > 0 || u.LockedUntil != nil {
-		x := *u
-		x.FailedLogins, x.LockedUntil = 0, nil
-		x.Version++
-		if s.store.UpdateUser(ctx, &x) == nil { // else another sign-in changed it: the count is theirs
-			u = &x
-		}
-	}
-	return s.openSession(ctx, u, now)
+	return u, ok, nil
 }
 
 func errLocked(wait time.Duration) error {
@@ -86,26 +128,44 @@ func errLocked(wait time.Duration) error {
 	return err
 }
 
-// failedSignIn counts a wrong password on the user, and locks it past the
+// failedSignIn counts a wrong password for email, and locks it past the
 // free ones: 1 s, doubling with each further one, at most lockMax.
-func (s *core) failedSignIn(ctx context.Context, userID string) {
-	_, err := retryStale(ctx, "the user", func() (struct{}, error) {
-		u, err := s.store.User(ctx, userID)
-		if err != nil {
-			return struct{}{}, err
-		}
-		x := *u
-		x.FailedLogins++
-		x.Version++
-		if n := x.FailedLogins - lockFree; n > 0 {
-			until := s.now().Add(min(time.Second<<min(n-1, 16), lockMax))
-			x.LockedUntil = &until
-		}
-		return struct{}{}, s.store.UpdateUser(ctx, &x)
-	})
-	if err != nil {
-		s.log.WarnContext(ctx, "count a failed sign-in", "user", userID, "err", err)
+func (s *core) failedSignIn(ctx context.Context, email string, now time.Time) error {
+	n, err := s.store.FailSignIn(ctx, email, now, now.Add(-forgetFailures))
+	if err != nil || n <= lockFree {
+		return err
 	}
+	return s.store.LockSignIn(ctx, email, now.Add(min(time.Second<<min(n-lockFree-1, 16), lockMax)))
+}
+
+// recordFailure puts a known user's wrong password in the audit log, off
+// the answer's path (its time must not tell known emails from others).
+func (s *core) recordFailure(ctx context.Context, u *paygate.User, client string) {
+	who := &SignedIn{User: u}
+	if err := (&Users{s}).Record(ctx, who, u.MerchantID, "signin failed", "", client, nil); err != nil {
+		s.log.WarnContext(ctx, "audit a failed sign-in", "err", err)
+	}
+}
+
+// deviceToken is what a browser keeps after signing in as email: for 90
+// days the email's lock does not hold it off.
+func (s *core) deviceToken(email string, now time.Time) string {
+	body := base64.RawURLEncoding.EncodeToString([]byte(email + "|" + strconv.FormatInt(now.Unix(), 10)))
+	return body + "." + s.pageMAC("device|"+body)
+}
+
+func (s *core) trustedDevice(email, token string) bool {
+	body, mac, ok := strings.Cut(token, ".")
+	if !ok || !hmac.Equal([]byte(mac), []byte(s.pageMAC("device|"+body))) {
+		return false
+	}
+	raw, ok := decodeToken(body)
+	if !ok {
+		return false
+	}
+	e, issued, ok := strings.Cut(string(raw), "|")
+	sec, err := strconv.ParseInt(issued, 10, 64)
+	return ok && err == nil && e == email && s.now().Sub(time.Unix(sec, 0)) < deviceTTL
 }
 
 func (s *core) openSession(ctx context.Context, u *paygate.User, now time.Time) (string, *SignedIn, error) {

@@ -140,21 +140,24 @@ func (s *Users) SetPassword(ctx context.Context, token, password string) (*payga
 	if n := len([]rune(password)); n < minPassword || n > maxPassword {
 		return nil, paygate.InvalidParam("password", "the password must be %d to %d characters", minPassword, maxPassword)
 	}
-	u, err := s.SetupUser(ctx, token)
+	hash := hashSecret(password)
+	u, err := retryStale(ctx, "the user", func() (*paygate.User, error) {
+		u, err := s.SetupUser(ctx, token) // read again on each try: a link used meanwhile is gone
+		if err != nil {
+			return nil, err
+		}
+		x := *u
+		x.PasswordHash, x.SetupHash, x.SetupUntil = hash, "", nil
+		x.Version++
+		return &x, s.store.UpdateUser(ctx, &x)
+	})
 	if err != nil {
 		return nil, err
 	}
-	x := *u
-	x.PasswordHash, x.SetupHash, x.SetupUntil = hashSecret(password), "", nil
-	x.FailedLogins, x.LockedUntil = 0, nil
-	x.Version++
-	if err := s.store.UpdateUser(ctx, &x); err != nil {
-		if isCode(err, paygate.EConflict) {
-			return nil, errNoLink // used by a request that came first
-		}
+	if err := s.store.ClearSignInFailures(ctx, u.Email); err != nil {
 		return nil, err
 	}
-	return &x, s.store.DeleteUserSessions(ctx, x.ID)
+	return u, s.store.DeleteUserSessions(ctx, u.ID)
 }
 
 func normalEmail(email string) (string, error) {
@@ -178,4 +181,47 @@ func randomToken() string {
 func tokenHash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
+}
+
+// DeleteUser removes the user of email and ends its sessions at once.
+//
+// Errors: invalid_parameter (email), not_found.
+func (s *Users) DeleteUser(ctx context.Context, email string) (*paygate.User, error) {
+	email, err := normalEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	return u, s.store.DeleteUser(ctx, u.ID)
+}
+
+// SetRole gives a merchant's user another of a merchant's roles; the next
+// page the user opens has it. An operator stays one, and a merchant's user
+// cannot become one (create the person again).
+//
+// Errors: invalid_parameter (email, role), not_found.
+func (s *Users) SetRole(ctx context.Context, email string, role paygate.Role) (*paygate.User, error) {
+	email, err := normalEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if !role.MerchantRole() {
+		return nil, paygate.InvalidParam("role", "role must be admin, developer or viewer")
+	}
+	return retryStale(ctx, "the user", func() (*paygate.User, error) {
+		u, err := s.store.UserByEmail(ctx, email)
+		if err != nil {
+			return nil, err
+		}
+		if u.Operator() {
+			return nil, paygate.InvalidParam("role", "an operator has no merchant role")
+		}
+		x := *u
+		x.Role = role
+		x.Version++
+		return &x, s.store.UpdateUser(ctx, &x)
+	})
 }

@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -108,51 +109,63 @@ func TestSignInLockout(t *testing.T) {
 		t.Fatal(err)
 	}
 	newUser(t, gw, nm.Merchant.ID, "ana@example.com", paygate.RoleAdmin)
-	for i := range 6 {
-		// Each from another address, so only the user's own count can lock it.
-		_, _, err := gw.Users.SignIn(t.Context(), "ana@example.com", "wrong password", "192.0.2."+string(rune('1'+i)))
-		if paygate.ErrorCode(err) != paygate.EUnauthorized {
-			t.Fatalf("wrong password %d = %v, want unauthorized", i+1, err)
+	// A browser that signed in before keeps its device token.
+	before, err := gw.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "192.0.2.200", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Six wrong passwords, each from another address so that only the
+	// email's own count can lock it; for a user's email and for an email
+	// nobody has, the same answers.
+	for _, email := range []string{"ana@example.com", "nobody@example.com"} {
+		for i := range 6 {
+			_, err := gw.Users.SignIn(t.Context(), email, "wrong password", fmt.Sprintf("192.0.2.%d", i+1), "")
+			if paygate.ErrorCode(err) != paygate.EUnauthorized || err.Error() != "unauthorized: email or password is wrong" {
+				t.Fatalf("%s: wrong password %d = %v, want unauthorized", email, i+1, err)
+			}
+		}
+		_, err = other.Users.SignIn(t.Context(), email, goodPassword, "198.51.100.1", "")
+		var pe *paygate.Error
+		if paygate.ErrorCode(err) != paygate.ERateLimited || !errors.As(err, &pe) || pe.RetryAfter != 1 {
+			t.Fatalf("%s: the right password on another node while locked = %v, want rate_limited, retry after 1 s", email, err)
 		}
 	}
-	_, _, err = other.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "198.51.100.1")
-	var pe *paygate.Error
-	if paygate.ErrorCode(err) != paygate.ERateLimited || !errors.As(err, &pe) || pe.RetryAfter != 1 {
-		t.Fatalf("the right password on another node while locked = %v, want rate_limited, retry after 1 s", err)
+	// The browser that signed in before is not held off by the lock; a
+	// forged device token is.
+	if _, err := other.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "198.51.100.8", before.Device+"x"); paygate.ErrorCode(err) != paygate.ERateLimited {
+		t.Errorf("a forged device token passed the lock: %v", err)
+	}
+	if _, err := other.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "198.51.100.7", before.Device); err != nil {
+		t.Errorf("a known browser while the email is locked: %v", err)
 	}
 	now = now.Add(time.Second)
-	token, who, err := other.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "198.51.100.1")
+	res, err := other.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "198.51.100.1", "")
 	if err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
-	if who.User.FailedLogins != 0 || who.User.LockedUntil != nil {
-		t.Errorf("a sign-in left the count at %d, lock %v", who.User.FailedLogins, who.User.LockedUntil)
-	}
-	if _, err := gw.Users.Session(t.Context(), token); err != nil {
+	if _, err := gw.Users.Session(t.Context(), res.Token); err != nil {
 		t.Errorf("the session on the first node: %v", err)
 	}
-	// An unknown email is the same error as a wrong password.
-	_, _, err = gw.Users.SignIn(t.Context(), "nobody@example.com", goodPassword, "203.0.113.9")
-	if paygate.ErrorCode(err) != paygate.EUnauthorized || err.Error() != errorOf(gw, t).Error() {
-		t.Errorf("unknown email = %v", err)
+	// A sign-in clears the count: five more wrong ones lock nothing.
+	for i := range 5 {
+		if _, err := other.Users.SignIn(t.Context(), "ana@example.com", "wrong again", fmt.Sprintf("192.0.2.%d", 50+i), ""); paygate.ErrorCode(err) != paygate.EUnauthorized {
+			t.Fatalf("wrong password %d after a sign-in = %v", i+1, err)
+		}
 	}
-}
-
-// errorOf is the answer to a wrong password, for comparing others with it.
-func errorOf(gw *gateway.Service, t *testing.T) error {
-	_, _, err := gw.Users.SignIn(t.Context(), "ana@example.com", "another wrong one", "203.0.113.10")
-	return err
+	if _, err := other.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "198.51.100.9", ""); err != nil {
+		t.Errorf("five failures after a sign-in locked: %v", err)
+	}
 }
 
 func TestSessionLife(t *testing.T) {
 	gw, _, ctx, now := newTestGateway(t, acquirer.Sandbox{}, nil)
 	newUser(t, gw, paygate.MerchantID(ctx), "ana@example.com", paygate.RoleAdmin)
 	signIn := func() string {
-		token, _, err := gw.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "192.0.2.1")
+		res, err := gw.Users.SignIn(t.Context(), "ana@example.com", goodPassword, "192.0.2.1", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return token
+		return res.Token
 	}
 	alive := func(token string) bool {
 		_, err := gw.Users.Session(t.Context(), token)
@@ -202,8 +215,12 @@ func TestSessionLife(t *testing.T) {
 	if alive(d) || alive(e) {
 		t.Error("a new password left the old sessions working")
 	}
-	f := ""
-	if f, _, _ = gw.Users.SignIn(t.Context(), "ana@example.com", goodPassword+"2", "192.0.2.1"); !alive(f) {
+	res, err := gw.Users.SignIn(t.Context(), "ana@example.com", goodPassword+"2", "192.0.2.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Token
+	if !alive(f) {
 		t.Fatal("no session with the new password")
 	}
 	if _, err := gw.Merchants.SetDisabled(t.Context(), paygate.MerchantID(ctx), true); err != nil {
@@ -213,7 +230,7 @@ func TestSessionLife(t *testing.T) {
 	if alive(f) {
 		t.Error("a disabled merchant's user is still signed in")
 	}
-	if _, _, err := gw.Users.SignIn(t.Context(), "ana@example.com", goodPassword+"2", "192.0.2.1"); paygate.ErrorCode(err) != paygate.EUnauthorized {
+	if _, err := gw.Users.SignIn(t.Context(), "ana@example.com", goodPassword+"2", "192.0.2.1", ""); paygate.ErrorCode(err) != paygate.EUnauthorized {
 		t.Errorf("a disabled merchant's user signs in: %v", err)
 	}
 }
@@ -228,11 +245,11 @@ func TestAuditLogScope(t *testing.T) {
 	newUser(t, gw, "", "op@example.com", paygate.RoleOperator)
 	who := map[string]*gateway.SignedIn{}
 	for _, e := range []string{"ana@example.com", "bo@example.com", "op@example.com"} {
-		_, w, err := gw.Users.SignIn(t.Context(), e, goodPassword, "192.0.2.1")
+		res, err := gw.Users.SignIn(t.Context(), e, goodPassword, "192.0.2.1", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		who[e] = w
+		who[e] = res.Who
 	}
 	record := func(w *gateway.SignedIn, merchant, action string, outcome error) {
 		*now = now.Add(time.Millisecond)

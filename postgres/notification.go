@@ -81,7 +81,7 @@ func (s *Store) Notifications(ctx context.Context, merchantID, orderNo string) (
 // SubscriptionNotifications lists a subscription's notifications, newest first.
 func (s *Store) SubscriptionNotifications(ctx context.Context, merchantID, subscriptionID string, limit int) ([]*paygate.Notification, error) {
 	return s.notifications(ctx, "subscription notifications", `SELECT `+notificationCols+` FROM notifications
-		WHERE merchant_id = $1 AND subscription_id = $2 ORDER BY created_at DESC, notify_id DESC LIMIT $3`,
+		WHERE merchant_id = $1 AND subscription_id = $2 AND subscription_id <> '' ORDER BY created_at DESC, notify_id DESC LIMIT $3`,
 		merchantID, subscriptionID, limitArg(limit))
 }
 

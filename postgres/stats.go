@@ -50,10 +50,14 @@ func (s *Store) Stats(ctx context.Context, merchantID string, from, to time.Time
 	if err != nil {
 		return nil, err
 	}
-	err = s.rows(ctx, "stats", `SELECT coalesce(body::jsonb->>'FailureCode', ''), currency, count(*), sum(amount_minor)
+	// The costliest codes of each currency (amounts compare within one).
+	err = s.rows(ctx, "stats", `SELECT code, currency, n, amount FROM (
+		SELECT coalesce(body::jsonb->>'FailureCode', '') AS code, currency, count(*) AS n, sum(amount_minor) AS amount,
+			row_number() OVER (PARTITION BY currency ORDER BY sum(amount_minor) DESC, count(*) DESC,
+				coalesce(body::jsonb->>'FailureCode', '') COLLATE "C") AS rank
 		FROM payments WHERE merchant_id = $1 AND status = 'FAILED' AND created_at >= $2 AND created_at < $3
-		GROUP BY 1, 2
-		ORDER BY 4 DESC, 3 DESC, coalesce(body::jsonb->>'FailureCode', '') COLLATE "C", currency COLLATE "C" LIMIT $4`, []any{merchantID, ms(from), ms(to), paygate.MaxFailureStats},
+		GROUP BY 1, 2) ranked WHERE rank <= $4 ORDER BY currency COLLATE "C", amount DESC, n DESC, code COLLATE "C"`,
+		[]any{merchantID, ms(from), ms(to), paygate.MaxFailureStats},
 		func(r pgx.Rows) error {
 			var f paygate.FailureStats
 			if err := r.Scan(&f.Code, &f.Currency, &f.Count, &f.AmountMinor); err != nil {

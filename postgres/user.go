@@ -9,13 +9,12 @@ import (
 	"paygate"
 )
 
-const userCols = `id, email, merchant_id, role, password_hash, setup_hash, setup_until, failed_logins, locked_until, version, created_at`
+const userCols = `id, email, merchant_id, role, password_hash, setup_hash, setup_until, version, created_at`
 
 // CreateUser inserts a dashboard user.
 func (s *Store) CreateUser(ctx context.Context, u *paygate.User) error {
-	_, err := s.exec(ctx, "create user", `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.ID, u.Email, u.MerchantID, string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.FailedLogins,
-		msPtr(u.LockedUntil), u.Version, ms(u.CreatedAt))
+	_, err := s.exec(ctx, "create user", `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		u.ID, u.Email, u.MerchantID, string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.Version, ms(u.CreatedAt))
 	return err
 }
 
@@ -25,13 +24,12 @@ func (s *Store) user(ctx context.Context, where, arg string) (*paygate.User, err
 		var u paygate.User
 		var role string
 		var created int64
-		var setupUntil, lockedUntil *int64
-		if err := r.Scan(&u.ID, &u.Email, &u.MerchantID, &role, &u.PasswordHash, &u.SetupHash, &setupUntil, &u.FailedLogins,
-			&lockedUntil, &u.Version, &created); err != nil {
+		var setupUntil *int64
+		if err := r.Scan(&u.ID, &u.Email, &u.MerchantID, &role, &u.PasswordHash, &u.SetupHash, &setupUntil, &u.Version,
+			&created); err != nil {
 			return err
 		}
-		u.Role, u.CreatedAt = paygate.Role(role), fromMs(created)
-		u.SetupUntil, u.LockedUntil = timePtr(setupUntil), timePtr(lockedUntil)
+		u.Role, u.CreatedAt, u.SetupUntil = paygate.Role(role), fromMs(created), timePtr(setupUntil)
 		out = append(out, &u)
 		return nil
 	})
@@ -53,15 +51,14 @@ func (s *Store) UserBySetup(ctx context.Context, hash string) (*paygate.User, er
 	if hash == "" {
 		return nil, &paygate.Error{Code: paygate.ENotFound, Message: "not found"}
 	}
-	return s.user(ctx, `setup_hash = $1`, hash)
+	return s.user(ctx, `setup_hash = $1 AND setup_hash <> ''`, hash)
 }
 
 // UpdateUser writes u if the stored version is u.Version-1.
 func (s *Store) UpdateUser(ctx context.Context, u *paygate.User) error {
 	n, err := s.exec(ctx, "update user", `UPDATE users SET role = $1, password_hash = $2, setup_hash = $3, setup_until = $4,
-		failed_logins = $5, locked_until = $6, version = $7 WHERE id = $8 AND version = $9`,
-		string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.FailedLogins, msPtr(u.LockedUntil),
-		u.Version, u.ID, u.Version-1)
+		version = $5 WHERE id = $6 AND version = $7`,
+		string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.Version, u.ID, u.Version-1)
 	if err != nil || n == 1 {
 		return err
 	}
@@ -149,4 +146,55 @@ func (s *Store) AuditLog(ctx context.Context, merchantID, before string, limit i
 			return nil
 		})
 	return out, err
+}
+
+// DeleteUser removes a user and its sessions, in one statement.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	n, err := s.exec(ctx, "delete user", `WITH gone AS (DELETE FROM user_sessions WHERE user_id = $1)
+		DELETE FROM users WHERE id = $1`, id)
+	if err != nil || n == 1 {
+		return err
+	}
+	return &paygate.Error{Code: paygate.ENotFound, Message: "user not found"}
+}
+
+// SignInLock returns until when sign-in with email is locked.
+func (s *Store) SignInLock(ctx context.Context, email string) (time.Time, error) {
+	var until int64
+	err := s.rows(ctx, "sign-in lock", `SELECT locked_until FROM signin_failures WHERE email = $1`, []any{email},
+		func(r pgx.Rows) error { return r.Scan(&until) })
+	if err != nil || until == 0 {
+		return time.Time{}, err
+	}
+	return fromMs(until), nil
+}
+
+// FailSignIn counts a wrong password for email.
+func (s *Store) FailSignIn(ctx context.Context, email string, now, forgetBefore time.Time) (int, error) {
+	var n int
+	err := s.rows(ctx, "fail sign-in", `INSERT INTO signin_failures (email, failures, locked_until, last_at) VALUES ($1, 1, 0, $2)
+		ON CONFLICT (email) DO UPDATE SET last_at = excluded.last_at,
+		failures = CASE WHEN signin_failures.last_at < $3 THEN 1 ELSE signin_failures.failures + 1 END
+		RETURNING failures`, []any{email, ms(now), ms(forgetBefore)}, func(r pgx.Rows) error { return r.Scan(&n) })
+	return n, err
+}
+
+// LockSignIn locks sign-in with email until until.
+func (s *Store) LockSignIn(ctx context.Context, email string, until time.Time) error {
+	_, err := s.exec(ctx, "lock sign-in", `UPDATE signin_failures SET locked_until = greatest(locked_until, $1) WHERE email = $2`,
+		ms(until), email)
+	return err
+}
+
+// ClearSignInFailures forgets email's failures.
+func (s *Store) ClearSignInFailures(ctx context.Context, email string) error {
+	_, err := s.exec(ctx, "clear sign-in failures", `DELETE FROM signin_failures WHERE email = $1`, email)
+	return err
+}
+
+// DeleteOldSignInFailures forgets old failures whose lock has ended.
+func (s *Store) DeleteOldSignInFailures(ctx context.Context, before time.Time) (int, error) {
+	n, err := s.exec(ctx, "delete old sign-in failures", `DELETE FROM signin_failures WHERE last_at < $1 AND locked_until < $1`,
+		ms(before))
+	return int(n), err
 }

@@ -83,7 +83,7 @@ func (s *Store) Notifications(ctx context.Context, merchantID, orderNo string) (
 // SubscriptionNotifications lists a subscription's notifications, newest first.
 func (s *Store) SubscriptionNotifications(ctx context.Context, merchantID, subscriptionID string, limit int) ([]*paygate.Notification, error) {
 	return scanNotifications(s.r.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications
-		WHERE merchant_id = ? AND subscription_id = ? ORDER BY created_at DESC, notify_id DESC LIMIT ?`, merchantID, subscriptionID, limit))
+		WHERE merchant_id = ? AND subscription_id = ? AND subscription_id <> '' ORDER BY created_at DESC, notify_id DESC LIMIT ?`, merchantID, subscriptionID, limit))
 }
 
 // DueNotifications lists pending notifications due at now and not leased.

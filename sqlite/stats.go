@@ -53,9 +53,14 @@ func (s *Store) Stats(ctx context.Context, merchantID string, from, to time.Time
 	if err != nil {
 		return nil, err
 	}
-	err = s.statRows(ctx, `SELECT coalesce(json_extract(body, '$.FailureCode'), ''), currency, count(*), sum(amount_minor)
+	// The costliest codes of each currency (amounts compare within one).
+	err = s.statRows(ctx, `SELECT code, currency, n, amount FROM (
+		SELECT coalesce(json_extract(body, '$.FailureCode'), '') AS code, currency, count(*) AS n, sum(amount_minor) AS amount,
+			row_number() OVER (PARTITION BY currency ORDER BY sum(amount_minor) DESC, count(*) DESC,
+				coalesce(json_extract(body, '$.FailureCode'), '')) AS rank
 		FROM payments WHERE merchant_id = ? AND status = 'FAILED' AND created_at >= ? AND created_at < ?
-		GROUP BY 1, 2 ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT ?`, []any{merchantID, ms(from), ms(to), paygate.MaxFailureStats},
+		GROUP BY 1, 2) WHERE rank <= ? ORDER BY currency, amount DESC, n DESC, code`,
+		[]any{merchantID, ms(from), ms(to), paygate.MaxFailureStats},
 		func(r *sql.Rows) error {
 			var f paygate.FailureStats
 			if err := r.Scan(&f.Code, &f.Currency, &f.Count, &f.AmountMinor); err != nil {

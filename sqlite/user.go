@@ -3,18 +3,18 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"paygate"
 )
 
-const userCols = `id, email, merchant_id, role, password_hash, setup_hash, setup_until, failed_logins, locked_until, version, created_at`
+const userCols = `id, email, merchant_id, role, password_hash, setup_hash, setup_until, version, created_at`
 
 // CreateUser inserts a dashboard user.
 func (s *Store) CreateUser(ctx context.Context, u *paygate.User) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, u.MerchantID, string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.FailedLogins,
-		msPtr(u.LockedUntil), u.Version, ms(u.CreatedAt))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, u.MerchantID, string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.Version, ms(u.CreatedAt))
 	return dbErr("create user", err)
 }
 
@@ -22,14 +22,13 @@ func (s *Store) user(ctx context.Context, where, arg string) (*paygate.User, err
 	var u paygate.User
 	var role string
 	var created int64
-	var setupUntil, lockedUntil sql.NullInt64
+	var setupUntil sql.NullInt64
 	err := s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+where, arg).Scan(&u.ID, &u.Email, &u.MerchantID,
-		&role, &u.PasswordHash, &u.SetupHash, &setupUntil, &u.FailedLogins, &lockedUntil, &u.Version, &created)
+		&role, &u.PasswordHash, &u.SetupHash, &setupUntil, &u.Version, &created)
 	if err != nil {
 		return nil, dbErr("user", err)
 	}
-	u.Role, u.CreatedAt = paygate.Role(role), fromMs(created)
-	u.SetupUntil, u.LockedUntil = timePtr(setupUntil), timePtr(lockedUntil)
+	u.Role, u.CreatedAt, u.SetupUntil = paygate.Role(role), fromMs(created), timePtr(setupUntil)
 	return &u, nil
 }
 
@@ -48,15 +47,14 @@ func (s *Store) UserBySetup(ctx context.Context, hash string) (*paygate.User, er
 	if hash == "" {
 		return nil, &paygate.Error{Code: paygate.ENotFound, Message: "not found"}
 	}
-	return s.user(ctx, `setup_hash = ?`, hash)
+	return s.user(ctx, `setup_hash = ? AND setup_hash <> ''`, hash)
 }
 
 // UpdateUser writes u if the stored version is u.Version-1.
 func (s *Store) UpdateUser(ctx context.Context, u *paygate.User) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE users SET role = ?, password_hash = ?, setup_hash = ?, setup_until = ?,
-		failed_logins = ?, locked_until = ?, version = ? WHERE id = ? AND version = ?`,
-		string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.FailedLogins, msPtr(u.LockedUntil),
-		u.Version, u.ID, u.Version-1)
+		version = ? WHERE id = ? AND version = ?`,
+		string(u.Role), u.PasswordHash, u.SetupHash, msPtr(u.SetupUntil), u.Version, u.ID, u.Version-1)
 	if err != nil {
 		return dbErr("update user", err)
 	}
@@ -161,4 +159,68 @@ func (s *Store) AuditLog(ctx context.Context, merchantID, before string, limit i
 		out = append(out, &e)
 	}
 	return out, dbErr("audit log", rows.Err())
+}
+
+// DeleteUser removes a user and its sessions, in one transaction.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return dbErr("delete user", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	if err != nil {
+		return dbErr("delete user", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return dbErr("delete user", err)
+	} else if n == 0 {
+		return &paygate.Error{Code: paygate.ENotFound, Message: "user not found"}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_sessions WHERE user_id = ?`, id); err != nil {
+		return dbErr("delete user", err)
+	}
+	return dbErr("delete user", tx.Commit())
+}
+
+// SignInLock returns until when sign-in with email is locked.
+func (s *Store) SignInLock(ctx context.Context, email string) (time.Time, error) {
+	var until int64
+	err := s.r.QueryRowContext(ctx, `SELECT locked_until FROM signin_failures WHERE email = ?`, email).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && until == 0 {
+		return time.Time{}, nil
+	}
+	return fromMs(until), dbErr("sign-in lock", err)
+}
+
+// FailSignIn counts a wrong password for email.
+func (s *Store) FailSignIn(ctx context.Context, email string, now, forgetBefore time.Time) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `INSERT INTO signin_failures (email, failures, locked_until, last_at) VALUES (?, 1, 0, ?)
+		ON CONFLICT (email) DO UPDATE SET last_at = excluded.last_at,
+		failures = CASE WHEN signin_failures.last_at < ? THEN 1 ELSE signin_failures.failures + 1 END
+		RETURNING failures`, email, ms(now), ms(forgetBefore)).Scan(&n)
+	return n, dbErr("fail sign-in", err)
+}
+
+// LockSignIn locks sign-in with email until until.
+func (s *Store) LockSignIn(ctx context.Context, email string, until time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE signin_failures SET locked_until = max(locked_until, ?) WHERE email = ?`, ms(until), email)
+	return dbErr("lock sign-in", err)
+}
+
+// ClearSignInFailures forgets email's failures.
+func (s *Store) ClearSignInFailures(ctx context.Context, email string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE email = ?`, email)
+	return dbErr("clear sign-in failures", err)
+}
+
+// DeleteOldSignInFailures forgets old failures whose lock has ended.
+func (s *Store) DeleteOldSignInFailures(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE last_at < ? AND locked_until < ?`, ms(before), ms(before))
+	if err != nil {
+		return 0, dbErr("delete old sign-in failures", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), dbErr("delete old sign-in failures", err)
 }

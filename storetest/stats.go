@@ -29,6 +29,7 @@ func testStats(t *testing.T, open func(t *testing.T) paygate.Store) {
 	pay("m_1", at(5*time.Hour), paygate.StatusFailed, 600, "USD", "insufficient_funds")
 	pay("m_1", at(6*time.Hour), paygate.StatusExpired, 9_999, "USD", "")
 	pay("m_1", at(7*time.Hour), paygate.StatusRefunded, 300, "EUR", "")
+	pay("m_1", at(8*time.Hour), paygate.StatusFailed, 100_000, "JPY", "card_declined") // 100,000 yen: not more than 50 dollars
 	pay("m_1", at(day+time.Hour), paygate.StatusPartiallyRefunded, 4_000, "USD", "")
 	pay("m_1", at(-time.Hour), paygate.StatusSucceeded, 1, "USD", "")  // before the range
 	pay("m_1", at(2*day), paygate.StatusSucceeded, 1, "USD", "")       // at its end
@@ -48,6 +49,7 @@ func testStats(t *testing.T, open func(t *testing.T) paygate.Store) {
 	want := &paygate.Stats{
 		Days: []paygate.DayStats{
 			{Day: t0, Currency: "EUR", Count: 1, Approved: 1, VolumeMinor: 300},
+			{Day: t0, Currency: "JPY", Count: 1, Declined: 1},
 			{Day: t0, Currency: "USD", Count: 6, Approved: 2, Declined: 3, VolumeMinor: 3_000},
 			{Day: at(day), Currency: "USD", Count: 1, Approved: 1, VolumeMinor: 4_000},
 		},
@@ -56,6 +58,7 @@ func testStats(t *testing.T, open func(t *testing.T) paygate.Store) {
 			{Day: at(day), Currency: "USD", Count: 1, AmountMinor: 100},
 		},
 		Failures: []paygate.FailureStats{
+			{Code: "card_declined", Currency: "JPY", Count: 1, AmountMinor: 100_000},
 			{Code: "card_declined", Currency: "USD", Count: 1, AmountMinor: 5_000},
 			{Code: "insufficient_funds", Currency: "USD", Count: 2, AmountMinor: 1_300},
 		},

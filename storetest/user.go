@@ -15,7 +15,92 @@ func testUser(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Update", testUserUpdate},
 		{"Sessions", testUserSessions},
 		{"Audit", testAuditLog},
+		{"Delete", testUserDelete},
+		{"SignInFailures", testSignInFailures},
 	})
+}
+
+func testUserDelete(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	for _, u := range []*paygate.User{newUser("u_1", "ana@example.com", "m_1"), newUser("u_2", "bo@example.com", "m_1")} {
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		us := &paygate.UserSession{ID: "s_" + u.ID, UserID: u.ID, CreatedAt: t0, LastSeenAt: t0, IdleUntil: at(time.Hour), ExpiresAt: at(time.Hour)}
+		if err := s.CreateUserSession(ctx, us); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteUser(ctx, "u_1"); err != nil {
+		t.Fatalf("DeleteUser: %v", err)
+	}
+	_, err := s.User(ctx, "u_1")
+	wantCode(t, err, paygate.ENotFound)
+	_, err = s.UserSession(ctx, "s_u_1")
+	wantCode(t, err, paygate.ENotFound)
+	if _, err := s.UserSession(ctx, "s_u_2"); err != nil {
+		t.Errorf("another user's session went: %v", err)
+	}
+	wantCode(t, s.DeleteUser(ctx, "u_1"), paygate.ENotFound)
+	// The email is free again.
+	if err := s.CreateUser(ctx, newUser("u_3", "ana@example.com", "m_1")); err != nil {
+		t.Errorf("the email of a deleted user: %v", err)
+	}
+}
+
+func testSignInFailures(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	lock := func(email string) time.Time {
+		until, err := s.SignInLock(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return until
+	}
+	fail := func(email string, now, forget time.Time) int {
+		n, err := s.FailSignIn(ctx, email, now, forget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if !lock("ana@example.com").IsZero() {
+		t.Error("a lock without failures")
+	}
+	for i := 1; i <= 3; i++ {
+		if n := fail("ana@example.com", at(time.Duration(i)*time.Second), t0); n != i {
+			t.Errorf("failure %d counted %d", i, n)
+		}
+	}
+	if n := fail("bo@example.com", at(time.Second), t0); n != 1 {
+		t.Errorf("another email's first failure counted %d", n)
+	}
+	if err := s.LockSignIn(ctx, "ana@example.com", at(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LockSignIn(ctx, "ana@example.com", at(30*time.Second)); err != nil { // an earlier end keeps the later
+		t.Fatal(err)
+	}
+	if got := lock("ana@example.com"); !got.Equal(at(time.Minute)) {
+		t.Errorf("lock until %v, want %v", got, at(time.Minute))
+	}
+	if !lock("bo@example.com").IsZero() {
+		t.Error("another email is locked")
+	}
+	// The last failure was before forgetBefore: counting starts again.
+	if n := fail("ana@example.com", at(time.Hour), at(time.Hour-time.Minute)); n != 1 {
+		t.Errorf("a failure after a long pause counted %d, want 1", n)
+	}
+	if err := s.ClearSignInFailures(ctx, "ana@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if !lock("ana@example.com").IsZero() || fail("ana@example.com", at(time.Hour), t0) != 1 {
+		t.Error("cleared failures are still counted")
+	}
+	n, err := s.DeleteOldSignInFailures(ctx, at(2*time.Hour))
+	if err != nil || n != 2 {
+		t.Errorf("DeleteOldSignInFailures = %d, %v; want 2", n, err)
+	}
 }
 
 func newUser(id, email, merchantID string) *paygate.User {
@@ -66,7 +151,7 @@ func testUserUpdate(t *testing.T, open func(t *testing.T) paygate.Store) {
 	}
 	next := *u
 	next.PasswordHash, next.SetupHash, next.SetupUntil = "$argon2id$x", "", nil
-	next.FailedLogins, next.LockedUntil, next.Version = 6, ptr(at(time.Minute)), 2
+	next.Role, next.Version = paygate.RoleViewer, 2
 	if err := s.UpdateUser(ctx, &next); err != nil {
 		t.Fatalf("UpdateUser: %v", err)
 	}

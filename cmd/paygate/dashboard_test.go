@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -255,6 +257,10 @@ func TestDashboardPayments(t *testing.T) {
 		if !strings.HasPrefix(csv.body, "tradeNo,orderNo,") || !strings.Contains(csv.body, paid) || strings.Contains(csv.body, authorized) {
 			t.Errorf("the filtered export:\n%s", csv.body)
 		}
+		if ct, cd := csv.header.Get("Content-Type"), csv.header.Get("Content-Disposition"); ct != "text/csv; charset=utf-8" || cd != `attachment; filename="payments.csv"` {
+			t.Errorf("the export is sent as %q, %q; want a CSV download", ct, cd)
+		}
+		admin.get("/dashboard/payments.csv?createdFrom=never").want(t, 400)
 	})
 
 	t.Run("not found is one page", func(t *testing.T) {
@@ -274,9 +280,9 @@ func TestDashboardPayments(t *testing.T) {
 			t.Errorf("the confirmation does not show the amount:\n%s", confirm.body)
 		}
 		form.Set("confirm", "yes")
-		for range 2 { // a double click: the same form twice
-			if pg := admin.post("/dashboard/payments/"+paid+"/refund", form).want(t, 303); pg.loc != "/dashboard/payments/"+paid+"?done=refund" {
-				t.Errorf("after the refund: %q", pg.loc)
+		for _, done := range []string{"refund", "refund_repeat"} { // a double click: the same form twice
+			if pg := admin.post("/dashboard/payments/"+paid+"/refund", form).want(t, 303); pg.loc != "/dashboard/payments/"+paid+"?done="+done {
+				t.Errorf("after the refund: %q, want done=%s", pg.loc, done)
 			}
 		}
 		p := c.do("GET", "/v1/payments/"+paid, nil).want(200)
@@ -360,14 +366,25 @@ func TestDashboardDevelopers(t *testing.T) {
 	csrf := page.hidden(t, "", "csrf")
 	// Rotate the API secret with an hour's grace: confirmation, then the
 	// new secret once; the old one still gets tokens, the new one too.
-	dev.post("/dashboard/developers/rotate-secret", url.Values{"csrf": {csrf}, "grace": {"1h"}}).want(t, 200)
-	done := dev.post("/dashboard/developers/rotate-secret", url.Values{"csrf": {csrf}, "grace": {"1h"}, "confirm": {"yes"}}).want(t, 200)
-	m := regexp.MustCompile(`<code id="shown-secret">([^<]+)</code>`).FindStringSubmatch(done.body)
-	if m == nil {
-		t.Fatalf("no new secret shown:\n%s", done.body)
+	key := page.hidden(t, "rotate-secret-form", "key")
+	dev.post("/dashboard/developers/rotate-secret", url.Values{"csrf": {csrf}, "grace": {"1h"}, "key": {key}}).want(t, 200)
+	shown := regexp.MustCompile(`<code id="shown-secret">([^<]+)</code>`)
+	var secrets []string
+	for range 2 { // a double click on Confirm: one rotation, the same secret shown twice
+		done := dev.post("/dashboard/developers/rotate-secret", url.Values{"csrf": {csrf}, "grace": {"1h"}, "key": {key},
+			"confirm": {"yes"}}).want(t, 200)
+		m := shown.FindStringSubmatch(done.body)
+		if m == nil {
+			t.Fatalf("no new secret shown:\n%s", done.body)
+		}
+		secrets = append(secrets, m[1])
 	}
+	if secrets[0] != secrets[1] {
+		t.Errorf("a double submit rotated twice: %q then %q", secrets[0], secrets[1])
+	}
+	m := []string{"", secrets[0]}
 	a.login(a.Sandbox.Merchant.AppID, m[1])
-	a.login(a.Sandbox.Merchant.AppID, a.Sandbox.Secret)
+	a.login(a.Sandbox.Merchant.AppID, a.Sandbox.Secret) // the original, in its grace
 	if again := dev.get("/dashboard/developers").want(t, 200); strings.Contains(again.body, m[1]) || !strings.Contains(again.body, "13:00:00") {
 		t.Errorf("the secret is shown again, or the old one's end (13:00 UTC) is not")
 	}
@@ -376,12 +393,18 @@ func TestDashboardDevelopers(t *testing.T) {
 	}
 	// A subscription: added with its secret shown, its deliveries listed, deleted.
 	rcv := newReceiver(t)
-	if pg := dev.post("/dashboard/developers/subscriptions", url.Values{"csrf": {csrf}, "url": {"ftp://x"}}).want(t, 400); !strings.Contains(pg.body, `id="url-error"`) {
+	if pg := dev.post("/dashboard/developers/subscriptions", url.Values{"csrf": {csrf}, "url": {"ftp://x"},
+		"key": {page.hidden(t, "subscribe-form", "key")}}).want(t, 400); !strings.Contains(pg.body, `id="url-error"`) {
 		t.Errorf("a bad URL's error is not next to its field")
 	}
-	added := dev.post("/dashboard/developers/subscriptions", url.Values{"csrf": {csrf}, "url": {rcv.URL + "/hook"}}).want(t, 201)
+	subKey := dev.get("/dashboard/developers").want(t, 200).hidden(t, "subscribe-form", "key")
+	added := dev.post("/dashboard/developers/subscriptions", url.Values{"csrf": {csrf}, "url": {rcv.URL + "/hook"}, "key": {subKey}}).want(t, 201)
 	if !strings.Contains(added.body, "whsec_") {
 		t.Errorf("the subscription's secret is not shown")
+	}
+	again := dev.post("/dashboard/developers/subscriptions", url.Values{"csrf": {csrf}, "url": {rcv.URL + "/hook"}, "key": {subKey}}).want(t, 201)
+	if n := strings.Count(again.body, `<a href="/dashboard/developers/subscriptions/S`); n != 1 {
+		t.Errorf("the form sent twice made %d subscriptions", n)
 	}
 	sub := regexp.MustCompile(`/dashboard/developers/subscriptions/(S\d+)"`).FindStringSubmatch(added.body)
 	if sub == nil {
@@ -413,12 +436,20 @@ func TestDashboardOperator(t *testing.T) {
 		t.Errorf("the search across merchants does not find %s", orderNo)
 	}
 	op.get("/dashboard/payments/"+tradeNo+"?m="+a.Sandbox.Merchant.ID).want(t, 200)
-	csrf := list.hidden(t, "", "csrf")
-	created := op.post("/dashboard/merchants", url.Values{"csrf": {csrf}, "name": {"Shop two"}}).want(t, 201)
-	if !strings.Contains(created.body, `id="new-secret"`) {
-		t.Error("a new merchant's secret is not shown")
+	csrf, key := list.hidden(t, "", "csrf"), list.hidden(t, "create-merchant", "key")
+	var ids []string
+	for range 2 { // sent twice (a double click, a reload): one merchant
+		created := op.post("/dashboard/merchants", url.Values{"csrf": {csrf}, "name": {"Shop two"}, "key": {key}}).want(t, 201)
+		if !strings.Contains(created.body, `id="new-secret"`) {
+			t.Error("a new merchant's secret is not shown")
+		}
+		ids = append(ids, regexp.MustCompile(`<dt>merchantId</dt><dd>(M\d+)</dd>`).FindStringSubmatch(created.body)[1])
 	}
-	if pg := op.post("/dashboard/merchants", url.Values{"csrf": {csrf}, "name": {""}}).want(t, 400); !strings.Contains(pg.body, `id="name-error"`) {
+	if n, _ := a.Gateway.Merchants.ListMerchants(t.Context(), "", 100); ids[0] != ids[1] || len(n) != 2 {
+		t.Errorf("the create form sent twice: merchants %v, %d in all", ids, len(n))
+	}
+	fresh := op.get("/dashboard/merchants").want(t, 200).hidden(t, "create-merchant", "key")
+	if pg := op.post("/dashboard/merchants", url.Values{"csrf": {csrf}, "name": {""}, "key": {fresh}}).want(t, 400); !strings.Contains(pg.body, `id="name-error"`) {
 		t.Error("an empty name's error is not next to its field")
 	}
 	// Disabling the sandbox merchant signs its people out.
@@ -436,4 +467,46 @@ func TestDashboardOperator(t *testing.T) {
 	admin.get("/dashboard/search?q="+orderNo).want(t, 404)
 	// ... and its m= is ignored: it sees its own merchant only.
 	admin.get("/dashboard/payments/"+tradeNo+"?m="+a.Sandbox.Merchant.ID).want(t, 404)
+}
+
+func TestUserCommands(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "p.db")
+	if _, _, err := runCmd(t, "merchant", "create", "--name", "Shop", "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, "merchant", "list", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mi struct{ ID string }
+	json.Unmarshal([]byte(out), &mi)
+	out, _, err = runCmd(t, "user", "create", "--merchant", mi.ID, "--email", "Ana@Example.com", "--role", "admin", "--db", db,
+		"--base-url", "https://pay.example")
+	if err != nil || !strings.Contains(out, `"setPasswordUrl":"https://pay.example/dashboard/setup/`) || !strings.Contains(out, `"email":"ana@example.com"`) {
+		t.Fatalf("user create: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"user", "set-role", "--email", "ana@example.com", "--role", "viewer"}, `"role":"viewer"`},
+		{[]string{"user", "reset-password", "--email", "ana@example.com"}, `"setPasswordUrl":"http://127.0.0.1:8080/dashboard/setup/`},
+		{[]string{"user", "create", "--operator", "--email", "ops@example.com"}, `"role":"operator"`},
+		{[]string{"user", "delete", "--email", "ana@example.com"}, `"deleted":"ana@example.com"`},
+	} {
+		out, _, err := runCmd(t, append(tc.args, "--db", db)...)
+		if err != nil || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: %v\n%s", tc.args, err, out)
+		}
+	}
+	for _, tc := range [][]string{
+		{"user", "set-role", "--email", "ops@example.com", "--role", "admin"},
+		{"user", "create", "--operator", "--role", "admin", "--email", "x@example.com"},
+		{"user", "create", "--merchant", "M404", "--email", "y@example.com"},
+		{"user", "delete", "--email", "ana@example.com"},
+	} {
+		if _, _, err := runCmd(t, append(tc, "--db", db)...); err == nil {
+			t.Errorf("%v: no error", tc)
+		}
+	}
 }

@@ -47,6 +47,42 @@ func userCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	}
 	reset.Flags().StringVar(&email, "email", "", "the user's email address")
 	reset.MarkFlagRequired("email")
+	del := &cobra.Command{
+		Use:   "delete --email E",
+		Short: "Delete a dashboard user; its sessions end at once",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return m.users(ctx, func(us *gateway.Users) error {
+				u, err := us.DeleteUser(ctx, email)
+				if err != nil {
+					return err
+				}
+				return json.NewEncoder(m.Stdout).Encode(map[string]string{"deleted": u.Email, "userId": u.ID})
+			})
+		},
+	}
+	del.Flags().StringVar(&email, "email", "", "the user's email address")
+	del.MarkFlagRequired("email")
+	setRole := &cobra.Command{
+		Use:   "set-role --email E --role admin|developer|viewer",
+		Short: "Give a merchant's user another role, from its next page on",
+		RunE: func(c *cobra.Command, _ []string) error {
+			return m.users(ctx, func(us *gateway.Users) error {
+				u, err := us.SetRole(ctx, email, paygate.Role(role))
+				if err != nil {
+					return err
+				}
+				return json.NewEncoder(m.Stdout).Encode(map[string]string{"email": u.Email, "role": string(u.Role)})
+			})
+		},
+	}
+	setRole.Flags().StringVar(&email, "email", "", "the user's email address")
+	setRole.Flags().StringVar(&role, "role", "", "admin, developer or viewer")
+	setRole.MarkFlagRequired("email")
+	setRole.MarkFlagRequired("role")
+	for _, c := range []*cobra.Command{del, setRole} {
+		dbFlag(c, m, e)
+		user.AddCommand(c)
+	}
 	for _, c := range []*cobra.Command{create, reset} {
 		dbFlag(c, m, e)
 		// Not m.BaseURL itself: a flag's default is written to its variable

@@ -9,12 +9,20 @@ CREATE TABLE users (
 	password_hash text NOT NULL,
 	setup_hash    text NOT NULL,
 	setup_until   bigint,
-	failed_logins bigint NOT NULL,
-	locked_until  bigint,
 	version       bigint NOT NULL,
 	created_at    bigint NOT NULL
 );
 CREATE INDEX users_setup ON users (setup_hash) WHERE setup_hash <> '';
+
+-- Wrong passwords by email, whether a user has it or not, so that a lockout
+-- holds on every node and tells nothing of which emails have users.
+CREATE TABLE signin_failures (
+	email        text PRIMARY KEY,
+	failures     bigint NOT NULL,
+	locked_until bigint NOT NULL,
+	last_at      bigint NOT NULL
+);
+CREATE INDEX signin_failures_last ON signin_failures (last_at);
 
 -- Signed-in sessions, by the SHA-256 of the cookie's token, so that every
 -- node sees them.
@@ -45,4 +53,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_merchant ON audit_log (merchant_id, id);
 
 -- An operator finds a payment by orderNo across merchants.
-CREATE INDEX payments_order_no ON payments (order_no);
+-- On a large PostgreSQL database this build blocks writes to payments for
+-- its duration: create it beforehand with CREATE INDEX CONCURRENTLY (same
+-- name) to avoid that (docs/deploy.md).
+CREATE INDEX IF NOT EXISTS payments_order_no ON payments (order_no);
