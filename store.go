@@ -281,6 +281,7 @@ type Store interface {
 	TrackerStore
 	MerchantStore
 	UserStore
+	RiskStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

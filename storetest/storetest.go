@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"FindPayments", testFindPayments},
 		{"Stats", testStats},
 		{"SubscriptionNotifications", testSubscriptionNotifications},
+		{"Risk", testRisk},
 	})
 }
 

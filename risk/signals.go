@@ -1,0 +1,49 @@
+package risk
+
+import "fmt"
+
+// The built-in signals' thresholds. Counts include the payment judged.
+const (
+	cardReview10m  = 4   // a card's payments in 10 minutes that review
+	cardDecline1h  = 10  // ... in an hour that decline
+	ipReview10m    = 10  // an address's payments in 10 minutes that review
+	ipDecline1h    = 30  // ... in an hour that decline
+	testDeclines   = 5   // an address's declines in 10 minutes: card testing
+	testSmallCount = 5   // an address's payments in 10 minutes that, ...
+	testSmallMean  = 200 // ... at 2.00 or less on average (minor units), look like card testing
+)
+
+// signals scores the built-in signals: the highest score of those that
+// fire, and a reason for each.
+func signals(in *Input) (int, []Reason) {
+	score := 0
+	var reasons []Reason
+	fire := func(s int, code, format string, args ...any) {
+		score = max(score, s)
+		reasons = append(reasons, Reason{code, fmt.Sprintf(format, args...)})
+	}
+	if in.CardFingerprint != "" {
+		switch c := in.Card; {
+		case c.Hour.Count >= cardDecline1h:
+			fire(90, "velocity_card", "the card was used %d times in the last hour", c.Hour.Count)
+		case c.Min10.Count >= cardReview10m:
+			fire(60, "velocity_card", "the card was used %d times in the last 10 minutes", c.Min10.Count)
+		}
+	}
+	if in.IP != "" {
+		a := in.Address
+		switch {
+		case a.Min10.Declines >= testDeclines:
+			fire(95, "card_testing", "%d payments from this address were declined in the last 10 minutes", a.Min10.Declines)
+		case a.Min10.Count >= testSmallCount && a.Min10.Amount <= int64(a.Min10.Count)*testSmallMean:
+			fire(90, "card_testing", "%d small payments came from this address in the last 10 minutes", a.Min10.Count)
+		}
+		switch {
+		case a.Hour.Count >= ipDecline1h:
+			fire(85, "velocity_ip", "%d payments came from this address in the last hour", a.Hour.Count)
+		case a.Min10.Count >= ipReview10m:
+			fire(60, "velocity_ip", "%d payments came from this address in the last 10 minutes", a.Min10.Count)
+		}
+	}
+	return score, reasons
+}

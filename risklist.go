@@ -1,0 +1,71 @@
+package paygate
+
+import (
+	"context"
+	"time"
+)
+
+// RiskListEntry is a value on one of a merchant's risk lists (a card
+// fingerprint, an address or CIDR block, an email, a BIN, a country, a
+// device id): payments that carry it are declined.
+type RiskListEntry struct {
+	ID         string
+	MerchantID string
+	List       string
+	Value      string // normalized (risk.Normalize)
+	Note       string
+	CreatedAt  time.Time
+}
+
+// RiskRule is one of a merchant's risk rules: a CEL expression and the
+// decision a match makes.
+type RiskRule struct {
+	ID         string
+	MerchantID string
+	Name       string // unique per merchant
+	Expression string
+	Action     string // approve, review, decline
+	Enabled    bool
+	CreatedAt  time.Time
+}
+
+// VelocityWindow is what payments with one key (a card, an address) add up
+// to since a time: how many, their amounts in minor units (of any
+// currency), and how many FAILED.
+type VelocityWindow struct {
+	Count    int
+	Amount   int64
+	Declines int
+}
+
+// RiskStore keeps merchants' risk lists and rules, and counts payments for
+// the velocity signals.
+type RiskStore interface {
+	// AddRiskListEntry inserts e; EConflict if the merchant's list has its
+	// value (or its id is taken).
+	AddRiskListEntry(ctx context.Context, e *RiskListEntry) error
+	// RiskListEntryByValue returns the entry of a merchant's list with
+	// value; ENotFound.
+	RiskListEntryByValue(ctx context.Context, merchantID, list, value string) (*RiskListEntry, error)
+	// RiskListEntries lists up to limit entries of a merchant's list (every
+	// list when list is ""), in id order, after the id after.
+	RiskListEntries(ctx context.Context, merchantID, list, after string, limit int) ([]*RiskListEntry, error)
+	// CountRiskListEntries counts the entries of a merchant's list.
+	CountRiskListEntries(ctx context.Context, merchantID, list string) (int, error)
+	// DeleteRiskListEntry removes an entry of a merchant's list; ENotFound.
+	DeleteRiskListEntry(ctx context.Context, merchantID, list, id string) error
+	// AddRiskRule inserts r; EConflict if the merchant has a rule of its
+	// name (or its id is taken).
+	AddRiskRule(ctx context.Context, r *RiskRule) error
+	// RiskRules lists a merchant's rules in the order they were made.
+	RiskRules(ctx context.Context, merchantID string) ([]*RiskRule, error)
+	// SetRiskRuleEnabled turns a merchant's rule on or off; ENotFound.
+	SetRiskRuleEnabled(ctx context.Context, merchantID, id string, enabled bool) error
+	// DeleteRiskRule removes a merchant's rule; ENotFound.
+	DeleteRiskRule(ctx context.Context, merchantID, id string) error
+	// CardVelocity counts the payments of every merchant with the card
+	// fingerprint created at or after each of since.
+	CardVelocity(ctx context.Context, fingerprint string, since []time.Time) ([]VelocityWindow, error)
+	// AddressVelocity counts those from a client address, likewise.
+	AddressVelocity(ctx context.Context, ip string, since []time.Time) ([]VelocityWindow, error)
+}

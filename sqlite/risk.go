@@ -1,0 +1,164 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"paygate"
+)
+
+const riskEntryCols = `id, merchant_id, list, value, note, created_at`
+
+// AddRiskListEntry inserts a list entry.
+func (s *Store) AddRiskListEntry(ctx context.Context, e *paygate.RiskListEntry) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO risk_list_entries (`+riskEntryCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.ID, e.MerchantID, e.List, e.Value, e.Note, ms(e.CreatedAt))
+	return dbErr("add risk list entry", err)
+}
+
+func scanRiskEntries(rows *sql.Rows, err error) ([]*paygate.RiskListEntry, error) {
+	if err != nil {
+		return nil, dbErr("risk list entries", err)
+	}
+	defer rows.Close()
+	var out []*paygate.RiskListEntry
+	for rows.Next() {
+		var e paygate.RiskListEntry
+		var created int64
+		if err := rows.Scan(&e.ID, &e.MerchantID, &e.List, &e.Value, &e.Note, &created); err != nil {
+			return nil, dbErr("risk list entries", err)
+		}
+		e.CreatedAt = fromMs(created)
+		out = append(out, &e)
+	}
+	return out, dbErr("risk list entries", rows.Err())
+}
+
+// RiskListEntryByValue returns the entry of a list with value.
+func (s *Store) RiskListEntryByValue(ctx context.Context, merchantID, list, value string) (*paygate.RiskListEntry, error) {
+	es, err := scanRiskEntries(s.r.QueryContext(ctx, `SELECT `+riskEntryCols+` FROM risk_list_entries
+		WHERE merchant_id = ? AND list = ? AND value = ?`, merchantID, list, value))
+	if err != nil {
+		return nil, err
+	}
+	if len(es) == 0 {
+		return nil, &paygate.Error{Code: paygate.ENotFound, Message: "not found"}
+	}
+	return es[0], nil
+}
+
+// RiskListEntries lists a page of a list's entries in id order.
+func (s *Store) RiskListEntries(ctx context.Context, merchantID, list, after string, limit int) ([]*paygate.RiskListEntry, error) {
+	if list == "" {
+		return scanRiskEntries(s.r.QueryContext(ctx, `SELECT `+riskEntryCols+` FROM risk_list_entries
+			WHERE merchant_id = ? AND id > ? ORDER BY id LIMIT ?`, merchantID, after, limit))
+	}
+	return scanRiskEntries(s.r.QueryContext(ctx, `SELECT `+riskEntryCols+` FROM risk_list_entries
+		WHERE merchant_id = ? AND list = ? AND id > ? ORDER BY id LIMIT ?`, merchantID, list, after, limit))
+}
+
+// CountRiskListEntries counts a list's entries.
+func (s *Store) CountRiskListEntries(ctx context.Context, merchantID, list string) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM risk_list_entries WHERE merchant_id = ? AND list = ?`,
+		merchantID, list).Scan(&n)
+	return n, dbErr("count risk list entries", err)
+}
+
+// DeleteRiskListEntry removes a list entry.
+func (s *Store) DeleteRiskListEntry(ctx context.Context, merchantID, list, id string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM risk_list_entries WHERE merchant_id = ? AND list = ? AND id = ?`,
+		merchantID, list, id)
+	return touchedOne(res, err, "delete risk list entry")
+}
+
+func touchedOne(res sql.Result, err error, op string) error {
+	if err != nil {
+		return dbErr(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return dbErr(op, err)
+	} else if n == 0 {
+		return &paygate.Error{Code: paygate.ENotFound, Op: op, Message: "not found"}
+	}
+	return nil
+}
+
+// AddRiskRule inserts a rule.
+func (s *Store) AddRiskRule(ctx context.Context, r *paygate.RiskRule) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO risk_rules (id, merchant_id, name, expression, action, enabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.MerchantID, r.Name, r.Expression, r.Action, r.Enabled, ms(r.CreatedAt))
+	return dbErr("add risk rule", err)
+}
+
+// RiskRules lists a merchant's rules in the order they were made.
+func (s *Store) RiskRules(ctx context.Context, merchantID string) ([]*paygate.RiskRule, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, merchant_id, name, expression, action, enabled, created_at FROM risk_rules
+		WHERE merchant_id = ? ORDER BY created_at, id`, merchantID)
+	if err != nil {
+		return nil, dbErr("risk rules", err)
+	}
+	defer rows.Close()
+	var out []*paygate.RiskRule
+	for rows.Next() {
+		var r paygate.RiskRule
+		var created int64
+		if err := rows.Scan(&r.ID, &r.MerchantID, &r.Name, &r.Expression, &r.Action, &r.Enabled, &created); err != nil {
+			return nil, dbErr("risk rules", err)
+		}
+		r.CreatedAt = fromMs(created)
+		out = append(out, &r)
+	}
+	return out, dbErr("risk rules", rows.Err())
+}
+
+// SetRiskRuleEnabled turns a rule on or off.
+func (s *Store) SetRiskRuleEnabled(ctx context.Context, merchantID, id string, enabled bool) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE risk_rules SET enabled = ? WHERE merchant_id = ? AND id = ?`, enabled, merchantID, id)
+	return touchedOne(res, err, "set risk rule enabled")
+}
+
+// DeleteRiskRule removes a rule.
+func (s *Store) DeleteRiskRule(ctx context.Context, merchantID, id string) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM risk_rules WHERE merchant_id = ? AND id = ?`, merchantID, id)
+	return touchedOne(res, err, "delete risk rule")
+}
+
+// CardVelocity counts a card's payments since each time.
+func (s *Store) CardVelocity(ctx context.Context, fingerprint string, since []time.Time) ([]paygate.VelocityWindow, error) {
+	return s.velocity(ctx, "card_fingerprint", fingerprint, since)
+}
+
+// AddressVelocity counts an address's payments since each time.
+func (s *Store) AddressVelocity(ctx context.Context, ip string, since []time.Time) ([]paygate.VelocityWindow, error) {
+	return s.velocity(ctx, "client_ip", ip, since)
+}
+
+// velocity counts the payments whose column is value, in one pass over the
+// index of (column, created_at) from the oldest time on.
+func (s *Store) velocity(ctx context.Context, column, value string, since []time.Time) ([]paygate.VelocityWindow, error) {
+	out := make([]paygate.VelocityWindow, len(since))
+	if len(since) == 0 || value == "" {
+		return out, nil
+	}
+	var cols []string
+	var args []any
+	oldest := since[0]
+	for _, t := range since {
+		cols = append(cols, `coalesce(sum(created_at >= ?), 0)`, `coalesce(sum(CASE WHEN created_at >= ? THEN amount_minor END), 0)`,
+			`coalesce(sum(created_at >= ? AND status = 'FAILED'), 0)`)
+		args = append(args, ms(t), ms(t), ms(t))
+		if t.Before(oldest) {
+			oldest = t
+		}
+	}
+	dest := make([]any, 0, 3*len(since))
+	for i := range out {
+		dest = append(dest, &out[i].Count, &out[i].Amount, &out[i].Declines)
+	}
+	err := s.r.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM payments WHERE `+column+` = ? AND created_at >= ?`,
+		append(args, value, ms(oldest))...).Scan(dest...)
+	return out, dbErr("velocity", err)
+}

@@ -1,0 +1,151 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"paygate"
+)
+
+func testRisk(t *testing.T, open func(t *testing.T) paygate.Store) {
+	parallel(t, open, []subtest{
+		{"Lists", testRiskLists},
+		{"Rules", testRiskRules},
+		{"Velocity", testVelocity},
+	})
+}
+
+func testRiskLists(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	add := func(id, merchant, list, value string) error {
+		return s.AddRiskListEntry(ctx, &paygate.RiskListEntry{ID: id, MerchantID: merchant, List: list, Value: value, Note: "note " + id,
+			CreatedAt: t0})
+	}
+	for i, e := range [][3]string{{"m_1", "ip", "192.0.2.1"}, {"m_1", "ip", "203.0.113.0/24"}, {"m_1", "email", "a@example.com"},
+		{"m_2", "ip", "192.0.2.1"}, {"m_1", "ip", "192.0.2.3"}} {
+		if err := add(fmt.Sprintf("E%d", i), e[0], e[1], e[2]); err != nil {
+			t.Fatalf("AddRiskListEntry %v: %v", e, err)
+		}
+	}
+	wantCode(t, add("E9", "m_1", "ip", "192.0.2.1"), paygate.EConflict)
+	wantCode(t, add("E0", "m_3", "bin", "424242"), paygate.EConflict)
+	got, err := s.RiskListEntryByValue(ctx, "m_1", "ip", "203.0.113.0/24")
+	if err != nil || got.ID != "E1" || got.Note != "note E1" || !got.CreatedAt.Equal(t0) {
+		t.Errorf("RiskListEntryByValue = %+v, %v", got, err)
+	}
+	_, err = s.RiskListEntryByValue(ctx, "m_2", "ip", "203.0.113.0/24")
+	wantCode(t, err, paygate.ENotFound)
+	ids := func(es []*paygate.RiskListEntry, err error) string {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := ""
+		for _, e := range es {
+			out += e.ID + " "
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		list, after string
+		limit       int
+		want        string
+	}{
+		{"ip", "", 10, "E0 E1 E4 "},
+		{"ip", "E0", 1, "E1 "},
+		{"", "", 10, "E0 E1 E2 E4 "},
+		{"email", "", 10, "E2 "},
+		{"bin", "", 10, ""},
+	} {
+		if got := ids(s.RiskListEntries(ctx, "m_1", tc.list, tc.after, tc.limit)); got != tc.want {
+			t.Errorf("RiskListEntries(m_1, %q, %q, %d) = %q, want %q", tc.list, tc.after, tc.limit, got, tc.want)
+		}
+	}
+	if n, err := s.CountRiskListEntries(ctx, "m_1", "ip"); err != nil || n != 3 {
+		t.Errorf("CountRiskListEntries = %d, %v", n, err)
+	}
+	wantCode(t, s.DeleteRiskListEntry(ctx, "m_2", "ip", "E0"), paygate.ENotFound) // another merchant's
+	wantCode(t, s.DeleteRiskListEntry(ctx, "m_1", "email", "E0"), paygate.ENotFound)
+	if err := s.DeleteRiskListEntry(ctx, "m_1", "ip", "E0"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(s.RiskListEntries(ctx, "m_1", "ip", "", 10)); got != "E1 E4 " {
+		t.Errorf("after delete: %q", got)
+	}
+	if err := add("E10", "m_1", "ip", "192.0.2.1"); err != nil {
+		t.Errorf("the value again after its delete: %v", err)
+	}
+}
+
+func testRiskRules(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	add := func(id, merchant, name string, created time.Duration) error {
+		return s.AddRiskRule(ctx, &paygate.RiskRule{ID: id, MerchantID: merchant, Name: name, Expression: "amount > 1",
+			Action: "review", Enabled: true, CreatedAt: at(created)})
+	}
+	for _, r := range []struct {
+		id, m, name string
+		at          time.Duration
+	}{{"R2", "m_1", "b", 0}, {"R1", "m_1", "a", time.Second}, {"R3", "m_2", "a", 0}} {
+		if err := add(r.id, r.m, r.name, r.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCode(t, add("R4", "m_1", "a", 0), paygate.EConflict)
+	rs, err := s.RiskRules(ctx, "m_1")
+	if err != nil || len(rs) != 2 || rs[0].ID != "R2" || rs[1].ID != "R1" || rs[1].Expression != "amount > 1" || !rs[0].Enabled {
+		t.Fatalf("RiskRules = %v, %v", rs, err)
+	}
+	if err := s.SetRiskRuleEnabled(ctx, "m_1", "R1", false); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.SetRiskRuleEnabled(ctx, "m_2", "R1", false), paygate.ENotFound)
+	rs, _ = s.RiskRules(ctx, "m_1")
+	if rs[1].Enabled {
+		t.Error("the rule is still on")
+	}
+	wantCode(t, s.DeleteRiskRule(ctx, "m_2", "R1"), paygate.ENotFound)
+	if err := s.DeleteRiskRule(ctx, "m_1", "R1"); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _ := s.RiskRules(ctx, "m_1"); len(rs) != 1 {
+		t.Errorf("after delete: %d rules", len(rs))
+	}
+}
+
+func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	n := 0
+	pay := func(merchant, fp, ip string, created time.Duration, status paygate.Status, minor int64) {
+		n++
+		p := newPayment(merchant, fmt.Sprintf("T%03d", n), fmt.Sprintf("ORDER-%03d", n))
+		p.Card.Fingerprint, p.Status, p.CreatedAt, p.Amount.Minor = fp, status, at(created), minor
+		p.DeviceInfo = []byte(fmt.Sprintf(`{"clientIp":%q}`, ip))
+		mustApply(t, s, paygate.Change{Payments: []*paygate.Payment{p}})
+	}
+	pay("m_1", "fp_a", "192.0.2.1", 0, paygate.StatusSucceeded, 100)
+	pay("m_2", "fp_a", "192.0.2.1", 50*time.Minute, paygate.StatusFailed, 200) // another merchant: counted
+	pay("m_1", "fp_a", "192.0.2.2", 55*time.Minute, paygate.StatusFailed, 400)
+	pay("m_1", "fp_b", "192.0.2.1", 58*time.Minute, paygate.StatusSucceeded, 800)
+	since := []time.Time{at(50 * time.Minute), at(-time.Hour), at(55 * time.Minute)}
+	card, err := s.CardVelocity(ctx, "fp_a", since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []paygate.VelocityWindow{{Count: 2, Amount: 600, Declines: 2}, {Count: 3, Amount: 700, Declines: 2}, {Count: 1, Amount: 400, Declines: 1}}
+	if fmt.Sprint(card) != fmt.Sprint(want) {
+		t.Errorf("CardVelocity = %v, want %v", card, want)
+	}
+	addr, err := s.AddressVelocity(ctx, "192.0.2.1", since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []paygate.VelocityWindow{{Count: 2, Amount: 1000, Declines: 1}, {Count: 3, Amount: 1100, Declines: 1}, {Count: 1, Amount: 800, Declines: 0}}
+	if fmt.Sprint(addr) != fmt.Sprint(want) {
+		t.Errorf("AddressVelocity = %v, want %v", addr, want)
+	}
+	none, err := s.CardVelocity(ctx, "fp_none", since)
+	if err != nil || fmt.Sprint(none) != fmt.Sprint(make([]paygate.VelocityWindow, 3)) {
+		t.Errorf("a card never seen = %v, %v", none, err)
+	}
+}
