@@ -18,6 +18,7 @@ const (
 	EIdempotencyReused = "idempotency_key_reused"
 	EInvalidState      = "invalid_state"
 	EAmountExceeded    = "amount_exceeded"
+	ELimitExceeded     = "limit_exceeded" // a merchant's lists or rules are full
 	ERateLimited       = "rate_limited"
 	EInternal          = "internal_error"
 	EConflict          = "conflict" // a unique key or compare-and-set lost; gateway resolves it

@@ -112,9 +112,19 @@ type ThreeDS struct {
 // Its json tags are part of the stored format of Payment and must not change
 // without a migration of the stored rows.
 type Risk struct {
-	Decision string   `json:"Decision"` // "approve" or "decline"
+	Decision string   `json:"Decision"` // "approve", "review" or "decline"
 	Score    int      `json:"Score"`
-	Reasons  []string `json:"Reasons"`
+	Reasons  []string `json:"Reasons"` // the reasons' codes
+	// Details are the reasons with their sentences, in Reasons' order;
+	// absent on payments decided before the risk engine (Reasons alone).
+	Details []RiskReason `json:"Details,omitempty"`
+}
+
+// RiskReason is one reason of a risk decision: a stable code and a
+// sentence.
+type RiskReason struct {
+	Code    string `json:"Code"`
+	Message string `json:"Message"`
 }
 
 // NextAction tells the merchant what the customer must do next.

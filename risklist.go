@@ -63,9 +63,8 @@ type RiskStore interface {
 	SetRiskRuleEnabled(ctx context.Context, merchantID, id string, enabled bool) error
 	// DeleteRiskRule removes a merchant's rule; ENotFound.
 	DeleteRiskRule(ctx context.Context, merchantID, id string) error
-	// CardVelocity counts the payments of every merchant with the card
-	// fingerprint created at or after each of since.
-	CardVelocity(ctx context.Context, fingerprint string, since []time.Time) ([]VelocityWindow, error)
-	// AddressVelocity counts those from a client address, likewise.
-	AddressVelocity(ctx context.Context, ip string, since []time.Time) ([]VelocityWindow, error)
+	// Velocity counts the payments of every merchant with the card
+	// fingerprint, and those from the client address, created at or after
+	// each of since, in one statement; an empty key counts nothing.
+	Velocity(ctx context.Context, fingerprint, ip string, since []time.Time) (card, address []VelocityWindow, err error)
 }

@@ -36,6 +36,9 @@ func (s *core) requireChallenge(ctx context.Context, p *paygate.Payment, d *draf
 		q.NextAction = &paygate.NextAction{Type: "redirect", URL: s.cfg.BaseURL + "/3ds/" + s.challengeToken(q)}
 		exp := now.Add(d.actionTTL)
 		q.ExpiresAt = &exp
+		if d.risk != nil { // the risk engine's decision waits with the payment
+			q.Risk = d.risk
+		}
 	})
 }
 

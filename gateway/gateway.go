@@ -27,6 +27,7 @@ type Service struct {
 	Tracking      *Tracking      // shipment trackers
 	Notifications *Notifications // subscriptions, the delivery log, dispatch
 	Users         *Users         // dashboard users, sign-in, the audit log
+	Risk          *Risk          // merchants' risk lists and rules
 	core          *core
 }
 
@@ -53,6 +54,7 @@ type core struct {
 	wake     chan struct{} // tells the dispatcher a notification is waiting
 	guard    *tokenGuard   // token calls
 	signin   *tokenGuard   // dashboard sign-ins
+	risk     engines       // merchants' compiled risk lists and rules
 	states   stateCache    // merchants' disabled flags, as last read
 	obs      Observer
 	// What the connectors can do besides their interfaces, found before
@@ -145,7 +147,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		}
 	}
 	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
-		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}}
+		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}}
 }
 
 // Ready reports whether the gateway can serve: its database answers.

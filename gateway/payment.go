@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,6 +28,8 @@ type draft struct {
 	expiredCard  bool                // the stored card has expired: fail without the acquirer
 	wallet       *walletDraft        // a wallet or QR payment (not a device wallet)
 	deviceToken  string              // an Apple Pay or Google Pay token, opened before the payment is stored
+	risk         *paygate.Risk       // the risk engine's decision, made before the acquirer is called
+	review       bool                // the engine asks for 3-D Secure: a challenge, whatever the mode
 }
 
 // CreatePayment creates a payment: card, wallet or QR. It answers created=false with the
@@ -131,6 +134,9 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 	// From the acquirer call on, the outcome must be recorded even if the
 	// client goes away: money may have moved.
 	ctx = context.WithoutCancel(ctx)
+	if done, err := s.screenCard(ctx, p, d); done != nil || err != nil {
+		return done, err
+	}
 	three, done, err := s.authenticate(ctx, p, d)
 	if done != nil || err != nil {
 		return done, err
@@ -151,14 +157,17 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 		return p, nil
 	}
 	if !res.Approved {
-		return s.decline(ctx, p, d, res.Code, res.Message, res.Risk)
+		return s.decline(ctx, p, d, res.Code, res.Message, cmp.Or(res.Risk, d.risk, p.Risk))
 	}
 	to := paygate.StatusSucceeded
 	if p.CaptureMethod == paygate.CaptureManual {
 		to = paygate.StatusAuthorized
 	}
 	q, err := s.record(ctx, p, to, func(p *paygate.Payment, now time.Time) {
-		p.AcquirerRef, p.AuthCode, p.Risk = res.AcquirerRef, res.AuthCode, res.Risk
+		p.AcquirerRef, p.AuthCode = res.AcquirerRef, res.AuthCode
+		if p.Risk == nil || d.risk != nil { // a decision made before a challenge stays
+			p.Risk = cmp.Or(d.risk, res.Risk)
+		}
 		p.SchemeTransactionID = res.SchemeTransactionID
 		p.AuthorizedAt = &now
 		p.ExpiresAt = nil
@@ -192,8 +201,12 @@ func (s *core) authenticate(ctx context.Context, p *paygate.Payment, d *draft) (
 		return nil, done, err
 	}
 	if three == nil && mode != paygate.ThreeDSOff {
+		asked := mode
+		if d.review { // the risk engine asks for a challenge
+			asked = paygate.ThreeDSStandard
+		}
 		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
-			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: mode, Device: deviceOf(p)})
+			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: asked, Device: deviceOf(p)})
 		if err != nil {
 			done, err := s.decline(ctx, p, d, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
 			return nil, done, err

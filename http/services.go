@@ -46,6 +46,16 @@ type (
 		Trackers(ctx context.Context, orderNo string) ([]*paygate.Tracker, error)
 		TrackerInquiry(ctx context.Context, req *wire.TrackerInquiryRequest) (*paygate.Tracker, []*paygate.Tracker, error)
 	}
+	riskService interface {
+		AddListEntry(ctx context.Context, list, value, note string) (*paygate.RiskListEntry, bool, error)
+		ListEntries(ctx context.Context, list, limit, after string) ([]*paygate.RiskListEntry, string, error)
+		DeleteListEntry(ctx context.Context, list, id string) error
+		AddRule(ctx context.Context, req *wire.RiskRuleRequest) (*paygate.RiskRule, error)
+		Rules(ctx context.Context) ([]*paygate.RiskRule, error)
+		SetRuleEnabled(ctx context.Context, id string, enabled bool) (*paygate.RiskRule, error)
+		DeleteRule(ctx context.Context, id string) error
+		Evaluate(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Risk, error)
+	}
 	notificationService interface {
 		CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error)
 		Subscriptions(ctx context.Context) ([]*paygate.Subscription, error)
@@ -63,10 +73,11 @@ type services struct {
 	storedCards   storedCardService
 	tracking      trackingService
 	notifications notificationService
+	risk          riskService
 	ready         func(context.Context) error
 }
 
 func servicesOf(gw *gateway.Service) services {
 	return services{merchants: gw.Merchants, payments: gw.Payments, sessions: gw.Checkout, storedCards: gw.StoredCards,
-		tracking: gw.Tracking, notifications: gw.Notifications, ready: gw.Ready}
+		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, ready: gw.Ready}
 }

@@ -108,22 +108,14 @@ func (s *Store) DeleteRiskRule(ctx context.Context, merchantID, id string) error
 	return touchedOne(n, err)
 }
 
-// CardVelocity counts a card's payments since each time.
-func (s *Store) CardVelocity(ctx context.Context, fingerprint string, since []time.Time) ([]paygate.VelocityWindow, error) {
-	return s.velocity(ctx, "card_fingerprint", fingerprint, since)
-}
-
-// AddressVelocity counts an address's payments since each time.
-func (s *Store) AddressVelocity(ctx context.Context, ip string, since []time.Time) ([]paygate.VelocityWindow, error) {
-	return s.velocity(ctx, "client_ip", ip, since)
-}
-
-func (s *Store) velocity(ctx context.Context, column, value string, since []time.Time) ([]paygate.VelocityWindow, error) {
-	out := make([]paygate.VelocityWindow, len(since))
-	if len(since) == 0 || value == "" {
-		return out, nil
+// Velocity counts a card's and an address's payments since each time, in
+// one statement.
+func (s *Store) Velocity(ctx context.Context, fingerprint, ip string, since []time.Time) ([]paygate.VelocityWindow, []paygate.VelocityWindow, error) {
+	card, addr := make([]paygate.VelocityWindow, len(since)), make([]paygate.VelocityWindow, len(since))
+	if len(since) == 0 {
+		return card, addr, nil
 	}
-	args := []any{value}
+	args := []any{fingerprint, ip}
 	var cols []string
 	oldest := since[0]
 	for _, t := range since {
@@ -137,13 +129,18 @@ func (s *Store) velocity(ctx context.Context, column, value string, since []time
 		}
 	}
 	args = append(args, ms(oldest))
-	err := s.rows(ctx, "velocity", `SELECT `+strings.Join(cols, ", ")+` FROM payments WHERE `+column+` = $1 AND created_at >= $`+
-		fmt.Sprint(len(args)), args, func(r pgx.Rows) error {
+	last := fmt.Sprint(len(args))
+	sel := `SELECT ` + strings.Join(cols, ", ") + ` FROM payments WHERE `
+	q := `(` + sel + `card_fingerprint = $1 AND created_at >= $` + last + `) UNION ALL (` + sel + `client_ip = $2 AND created_at >= $` + last + `)`
+	i := 0
+	err := s.rows(ctx, "velocity", q, args, func(r pgx.Rows) error {
+		out := [][]paygate.VelocityWindow{card, addr}[min(i, 1)]
+		i++
 		dest := make([]any, 0, 3*len(since))
-		for i := range out {
-			dest = append(dest, &out[i].Count, &out[i].Amount, &out[i].Declines)
+		for j := range out {
+			dest = append(dest, &out[j].Count, &out[j].Amount, &out[j].Declines)
 		}
 		return r.Scan(dest...)
 	})
-	return out, err
+	return card, addr, err
 }

@@ -140,3 +140,19 @@ func (l *Lists) Match(in *Input) []Reason {
 	}
 	return out
 }
+
+// binCountries are the countries of the sandbox's test BINs; with no BIN
+// file, the built-in table (docs/risk.md).
+var binCountries = map[string]string{
+	"424242": "US", "400000": "US", "410000": "GB", "555555": "US", "222300": "US", "378282": "US", "601111": "US",
+	"353011": "JP", "620000": "CN",
+}
+
+// BINCountry is the country of a card by its BIN (the first 6 digits of
+// bin), "" when unknown.
+func BINCountry(bin string) string {
+	if len(bin) < 6 {
+		return ""
+	}
+	return binCountries[bin[:6]]
+}

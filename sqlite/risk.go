@@ -126,22 +126,13 @@ func (s *Store) DeleteRiskRule(ctx context.Context, merchantID, id string) error
 	return touchedOne(res, err, "delete risk rule")
 }
 
-// CardVelocity counts a card's payments since each time.
-func (s *Store) CardVelocity(ctx context.Context, fingerprint string, since []time.Time) ([]paygate.VelocityWindow, error) {
-	return s.velocity(ctx, "card_fingerprint", fingerprint, since)
-}
-
-// AddressVelocity counts an address's payments since each time.
-func (s *Store) AddressVelocity(ctx context.Context, ip string, since []time.Time) ([]paygate.VelocityWindow, error) {
-	return s.velocity(ctx, "client_ip", ip, since)
-}
-
-// velocity counts the payments whose column is value, in one pass over the
-// index of (column, created_at) from the oldest time on.
-func (s *Store) velocity(ctx context.Context, column, value string, since []time.Time) ([]paygate.VelocityWindow, error) {
-	out := make([]paygate.VelocityWindow, len(since))
-	if len(since) == 0 || value == "" {
-		return out, nil
+// Velocity counts a card's and an address's payments since each time, in
+// one statement: a pass over the index of (column, created_at) for each key
+// from the oldest time on.
+func (s *Store) Velocity(ctx context.Context, fingerprint, ip string, since []time.Time) ([]paygate.VelocityWindow, []paygate.VelocityWindow, error) {
+	card, addr := make([]paygate.VelocityWindow, len(since)), make([]paygate.VelocityWindow, len(since))
+	if len(since) == 0 {
+		return card, addr, nil
 	}
 	var cols []string
 	var args []any
@@ -154,11 +145,25 @@ func (s *Store) velocity(ctx context.Context, column, value string, since []time
 			oldest = t
 		}
 	}
-	dest := make([]any, 0, 3*len(since))
-	for i := range out {
-		dest = append(dest, &out[i].Count, &out[i].Amount, &out[i].Declines)
+	sel := `SELECT ` + strings.Join(cols, ", ") + ` FROM payments WHERE `
+	q := sel + `card_fingerprint = ? AND created_at >= ? UNION ALL ` + sel + `client_ip = ? AND created_at >= ?`
+	all := append(append(append([]any{}, args...), fingerprint, ms(oldest)), append(args, ip, ms(oldest))...)
+	rows, err := s.r.QueryContext(ctx, q, all...)
+	if err != nil {
+		return nil, nil, dbErr("velocity", err)
 	}
-	err := s.r.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM payments WHERE `+column+` = ? AND created_at >= ?`,
-		append(args, value, ms(oldest))...).Scan(dest...)
-	return out, dbErr("velocity", err)
+	defer rows.Close()
+	for _, out := range [][]paygate.VelocityWindow{card, addr} {
+		if !rows.Next() {
+			return nil, nil, dbErr("velocity", rows.Err())
+		}
+		dest := make([]any, 0, 3*len(since))
+		for i := range out {
+			dest = append(dest, &out[i].Count, &out[i].Amount, &out[i].Declines)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, dbErr("velocity", err)
+		}
+	}
+	return card, addr, dbErr("velocity", rows.Err())
 }

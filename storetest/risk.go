@@ -128,7 +128,7 @@ func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
 	pay("m_1", "fp_a", "192.0.2.2", 55*time.Minute, paygate.StatusFailed, 400)
 	pay("m_1", "fp_b", "192.0.2.1", 58*time.Minute, paygate.StatusSucceeded, 800)
 	since := []time.Time{at(50 * time.Minute), at(-time.Hour), at(55 * time.Minute)}
-	card, err := s.CardVelocity(ctx, "fp_a", since)
+	card, addr, err := s.Velocity(ctx, "fp_a", "192.0.2.1", since)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,16 +136,13 @@ func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if fmt.Sprint(card) != fmt.Sprint(want) {
 		t.Errorf("CardVelocity = %v, want %v", card, want)
 	}
-	addr, err := s.AddressVelocity(ctx, "192.0.2.1", since)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want = []paygate.VelocityWindow{{Count: 2, Amount: 1000, Declines: 1}, {Count: 3, Amount: 1100, Declines: 1}, {Count: 1, Amount: 800, Declines: 0}}
 	if fmt.Sprint(addr) != fmt.Sprint(want) {
 		t.Errorf("AddressVelocity = %v, want %v", addr, want)
 	}
-	none, err := s.CardVelocity(ctx, "fp_none", since)
-	if err != nil || fmt.Sprint(none) != fmt.Sprint(make([]paygate.VelocityWindow, 3)) {
-		t.Errorf("a card never seen = %v, %v", none, err)
+	none, noAddr, err := s.Velocity(ctx, "fp_none", "", since)
+	zero := fmt.Sprint(make([]paygate.VelocityWindow, 3))
+	if err != nil || fmt.Sprint(none) != zero || fmt.Sprint(noAddr) != zero {
+		t.Errorf("a card never seen, no address = %v %v, %v", none, noAddr, err)
 	}
 }

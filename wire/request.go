@@ -414,3 +414,22 @@ type RefundListQuery struct {
 	Limit         string
 	StartingAfter string
 }
+
+// RiskListEntryRequest is the body of POST /v1/risk/lists/{list}/entries.
+type RiskListEntryRequest struct {
+	Value string `json:"value"`
+	Note  string `json:"note,omitempty"`
+}
+
+// RiskRuleRequest is the body of POST /v1/risk/rules.
+type RiskRuleRequest struct {
+	Name       string `json:"name"`
+	Expression string `json:"expression"`
+	Action     string `json:"action"`
+	Enabled    *bool  `json:"enabled,omitempty"`
+}
+
+// RiskRulePatch is the body of PATCH /v1/risk/rules/{id}.
+type RiskRulePatch struct {
+	Enabled *bool `json:"enabled"`
+}

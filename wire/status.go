@@ -21,7 +21,7 @@ func HTTPStatus(code string) int {
 	case paygate.EDuplicateOrderNo, paygate.EDuplicateRefundNo, paygate.EDuplicateTracking, paygate.EIdempotencyReused,
 		paygate.EInvalidState, paygate.EConflict:
 		return http.StatusConflict
-	case paygate.EAmountExceeded:
+	case paygate.EAmountExceeded, paygate.ELimitExceeded:
 		return http.StatusUnprocessableEntity
 	case paygate.ERateLimited:
 		return http.StatusTooManyRequests

@@ -78,11 +78,84 @@ type StoredCredView struct {
 	Stored                bool   `json:"stored"`
 }
 
-// RiskView is the risk rules' verdict on a payment.
+// RiskView is the risk engine's verdict on a payment.
 type RiskView struct {
-	Decision string   `json:"decision"`
-	Score    int      `json:"score"`
-	Reasons  []string `json:"reasons"`
+	Decision string           `json:"decision"`
+	Score    int              `json:"score"`
+	Reasons  []RiskReasonView `json:"reasons"`
+}
+
+// RiskReasonView is one reason of a verdict: a stable code and a sentence.
+type RiskReasonView struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// reasonMessages are the sentences of the reasons payments decided before
+// the risk engine kept as codes alone.
+var reasonMessages = map[string]string{
+	"card_on_risk_list": "the card is on the acquirer's risk list",
+}
+
+// NewRiskView is how a payment's risk decision is shown.
+func NewRiskView(r *paygate.Risk) *RiskView {
+	v := &RiskView{Decision: r.Decision, Score: r.Score, Reasons: []RiskReasonView{}}
+	if len(r.Details) > 0 {
+		for _, d := range r.Details {
+			v.Reasons = append(v.Reasons, RiskReasonView{Code: d.Code, Message: d.Message})
+		}
+		return v
+	}
+	for _, code := range r.Reasons {
+		msg := reasonMessages[code]
+		if msg == "" {
+			msg = code
+		}
+		v.Reasons = append(v.Reasons, RiskReasonView{Code: code, Message: msg})
+	}
+	return v
+}
+
+// RiskListEntryView is an entry of a merchant's risk list.
+type RiskListEntryView struct {
+	ID        string `json:"id"`
+	List      string `json:"list"`
+	Value     string `json:"value"`
+	Note      string `json:"note"`
+	CreatedAt string `json:"createdAt"`
+}
+
+// NewRiskListEntryView shows a list entry.
+func NewRiskListEntryView(e *paygate.RiskListEntry) RiskListEntryView {
+	return RiskListEntryView{ID: e.ID, List: e.List, Value: e.Value, Note: e.Note, CreatedAt: TimeString(e.CreatedAt)}
+}
+
+// RiskListPage is a page of a risk list.
+type RiskListPage struct {
+	Data       []RiskListEntryView `json:"data"`
+	HasMore    bool                `json:"hasMore"`
+	NextCursor string              `json:"nextCursor,omitempty"`
+}
+
+// RiskRuleView is one of a merchant's risk rules.
+type RiskRuleView struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Expression string `json:"expression"`
+	Action     string `json:"action"`
+	Enabled    bool   `json:"enabled"`
+	CreatedAt  string `json:"createdAt"`
+}
+
+// NewRiskRuleView shows a rule.
+func NewRiskRuleView(r *paygate.RiskRule) RiskRuleView {
+	return RiskRuleView{ID: r.ID, Name: r.Name, Expression: r.Expression, Action: r.Action, Enabled: r.Enabled,
+		CreatedAt: TimeString(r.CreatedAt)}
+}
+
+// RiskRuleList is a merchant's rules.
+type RiskRuleList struct {
+	Data []RiskRuleView `json:"data"`
 }
 
 // NextActionView is what the customer must do next (a redirect, a QR
@@ -174,10 +247,7 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 			Initiator: sc.Initiator, Stored: sc.Stored}
 	}
 	if r := p.Risk; r != nil {
-		v.Risk = &RiskView{Decision: r.Decision, Score: r.Score, Reasons: r.Reasons}
-		if v.Risk.Reasons == nil {
-			v.Risk.Reasons = []string{}
-		}
+		v.Risk = NewRiskView(r)
 	}
 	if a := p.NextAction; a != nil {
 		v.NextAction = &NextActionView{Type: a.Type, URL: a.URL, QRCode: a.QRCode, QRImageURL: a.QRImageURL,

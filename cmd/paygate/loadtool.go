@@ -28,6 +28,7 @@ import (
 // benchOps are the operations the tool knows, with what each does.
 var benchOps = map[string]string{
 	"card":     "card payment, auto capture (POST /v1/payments)",
+	"cardrisk": "card payment with fraudMode Y: risk screened (a new card and address each time, so nothing fires)",
 	"manual":   "card payment, manual capture, then capture (two requests)",
 	"refund":   "card payment, then a partial refund (two requests)",
 	"inquiry":  "GET /v1/payments/{tradeNo} of an earlier payment",
@@ -409,6 +410,14 @@ func (r *runner) do(ctx context.Context, op string, at time.Time, out chan<- sam
 	case "card":
 		_, err := r.post(ctx, "/v1/payments", paymentBody(r.orderNo(), "auto"), 201, r.remember)
 		record(op, at, err)
+	case "cardrisk":
+		n := r.seq.Add(1)
+		body := paymentBody(fmt.Sprintf("%s-%08d", r.cfg.OrderPrefix, n), "auto")
+		body["fraudMode"] = "Y"
+		body["card"].(map[string]any)["cardNo"] = luhnNumber("400001", int(n))
+		body["deviceInfo"] = map[string]any{"clientIp": fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255), "language": "en-US"}
+		_, err := r.post(ctx, "/v1/payments", body, 201, r.remember)
+		record(op, at, err)
 	case "manual":
 		orderNo := r.orderNo()
 		_, err := r.post(ctx, "/v1/payments", paymentBody(orderNo, "manual"), 201, nil)
@@ -537,4 +546,21 @@ func (r *runner) send(req *http.Request, want int, then func([]byte)) ([]byte, e
 		then(body)
 	}
 	return body, nil
+}
+
+// luhnNumber is the i-th 16-digit card number starting with prefix that
+// passes the Luhn check.
+func luhnNumber(prefix string, i int) string {
+	body := fmt.Sprintf("%s%09d", prefix, i%1_000_000_000)
+	sum := 0
+	for j := range len(body) {
+		d := int(body[len(body)-1-j] - '0')
+		if j%2 == 0 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return body + strconv.Itoa((10-sum%10)%10)
 }
