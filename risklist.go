@@ -38,33 +38,41 @@ type VelocityWindow struct {
 	Declines int
 }
 
+// MaxVelocityScan bounds the payments a velocity count looks at per key (a
+// busy address, a merchant's own server sending its address, must not make
+// every payment walk a day of rows); the signals' thresholds are far below.
+const MaxVelocityScan = 1_000
+
 // RiskStore keeps merchants' risk lists and rules, and counts payments for
 // the velocity signals.
 type RiskStore interface {
-	// AddRiskListEntry inserts e; EConflict if the merchant's list has its
-	// value (or its id is taken).
-	AddRiskListEntry(ctx context.Context, e *RiskListEntry) error
+	// AddRiskListEntry inserts e unless the merchant's list holds max
+	// entries (ELimitExceeded), counted and inserted as one step even with
+	// concurrent adds; EConflict if the list has its value (or its id is
+	// taken).
+	AddRiskListEntry(ctx context.Context, e *RiskListEntry, max int) error
 	// RiskListEntryByValue returns the entry of a merchant's list with
 	// value; ENotFound.
 	RiskListEntryByValue(ctx context.Context, merchantID, list, value string) (*RiskListEntry, error)
 	// RiskListEntries lists up to limit entries of a merchant's list (every
 	// list when list is ""), in id order, after the id after.
 	RiskListEntries(ctx context.Context, merchantID, list, after string, limit int) ([]*RiskListEntry, error)
-	// CountRiskListEntries counts the entries of a merchant's list.
-	CountRiskListEntries(ctx context.Context, merchantID, list string) (int, error)
 	// DeleteRiskListEntry removes an entry of a merchant's list; ENotFound.
 	DeleteRiskListEntry(ctx context.Context, merchantID, list, id string) error
-	// AddRiskRule inserts r; EConflict if the merchant has a rule of its
-	// name (or its id is taken).
-	AddRiskRule(ctx context.Context, r *RiskRule) error
+	// AddRiskRule inserts r unless the merchant has max rules
+	// (ELimitExceeded), as AddRiskListEntry; EConflict if the merchant has a
+	// rule of its name (or its id is taken).
+	AddRiskRule(ctx context.Context, r *RiskRule, max int) error
 	// RiskRules lists a merchant's rules in the order they were made.
 	RiskRules(ctx context.Context, merchantID string) ([]*RiskRule, error)
 	// SetRiskRuleEnabled turns a merchant's rule on or off; ENotFound.
 	SetRiskRuleEnabled(ctx context.Context, merchantID, id string, enabled bool) error
 	// DeleteRiskRule removes a merchant's rule; ENotFound.
 	DeleteRiskRule(ctx context.Context, merchantID, id string) error
-	// Velocity counts the payments of every merchant with the card
-	// fingerprint, and those from the client address, created at or after
-	// each of since, in one statement; an empty key counts nothing.
-	Velocity(ctx context.Context, fingerprint, ip string, since []time.Time) (card, address []VelocityWindow, err error)
+	// Velocity counts the merchant's payments with the card fingerprint,
+	// and those from the client address, created at or after each of
+	// since, in one statement; an empty key counts nothing. Each key's
+	// newest MaxVelocityScan payments are looked at, no more: counts stop
+	// there.
+	Velocity(ctx context.Context, merchantID, fingerprint, ip string, since []time.Time) (card, address []VelocityWindow, err error)
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -216,7 +217,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := h.checkout.Pay(r.Context(), sid, gateway.CardForm{CardNo: r.PostFormValue("cardNo"),
 		ExpiryMonth: r.PostFormValue("expiryMonth"), ExpiryYear: r.PostFormValue("expiryYear"),
-		CVC: r.PostFormValue("cvc"), HolderName: r.PostFormValue("holderName")})
+		CVC: r.PostFormValue("cvc"), HolderName: r.PostFormValue("holderName"), ClientIP: shopperIP(r)})
 	switch {
 	case paygate.ErrorCode(err) == paygate.ENotFound:
 		h.render(w, r, errStatus(err), "message", view{T: t, Message: t["notFound"]}, "")
@@ -358,4 +359,14 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, t map[string
 		msg = t["processing_error"]
 	}
 	h.render(w, r, errStatus(err), "message", view{T: t, Message: msg}, "")
+}
+
+// shopperIP is the address the cashier page was posted from, for the risk
+// engine's address signals.
+func shopperIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return ""
+	}
+	return host
 }

@@ -261,7 +261,7 @@ func (s *core) takePendingCard(ctx context.Context, a *challengeAnswer) (done *p
 // payment whose card was taken.
 func (s *core) answerChallenge(ctx context.Context, a *challengeAnswer, sess *paygate.Session, pc *pendingCard) (*paygate.Payment, error) {
 	p := a.p
-	d := &draft{payment: p, session: sess, store: pc.Store, storeReason: pc.StoreReason,
+	d := &draft{payment: p, session: sess, store: pc.Store, storeReason: pc.StoreReason, afterChallenge: true,
 		card: acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}}
 	if pc.Renew != nil {
 		d.storedUpdate = s.renewedCard(ctx, pc.Renew) // as the stored card is now

@@ -245,6 +245,7 @@ func (page *CheckoutPage) payment() *paygate.Payment {
 // CardForm is what the cashier page posts.
 type CardForm struct {
 	CardNo, ExpiryMonth, ExpiryYear, CVC, HolderName string
+	ClientIP                                         string // the shopper's address, for the risk engine
 }
 
 // ErrInProgress says another attempt on the session is being processed.
@@ -299,6 +300,7 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 	q.Card = &paygate.CardDetails{Brand: string(brand), BIN: card.BIN(f.CardNo), Last4: card.Last4(f.CardNo),
 		ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Fingerprint: s.vault.Fingerprint(f.CardNo)}
 	q.FailureCode, q.FailureMessage = "", ""
+	q.Risk = nil // each card is judged anew
 	q.UpdatedAt = now
 	q.Version++
 	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}); err != nil {
@@ -307,7 +309,7 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 		}
 		return nil, err
 	}
-	d := &draft{payment: &q, session: sess, actionTTL: sess.ExpiresAt.Sub(now),
+	d := &draft{payment: &q, session: sess, actionTTL: sess.ExpiresAt.Sub(now), clientIP: f.ClientIP,
 		card: acquirer.Card{Number: f.CardNo, CVC: f.CVC, ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Brand: string(brand)}}
 	return s.authorize(ctx, &q, d)
 }

@@ -12,6 +12,7 @@ import (
 
 	"paygate"
 	"paygate/acquirer"
+	"paygate/risk"
 	"paygate/vault"
 )
 
@@ -94,6 +95,12 @@ type Config struct {
 	// Observer is told of connector calls, status changes and deliveries
 	// (the metrics); nil: nobody.
 	Observer Observer
+	// Geo finds client addresses' countries for the risk engine's
+	// geography signal; nil: the signal compares the card's country with
+	// the billing country only.
+	Geo Geo
+	// BINs maps card BINs to countries; nil: the built-in table.
+	BINs *risk.BINTable
 }
 
 func (c *Config) defaults() {
@@ -114,6 +121,9 @@ func (c *Config) defaults() {
 	}
 	if c.ReplayWait == 0 {
 		c.ReplayWait = 10 * time.Second
+	}
+	if c.BINs == nil {
+		c.BINs = risk.DefaultBINs
 	}
 }
 

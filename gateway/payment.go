@@ -30,6 +30,10 @@ type draft struct {
 	deviceToken  string              // an Apple Pay or Google Pay token, opened before the payment is stored
 	risk         *paygate.Risk       // the risk engine's decision, made before the acquirer is called
 	review       bool                // the engine asks for 3-D Secure: a challenge, whatever the mode
+	clientIP     string              // the shopper's address on the cashier page (the risk engine's)
+	// afterChallenge marks the authorization after a 3-D Secure challenge:
+	// the risk engine judged the payment before it.
+	afterChallenge bool
 }
 
 // CreatePayment creates a payment: card, wallet or QR. It answers created=false with the
@@ -282,12 +286,14 @@ func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, acquirerRef
 func (s *core) decline(ctx context.Context, p *paygate.Payment, d *draft, code, msg string, risk *paygate.Risk) (*paygate.Payment, error) {
 	if d != nil && d.session != nil && p.Status == paygate.StatusPending {
 		return s.update(ctx, p, func(p *paygate.Payment, _ time.Time) {
-			p.FailureCode, p.FailureMessage, p.Risk = code, msg, risk
+			p.FailureCode, p.FailureMessage, p.Risk = code, msg, cmp.Or(risk, p.Risk)
 			p.ClaimedUntil = nil
 		})
 	}
 	return s.record(ctx, p, paygate.StatusFailed, func(p *paygate.Payment, _ time.Time) {
-		p.FailureCode, p.FailureMessage, p.Risk = code, msg, risk
+		// A decision made before (a review before a challenge) stays when
+		// the failure brings none.
+		p.FailureCode, p.FailureMessage, p.Risk = code, msg, cmp.Or(risk, p.Risk)
 		p.ExpiresAt = nil
 		p.NextAction = nil
 		p.PendingCard = nil

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,55 +16,112 @@ import (
 // rules, and a decision without a payment.
 type Risk struct{ *core }
 
-// engineTTL is how long a node keeps a merchant's compiled lists and rules:
-// a change made on another node holds here within this time (on this node
-// at once).
+// engineTTL is how long a node uses a merchant's lists and rules before it
+// reads them again: a change made on another node holds here within this
+// time (on this node at once).
 const engineTTL = 2 * time.Second
+
+// engineIdle is how long an engine unused stays in memory.
+const engineIdle = 10 * time.Minute
 
 // engines caches each merchant's compiled engine on this node.
 type engines struct {
 	mu sync.Mutex
-	m  map[string]engineEntry
+	m  map[string]*engineEntry
 }
 
 type engineEntry struct {
-	eng *risk.Engine
-	at  time.Time
+	eng     *risk.Engine // nil until loaded, and after a change on this node
+	at      time.Time    // when eng was read
+	used    time.Time
+	gen     uint64 // bumped by each change on this node: a load begun before it is dropped
+	loading bool
+	rules   map[string]*risk.Rule // compiled, by id and expression: compiled again only when changed
 }
 
+// forget drops a merchant's engine after a change on this node: the next
+// payment reads the lists and rules again.
 func (e *engines) forget(merchantID string) {
 	e.mu.Lock()
-	delete(e.m, merchantID)
+	if x := e.m[merchantID]; x != nil {
+		x.gen++
+		x.eng = nil
+	}
 	e.mu.Unlock()
 }
 
-// engine returns the merchant's compiled lists and rules.
+// engine returns the merchant's compiled lists and rules. While one request
+// reads them again, the others use the engine read before (one reader a
+// merchant and node, not one per payment).
 func (s *core) engine(ctx context.Context, merchantID string) (*risk.Engine, error) {
 	now := s.now()
 	s.risk.mu.Lock()
-	if e, ok := s.risk.m[merchantID]; ok && now.Sub(e.at) < engineTTL {
+	if s.risk.m == nil {
+		s.risk.m = map[string]*engineEntry{}
+	}
+	e := s.risk.m[merchantID]
+	if e == nil {
+		s.evictIdle(now)
+		e = &engineEntry{}
+		s.risk.m[merchantID] = e
+	}
+	e.used = now
+	if e.eng != nil && (now.Sub(e.at) < engineTTL || e.loading) {
+		eng := e.eng
 		s.risk.mu.Unlock()
-		return e.eng, nil
+		return eng, nil
+	}
+	e.loading = true
+	gen, compiled := e.gen, e.rules
+	s.risk.mu.Unlock()
+	eng, rules, err := s.loadEngine(ctx, merchantID, compiled)
+	s.risk.mu.Lock()
+	e.loading = false
+	if err == nil && e.gen == gen {
+		e.eng, e.at, e.rules = eng, now, rules
 	}
 	s.risk.mu.Unlock()
-	eng := &risk.Engine{}
-	rules, err := s.store.RiskRules(ctx, merchantID)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rules {
-		cr, err := risk.Compile(r.ID, r.Name, r.Expression, risk.Decision(r.Action), r.Enabled)
-		if err != nil {
-			s.log.ErrorContext(ctx, "a stored risk rule does not compile; skipped", "rule", r.ID, "err", err)
-			continue
+	return eng, err
+}
+
+// evictIdle forgets the engines unused for engineIdle; the caller holds
+// the lock.
+func (s *core) evictIdle(now time.Time) {
+	for id, e := range s.risk.m {
+		if now.Sub(e.used) > engineIdle && !e.loading {
+			delete(s.risk.m, id)
 		}
-		eng.Rules = append(eng.Rules, cr)
+	}
+}
+
+// loadEngine reads a merchant's rules and lists and compiles them, reusing
+// the rules compiled before that have not changed.
+func (s *core) loadEngine(ctx context.Context, merchantID string, compiled map[string]*risk.Rule) (*risk.Engine, map[string]*risk.Rule, error) {
+	eng := &risk.Engine{}
+	stored, err := s.store.RiskRules(ctx, merchantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	rules := map[string]*risk.Rule{}
+	for _, r := range stored {
+		key := r.ID + "|" + r.Expression
+		cr := compiled[key]
+		if cr == nil {
+			if cr, err = risk.Compile(r.ID, r.Name, r.Expression, risk.Decision(r.Action), true); err != nil {
+				s.log.ErrorContext(ctx, "a stored risk rule does not compile; skipped", "rule", r.ID, "err", err)
+				continue
+			}
+		}
+		rules[key] = cr
+		x := *cr // the same program; this load's name, action and switch
+		x.Name, x.Action, x.Enabled = r.Name, risk.Decision(r.Action), r.Enabled
+		eng.Rules = append(eng.Rules, &x)
 	}
 	entries := map[risk.List][]string{}
 	for after := ""; ; {
 		page, err := s.store.RiskListEntries(ctx, merchantID, "", after, 1000)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, e := range page {
 			entries[risk.List(e.List)] = append(entries[risk.List(e.List)], e.Value)
@@ -74,49 +132,55 @@ func (s *core) engine(ctx context.Context, merchantID string) (*risk.Engine, err
 		after = page[len(page)-1].ID
 	}
 	eng.Lists = risk.NewLists(entries)
-	s.risk.mu.Lock()
-	if s.risk.m == nil {
-		s.risk.m = map[string]engineEntry{}
-	}
-	s.risk.m[merchantID] = engineEntry{eng: eng, at: now}
-	s.risk.mu.Unlock()
-	return eng, nil
+	return eng, rules, nil
 }
 
 // velocityWindows are the spans the velocity signals count over.
 var velocityWindows = []time.Duration{10 * time.Minute, time.Hour, 24 * time.Hour}
 
-// screen decides a payment that is stored (its own row counts in the
-// velocities) or, with extra, one that is not yet (it is added).
-func (s *core) screen(ctx context.Context, p *paygate.Payment, cardNumber string, extra bool) (risk.Result, error) {
+// screen decides a payment that is stored or, with extra, one that is not
+// yet. clientIP, when not "", is the address to judge (the shopper's on the
+// cashier page) instead of the payment's deviceInfo.clientIp. The payment
+// counts in each velocity window: its own row where it lies in the window,
+// else it is added (a stored payment older than the window, a cashier
+// session's made before the shopper came).
+func (s *core) screen(ctx context.Context, p *paygate.Payment, cardNumber, clientIP string, extra bool) (risk.Result, error) {
 	eng, err := s.engine(ctx, p.MerchantID)
 	if err != nil {
 		return risk.Result{}, err
 	}
 	now := s.now()
-	in := riskInput(p, cardNumber, now)
+	in := s.riskInput(p, cardNumber, now)
+	ownIP := in.IP
+	if clientIP != "" {
+		in.IP = clientIP
+	}
 	since := make([]time.Time, len(velocityWindows))
 	for i, w := range velocityWindows {
 		since[i] = now.Add(-w)
 	}
-	card, addr, err := s.store.Velocity(ctx, in.CardFingerprint, in.IP, since)
+	card, addr, err := s.store.Velocity(ctx, p.MerchantID, in.CardFingerprint, in.IP, since)
 	if err != nil {
 		return risk.Result{}, err
 	}
+	// Is the payment's own row counted in window i under each key?
+	counted := func(i int, sameKey bool) bool { return !extra && sameKey && !p.CreatedAt.Before(since[i]) }
 	if in.CardFingerprint != "" {
-		in.Card = windows(card, extra, p.Amount.Minor)
+		in.Card = windows(card, p.Amount.Minor, func(i int) bool { return counted(i, true) })
 	}
 	if in.IP != "" {
-		in.Address = windows(addr, extra, p.Amount.Minor)
+		in.Address = windows(addr, p.Amount.Minor, func(i int) bool { return counted(i, in.IP == ownIP) })
 	}
 	return eng.Decide(&in), nil
 }
 
-func windows(vs []paygate.VelocityWindow, extra bool, amount int64) risk.Windows {
+// windows makes the engine's windows of the counts, adding the payment
+// judged to each window where counted says its row is not counted.
+func windows(vs []paygate.VelocityWindow, amount int64, counted func(i int) bool) risk.Windows {
 	w := make([]risk.Window, len(vs))
 	for i, v := range vs {
 		w[i] = risk.Window{Count: v.Count, Amount: v.Amount, Declines: v.Declines}
-		if extra {
+		if !counted(i) {
 			w[i].Count++
 			w[i].Amount += amount
 		}
@@ -124,9 +188,15 @@ func windows(vs []paygate.VelocityWindow, extra bool, amount int64) risk.Windows
 	return risk.Windows{Min10: w[0], Hour: w[1], Day: w[2]}
 }
 
+// Geo finds the country of a client address (the IP database of
+// --geoip-db); "" when it does not know.
+type Geo interface {
+	Country(ip string) string
+}
+
 // riskInput is what the engine judges of p; cardNumber (in memory only)
-// gives the 8-digit BIN the lists match.
-func riskInput(p *paygate.Payment, cardNumber string, now time.Time) risk.Input {
+// gives the 8-digit BIN the lists and the BIN table match.
+func (s *core) riskInput(p *paygate.Payment, cardNumber string, now time.Time) risk.Input {
 	in := risk.Input{Amount: p.Amount.Minor, Currency: p.Amount.Currency, Method: p.PaymentMethodType,
 		CardFingerprint: p.CardFingerprint(), IP: p.ClientIP(), Hour: now.UTC().Hour()}
 	if c := p.Card; c != nil {
@@ -135,12 +205,15 @@ func riskInput(p *paygate.Payment, cardNumber string, now time.Time) risk.Input 
 	if len(cardNumber) >= 8 {
 		in.CardBIN = cardNumber[:8]
 	}
-	in.CardCountry = risk.BINCountry(in.CardBIN)
+	in.CardCountry = s.cfg.BINs.Country(in.CardBIN)
+	if s.cfg.Geo != nil && in.IP != "" {
+		in.IPCountry = s.cfg.Geo.Country(in.IP)
+	}
 	var billing wire.Billing
 	if len(p.Billing) > 0 && json.Unmarshal(p.Billing, &billing) == nil {
 		in.Email = billing.Email
 		if billing.Address != nil {
-			in.BillingCountry = billing.Address.Country
+			in.BillingCountry = strings.ToUpper(billing.Address.Country)
 		}
 	}
 	var device wire.DeviceInfo
@@ -167,19 +240,27 @@ func riskOf(r risk.Result) *paygate.Risk {
 // as one), or, under threeDsMode no, declines. A payment decided before a
 // challenge is not decided again after it.
 func (s *core) screenCard(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
-	if !p.FraudMode.Screens() || p.Risk != nil || d.card.Number == "" {
+	if !p.FraudMode.Screens() || d.afterChallenge || d.card.Number == "" {
 		return nil, nil
 	}
-	res, err := s.screen(ctx, p, d.card.Number, false)
+	res, err := s.screen(ctx, p, d.card.Number, d.clientIP, false)
 	if err != nil {
-		return nil, err
+		// No decision, so no charge: a failure the customer may retry.
+		s.log.WarnContext(ctx, "risk screening failed", "tradeNo", p.TradeNo, "err", err)
+		return s.decline(ctx, p, d, "processing_error", "Risk screening could not be done; it is safe to retry.", nil)
 	}
 	d.risk = riskOf(res)
 	switch res.Decision {
 	case risk.Decline:
 		return s.decline(ctx, p, d, codeFraud, "The payment was declined by risk screening.", d.risk)
 	case risk.Review:
-		if d.threeDsData == nil && p.ThreeDS.Mode == paygate.ThreeDSOff {
+		if t := d.threeDsData; t != nil {
+			// The merchant's own authentication counts only when it passed.
+			if !t.LiabilityShift && t.AuthenticationResultCode != "Y" && t.AuthenticationResultCode != "A" {
+				return s.decline(ctx, p, d, codeFraud,
+					"Risk screening asks for 3-D Secure, and the authentication sent did not pass; the payment is declined.", d.risk)
+			}
+		} else if p.ThreeDS.Mode == paygate.ThreeDSOff {
 			return s.decline(ctx, p, d, codeFraud,
 				"Risk screening asks for 3-D Secure, which threeDsMode no leaves out; the payment is declined.", d.risk)
 		}

@@ -27,7 +27,7 @@ func BenchmarkScreen(b *testing.B) {
 		DeviceInfo: []byte(`{"clientIp":"10.1.1.1"}`), CreatedAt: time.Now()}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.core.screen(b.Context(), p, "4242424242424242", false); err != nil {
+		if _, err := s.core.screen(b.Context(), p, "4242424242424242", "", false); err != nil {
 			b.Fatal(err)
 		}
 	}

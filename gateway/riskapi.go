@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"paygate"
 	"paygate/risk"
@@ -37,8 +38,8 @@ func (s *Risk) AddListEntry(ctx context.Context, list, value, note string) (*pay
 	if msg != "" {
 		return nil, false, paygate.InvalidParam("value", "%s", msg)
 	}
-	if len([]rune(note)) > maxNote {
-		return nil, false, paygate.InvalidParam("note", "note must be at most %d characters", maxNote)
+	if len([]rune(note)) > maxNote || !utf8.ValidString(note) || hasControl(note) {
+		return nil, false, paygate.InvalidParam("note", "note must be at most %d characters of text", maxNote)
 	}
 	merchantID := paygate.MerchantID(ctx)
 	if e, err := s.store.RiskListEntryByValue(ctx, merchantID, list, v); err == nil {
@@ -46,14 +47,13 @@ func (s *Risk) AddListEntry(ctx context.Context, list, value, note string) (*pay
 	} else if !isCode(err, paygate.ENotFound) {
 		return nil, false, err
 	}
-	if n, err := s.store.CountRiskListEntries(ctx, merchantID, list); err != nil {
-		return nil, false, err
-	} else if n >= risk.MaxListEntries {
-		return nil, false, paygate.Errorf(paygate.ELimitExceeded, "the %s list holds %d entries, the most it may; delete some first", list, n)
-	}
 	now := s.now()
 	e := &paygate.RiskListEntry{ID: newID("L", now, 8), MerchantID: merchantID, List: list, Value: v, Note: note, CreatedAt: now}
-	if err := s.store.AddRiskListEntry(ctx, e); err != nil {
+	if err := s.store.AddRiskListEntry(ctx, e, risk.MaxListEntries); err != nil {
+		if isCode(err, paygate.ELimitExceeded) {
+			return nil, false, paygate.Errorf(paygate.ELimitExceeded, "the %s list holds %d entries, the most it may; delete some first",
+				list, risk.MaxListEntries)
+		}
 		if isCode(err, paygate.EConflict) { // the same value, at the same time
 			if e, err := s.store.RiskListEntryByValue(ctx, merchantID, list, v); err == nil {
 				return e, false, nil
@@ -127,17 +127,13 @@ func (s *Risk) AddRule(ctx context.Context, req *wire.RiskRuleRequest) (*paygate
 		return nil, paygate.InvalidParam("expression", "expression: %s", strings.TrimSpace(err.Error()))
 	}
 	merchantID := paygate.MerchantID(ctx)
-	rules, err := s.store.RiskRules(ctx, merchantID)
-	if err != nil {
-		return nil, err
-	}
-	if len(rules) >= risk.MaxRules {
-		return nil, paygate.Errorf(paygate.ELimitExceeded, "a merchant may have at most %d rules; delete one first", risk.MaxRules)
-	}
 	now := s.now()
 	r := &paygate.RiskRule{ID: newID("R", now, 8), MerchantID: merchantID, Name: req.Name, Expression: req.Expression,
 		Action: req.Action, Enabled: req.Enabled == nil || *req.Enabled, CreatedAt: now}
-	if err := s.store.AddRiskRule(ctx, r); err != nil {
+	if err := s.store.AddRiskRule(ctx, r, risk.MaxRules); err != nil {
+		if isCode(err, paygate.ELimitExceeded) {
+			return nil, paygate.Errorf(paygate.ELimitExceeded, "a merchant may have at most %d rules; delete one first", risk.MaxRules)
+		}
 		if isCode(err, paygate.EConflict) {
 			return nil, paygate.Errorf(paygate.EConflict, "the merchant has a rule named %s", req.Name)
 		}
@@ -196,7 +192,7 @@ func (s *Risk) Evaluate(ctx context.Context, req *wire.CreatePaymentRequest) (*p
 		return nil, err
 	}
 	d.payment.MerchantID = paygate.MerchantID(ctx)
-	res, err := s.screen(ctx, d.payment, d.card.Number, true)
+	res, err := s.screen(ctx, d.payment, d.card.Number, "", true)
 	if err != nil {
 		return nil, err
 	}

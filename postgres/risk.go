@@ -7,17 +7,49 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"paygate"
 )
 
 const riskEntryCols = `id, merchant_id, list, value, note, created_at`
 
-// AddRiskListEntry inserts a list entry.
-func (s *Store) AddRiskListEntry(ctx context.Context, e *paygate.RiskListEntry) error {
-	_, err := s.exec(ctx, "add risk list entry", `INSERT INTO risk_list_entries (`+riskEntryCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+// AddRiskListEntry inserts a list entry unless the list is full.
+func (s *Store) AddRiskListEntry(ctx context.Context, e *paygate.RiskListEntry, max int) error {
+	return s.insertCounted(ctx, "add risk list entry", e.MerchantID+"|"+e.List,
+		`SELECT count(*) FROM risk_list_entries WHERE merchant_id = $1 AND list = $2`, []any{e.MerchantID, e.List}, max,
+		`INSERT INTO risk_list_entries (`+riskEntryCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		e.ID, e.MerchantID, e.List, e.Value, e.Note, ms(e.CreatedAt))
-	return err
+}
+
+// insertCounted runs insert unless count reaches max, in one transaction
+// that holds an advisory lock on key: nodes adding at once take turns, so
+// none passes the limit.
+func (s *Store) insertCounted(ctx context.Context, op, key, count string, countArgs []any, max int, insert string, args ...any) error {
+	if !storable(append(append([]any{key}, countArgs...), args...)...) {
+		return &paygate.Error{Code: paygate.EInvalidParameter, Op: op, Message: "text must be valid UTF-8 without NUL characters"}
+	}
+	return s.withConn(ctx, op, func(c *pgxpool.Conn) error {
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "risk-limit|"+key); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, count, countArgs...).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return &paygate.Error{Code: paygate.ELimitExceeded, Op: op, Message: "full"}
+		}
+		if _, err := tx.Exec(ctx, insert, args...); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
 }
 
 func (s *Store) riskEntries(ctx context.Context, where string, args ...any) ([]*paygate.RiskListEntry, error) {
@@ -49,14 +81,6 @@ func (s *Store) RiskListEntries(ctx context.Context, merchantID, list, after str
 	return s.riskEntries(ctx, `merchant_id = $1 AND list = $2 AND id > $3 ORDER BY id LIMIT $4`, merchantID, list, after, limitArg(limit))
 }
 
-// CountRiskListEntries counts a list's entries.
-func (s *Store) CountRiskListEntries(ctx context.Context, merchantID, list string) (int, error) {
-	var n int
-	err := s.rows(ctx, "count risk list entries", `SELECT count(*) FROM risk_list_entries WHERE merchant_id = $1 AND list = $2`,
-		[]any{merchantID, list}, func(r pgx.Rows) error { return r.Scan(&n) })
-	return n, err
-}
-
 // DeleteRiskListEntry removes a list entry.
 func (s *Store) DeleteRiskListEntry(ctx context.Context, merchantID, list, id string) error {
 	n, err := s.exec(ctx, "delete risk list entry", `DELETE FROM risk_list_entries WHERE merchant_id = $1 AND list = $2 AND id = $3`,
@@ -71,11 +95,11 @@ func touchedOne(n int64, err error) error {
 	return &paygate.Error{Code: paygate.ENotFound, Message: "not found"}
 }
 
-// AddRiskRule inserts a rule.
-func (s *Store) AddRiskRule(ctx context.Context, r *paygate.RiskRule) error {
-	_, err := s.exec(ctx, "add risk rule", `INSERT INTO risk_rules (id, merchant_id, name, expression, action, enabled, created_at)
+// AddRiskRule inserts a rule unless the merchant has max.
+func (s *Store) AddRiskRule(ctx context.Context, r *paygate.RiskRule, max int) error {
+	return s.insertCounted(ctx, "add risk rule", r.MerchantID, `SELECT count(*) FROM risk_rules WHERE merchant_id = $1`,
+		[]any{r.MerchantID}, max, `INSERT INTO risk_rules (id, merchant_id, name, expression, action, enabled, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.MerchantID, r.Name, r.Expression, r.Action, r.Enabled, ms(r.CreatedAt))
-	return err
 }
 
 // RiskRules lists a merchant's rules in the order they were made.
@@ -109,13 +133,14 @@ func (s *Store) DeleteRiskRule(ctx context.Context, merchantID, id string) error
 }
 
 // Velocity counts a card's and an address's payments since each time, in
-// one statement.
-func (s *Store) Velocity(ctx context.Context, fingerprint, ip string, since []time.Time) ([]paygate.VelocityWindow, []paygate.VelocityWindow, error) {
+// one statement: for each key, its newest MaxVelocityScan rows of the
+// merchant from the oldest time on.
+func (s *Store) Velocity(ctx context.Context, merchantID, fingerprint, ip string, since []time.Time) ([]paygate.VelocityWindow, []paygate.VelocityWindow, error) {
 	card, addr := make([]paygate.VelocityWindow, len(since)), make([]paygate.VelocityWindow, len(since))
 	if len(since) == 0 {
 		return card, addr, nil
 	}
-	args := []any{fingerprint, ip}
+	args := []any{fingerprint, ip, merchantID, paygate.MaxVelocityScan}
 	var cols []string
 	oldest := since[0]
 	for _, t := range since {
@@ -130,17 +155,30 @@ func (s *Store) Velocity(ctx context.Context, fingerprint, ip string, since []ti
 	}
 	args = append(args, ms(oldest))
 	last := fmt.Sprint(len(args))
-	sel := `SELECT ` + strings.Join(cols, ", ") + ` FROM payments WHERE `
-	q := `(` + sel + `card_fingerprint = $1 AND created_at >= $` + last + `) UNION ALL (` + sel + `client_ip = $2 AND created_at >= $` + last + `)`
-	i := 0
+	part := func(key, column, param string) string {
+		return `SELECT ` + key + ` AS key, ` + strings.Join(cols, ", ") + ` FROM (SELECT created_at, amount_minor, status FROM payments
+			WHERE ` + column + ` = ` + param + ` AND created_at >= $` + last + ` AND merchant_id = $3
+			ORDER BY created_at DESC LIMIT $4) k`
+	}
+	q := part("0", "card_fingerprint", "$1") + ` UNION ALL ` + part("1", "client_ip", "$2") + ` ORDER BY key`
 	err := s.rows(ctx, "velocity", q, args, func(r pgx.Rows) error {
-		out := [][]paygate.VelocityWindow{card, addr}[min(i, 1)]
-		i++
-		dest := make([]any, 0, 3*len(since))
-		for j := range out {
-			dest = append(dest, &out[j].Count, &out[j].Amount, &out[j].Declines)
+		var key int
+		vals := make([]int64, 3*len(since))
+		dest := []any{&key}
+		for i := range vals {
+			dest = append(dest, &vals[i])
 		}
-		return r.Scan(dest...)
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		out := card
+		if key == 1 {
+			out = addr
+		}
+		for i := range out {
+			out[i] = paygate.VelocityWindow{Count: int(vals[3*i]), Amount: vals[3*i+1], Declines: int(vals[3*i+2])}
+		}
+		return nil
 	})
 	return card, addr, err
 }

@@ -1,9 +1,14 @@
 package risk
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"maps"
 	"net/netip"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // List names a merchant's block list.
@@ -44,13 +49,17 @@ func Normalize(l List, v string) (string, string) {
 		}
 		return "", "a card fingerprint is the 64 hex digits of a payment's card.fingerprint"
 	case ListIP:
+		const msg = "an ip entry is an IPv4 or IPv6 address (without a zone) or a CIDR block such as 203.0.113.0/24"
 		if p, err := netip.ParsePrefix(v); err == nil {
+			if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 { // ::ffff:203.0.113.0/120 is 203.0.113.0/24
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+			}
 			return p.Masked().String(), ""
 		}
-		if a, err := netip.ParseAddr(v); err == nil {
+		if a, err := netip.ParseAddr(v); err == nil && a.Zone() == "" {
 			return a.Unmap().String(), ""
 		}
-		return "", "an ip entry is an IPv4 or IPv6 address or a CIDR block such as 203.0.113.0/24"
+		return "", msg
 	case ListEmail:
 		if v = strings.ToLower(v); emailRE.MatchString(v) && len(v) <= 254 {
 			return v, ""
@@ -67,7 +76,7 @@ func Normalize(l List, v string) (string, string) {
 		}
 		return "", "a country entry is an ISO 3166 alpha-2 code such as US"
 	case ListDevice:
-		if v != "" && len(v) <= 128 {
+		if n := utf8.RuneCountInString(v); n > 0 && n <= 128 && utf8.ValidString(v) {
 			return v, ""
 		}
 		return "", "a deviceId entry is 1-128 characters"
@@ -78,17 +87,20 @@ func Normalize(l List, v string) (string, string) {
 // Lists are a merchant's list entries, ready to match.
 type Lists struct {
 	exact    map[List]map[string]bool
-	prefixes []netip.Prefix
+	prefixes map[int]map[netip.Prefix]bool // CIDR blocks by their length: one lookup a length
 }
 
 // NewLists builds the matcher of entries, by list (normalized values).
 func NewLists(entries map[List][]string) *Lists {
-	l := &Lists{exact: map[List]map[string]bool{}}
+	l := &Lists{exact: map[List]map[string]bool{}, prefixes: map[int]map[netip.Prefix]bool{}}
 	for list, vs := range entries {
 		for _, v := range vs {
 			if list == ListIP && strings.Contains(v, "/") {
 				if p, err := netip.ParsePrefix(v); err == nil {
-					l.prefixes = append(l.prefixes, p)
+					if l.prefixes[p.Bits()] == nil {
+						l.prefixes[p.Bits()] = map[netip.Prefix]bool{}
+					}
+					l.prefixes[p.Bits()][p.Masked()] = true
 				}
 				continue
 			}
@@ -113,8 +125,13 @@ func (l *Lists) Match(in *Input) []Reason {
 	if a, err := netip.ParseAddr(in.IP); err == nil {
 		a = a.Unmap()
 		found := l.exact[ListIP][a.String()]
-		for _, p := range l.prefixes {
-			found = found || p.Contains(a)
+		for bits, ps := range l.prefixes {
+			if found {
+				break
+			}
+			if p, err := a.Prefix(bits); err == nil {
+				found = ps[p]
+			}
 		}
 		if found {
 			hit(ListIP, "address")
@@ -141,18 +158,50 @@ func (l *Lists) Match(in *Input) []Reason {
 	return out
 }
 
-// binCountries are the countries of the sandbox's test BINs; with no BIN
-// file, the built-in table (docs/risk.md).
+// binCountries are the countries of the sandbox's test BINs: the
+// built-in table an operator's BIN file adds to.
 var binCountries = map[string]string{
 	"424242": "US", "400000": "US", "410000": "GB", "555555": "US", "222300": "US", "378282": "US", "601111": "US",
 	"353011": "JP", "620000": "CN",
 }
 
-// BINCountry is the country of a card by its BIN (the first 6 digits of
-// bin), "" when unknown.
-func BINCountry(bin string) string {
-	if len(bin) < 6 {
-		return ""
+// BINTable maps card number prefixes (6 to 8 digits) to countries.
+type BINTable struct{ m map[string]string }
+
+// DefaultBINs is the built-in table alone.
+var DefaultBINs = &BINTable{m: binCountries}
+
+// LoadBINs reads a BIN file, CSV lines of "bin,country" (6-8 digits, an ISO
+// 3166 alpha-2 code; # starts a comment line), over the built-in table. A
+// line that does not read is refused with its number.
+func LoadBINs(r io.Reader) (*BINTable, error) {
+	t := &BINTable{m: maps.Clone(binCountries)}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		bin, country, ok := strings.Cut(line, ",")
+		bin, country = strings.TrimSpace(bin), strings.ToUpper(strings.TrimSpace(country))
+		if !ok || !binRE.MatchString(bin) || !countryRE.MatchString(country) {
+			return nil, fmt.Errorf("line %d: want bin,country (6-8 digits, an ISO 3166 alpha-2 code), got %q", n, line)
+		}
+		t.m[bin] = country
 	}
-	return binCountries[bin[:6]]
+	return t, sc.Err()
 }
+
+// Country is the country of a card whose number starts with bin (6 to 8
+// digits): the longest prefix in the table, "" when none is.
+func (t *BINTable) Country(bin string) string {
+	for n := min(8, len(bin)); n >= 6; n-- {
+		if c, ok := t.m[bin[:n]]; ok {
+			return c
+		}
+	}
+	return ""
+}
+
+// Len is the number of prefixes in the table.
+func (t *BINTable) Len() int { return len(t.m) }

@@ -80,7 +80,7 @@ func (in *Input) EmailDomain() string {
 // Engine is one merchant's lists and rules, compiled.
 type Engine struct {
 	Lists *Lists
-	Rules []*Rule // in their order: position, then creation
+	Rules []*Rule // in the order they were made
 }
 
 // Decide judges in, in this order, the first that decides ending it:

@@ -60,6 +60,8 @@ func TestNormalize(t *testing.T) {
 		{ListIP, "::ffff:203.0.113.7", "203.0.113.7", false},
 		{ListIP, "2001:db8::1/32", "2001:db8::/32", false},
 		{ListIP, "203.0.113", "", true},
+		{ListIP, "::ffff:203.0.113.7/120", "203.0.113.0/24", false},
+		{ListIP, "fe80::1%eth0", "", true},
 		{ListEmail, " Ana@Example.COM ", "ana@example.com", false},
 		{ListEmail, "ana", "", true},
 		{ListBIN, "424242", "424242", false},
@@ -70,6 +72,7 @@ func TestNormalize(t *testing.T) {
 		{ListCountry, "USA", "", true},
 		{ListDevice, "dev-1", "dev-1", false},
 		{ListDevice, strings.Repeat("x", 129), "", true},
+		{ListDevice, strings.Repeat("é", 128), strings.Repeat("é", 128), false},
 		{"phone", "1", "", true},
 	} {
 		got, msg := Normalize(tc.list, tc.in)
@@ -82,7 +85,7 @@ func TestNormalize(t *testing.T) {
 func TestListsMatch(t *testing.T) {
 	fp := strings.Repeat("cd", 32)
 	l := NewLists(map[List][]string{
-		ListCard: {fp}, ListIP: {"198.51.100.9", "203.0.113.0/24"}, ListEmail: {"bad@example.com"},
+		ListCard: {fp}, ListIP: {"198.51.100.9", "203.0.113.0/24", "2001:db8::/32"}, ListEmail: {"bad@example.com"},
 		ListBIN: {"40000000", "555555"}, ListCountry: {"KP"}, ListDevice: {"dev-x"},
 	})
 	for _, tc := range []struct {
@@ -93,6 +96,8 @@ func TestListsMatch(t *testing.T) {
 		{Input{IP: "203.0.113.200"}, "blocklist_ip"},
 		{Input{IP: "::ffff:198.51.100.9"}, "blocklist_ip"},
 		{Input{IP: "198.51.100.10"}, ""},
+		{Input{IP: "2001:db8:1::5"}, "blocklist_ip"},
+		{Input{IP: "2001:db9::5"}, ""},
 		{Input{Email: "Bad@Example.com"}, "blocklist_email"},
 		{Input{CardBIN: "40000000"}, "blocklist_bin"},
 		{Input{CardBIN: "40000001"}, ""},
@@ -179,8 +184,8 @@ func benchEngine(b testing.TB) (*Engine, *Input) {
 		entries[ListBIN] = append(entries[ListBIN], fmt.Sprintf("%08d", i))
 		entries[ListDevice] = append(entries[ListDevice], fmt.Sprintf("dev-%d", i))
 	}
-	for i := range 200 {
-		entries[ListIP] = append(entries[ListIP], fmt.Sprintf("172.%d.0.0/16", i))
+	for i := range MaxListEntries {
+		entries[ListIP] = append(entries[ListIP], fmt.Sprintf("172.%d.%d.0/24", i/256%256, i%256)) // a second full ip list, of blocks
 	}
 	entries[ListCountry] = []string{"KP", "IR", "SY", "CU"}
 	eng := &Engine{Lists: NewLists(entries)}
@@ -209,5 +214,42 @@ func BenchmarkDecide(b *testing.B) {
 	slices.Sort(times)
 	if len(times) > 0 {
 		b.ReportMetric(float64(times[len(times)*99/100]), "p99-ns")
+	}
+}
+
+func TestGeography(t *testing.T) {
+	for _, tc := range []struct {
+		card, ip, bill string
+		decision       Decision
+		reasons        string
+	}{
+		{"US", "US", "US", Approve, ""},
+		{"GB", "US", "US", Review, "country_mismatch"},
+		{"GB", "US", "", Approve, "country_mismatch"},
+		{"GB", "", "FR", Approve, "country_mismatch"},
+		{"GB", "GB", "FR", Approve, "country_mismatch"},
+		{"", "US", "FR", Approve, ""}, // the card's country unknown: no signal
+	} {
+		res := (&Engine{}).Decide(&Input{CardCountry: tc.card, IPCountry: tc.ip, BillingCountry: tc.bill})
+		if res.Decision != tc.decision || codes(res.Reasons) != tc.reasons {
+			t.Errorf("card %s, ip %s, billing %s: got %s %v, want %s %s", tc.card, tc.ip, tc.bill, res.Decision, res.Reasons, tc.decision, tc.reasons)
+		}
+	}
+}
+
+func TestLoadBINs(t *testing.T) {
+	tbl, err := LoadBINs(strings.NewReader("# bin,country\n45717360,dk\n457173, SE\n\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for bin, want := range map[string]string{"45717360": "DK", "45717361": "SE", "457173": "SE", "42424242": "US", "99999999": "", "4242": ""} {
+		if got := tbl.Country(bin); got != want {
+			t.Errorf("Country(%s) = %q, want %q", bin, got, want)
+		}
+	}
+	for _, bad := range []string{"12345,US\n", "123456,USA\n", "123456\n", "1234567890,US\n"} {
+		if _, err := LoadBINs(strings.NewReader("# ok\n" + bad)); err == nil || !strings.Contains(err.Error(), "line 2") {
+			t.Errorf("LoadBINs(%q) = %v, want line 2 refused", bad, err)
+		}
 	}
 }

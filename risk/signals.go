@@ -45,5 +45,26 @@ func signals(in *Input) (int, []Reason) {
 			fire(60, "velocity_ip", "%d payments came from this address in the last 10 minutes", a.Min10.Count)
 		}
 	}
+	geography(in, fire)
 	return score, reasons
+}
+
+// geography compares the card's country with the address's and the
+// billing country, where they are known: one that differs from both others
+// reviews; a single difference is a reason without a score of its own.
+func geography(in *Input, fire func(s int, code, format string, args ...any)) {
+	card, ip, bill := in.CardCountry, in.IPCountry, in.BillingCountry
+	if card == "" {
+		return
+	}
+	ipDiffers := ip != "" && ip != card
+	billDiffers := bill != "" && bill != card
+	switch {
+	case ipDiffers && billDiffers:
+		fire(60, "country_mismatch", "the card is from %s, the address in %s and the billing address in %s", card, ip, bill)
+	case ipDiffers:
+		fire(20, "country_mismatch", "the card is from %s and the address in %s", card, ip)
+	case billDiffers:
+		fire(20, "country_mismatch", "the card is from %s and the billing address in %s", card, bill)
+	}
 }

@@ -53,6 +53,14 @@ func TestPaymentsUseIndexes(t *testing.T) {
 		query{"CardVelocity", `SELECT count(*) FROM payments WHERE card_fingerprint = ? AND created_at >= ?`, []any{"fp", ms(t0)}, "payments_card"},
 		query{"IPVelocity", `SELECT count(*) FROM payments WHERE client_ip = ? AND created_at >= ?`, []any{"203.0.113.7", ms(t0)}, "payments_client_ip"},
 	)
+	vq := velocityQuery([]string{"count(*)"})
+	vargs := []any{"fp", ms(t0), "m_a", 1000, "203.0.113.7", ms(t0), "m_a", 1000}
+	plan := explain(t, s.r.DB, vq, vargs)
+	for _, index := range []string{"payments_card", "payments_client_ip"} {
+		if !strings.Contains(plan, "INDEX "+index+" ") {
+			t.Errorf("velocity plan %q does not use %s", plan, index)
+		}
+	}
 	for _, q := range qs {
 		t.Run(q.name, func(t *testing.T) {
 			plan := explain(t, s.r.DB, q.sql, q.args)

@@ -11,11 +11,26 @@ import (
 
 const riskEntryCols = `id, merchant_id, list, value, note, created_at`
 
-// AddRiskListEntry inserts a list entry.
-func (s *Store) AddRiskListEntry(ctx context.Context, e *paygate.RiskListEntry) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO risk_list_entries (`+riskEntryCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.ID, e.MerchantID, e.List, e.Value, e.Note, ms(e.CreatedAt))
-	return dbErr("add risk list entry", err)
+// AddRiskListEntry inserts a list entry unless the list is full: one
+// statement on the one writer, so the count and the insert are one step.
+func (s *Store) AddRiskListEntry(ctx context.Context, e *paygate.RiskListEntry, max int) error {
+	res, err := s.w.ExecContext(ctx, `INSERT INTO risk_list_entries (`+riskEntryCols+`) SELECT ?, ?, ?, ?, ?, ?
+		WHERE (SELECT count(*) FROM risk_list_entries WHERE merchant_id = ? AND list = ?) < ?`,
+		e.ID, e.MerchantID, e.List, e.Value, e.Note, ms(e.CreatedAt), e.MerchantID, e.List, max)
+	return limited(res, err, "add risk list entry")
+}
+
+// limited maps an insert that a full count stopped to ELimitExceeded.
+func limited(res sql.Result, err error, op string) error {
+	if err != nil {
+		return dbErr(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return dbErr(op, err)
+	} else if n == 0 {
+		return &paygate.Error{Code: paygate.ELimitExceeded, Op: op, Message: "full"}
+	}
+	return nil
 }
 
 func scanRiskEntries(rows *sql.Rows, err error) ([]*paygate.RiskListEntry, error) {
@@ -59,14 +74,6 @@ func (s *Store) RiskListEntries(ctx context.Context, merchantID, list, after str
 		WHERE merchant_id = ? AND list = ? AND id > ? ORDER BY id LIMIT ?`, merchantID, list, after, limit))
 }
 
-// CountRiskListEntries counts a list's entries.
-func (s *Store) CountRiskListEntries(ctx context.Context, merchantID, list string) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM risk_list_entries WHERE merchant_id = ? AND list = ?`,
-		merchantID, list).Scan(&n)
-	return n, dbErr("count risk list entries", err)
-}
-
 // DeleteRiskListEntry removes a list entry.
 func (s *Store) DeleteRiskListEntry(ctx context.Context, merchantID, list, id string) error {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM risk_list_entries WHERE merchant_id = ? AND list = ? AND id = ?`,
@@ -86,11 +93,12 @@ func touchedOne(res sql.Result, err error, op string) error {
 	return nil
 }
 
-// AddRiskRule inserts a rule.
-func (s *Store) AddRiskRule(ctx context.Context, r *paygate.RiskRule) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO risk_rules (id, merchant_id, name, expression, action, enabled, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.MerchantID, r.Name, r.Expression, r.Action, r.Enabled, ms(r.CreatedAt))
-	return dbErr("add risk rule", err)
+// AddRiskRule inserts a rule unless the merchant has max.
+func (s *Store) AddRiskRule(ctx context.Context, r *paygate.RiskRule, max int) error {
+	res, err := s.w.ExecContext(ctx, `INSERT INTO risk_rules (id, merchant_id, name, expression, action, enabled, created_at)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM risk_rules WHERE merchant_id = ?) < ?`,
+		r.ID, r.MerchantID, r.Name, r.Expression, r.Action, r.Enabled, ms(r.CreatedAt), r.MerchantID, max)
+	return limited(res, err, "add risk rule")
 }
 
 // RiskRules lists a merchant's rules in the order they were made.
@@ -126,10 +134,21 @@ func (s *Store) DeleteRiskRule(ctx context.Context, merchantID, id string) error
 	return touchedOne(res, err, "delete risk rule")
 }
 
+// velocityQuery is Velocity's statement. Each part reads its key's index
+// (named: the planner, left alone, may walk the merchant's index of every
+// payment of the day instead).
+func velocityQuery(cols []string) string {
+	part := func(key, column, index string) string {
+		return `SELECT ` + key + `, ` + strings.Join(cols, ", ") + ` FROM (SELECT created_at, amount_minor, status FROM payments
+			INDEXED BY ` + index + ` WHERE ` + column + ` = ? AND created_at >= ? AND merchant_id = ? ORDER BY created_at DESC LIMIT ?)`
+	}
+	return part("0", "card_fingerprint", "payments_card") + ` UNION ALL ` + part("1", "client_ip", "payments_client_ip") + ` ORDER BY 1`
+}
+
 // Velocity counts a card's and an address's payments since each time, in
-// one statement: a pass over the index of (column, created_at) for each key
-// from the oldest time on.
-func (s *Store) Velocity(ctx context.Context, fingerprint, ip string, since []time.Time) ([]paygate.VelocityWindow, []paygate.VelocityWindow, error) {
+// one statement: for each key, its newest MaxVelocityScan rows of the
+// merchant from the oldest time on, through the index of (key, created_at).
+func (s *Store) Velocity(ctx context.Context, merchantID, fingerprint, ip string, since []time.Time) ([]paygate.VelocityWindow, []paygate.VelocityWindow, error) {
 	card, addr := make([]paygate.VelocityWindow, len(since)), make([]paygate.VelocityWindow, len(since))
 	if len(since) == 0 {
 		return card, addr, nil
@@ -145,24 +164,30 @@ func (s *Store) Velocity(ctx context.Context, fingerprint, ip string, since []ti
 			oldest = t
 		}
 	}
-	sel := `SELECT ` + strings.Join(cols, ", ") + ` FROM payments WHERE `
-	q := sel + `card_fingerprint = ? AND created_at >= ? UNION ALL ` + sel + `client_ip = ? AND created_at >= ?`
-	all := append(append(append([]any{}, args...), fingerprint, ms(oldest)), append(args, ip, ms(oldest))...)
+	q := velocityQuery(cols)
+	all := append(append([]any{}, args...), fingerprint, ms(oldest), merchantID, paygate.MaxVelocityScan)
+	all = append(append(all, args...), ip, ms(oldest), merchantID, paygate.MaxVelocityScan)
 	rows, err := s.r.QueryContext(ctx, q, all...)
 	if err != nil {
 		return nil, nil, dbErr("velocity", err)
 	}
 	defer rows.Close()
-	for _, out := range [][]paygate.VelocityWindow{card, addr} {
-		if !rows.Next() {
-			return nil, nil, dbErr("velocity", rows.Err())
-		}
-		dest := make([]any, 0, 3*len(since))
-		for i := range out {
-			dest = append(dest, &out[i].Count, &out[i].Amount, &out[i].Declines)
+	for rows.Next() {
+		var key int
+		vals := make([]int64, 3*len(since))
+		dest := []any{&key}
+		for i := range vals {
+			dest = append(dest, &vals[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, nil, dbErr("velocity", err)
+		}
+		out := card
+		if key == 1 {
+			out = addr
+		}
+		for i := range out {
+			out[i] = paygate.VelocityWindow{Count: int(vals[3*i]), Amount: vals[3*i+1], Declines: int(vals[3*i+2])}
 		}
 	}
 	return card, addr, dbErr("velocity", rows.Err())

@@ -23,10 +23,12 @@ import (
 	"paygate/checkout"
 	"paygate/dashboard"
 	"paygate/gateway"
+	"paygate/geoip"
 	phttp "paygate/http"
 	"paygate/metrics"
 	"paygate/notify"
 	"paygate/postgres"
+	"paygate/risk"
 	"paygate/sqlite"
 	"paygate/tracing"
 	"paygate/vault"
@@ -52,6 +54,8 @@ type Main struct {
 	MetricsAddr               string  // where Prometheus scrapes /metrics; "": no metrics
 	LogFormat                 string  // json (the default) or text
 	LogLevel                  string  // debug, info (the default), warn or error
+	GeoIPDB                   string  // an IP database in MaxMind DB format, for the risk engine; "": none
+	BINFile                   string  // a BIN file (bin,country lines) over the built-in table; "": none
 	Now                       func() time.Time
 
 	Stdout, Stderr io.Writer
@@ -76,6 +80,8 @@ type Main struct {
 
 	metrics       *metrics.Metrics
 	metricsServer *http.Server
+	geo           *geoip.DB      // opened from GeoIPDB by Open
+	bins          *risk.BINTable // read from BINFile by Open
 }
 
 // NewMain returns a Main with the defaults of `paygate serve --help`.
@@ -201,15 +207,45 @@ func checkSealedKeys(ctx context.Context, s paygate.Store, v *vault.Vault) error
 }
 
 func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
-	return gateway.New(m.tracedStore(s), acquirer.Sandbox{}, v, m.logger(), gateway.Config{
-		Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
-		AllowPrivateTargets: m.AllowPrivateNotifyTargets, Observer: m.observer()})
+	cfg := gateway.Config{Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
+		AllowPrivateTargets: m.AllowPrivateNotifyTargets, Observer: m.observer(), BINs: m.bins}
+	if m.geo != nil {
+		cfg.Geo = m.geo
+	}
+	return gateway.New(m.tracedStore(s), acquirer.Sandbox{}, v, m.logger(), cfg)
+}
+
+// openRiskData opens the IP database and reads the BIN file, when given.
+func (m *Main) openRiskData() error {
+	if m.BINFile != "" {
+		f, err := os.Open(m.BINFile)
+		if err != nil {
+			return fmt.Errorf("--bin-file: %w", err)
+		}
+		defer f.Close()
+		if m.bins, err = risk.LoadBINs(f); err != nil {
+			return fmt.Errorf("--bin-file %s: %w", m.BINFile, err)
+		}
+	}
+	if m.GeoIPDB == "" {
+		m.logger().Info("no --geoip-db: the risk engine's geography signal compares the card's country with the billing country only")
+		return nil
+	}
+	db, err := geoip.Open(m.GeoIPDB)
+	if err != nil {
+		return fmt.Errorf("--geoip-db: %w", err)
+	}
+	m.geo = db
+	return nil
 }
 
 // Open opens the database, creates the sandbox merchant on an empty one,
 // starts listening and starts the background sweep.
 func (m *Main) Open(ctx context.Context) error {
 	if err := m.checkSettings(); err != nil {
+		return err
+	}
+	if err := m.openRiskData(); err != nil {
 		return err
 	}
 	// The port first: a busy one is reported before a database, a key
@@ -436,6 +472,10 @@ func (m *Main) Close() error {
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
+	}
+	if m.geo != nil {
+		errs = append(errs, m.geo.Close())
+		m.geo = nil
 	}
 	return errors.Join(errs...)
 }

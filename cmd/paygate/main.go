@@ -213,6 +213,10 @@ func serveFlags(serve *cobra.Command, m *Main, e *environ) {
 	f := serve.Flags()
 	f.StringVar(&m.Addr, "addr", e.str("PAYGATE_ADDR", "127.0.0.1:8080"), "listen address (PAYGATE_ADDR)")
 	f.StringVar(&m.BaseURL, "base-url", e.str("PAYGATE_BASE_URL", ""), "public URL of this server, for links (PAYGATE_BASE_URL; default http://ADDR)")
+	f.StringVar(&m.GeoIPDB, "geoip-db", e.str("PAYGATE_GEOIP_DB", ""),
+		"an IP database in MaxMind DB format (GeoLite2-Country, say) for the risk engine's geography signal (PAYGATE_GEOIP_DB)")
+	f.StringVar(&m.BINFile, "bin-file", e.str("PAYGATE_BIN_FILE", ""),
+		"a CSV file of bin,country lines the risk engine reads card countries from, over its built-in table (PAYGATE_BIN_FILE)")
 	f.BoolVar(&m.AllowPrivateNotifyTargets, "allow-private-notify-targets", e.boolean("PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS"),
 		"allow notification URLs on private, loopback and link-local addresses (PAYGATE_ALLOW_PRIVATE_NOTIFY_TARGETS)")
 	f.DurationVar(&m.TokenTTL, "token-ttl", e.duration("PAYGATE_TOKEN_TTL", 2*time.Hour), "access token lifetime (PAYGATE_TOKEN_TTL)")

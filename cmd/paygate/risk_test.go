@@ -2,8 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"paygate/geoip/geoiptest"
 )
 
 // screened is a card payment with fraudMode Y from address ip.
@@ -114,6 +119,14 @@ func TestRiskRules(t *testing.T) {
 	c.do("DELETE", "/v1/risk/rules/"+big.str("id"), nil).wantError(404, "not_found", "")
 	a.newMerchant("other").do("PATCH", "/v1/risk/rules/"+big.str("id"), map[string]any{"enabled": true}).wantError(404, "not_found", "")
 
+	// A merchant has at most 100 rules.
+	other := a.newMerchant("full")
+	for i := range 100 {
+		other.do("POST", "/v1/risk/rules", map[string]any{"name": fmt.Sprintf("r%d", i), "expression": "amount > 1", "action": "review",
+			"enabled": false}).want(201)
+	}
+	other.do("POST", "/v1/risk/rules", map[string]any{"name": "r100", "expression": "true", "action": "review"}).wantError(422, "limit_exceeded", "")
+
 	// Evaluate decides without making a payment.
 	ev := c.do("POST", "/v1/risk/evaluate", screened("4242424242424242", "300.00", "192.0.2.14")).want(200)
 	if ev.str("decision") != "review" {
@@ -150,5 +163,42 @@ func TestCardTestingBurst(t *testing.T) {
 	if p := c.do("POST", "/v1/payments", screened("4100000000000019", "80.00", "198.51.100.68")).want(201); p.str("failureCode") != "fraud_suspected" ||
 		reasonCodes(p) != "card_on_risk_list" {
 		t.Errorf("the sandbox fraud card: %s %v", p.str("failureCode"), p.get("risk"))
+	}
+}
+
+// TestGeography: with an IP database (built here with MaxMind's writer), a
+// card from one country paid from an address and a billing address in
+// another is reviewed; without one, the address's country is unknown.
+func TestGeography(t *testing.T) {
+	db := geoiptest.WriteDB(t, map[string]string{"198.51.100.0/24": "US", "203.0.113.0/24": "GB"})
+	binFile := filepath.Join(t.TempDir(), "bins.csv")
+	if err := os.WriteFile(binFile, []byte("# our issuer\n41000000,GB\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := startApp(t, func(m *Main) { m.GeoIPDB, m.BINFile = db, binFile })
+	c := a.sandbox()
+	gbCard := luhnNumber("410000", 2) // a GB card by the BIN file
+	body := screened(gbCard, "20.00", "198.51.100.7")
+	body["billing"] = map[string]any{"address": map[string]any{"country": "US"}}
+	p := c.do("POST", "/v1/payments", body).want(201)
+	if p.get("risk.decision") != "review" || reasonCodes(p) != "country_mismatch" {
+		t.Errorf("a GB card from a US address, billed in the US: %v", p.get("risk"))
+	}
+	body = screened(luhnNumber("410000", 3), "20.00", "203.0.113.7")
+	body["billing"] = map[string]any{"address": map[string]any{"country": "GB"}}
+	if p := c.do("POST", "/v1/payments", body).want(201); p.get("risk.decision") != "approve" || p.str("status") != "SUCCEEDED" {
+		t.Errorf("a GB card from a GB address: %v", p.get("risk"))
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("41000000,Great Britain\n"), 0o644)
+	m := NewMain()
+	m.Addr, m.DB, m.BINFile = "127.0.0.1:0", "sqlite:"+filepath.Join(t.TempDir(), "p.db"), bad
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	if err := m.Open(t.Context()); err == nil || !strings.Contains(err.Error(), "line 1") {
+		m.Close()
+		t.Errorf("a bad BIN file: %v, want it refused naming the line", err)
 	}
 }

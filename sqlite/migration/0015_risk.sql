@@ -9,6 +9,8 @@ CREATE TABLE risk_list_entries (
 	UNIQUE (merchant_id, list, value)
 );
 CREATE INDEX risk_list_entries_merchant ON risk_list_entries (merchant_id, list, id);
+-- All of a merchant's lists, for a node's engine.
+CREATE INDEX risk_list_entries_all ON risk_list_entries (merchant_id, id);
 
 CREATE TABLE risk_rules (
 	id          TEXT PRIMARY KEY,
