@@ -69,6 +69,11 @@ type RiskStore interface {
 	SetRiskRuleEnabled(ctx context.Context, merchantID, id string, enabled bool) error
 	// DeleteRiskRule removes a merchant's rule; ENotFound.
 	DeleteRiskRule(ctx context.Context, merchantID, id string) error
+	// RiskScreenAll reports whether the merchant has every card payment
+	// judged, whatever its fraudMode (false when it never said).
+	RiskScreenAll(ctx context.Context, merchantID string) (bool, error)
+	// SetRiskScreenAll sets it.
+	SetRiskScreenAll(ctx context.Context, merchantID string, on bool) error
 	// Velocity counts the merchant's payments with the card fingerprint,
 	// and those from the client address, created at or after each of
 	// since, in one statement; an empty key counts nothing. Each key's

@@ -132,6 +132,9 @@ func (s *core) loadEngine(ctx context.Context, merchantID string, compiled map[s
 		after = page[len(page)-1].ID
 	}
 	eng.Lists = risk.NewLists(entries)
+	if eng.ScreenAll, err = s.store.RiskScreenAll(ctx, merchantID); err != nil {
+		return nil, nil, err
+	}
 	return eng, rules, nil
 }
 
@@ -234,14 +237,27 @@ func riskOf(r risk.Result) *paygate.Risk {
 }
 
 // screenCard runs the risk engine on a card payment whose fraudMode asks
-// for it, before 3-D Secure and the acquirer. A decline fails the payment
+// for it, or any when the merchant screens all, before 3-D Secure and the
+// acquirer. A decline fails the payment
 // here, fraud_suspected, and the acquirer is never called; a review asks
 // for a 3-D Secure challenge (the merchant's own authentication data count
 // as one), or, under threeDsMode no, declines. A payment decided before a
 // challenge is not decided again after it.
 func (s *core) screenCard(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
-	if !p.FraudMode.Screens() || d.afterChallenge || d.card.Number == "" {
+	if d.afterChallenge || d.card.Number == "" {
 		return nil, nil
+	}
+	if !p.FraudMode.Screens() {
+		eng, err := s.engine(ctx, p.MerchantID)
+		if err != nil {
+			// Not asked for by the payment: without the setting's answer,
+			// the payment goes on unjudged rather than fail.
+			s.log.WarnContext(ctx, "risk settings unread; payment not screened", "tradeNo", p.TradeNo, "err", err)
+			return nil, nil
+		}
+		if !eng.ScreenAll {
+			return nil, nil
+		}
 	}
 	res, err := s.screen(ctx, p, d.card.Number, d.clientIP, false)
 	if err != nil {

@@ -198,3 +198,20 @@ func (s *Risk) Evaluate(ctx context.Context, req *wire.CreatePaymentRequest) (*p
 	}
 	return riskOf(res), nil
 }
+
+// ScreenAll reports whether the merchant has every card payment judged,
+// whatever its fraudMode.
+func (s *Risk) ScreenAll(ctx context.Context) (bool, error) {
+	return s.store.RiskScreenAll(ctx, paygate.MerchantID(ctx))
+}
+
+// SetScreenAll turns the merchant's screening of every card payment on or
+// off; it holds on every node within 2 seconds (on this one at once).
+func (s *Risk) SetScreenAll(ctx context.Context, on bool) error {
+	merchantID := paygate.MerchantID(ctx)
+	if err := s.store.SetRiskScreenAll(ctx, merchantID, on); err != nil {
+		return err
+	}
+	s.risk.forget(merchantID)
+	return nil
+}

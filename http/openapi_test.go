@@ -53,6 +53,8 @@ var routes = []string{
 	"PATCH /v1/risk/rules/{id}",
 	"DELETE /v1/risk/rules/{id}",
 	"POST /v1/risk/evaluate",
+	"GET /v1/risk/settings",
+	"PUT /v1/risk/settings",
 	"GET /v1/notifications",
 	"POST /v1/notifications/{notifyId}/resend",
 	"GET /openapi.json",

@@ -125,3 +125,29 @@ func (s *Server) handleEvaluate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.json(w, http.StatusOK, wire.NewRiskView(res))
 }
+
+func (s *Server) handleGetRiskSettings(w http.ResponseWriter, r *http.Request) {
+	on, err := s.risk.ScreenAll(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.json(w, http.StatusOK, wire.RiskSettings{ScreenAllPayments: &on})
+}
+
+func (s *Server) handlePutRiskSettings(w http.ResponseWriter, r *http.Request) {
+	var req wire.RiskSettings
+	if err := decode(r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if req.ScreenAllPayments == nil {
+		s.error(w, r, paygate.InvalidParam("screenAllPayments", "screenAllPayments is required: true or false"))
+		return
+	}
+	if err := s.risk.SetScreenAll(r.Context(), *req.ScreenAllPayments); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.json(w, http.StatusOK, req)
+}

@@ -114,6 +114,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("PATCH /v1/risk/rules/{id}", s.auth(s.handlePatchRule))
 	s.mux.HandleFunc("DELETE /v1/risk/rules/{id}", s.auth(s.handleDeleteRule))
 	s.mux.HandleFunc("POST /v1/risk/evaluate", s.auth(s.handleEvaluate))
+	s.mux.HandleFunc("GET /v1/risk/settings", s.auth(s.handleGetRiskSettings))
+	s.mux.HandleFunc("PUT /v1/risk/settings", s.auth(s.handlePutRiskSettings))
 	s.mux.HandleFunc("GET /v1/notifications", s.auth(s.handleListNotifications))
 	s.mux.HandleFunc("POST /v1/notifications/{notifyId}/resend", s.auth(s.handleResend))
 	s.mux.HandleFunc("GET /openapi.json", s.handleOpenAPI)

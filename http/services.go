@@ -55,6 +55,8 @@ type (
 		SetRuleEnabled(ctx context.Context, id string, enabled bool) (*paygate.RiskRule, error)
 		DeleteRule(ctx context.Context, id string) error
 		Evaluate(ctx context.Context, req *wire.CreatePaymentRequest) (*paygate.Risk, error)
+		ScreenAll(ctx context.Context) (bool, error)
+		SetScreenAll(ctx context.Context, on bool) error
 	}
 	notificationService interface {
 		CreateSubscription(ctx context.Context, req *wire.SubscriptionRequest) (*paygate.Subscription, string, error)

@@ -182,3 +182,18 @@ func (s *Store) Velocity(ctx context.Context, merchantID, fingerprint, ip string
 	})
 	return card, addr, err
 }
+
+// RiskScreenAll reports the merchant's screen-all setting.
+func (s *Store) RiskScreenAll(ctx context.Context, merchantID string) (bool, error) {
+	var on bool
+	err := s.rows(ctx, "risk settings", `SELECT screen_all FROM risk_settings WHERE merchant_id = $1`, []any{merchantID},
+		func(r pgx.Rows) error { return r.Scan(&on) })
+	return on, err
+}
+
+// SetRiskScreenAll sets the merchant's screen-all setting.
+func (s *Store) SetRiskScreenAll(ctx context.Context, merchantID string, on bool) error {
+	_, err := s.exec(ctx, "set risk settings", `INSERT INTO risk_settings (merchant_id, screen_all) VALUES ($1, $2)
+		ON CONFLICT (merchant_id) DO UPDATE SET screen_all = excluded.screen_all`, merchantID, on)
+	return err
+}

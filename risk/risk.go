@@ -81,6 +81,9 @@ func (in *Input) EmailDomain() string {
 type Engine struct {
 	Lists *Lists
 	Rules []*Rule // in the order they were made
+	// ScreenAll judges every card payment of the merchant, whatever its
+	// fraudMode.
+	ScreenAll bool
 }
 
 // Decide judges in, in this order, the first that decides ending it:

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -191,4 +192,21 @@ func (s *Store) Velocity(ctx context.Context, merchantID, fingerprint, ip string
 		}
 	}
 	return card, addr, dbErr("velocity", rows.Err())
+}
+
+// RiskScreenAll reports the merchant's screen-all setting.
+func (s *Store) RiskScreenAll(ctx context.Context, merchantID string) (bool, error) {
+	var on bool
+	err := s.r.QueryRowContext(ctx, `SELECT screen_all FROM risk_settings WHERE merchant_id = ?`, merchantID).Scan(&on)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return on, dbErr("risk settings", err)
+}
+
+// SetRiskScreenAll sets the merchant's screen-all setting.
+func (s *Store) SetRiskScreenAll(ctx context.Context, merchantID string, on bool) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO risk_settings (merchant_id, screen_all) VALUES (?, ?)
+		ON CONFLICT (merchant_id) DO UPDATE SET screen_all = excluded.screen_all`, merchantID, on)
+	return dbErr("set risk settings", err)
 }

@@ -13,7 +13,30 @@ func testRisk(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Lists", testRiskLists},
 		{"Rules", testRiskRules},
 		{"Velocity", testVelocity},
+		{"ScreenAll", testScreenAll},
 	})
+}
+
+func testScreenAll(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	get := func(m string) bool {
+		on, err := s.RiskScreenAll(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	if get("m_1") {
+		t.Error("on without a setting")
+	}
+	for _, on := range []bool{true, false, true} {
+		if err := s.SetRiskScreenAll(ctx, "m_1", on); err != nil {
+			t.Fatal(err)
+		}
+		if get("m_1") != on || get("m_2") {
+			t.Errorf("after setting %v: m_1 %v, m_2 %v", on, get("m_1"), get("m_2"))
+		}
+	}
 }
 
 func testRiskLists(t *testing.T, open func(t *testing.T) paygate.Store) {

@@ -433,3 +433,9 @@ type RiskRuleRequest struct {
 type RiskRulePatch struct {
 	Enabled *bool `json:"enabled"`
 }
+
+// RiskSettings is the body of PUT /v1/risk/settings and its answer (and
+// GET's).
+type RiskSettings struct {
+	ScreenAllPayments *bool `json:"screenAllPayments"`
+}

@@ -58,6 +58,28 @@ func TestMultiNode(t *testing.T) {
 	}
 	var orders []string // every order made, for the delivery check at the end
 
+	t.Run("RiskVelocityAcrossNodes", func(t *testing.T) {
+		// One card, four screened payments, sent to the nodes in turn: the
+		// fourth in ten minutes is reviewed whichever node takes it, as the
+		// counts are in the database.
+		card := luhnNumber("400002", 7)
+		var decisions []string
+		for i := range 4 {
+			body := cardPayment(nextOrderNo("mn-risk"), card)
+			body["fraudMode"] = "Y"
+			body["deviceInfo"] = map[string]any{"clientIp": fmt.Sprintf("192.0.2.%d", 100+i)}
+			status, p, err := send("POST", nodes[i%2].url+"/v1/payments", token, body)
+			if err != nil || status != 201 {
+				t.Fatalf("payment %d: %d %v %v", i, status, p, err)
+			}
+			risk, _ := p["risk"].(map[string]any)
+			decisions = append(decisions, fmt.Sprint(risk["decision"]))
+		}
+		if strings.Join(decisions, " ") != "approve approve approve review" {
+			t.Errorf("decisions %v, want the fourth reviewed", decisions)
+		}
+	})
+
 	t.Run("DashboardSessionAcrossNodes", func(t *testing.T) {
 		// Signed in on node a, the same cookie works on node b: sessions
 		// are in the database; signed out on b, it is dead on a too.

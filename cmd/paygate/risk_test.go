@@ -202,3 +202,30 @@ func TestGeography(t *testing.T) {
 		t.Errorf("a bad BIN file: %v, want it refused naming the line", err)
 	}
 }
+
+// TestScreenAll: a merchant that screens all has card payments judged
+// without fraudMode Y.
+func TestScreenAll(t *testing.T) {
+	a := startApp(t)
+	c := a.sandbox()
+	if s := c.do("GET", "/v1/risk/settings", nil).want(200); s.get("screenAllPayments") != false {
+		t.Errorf("settings at first: %s", s.body)
+	}
+	c.do("POST", "/v1/risk/lists/ip/entries", map[string]string{"value": "203.0.113.50"}).want(201)
+	plain := func() map[string]any {
+		body := cardPayment(nextOrderNo("all"), "4242424242424242")
+		body["deviceInfo"] = map[string]any{"clientIp": "203.0.113.50"}
+		return body
+	}
+	if p := c.do("POST", "/v1/payments", plain()).want(201); p.str("status") != "SUCCEEDED" || p.get("risk") != nil {
+		t.Errorf("before screen-all: %s %v", p.str("status"), p.get("risk"))
+	}
+	c.do("PUT", "/v1/risk/settings", map[string]any{}).wantError(400, "invalid_parameter", "screenAllPayments")
+	c.do("PUT", "/v1/risk/settings", map[string]any{"screenAllPayments": true}).want(200)
+	if p := c.do("POST", "/v1/payments", plain()).want(201); p.str("failureCode") != "fraud_suspected" || reasonCodes(p) != "blocklist_ip" {
+		t.Errorf("with screen-all: %s %v", p.str("status"), p.get("risk"))
+	}
+	if s := c.do("GET", "/v1/risk/settings", nil).want(200); s.get("screenAllPayments") != true {
+		t.Errorf("settings after: %s", s.body)
+	}
+}
