@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -188,6 +189,30 @@ func (p *Payment) ClientIP() string {
 		return ""
 	}
 	return ip
+}
+
+// Email is the customer's email the merchant sent as billing.email, lower
+// case, or "". The stores keep it in a column of its own, for the risk
+// engine's velocities.
+func (p *Payment) Email() string {
+	return strings.ToLower(jsonString(p.Billing, "email"))
+}
+
+// DeviceID is the device id the merchant sent as deviceInfo.deviceId, or
+// "". The stores keep it in a column of its own, as Email.
+func (p *Payment) DeviceID() string { return jsonString(p.DeviceInfo, "deviceId") }
+
+// jsonString is the string under key of a JSON object, or "".
+func jsonString(obj json.RawMessage, key string) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(obj, &m) != nil {
+		return ""
+	}
+	var v string
+	if json.Unmarshal(m[key], &v) != nil {
+		return ""
+	}
+	return v
 }
 
 // Refund returns money of a captured payment to the customer.

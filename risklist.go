@@ -38,6 +38,16 @@ type VelocityWindow struct {
 	Declines int
 }
 
+// VelocityKeys are what a payment's velocities are counted by; "" is none.
+type VelocityKeys struct{ Card, IP, Email, Device string }
+
+// Velocities are a payment's counts: one window a since, for each key, and
+// the merchant's declines of the first window.
+type Velocities struct {
+	Card, IP, Email, Device []VelocityWindow
+	MerchantDeclines        int
+}
+
 // MaxVelocityScan bounds the payments a velocity count looks at per key (a
 // busy address, a merchant's own server sending its address, must not make
 // every payment walk a day of rows); the signals' thresholds are far below.
@@ -74,10 +84,11 @@ type RiskStore interface {
 	RiskScreenAll(ctx context.Context, merchantID string) (bool, error)
 	// SetRiskScreenAll sets it.
 	SetRiskScreenAll(ctx context.Context, merchantID string, on bool) error
-	// Velocity counts the merchant's payments with the card fingerprint,
-	// and those from the client address, created at or after each of
-	// since, in one statement; an empty key counts nothing. Each key's
-	// newest MaxVelocityScan payments are looked at, no more: counts stop
-	// there.
-	Velocity(ctx context.Context, merchantID, fingerprint, ip string, since []time.Time) (card, address []VelocityWindow, err error)
+	// Velocity counts the merchant's payments with each key (the card
+	// fingerprint, the client address, the email, the device id) created
+	// at or after each of since, and the merchant's FAILED payments since
+	// since[0]; an empty key counts nothing. Each
+	// count's newest MaxVelocityScan payments are looked at, no more:
+	// counts stop there.
+	Velocity(ctx context.Context, merchantID string, keys VelocityKeys, since []time.Time) (*Velocities, error)
 }

@@ -162,24 +162,30 @@ func (s *core) screen(ctx context.Context, p *paygate.Payment, cardNumber, clien
 	for i, w := range velocityWindows {
 		since[i] = now.Add(-w)
 	}
-	card, addr, err := s.store.Velocity(ctx, p.MerchantID, in.CardFingerprint, in.IP, since)
+	keys := paygate.VelocityKeys{Card: in.CardFingerprint, IP: in.IP, Email: p.Email(), Device: in.DeviceID}
+	v, err := s.store.Velocity(ctx, p.MerchantID, keys, since)
 	if err != nil {
 		return risk.Result{}, err
 	}
 	// Is the payment's own row counted in window i under each key?
-	counted := func(i int, sameKey bool) bool { return !extra && sameKey && !p.CreatedAt.Before(since[i]) }
-	if in.CardFingerprint != "" {
-		in.Card = windows(card, p.Amount.Minor, func(i int) bool { return counted(i, true) })
+	counted := func(sameKey bool) func(i int) bool {
+		return func(i int) bool { return !extra && sameKey && !p.CreatedAt.Before(since[i]) }
 	}
-	if in.IP != "" {
-		in.Address = windows(addr, p.Amount.Minor, func(i int) bool { return counted(i, in.IP == ownIP) })
-	}
+	in.Card = windows(v.Card, p.Amount.Minor, counted(true), keys.Card != "")
+	in.Address = windows(v.IP, p.Amount.Minor, counted(in.IP == ownIP), keys.IP != "")
+	in.EmailUse = windows(v.Email, p.Amount.Minor, counted(true), keys.Email != "")
+	in.Device = windows(v.Device, p.Amount.Minor, counted(true), keys.Device != "")
+	in.MerchantDeclines = v.MerchantDeclines
 	return eng.Decide(&in), nil
 }
 
 // windows makes the engine's windows of the counts, adding the payment
-// judged to each window where counted says its row is not counted.
-func windows(vs []paygate.VelocityWindow, amount int64, counted func(i int) bool) risk.Windows {
+// judged to each window where counted says its row is not counted; none
+// for a key the payment has not.
+func windows(vs []paygate.VelocityWindow, amount int64, counted func(i int) bool, has bool) risk.Windows {
+	if !has {
+		return risk.Windows{}
+	}
 	w := make([]risk.Window, len(vs))
 	for i, v := range vs {
 		w[i] = risk.Window{Count: v.Count, Amount: v.Amount, Declines: v.Declines}

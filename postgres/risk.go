@@ -132,15 +132,25 @@ func (s *Store) DeleteRiskRule(ctx context.Context, merchantID, id string) error
 	return touchedOne(n, err)
 }
 
-// Velocity counts a card's and an address's payments since each time, in
-// one statement: for each key, its newest MaxVelocityScan rows of the
-// merchant from the oldest time on.
-func (s *Store) Velocity(ctx context.Context, merchantID, fingerprint, ip string, since []time.Time) ([]paygate.VelocityWindow, []paygate.VelocityWindow, error) {
-	card, addr := make([]paygate.VelocityWindow, len(since)), make([]paygate.VelocityWindow, len(since))
-	if len(since) == 0 {
-		return card, addr, nil
+// velocityColumns are Velocity's keys, in the order of Velocities, and
+// the merchant's declines.
+var velocityColumns = []struct{ column, filter string }{
+	{"card_fingerprint", ""}, {"client_ip", ""}, {"email", ""}, {"device_id", ""}, {"merchant_id", " AND status = 'FAILED'"},
+}
+
+// Velocity counts a payment's keys' payments since each time, in one
+// statement: for each key, its newest MaxVelocityScan rows of the merchant
+// from the oldest time on.
+func (s *Store) Velocity(ctx context.Context, merchantID string, keys paygate.VelocityKeys, since []time.Time) (*paygate.Velocities, error) {
+	v := &paygate.Velocities{}
+	outs := []*[]paygate.VelocityWindow{&v.Card, &v.IP, &v.Email, &v.Device, nil}
+	for _, o := range outs[:4] {
+		*o = make([]paygate.VelocityWindow, len(since))
 	}
-	args := []any{fingerprint, ip, merchantID, paygate.MaxVelocityScan}
+	if len(since) == 0 {
+		return v, nil
+	}
+	args := []any{merchantID, paygate.MaxVelocityScan}
 	var cols []string
 	oldest := since[0]
 	for _, t := range since {
@@ -154,14 +164,23 @@ func (s *Store) Velocity(ctx context.Context, merchantID, fingerprint, ip string
 		}
 	}
 	args = append(args, ms(oldest))
-	last := fmt.Sprint(len(args))
-	part := func(key, column, param string) string {
-		return `SELECT ` + key + ` AS key, ` + strings.Join(cols, ", ") + ` FROM (SELECT created_at, amount_minor, status FROM payments
-			WHERE ` + column + ` = ` + param + ` AND created_at >= $` + last + ` AND merchant_id = $3
-			ORDER BY created_at DESC LIMIT $4) k`
+	oldestArg, firstArg := len(args), 3 // $3 is since[0]
+	var parts []string
+	for i, key := range []string{keys.Card, keys.IP, keys.Email, keys.Device, merchantID} {
+		if key == "" {
+			continue
+		}
+		from := oldestArg
+		if i == 4 {
+			from = firstArg
+		}
+		args = append(args, key)
+		vc := velocityColumns[i]
+		parts = append(parts, fmt.Sprintf(`(SELECT %d AS key, %s FROM (SELECT created_at, amount_minor, status FROM payments
+			WHERE %s = $%d%s AND created_at >= $%d AND merchant_id = $1 ORDER BY created_at DESC LIMIT $2) k%d)`,
+			i, strings.Join(cols, ", "), vc.column, len(args), vc.filter, from, i))
 	}
-	q := part("0", "card_fingerprint", "$1") + ` UNION ALL ` + part("1", "client_ip", "$2") + ` ORDER BY key`
-	err := s.rows(ctx, "velocity", q, args, func(r pgx.Rows) error {
+	err := s.rows(ctx, "velocity", strings.Join(parts, " UNION ALL ")+` ORDER BY key`, args, func(r pgx.Rows) error {
 		var key int
 		vals := make([]int64, 3*len(since))
 		dest := []any{&key}
@@ -171,16 +190,17 @@ func (s *Store) Velocity(ctx context.Context, merchantID, fingerprint, ip string
 		if err := r.Scan(dest...); err != nil {
 			return err
 		}
-		out := card
-		if key == 1 {
-			out = addr
+		if key == 4 {
+			v.MerchantDeclines = int(vals[2])
+			return nil
 		}
+		out := *outs[key]
 		for i := range out {
 			out[i] = paygate.VelocityWindow{Count: int(vals[3*i]), Amount: vals[3*i+1], Declines: int(vals[3*i+2])}
 		}
 		return nil
 	})
-	return card, addr, err
+	return v, err
 }
 
 // RiskScreenAll reports the merchant's screen-all setting.

@@ -91,6 +91,25 @@ func (a *activation) counts(name string) (any, bool) {
 	case "ip_declines_1h":
 		return int64(ip.Hour.Declines), true
 	}
+	e, d := a.in.EmailUse, a.in.Device
+	switch name {
+	case "email_count_10m":
+		return int64(e.Min10.Count), true
+	case "email_count_1h":
+		return int64(e.Hour.Count), true
+	case "email_count_24h":
+		return int64(e.Day.Count), true
+	case "device_count_10m":
+		return int64(d.Min10.Count), true
+	case "device_count_1h":
+		return int64(d.Hour.Count), true
+	case "device_count_24h":
+		return int64(d.Day.Count), true
+	case "device_declines_10m":
+		return int64(d.Min10.Declines), true
+	case "merchant_declines_10m":
+		return int64(a.in.MerchantDeclines), true
+	}
 	return nil, false
 }
 

@@ -65,7 +65,10 @@ type Input struct {
 	Email           string
 	DeviceID        string
 	Hour            int // of the day, UTC
-	Card, Address   Windows
+	// The velocities: of the card, the address, the email and the device,
+	// and the merchant's declines in the last 10 minutes.
+	Card, Address, EmailUse, Device Windows
+	MerchantDeclines                int
 }
 
 // EmailDomain is the part of the input's email after the @, lower case.

@@ -31,6 +31,11 @@ func TestSignals(t *testing.T) {
 		{"small payments from an address", Input{IP: "192.0.2.1", Address: Windows{Min10: Window{Count: 5, Amount: 500}}}, Decline, "card_testing"},
 		{"five ordinary payments", Input{IP: "192.0.2.1", Address: Windows{Min10: Window{Count: 5, Amount: 50_000}}}, Approve, ""},
 		{"no card, no address: no counts", Input{Card: Windows{Hour: Window{Count: 99}}, Address: Windows{Hour: Window{Count: 99}}}, Approve, ""},
+		{"an email 5 times in 10 min", Input{Email: "a@example.com", EmailUse: Windows{Min10: Window{Count: 5}}}, Review, "velocity_email"},
+		{"an email 15 times in an hour", Input{Email: "a@example.com", EmailUse: Windows{Hour: Window{Count: 15}}}, Decline, "velocity_email"},
+		{"a device 5 times in 10 min", Input{DeviceID: "d", Device: Windows{Min10: Window{Count: 5}}}, Review, "velocity_device"},
+		{"declines from a device", Input{DeviceID: "d", Device: Windows{Min10: Window{Count: 5, Declines: 5}}}, Decline, "velocity_device,card_testing"},
+		{"the merchant under attack", Input{MerchantDeclines: 50}, Review, "merchant_declines"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := (&Engine{}).Decide(&tc.in)

@@ -54,6 +54,14 @@ var Variables = []struct{ Name, Type, Doc string }{
 	{"ip_count_24h", "int", "... in the last 24 hours"},
 	{"ip_declines_10m", "int", "the address's declined payments in the last 10 minutes"},
 	{"ip_declines_1h", "int", "... in the last hour"},
+	{"email_count_10m", "int", "the email's payments in the last 10 minutes, this one included"},
+	{"email_count_1h", "int", "... in the last hour"},
+	{"email_count_24h", "int", "... in the last 24 hours"},
+	{"device_count_10m", "int", "the device's payments in the last 10 minutes, this one included"},
+	{"device_count_1h", "int", "... in the last hour"},
+	{"device_count_24h", "int", "... in the last 24 hours"},
+	{"device_declines_10m", "int", "the device's declined payments in the last 10 minutes"},
+	{"merchant_declines_10m", "int", "the merchant's declined payments in the last 10 minutes"},
 }
 
 var env = func() *cel.Env {

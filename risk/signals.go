@@ -11,6 +11,9 @@ const (
 	testDeclines   = 5   // an address's declines in 10 minutes: card testing
 	testSmallCount = 5   // an address's payments in 10 minutes that, ...
 	testSmallMean  = 200 // ... at 2.00 or less on average (minor units), look like card testing
+	keyReview10m   = 5   // an email's or a device's payments in 10 minutes that review
+	keyDecline1h   = 15  // ... in an hour that decline
+	merchantAttack = 50  // the merchant's declines in 10 minutes: every payment reviewed
 )
 
 // signals scores the built-in signals: the highest score of those that
@@ -44,6 +47,25 @@ func signals(in *Input) (int, []Reason) {
 		case a.Min10.Count >= ipReview10m:
 			fire(60, "velocity_ip", "%d payments came from this address in the last 10 minutes", a.Min10.Count)
 		}
+	}
+	for _, k := range []struct {
+		code, what string
+		set        bool
+		w          Windows
+	}{{"velocity_email", "email", in.Email != "", in.EmailUse}, {"velocity_device", "device", in.DeviceID != "", in.Device}} {
+		switch {
+		case !k.set:
+		case k.w.Hour.Count >= keyDecline1h:
+			fire(85, k.code, "the %s was used %d times in the last hour", k.what, k.w.Hour.Count)
+		case k.w.Min10.Count >= keyReview10m:
+			fire(60, k.code, "the %s was used %d times in the last 10 minutes", k.what, k.w.Min10.Count)
+		}
+	}
+	if in.DeviceID != "" && in.Device.Min10.Declines >= testDeclines {
+		fire(95, "card_testing", "%d payments from this device were declined in the last 10 minutes", in.Device.Min10.Declines)
+	}
+	if in.MerchantDeclines >= merchantAttack {
+		fire(50, "merchant_declines", "%d of the merchant's payments were declined in the last 10 minutes", in.MerchantDeclines)
 	}
 	geography(in, fire)
 	return score, reasons

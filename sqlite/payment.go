@@ -23,6 +23,8 @@ type paymentRow struct {
 	body        []byte
 	fingerprint any // NULL without a card
 	clientIP    any // NULL without one
+	email       any // NULL without one
+	deviceID    any // NULL without one
 }
 
 func encode(c paygate.Change) (encoded, error) {
@@ -32,7 +34,8 @@ func encode(c paygate.Change) (encoded, error) {
 		if err != nil {
 			return e, paygate.Internal("apply", err)
 		}
-		e.payments = append(e.payments, paymentRow{body: b, fingerprint: nullIfEmpty(p.CardFingerprint()), clientIP: nullIfEmpty(p.ClientIP())})
+		e.payments = append(e.payments, paymentRow{body: b, fingerprint: nullIfEmpty(p.CardFingerprint()), clientIP: nullIfEmpty(p.ClientIP()),
+			email: nullIfEmpty(p.Email()), deviceID: nullIfEmpty(p.DeviceID())})
 	}
 	for _, r := range c.Refunds {
 		b, err := json.Marshal(r)
@@ -60,14 +63,16 @@ func applyPayments(ctx context.Context, tx *tx, ps []*paygate.Payment, rows []pa
 		var err error
 		if p.Version == 1 {
 			res, err = tx.ExecContext(ctx, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body,
-				amount_minor, currency, payment_method, card_fingerprint, client_ip)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TradeNo, p.MerchantID, p.OrderNo, p.Status, p.Version, msPtr(p.ExpiresAt),
-				ms(p.CreatedAt), ms(p.UpdatedAt), row.body, p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP)
+				amount_minor, currency, payment_method, card_fingerprint, client_ip, email, device_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TradeNo, p.MerchantID, p.OrderNo, p.Status, p.Version, msPtr(p.ExpiresAt),
+				ms(p.CreatedAt), ms(p.UpdatedAt), row.body, p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP,
+				row.email, row.deviceID)
 		} else {
 			res, err = tx.ExecContext(ctx, `UPDATE payments SET status = ?, version = ?, expires_at = ?, created_at = ?, updated_at = ?, body = ?,
-				amount_minor = ?, currency = ?, payment_method = ?, card_fingerprint = ?, client_ip = ?
+				amount_minor = ?, currency = ?, payment_method = ?, card_fingerprint = ?, client_ip = ?, email = ?, device_id = ?
 				WHERE trade_no = ? AND merchant_id = ? AND version = ?`, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), row.body,
-				p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP, p.TradeNo, p.MerchantID, p.Version-1)
+				p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP, row.email, row.deviceID,
+				p.TradeNo, p.MerchantID, p.Version-1)
 		}
 		if err := affected("apply payment", res, err); err != nil {
 			return err

@@ -53,10 +53,13 @@ func TestPaymentsUseIndexes(t *testing.T) {
 		query{"CardVelocity", `SELECT count(*) FROM payments WHERE card_fingerprint = ? AND created_at >= ?`, []any{"fp", ms(t0)}, "payments_card"},
 		query{"IPVelocity", `SELECT count(*) FROM payments WHERE client_ip = ? AND created_at >= ?`, []any{"203.0.113.7", ms(t0)}, "payments_client_ip"},
 	)
-	vq := velocityQuery([]string{"count(*)"})
-	vargs := []any{"fp", ms(t0), "m_a", 1000, "203.0.113.7", ms(t0), "m_a", 1000}
+	vq := velocityQuery([]string{"count(*)"}, []int{0, 1, 2, 3})
+	var vargs []any
+	for _, key := range []string{"fp", "203.0.113.7", "ana@example.com", "dev-1"} {
+		vargs = append(vargs, key, ms(t0), "m_a", 1000)
+	}
 	plan := explain(t, s.r.DB, vq, vargs)
-	for _, index := range []string{"payments_card", "payments_client_ip"} {
+	for _, index := range []string{"payments_card", "payments_client_ip", "payments_email", "payments_device"} {
 		if !strings.Contains(plan, "INDEX "+index+" ") {
 			t.Errorf("velocity plan %q does not use %s", plan, index)
 		}

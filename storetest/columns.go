@@ -19,6 +19,8 @@ type PaymentColumns struct {
 	PaymentMethod   *string
 	CardFingerprint *string
 	ClientIP        *string
+	Email           *string
+	DeviceID        *string
 	CreatedAt       int64 // Unix milliseconds
 }
 
@@ -42,7 +44,7 @@ type ColumnReader interface {
 func wantPaymentColumns(p *paygate.Payment) PaymentColumns {
 	return PaymentColumns{Status: string(p.Status), AmountMinor: &p.Amount.Minor, Currency: &p.Amount.Currency,
 		PaymentMethod: &p.PaymentMethodType, CardFingerprint: nonEmpty(p.CardFingerprint()), ClientIP: nonEmpty(p.ClientIP()),
-		CreatedAt: p.CreatedAt.UnixMilli()}
+		Email: nonEmpty(p.Email()), DeviceID: nonEmpty(p.DeviceID()), CreatedAt: p.CreatedAt.UnixMilli()}
 }
 
 // wantRefundColumns is what the columns of r must hold.
@@ -107,6 +109,7 @@ func columnReader(t *testing.T, s paygate.Store) ColumnReader {
 func ColumnPayments(merchantID string) []*paygate.Payment {
 	card := newPayment(merchantID, "T_card", "O_card")
 	card.DeviceInfo = json.RawMessage(`{"clientIp":"203.0.113.7","language":"fr-FR"}`)
+	card.Billing = json.RawMessage(`{"email":"Ana@Example.com","phone":{"number":"1"}}`)
 	wallet := newPayment(merchantID, "T_wallet", "O_wallet")
 	wallet.PaymentMethodType, wallet.Card = paygate.MethodWeChat, nil
 	wallet.Amount = paygate.Money{Minor: 500, Currency: "JPY"}

@@ -146,7 +146,8 @@ func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
 		n++
 		p := newPayment(merchant, fmt.Sprintf("T%03d", n), fmt.Sprintf("ORDER-%03d", n))
 		p.Card.Fingerprint, p.Status, p.CreatedAt, p.Amount.Minor = fp, status, at(created), minor
-		p.DeviceInfo = []byte(fmt.Sprintf(`{"clientIp":%q}`, ip))
+		p.DeviceInfo = []byte(fmt.Sprintf(`{"clientIp":%q,"deviceId":"dev-%s"}`, ip, ip))
+		p.Billing = []byte(fmt.Sprintf(`{"email":"Buyer-%s@Example.com"}`, fp))
 		mustApply(t, s, paygate.Change{Payments: []*paygate.Payment{p}})
 	}
 	pay("m_1", "fp_a", "192.0.2.1", 0, paygate.StatusSucceeded, 100)
@@ -154,9 +155,18 @@ func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
 	pay("m_1", "fp_a", "192.0.2.2", 55*time.Minute, paygate.StatusFailed, 400)
 	pay("m_1", "fp_b", "192.0.2.1", 58*time.Minute, paygate.StatusSucceeded, 800)
 	since := []time.Time{at(50 * time.Minute), at(-time.Hour), at(55 * time.Minute)}
-	card, addr, err := s.Velocity(ctx, "m_1", "fp_a", "192.0.2.1", since)
+	v, err := s.Velocity(ctx, "m_1", paygate.VelocityKeys{Card: "fp_a", IP: "192.0.2.1", Email: "buyer-fp_a@example.com",
+		Device: "dev-192.0.2.1"}, since)
 	if err != nil {
 		t.Fatal(err)
+	}
+	card, addr := v.Card, v.IP
+	if fmt.Sprint(v.Email) != fmt.Sprint(card) || fmt.Sprint(v.Device) != fmt.Sprint(addr) {
+		t.Errorf("email %v (want the card's %v), device %v (want the address's %v)", v.Email, card, v.Device, addr)
+	}
+	// m_1's declines in the first window (50 min on): one, T003.
+	if v.MerchantDeclines != 1 {
+		t.Errorf("MerchantDeclines = %d, want 1", v.MerchantDeclines)
 	}
 	want := []paygate.VelocityWindow{{Count: 1, Amount: 400, Declines: 1}, {Count: 2, Amount: 500, Declines: 1}, {Count: 1, Amount: 400, Declines: 1}}
 	if fmt.Sprint(card) != fmt.Sprint(want) {
@@ -166,9 +176,9 @@ func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if fmt.Sprint(addr) != fmt.Sprint(want) {
 		t.Errorf("AddressVelocity = %v, want %v", addr, want)
 	}
-	none, noAddr, err := s.Velocity(ctx, "m_1", "fp_none", "", since)
+	none, err := s.Velocity(ctx, "m_1", paygate.VelocityKeys{Card: "fp_none"}, since)
 	zero := fmt.Sprint(make([]paygate.VelocityWindow, 3))
-	if err != nil || fmt.Sprint(none) != zero || fmt.Sprint(noAddr) != zero {
-		t.Errorf("a card never seen, no address = %v %v, %v", none, noAddr, err)
+	if err != nil || fmt.Sprint(none.Card) != zero || fmt.Sprint(none.IP) != zero || fmt.Sprint(none.Email) != zero {
+		t.Errorf("a card never seen, no address = %+v, %v", none, err)
 	}
 }
