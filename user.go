@@ -28,11 +28,12 @@ const (
 	PermResend  Permission = "resend"  // send a notification again
 	PermDevelop Permission = "develop" // rotate secrets, manage webhook subscriptions
 	PermOperate Permission = "operate" // every merchant: create, disable, search across them
+	PermRisk    Permission = "risk"    // change the risk lists, rules and settings
 )
 
 // rolePermissions is the one table of who may do what.
 var rolePermissions = map[Role][]Permission{
-	RoleAdmin:     {PermView, PermMoney, PermResend, PermDevelop},
+	RoleAdmin:     {PermView, PermMoney, PermResend, PermDevelop, PermRisk},
 	RoleDeveloper: {PermView, PermResend, PermDevelop},
 	RoleViewer:    {PermView},
 	RoleOperator:  {PermView, PermOperate},

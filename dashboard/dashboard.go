@@ -53,6 +53,7 @@ type Handler struct {
 	payments      paymentService
 	notifications notificationService
 	merchants     merchantService
+	risk          riskService
 	secure        bool // cookies only over https
 	log           *slog.Logger
 	mux           *http.ServeMux
@@ -62,7 +63,7 @@ type Handler struct {
 // gateway's base URL is https.
 func New(gw *gateway.Service, log *slog.Logger) *Handler {
 	h := &Handler{users: gw.Users, payments: gw.Payments, notifications: gw.Notifications,
-		merchants: gw.Merchants, secure: strings.HasPrefix(gw.Config().BaseURL, "https://"), log: log, mux: http.NewServeMux()}
+		merchants: gw.Merchants, risk: gw.Risk, secure: strings.HasPrefix(gw.Config().BaseURL, "https://"), log: log, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /dashboard/assets/{file}", h.asset)
 	h.mux.HandleFunc("GET /dashboard/signin", h.signInPage)
 	h.mux.HandleFunc("POST /dashboard/signin", h.signIn)
@@ -84,6 +85,12 @@ func New(gw *gateway.Service, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("POST /dashboard/developers/subscriptions", h.authed(paygate.PermDevelop, h.addSubscription))
 	h.mux.HandleFunc("GET /dashboard/developers/subscriptions/{id}", h.authed(paygate.PermDevelop, h.deliveriesPage))
 	h.mux.HandleFunc("POST /dashboard/developers/subscriptions/{id}/delete", h.authed(paygate.PermDevelop, h.deleteSubscription))
+	h.mux.HandleFunc("GET /dashboard/risk", h.authed(paygate.PermView, h.merchantPage(h.riskPage)))
+	h.mux.HandleFunc("POST /dashboard/risk/entries", h.authed(paygate.PermRisk, h.addRiskEntry))
+	h.mux.HandleFunc("POST /dashboard/risk/lists/{list}/entries/{id}/delete", h.authed(paygate.PermRisk, h.deleteRiskEntry))
+	h.mux.HandleFunc("POST /dashboard/risk/rules", h.authed(paygate.PermRisk, h.addRiskRule))
+	h.mux.HandleFunc("POST /dashboard/risk/rules/{id}/{state}", h.authed(paygate.PermRisk, h.setRiskRule))
+	h.mux.HandleFunc("POST /dashboard/risk/settings", h.authed(paygate.PermRisk, h.setScreenAll))
 	h.mux.HandleFunc("GET /dashboard/merchants", h.authed(paygate.PermOperate, h.merchantsPage))
 	h.mux.HandleFunc("POST /dashboard/merchants", h.authed(paygate.PermOperate, h.createMerchant))
 	h.mux.HandleFunc("POST /dashboard/merchants/{id}/{state}", h.authed(paygate.PermOperate, h.setMerchantState))
@@ -93,6 +100,18 @@ func New(gw *gateway.Service, log *slog.Logger) *Handler {
 	})
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { h.notFound(w, r, nil) })
 	return h
+}
+
+// merchantPage wraps a page that is about one merchant: an operator without
+// one picks it first.
+func (h *Handler) merchantPage(page func(w http.ResponseWriter, r *http.Request, v *view)) func(w http.ResponseWriter, r *http.Request, v *view) {
+	return func(w http.ResponseWriter, r *http.Request, v *view) {
+		if v.Merchant == "" {
+			http.Redirect(w, r, "/dashboard/merchants", http.StatusSeeOther)
+			return
+		}
+		page(w, r, v)
+	}
 }
 
 // ServeHTTP sets the headers every page shares and routes.

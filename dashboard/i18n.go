@@ -65,7 +65,12 @@ var messages = map[string]map[string]string{
 		"disabled": "disabled", "enabled": "enabled", "disable": "Disable", "enable": "Enable",
 		"confirm_disable": "Disable this merchant? Its access tokens stop working and its people cannot sign in.",
 		"confirm_enable":  "Enable this merchant again?",
-		"developers":      "Developers", "apiKeys": "API keys", "newSecret": "The new secret",
+		"riskTitle":       "Risk", "fingerprint": "Fingerprint", "riskHint": "Card payments with fraudMode Y (or all of them, below) are judged before the acquirer: lists decline, rules approve, review or decline.",
+		"riskSettings": "Settings", "screenAll": "Judge every card payment, whatever its fraudMode", "save": "Save",
+		"riskLists": "Block lists", "addTo": "Add to", "note": "Note", "value": "Value", "list": "List",
+		"riskRules": "Rules", "ruleName": "Name", "expression": "Expression (CEL)", "ruleAction": "Action", "rule": "Rule",
+		"confirm_unlist": "Take this value off the list?", "confirm_delete_rule": "Delete this rule?",
+		"developers": "Developers", "apiKeys": "API keys", "newSecret": "The new secret",
 		"oldUntil": "The old one works until", "prevSecretUntil": "The previous API secret works until",
 		"prevNotifyUntil": "Notifications also carry the previous secret's signature until",
 		"rotate_secret":   "Rotate the API secret", "rotate_notify": "Rotate the notification secret", "grace": "Grace",
@@ -131,7 +136,12 @@ var messages = map[string]map[string]string{
 		"disabled": "已停用", "enabled": "已启用", "disable": "停用", "enable": "启用",
 		"confirm_disable": "停用该商户？其访问令牌将失效，其用户无法登录。",
 		"confirm_enable":  "重新启用该商户？",
-		"developers":      "开发者", "apiKeys": "API 密钥", "newSecret": "新密钥",
+		"riskTitle":       "风控", "fingerprint": "卡指纹", "riskHint": "fraudMode 为 Y 的银行卡支付（或下方设置的全部支付）在发往收单机构前接受评估：名单拒绝，规则可批准、复核或拒绝。",
+		"riskSettings": "设置", "screenAll": "评估全部银行卡支付，无论 fraudMode", "save": "保存",
+		"riskLists": "黑名单", "addTo": "添加到", "note": "备注", "value": "值", "list": "名单",
+		"riskRules": "规则", "ruleName": "名称", "expression": "表达式（CEL）", "ruleAction": "动作", "rule": "规则",
+		"confirm_unlist": "将此值移出名单？", "confirm_delete_rule": "删除此规则？",
+		"developers": "开发者", "apiKeys": "API 密钥", "newSecret": "新密钥",
 		"oldUntil": "旧密钥有效至", "prevSecretUntil": "上一个 API 密钥有效至",
 		"prevNotifyUntil": "通知同时附带旧密钥签名，直至",
 		"rotate_secret":   "轮换 API 密钥", "rotate_notify": "轮换通知密钥", "grace": "宽限期",
@@ -168,6 +178,12 @@ var funcs = template.FuncMap{
 	},
 	"add":  func(a, b int) int { return a + b },
 	"list": func(s ...string) []string { return s },
+	"ternary": func(c bool, a, b string) string {
+		if c {
+			return a
+		}
+		return b
+	},
 	"rate": func(t gateway.Totals) string {
 		if r, ok := t.ApprovalRate(); ok {
 			return strconv.Itoa(r) + "%"

@@ -37,6 +37,17 @@ type (
 		Cancel(ctx context.Context, req *wire.CancelRequest, idemKey string) (*paygate.Payment, error)
 		CreateRefund(ctx context.Context, req *wire.RefundRequest) (*paygate.Refund, bool, error)
 	}
+	riskService interface {
+		AddListEntry(ctx context.Context, list, value, note string) (*paygate.RiskListEntry, bool, error)
+		ListEntries(ctx context.Context, list, limit, after string) ([]*paygate.RiskListEntry, string, error)
+		DeleteListEntry(ctx context.Context, list, id string) error
+		AddRule(ctx context.Context, req *wire.RiskRuleRequest) (*paygate.RiskRule, error)
+		Rules(ctx context.Context) ([]*paygate.RiskRule, error)
+		SetRuleEnabled(ctx context.Context, id string, enabled bool) (*paygate.RiskRule, error)
+		DeleteRule(ctx context.Context, id string) error
+		ScreenAll(ctx context.Context) (bool, error)
+		SetScreenAll(ctx context.Context, on bool) error
+	}
 	merchantService interface {
 		CreateMerchantForm(ctx context.Context, name, formKey string) (*gateway.NewMerchant, error)
 		ListMerchants(ctx context.Context, after string, limit int) ([]gateway.MerchantInfo, error)

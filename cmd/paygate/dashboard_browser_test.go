@@ -114,6 +114,21 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard-developers")
 
+	// The risk page: a list entry added through its form.
+	if err := do(ctx, chromedp.Navigate(a.URL+"/dashboard/risk?list=ip"), chromedp.WaitVisible(chromedp.CSS("#entry-form")),
+		chromedp.SendKeys(chromedp.CSS("#entry-value"), "203.0.113.0/24"), chromedp.SendKeys(chromedp.CSS("#entry-note"), "card testers"),
+		chromedp.Click(chromedp.CSS("#add-entry"))); err != nil {
+		t.Fatal(err)
+	}
+	waitURL(t, ctx, a.URL+"/dashboard/risk?list=ip&done=1")
+	if err := do(ctx, chromedp.WaitVisible(chromedp.CSS("#entries"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text("#entries"); !strings.Contains(got, "203.0.113.0/24") {
+		t.Errorf("risk list: %s", got)
+	}
+	screenshot(t, ctx, "dashboard-risk")
+
 	// In Chinese, on a phone.
 	if err := do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(a.URL+"/dashboard/payments/"+paid),
 		chromedp.WaitVisible(chromedp.CSS("#lang-switch")), chromedp.Click(chromedp.CSS("#lang-switch"))); err != nil {

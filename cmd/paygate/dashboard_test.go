@@ -510,3 +510,48 @@ func TestUserCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestDashboardRisk(t *testing.T) {
+	a := startApp(t)
+	admin := a.newUser(a.Sandbox.Merchant.ID, "ana@example.com", paygate.RoleAdmin)
+	viewer := a.newUser(a.Sandbox.Merchant.ID, "vic@example.com", paygate.RoleViewer)
+	page := admin.get("/dashboard/risk").want(t, 200)
+	csrf := page.hidden(t, "", "csrf")
+	if pg := admin.post("/dashboard/risk/entries", url.Values{"csrf": {csrf}, "list": {"ip"}, "value": {"203.0.113"}}).want(t, 400); !strings.Contains(pg.body, `id="entry-value-error"`) {
+		t.Errorf("a bad value's error is not beside its field")
+	}
+	admin.post("/dashboard/risk/entries", url.Values{"csrf": {csrf}, "list": {"ip"}, "value": {"203.0.113.9/24"}, "note": {"testers"}}).want(t, 303)
+	if pg := admin.get("/dashboard/risk?list=ip").want(t, 200); !strings.Contains(pg.body, "203.0.113.0/24") {
+		t.Errorf("the entry is not listed")
+	}
+	bad := admin.post("/dashboard/risk/rules", url.Values{"csrf": {csrf}, "name": {"typo"}, "expression": {"amout > 1"}, "action": {"decline"}, "enabled": {"on"}})
+	if bad.status != 400 || !strings.Contains(bad.body, `id="rule-expression-error"`) || !strings.Contains(bad.body, "amout") {
+		t.Errorf("a bad expression: %d, error beside the field: %v", bad.status, strings.Contains(bad.body, "rule-expression-error"))
+	}
+	admin.post("/dashboard/risk/rules", url.Values{"csrf": {csrf}, "name": {"big"}, "expression": {"amount > 50000"}, "action": {"decline"}, "enabled": {"on"}}).want(t, 303)
+	admin.post("/dashboard/risk/settings", url.Values{"csrf": {csrf}, "screenAll": {"on"}}).want(t, 303)
+	// The merchant's payments now meet them, fraudMode or not.
+	c := a.sandbox()
+	body := cardPayment(nextOrderNo("dash-risk"), "4242424242424242")
+	body["amount"] = "600.00"
+	if p := c.do("POST", "/v1/payments", body).want(201); p.str("failureCode") != "fraud_suspected" || reasonCodes(p) != "rule:big" {
+		t.Errorf("a payment after the dashboard's rule: %s %v", p.str("status"), p.get("risk"))
+	}
+	rules := c.do("GET", "/v1/risk/rules", nil).want(200)
+	id := rules.get("data").([]any)[0].(map[string]any)["id"].(string)
+	admin.post("/dashboard/risk/rules/"+id+"/disable", url.Values{"csrf": {csrf}, "name": {"big"}}).want(t, 303)
+	if r := c.do("GET", "/v1/risk/rules", nil).want(200); r.get("data").([]any)[0].(map[string]any)["enabled"] != false {
+		t.Error("the rule is still on")
+	}
+	admin.post("/dashboard/risk/rules/"+id+"/delete", url.Values{"csrf": {csrf}, "name": {"big"}}).want(t, 200) // the confirmation
+	admin.post("/dashboard/risk/rules/"+id+"/delete", url.Values{"csrf": {csrf}, "name": {"big"}, "confirm": {"yes"}}).want(t, 303)
+	// A viewer sees the page, without its forms, and cannot post them.
+	vp := viewer.get("/dashboard/risk").want(t, 200)
+	if strings.Contains(vp.body, `id="entry-form"`) || strings.Contains(vp.body, `id="rule-form"`) {
+		t.Error("a viewer is shown the risk forms")
+	}
+	viewer.post("/dashboard/risk/entries", url.Values{"csrf": {vp.hidden(t, "", "csrf")}, "list": {"ip"}, "value": {"192.0.2.1"}}).want(t, 404)
+	if audit := admin.get("/dashboard/audit").want(t, 200); !strings.Contains(audit.body, "add risk rule") || !strings.Contains(audit.body, "screen all payments on") {
+		t.Error("the risk changes are not in the audit log")
+	}
+}
