@@ -69,6 +69,9 @@ type Payment struct {
 	// WrongChallengeCodes counts the wrong one-time codes entered on the
 	// 3-D Secure page; at the gateway's limit the authentication fails.
 	WrongChallengeCodes int `json:"WrongChallengeCodes,omitempty"`
+	// CardAttempts counts the cards tried on the cashier page; at the
+	// gateway's limit a decline fails the payment and ends the checkout.
+	CardAttempts int `json:"CardAttempts,omitempty"`
 	// ClaimedUntil marks a cashier-page payment attempt in progress, so a
 	// second post (another tab, a double click) cannot charge twice.
 	ClaimedUntil *time.Time `json:"ClaimedUntil,omitempty"`

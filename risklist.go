@@ -39,14 +39,25 @@ type VelocityWindow struct {
 }
 
 // VelocityKeys are what a payment's velocities are counted by; "" is none.
-type VelocityKeys struct{ Card, IP, Email, Device string }
+// The merchant's payments of the first window are counted only when its
+// declines there reach CountPaymentsFrom (0: never), as that count walks
+// every payment of the window.
+type VelocityKeys struct {
+	Card, IP, Email, Device string
+	CountPaymentsFrom       int
+}
 
 // Velocities are a payment's counts: one window a since, for each key, and
-// the merchant's declines of the first window.
+// the merchant's declines by acquirers and issuers of the first window (not
+// the risk engine's own, fraud_suspected, nor processing_error), and, when
+// asked, all its payments there.
 type Velocities struct {
-	Card, IP, Email, Device []VelocityWindow
-	MerchantDeclines        int
+	Card, IP, Email, Device            []VelocityWindow
+	MerchantDeclines, MerchantPayments int
 }
+
+// MaxMerchantScan bounds the merchant's payments counted for Velocities.
+const MaxMerchantScan = 5_000
 
 // MaxVelocityScan bounds the payments a velocity count looks at per key (a
 // busy address, a merchant's own server sending its address, must not make

@@ -201,7 +201,7 @@ func fullPayment() *Payment {
 		Billing: json.RawMessage(`{"name":"Jane"}`), Shipping: json.RawMessage(`{"name":"Jane"}`),
 		ProductInfo: json.RawMessage(`[{"sku":"A-1"}]`), DeviceInfo: json.RawMessage(`{"clientIp":"203.0.113.7"}`),
 		Metadata: json.RawMessage(`{"cart":"c_1"}`), RequestHash: "rh_1", SessionID: "cs_1", PendingCard: []byte("sealed"),
-		WrongChallengeCodes: 2, ClaimedUntil: storedTime(2 * time.Minute),
+		WrongChallengeCodes: 2, CardAttempts: 3, ClaimedUntil: storedTime(2 * time.Minute),
 		CreatedAt: storedAt, UpdatedAt: storedAt.Add(time.Second), AuthorizedAt: storedTime(3 * time.Second), ExpiresAt: storedTime(time.Hour),
 	}
 }

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
@@ -32,10 +33,10 @@ func (h *Handler) showRisk(w http.ResponseWriter, r *http.Request, v *view, stat
 	ctx := paygate.WithMerchantID(r.Context(), v.Merchant)
 	rv := &riskView{Lists: risk.AllLists, List: r.URL.Query().Get("list"), Form: url.Values{}}
 	if r.Method == http.MethodPost {
-		rv.Form = r.PostForm
-		if l := r.PostFormValue("list"); l != "" {
-			rv.List = l
+		if r.URL.Path == "/dashboard/risk/entries" || r.URL.Path == "/dashboard/risk/rules" {
+			rv.Form = r.PostForm // the add form that was refused, to fill it again
 		}
+		rv.List = cmp.Or(r.PostFormValue("list"), r.PathValue("list"))
 	}
 	if rv.List == "" {
 		rv.List = string(risk.ListIP)
@@ -46,7 +47,7 @@ func (h *Handler) showRisk(w http.ResponseWriter, r *http.Request, v *view, stat
 		return
 	}
 	if rv.Next != "" {
-		rv.Next = "/dashboard/risk?list=" + url.QueryEscape(rv.List) + "&after=" + url.QueryEscape(rv.Next)
+		rv.Next = v.Link("/dashboard/risk?list=" + url.QueryEscape(rv.List) + "&after=" + url.QueryEscape(rv.Next))
 	}
 	if rv.Rules, err = h.risk.Rules(ctx); err != nil {
 		h.failed(w, r, v.Who, err)
@@ -100,7 +101,7 @@ func (h *Handler) deleteRiskEntry(w http.ResponseWriter, r *http.Request, v *vie
 		return
 	}
 	err := h.risk.DeleteListEntry(paygate.WithMerchantID(r.Context(), v.Merchant), list, id)
-	h.riskDone(w, r, v, "delete risk list entry", list+" "+r.PostFormValue("value"), "entry", list, err)
+	h.riskDone(w, r, v, "delete risk list entry", list+" "+id, "entry", list, err) // the id, not what the form says
 }
 
 func (h *Handler) addRiskRule(w http.ResponseWriter, r *http.Request, v *view) {
@@ -134,7 +135,7 @@ func (h *Handler) setRiskRule(w http.ResponseWriter, r *http.Request, v *view) {
 		h.notFound(w, r, v.Who)
 		return
 	}
-	h.riskDone(w, r, v, state+" risk rule", r.PostFormValue("name"), "rule", "", err)
+	h.riskDone(w, r, v, state+" risk rule", id, "rule", "", err) // the id, not what the form says
 }
 
 func (h *Handler) setScreenAll(w http.ResponseWriter, r *http.Request, v *view) {

@@ -301,6 +301,7 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 		ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Fingerprint: s.vault.Fingerprint(f.CardNo)}
 	q.FailureCode, q.FailureMessage = "", ""
 	q.Risk = nil // each card is judged anew
+	q.CardAttempts++
 	q.UpdatedAt = now
 	q.Version++
 	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}); err != nil {

@@ -220,12 +220,25 @@ func (s *core) authenticate(ctx context.Context, p *paygate.Payment, d *draft) (
 			return nil, done, err
 		}
 		three = ar.ThreeDS
+		if d.review && !passed(three) { // the risk engine asked for an authentication that passed
+			done, err := s.decline(ctx, p, d, codeFraud,
+				"Risk screening asks for 3-D Secure, and the authentication did not pass; the payment is declined.", d.risk)
+			return nil, done, err
+		}
 	}
 	if three != nil {
 		three.Mode = mode
 		p.ThreeDS = three
 	}
 	return three, nil, nil
+}
+
+// MaxCardAttempts is the most cards a checkout's cashier page tries.
+const MaxCardAttempts = 5
+
+// passed reports whether a 3-D Secure result is a passed authentication.
+func passed(t *paygate.ThreeDS) bool {
+	return t != nil && (t.LiabilityShift || t.AuthenticationResultCode == "Y" || t.AuthenticationResultCode == "A")
 }
 
 // storedCardWrite is what an approval writes of the stored card, in the
@@ -284,7 +297,10 @@ func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, acquirerRef
 // card while the session is open; any other payment FAILS (and its session
 // is over).
 func (s *core) decline(ctx context.Context, p *paygate.Payment, d *draft, code, msg string, risk *paygate.Risk) (*paygate.Payment, error) {
-	if d != nil && d.session != nil && p.Status == paygate.StatusPending {
+	// On the cashier page a decline leaves the checkout open for another
+	// card, up to the last card allowed: then it fails and ends the checkout
+	// (a session is no place to try cards one after the other).
+	if d != nil && d.session != nil && p.Status == paygate.StatusPending && p.CardAttempts < MaxCardAttempts {
 		return s.update(ctx, p, func(p *paygate.Payment, _ time.Time) {
 			p.FailureCode, p.FailureMessage, p.Risk = code, msg, cmp.Or(risk, p.Risk)
 			p.ClaimedUntil = nil

@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -72,15 +74,24 @@ func (s *core) engine(ctx context.Context, merchantID string) (*risk.Engine, err
 		return eng, nil
 	}
 	e.loading = true
-	gen, compiled := e.gen, e.rules
+	gen, compiled, stale := e.gen, e.rules, e.eng
 	s.risk.mu.Unlock()
-	eng, rules, err := s.loadEngine(ctx, merchantID, compiled)
-	s.risk.mu.Lock()
-	e.loading = false
-	if err == nil && e.gen == gen {
-		e.eng, e.at, e.rules = eng, now, rules
+	var eng *risk.Engine
+	var rules map[string]*risk.Rule
+	err := errors.New("the risk engine's load did not finish")
+	defer func() { // also when the load panics: else no request would load again
+		s.risk.mu.Lock()
+		e.loading = false
+		if err == nil && e.gen == gen {
+			e.eng, e.at, e.rules = eng, now, rules
+		}
+		s.risk.mu.Unlock()
+	}()
+	eng, rules, err = s.loadEngine(ctx, merchantID, compiled)
+	if err != nil && stale != nil {
+		s.log.WarnContext(ctx, "risk lists and rules unread; the ones read before stay", "merchant", merchantID, "err", err)
+		return stale, nil
 	}
-	s.risk.mu.Unlock()
 	return eng, err
 }
 
@@ -147,22 +158,16 @@ var velocityWindows = []time.Duration{10 * time.Minute, time.Hour, 24 * time.Hou
 // counts in each velocity window: its own row where it lies in the window,
 // else it is added (a stored payment older than the window, a cashier
 // session's made before the shopper came).
-func (s *core) screen(ctx context.Context, p *paygate.Payment, cardNumber, clientIP string, extra bool) (risk.Result, error) {
-	eng, err := s.engine(ctx, p.MerchantID)
-	if err != nil {
-		return risk.Result{}, err
-	}
+func (s *core) screen(ctx context.Context, eng *risk.Engine, p *paygate.Payment, cardNumber, clientIP string, extra bool) (risk.Result, error) {
 	now := s.now()
-	in := s.riskInput(p, cardNumber, now)
-	ownIP := in.IP
-	if clientIP != "" {
-		in.IP = clientIP
-	}
+	in := s.riskInput(p, cardNumber, clientIP, now)
+	ownIP := p.ClientIP()
 	since := make([]time.Time, len(velocityWindows))
 	for i, w := range velocityWindows {
 		since[i] = now.Add(-w)
 	}
-	keys := paygate.VelocityKeys{Card: in.CardFingerprint, IP: in.IP, Email: p.Email(), Device: in.DeviceID}
+	keys := paygate.VelocityKeys{Card: in.CardFingerprint, IP: in.IP, Email: p.Email(), Device: in.DeviceID,
+		CountPaymentsFrom: risk.MerchantAttack}
 	v, err := s.store.Velocity(ctx, p.MerchantID, keys, since)
 	if err != nil {
 		return risk.Result{}, err
@@ -175,7 +180,7 @@ func (s *core) screen(ctx context.Context, p *paygate.Payment, cardNumber, clien
 	in.Address = windows(v.IP, p.Amount.Minor, counted(in.IP == ownIP), keys.IP != "")
 	in.EmailUse = windows(v.Email, p.Amount.Minor, counted(true), keys.Email != "")
 	in.Device = windows(v.Device, p.Amount.Minor, counted(true), keys.Device != "")
-	in.MerchantDeclines = v.MerchantDeclines
+	in.MerchantDeclines, in.MerchantPayments = v.MerchantDeclines, v.MerchantPayments+1
 	return eng.Decide(&in), nil
 }
 
@@ -204,10 +209,11 @@ type Geo interface {
 }
 
 // riskInput is what the engine judges of p; cardNumber (in memory only)
-// gives the 8-digit BIN the lists and the BIN table match.
-func (s *core) riskInput(p *paygate.Payment, cardNumber string, now time.Time) risk.Input {
+// gives the 8-digit BIN the lists and the BIN table match, and clientIP
+// (the shopper's on the cashier page), when not "", the address judged.
+func (s *core) riskInput(p *paygate.Payment, cardNumber, clientIP string, now time.Time) risk.Input {
 	in := risk.Input{Amount: p.Amount.Minor, Currency: p.Amount.Currency, Method: p.PaymentMethodType,
-		CardFingerprint: p.CardFingerprint(), IP: p.ClientIP(), Hour: now.UTC().Hour()}
+		CardFingerprint: p.CardFingerprint(), IP: cmp.Or(clientIP, p.ClientIP()), Hour: now.UTC().Hour()}
 	if c := p.Card; c != nil {
 		in.CardBrand, in.CardBIN = c.Brand, c.BIN
 	}
@@ -253,19 +259,17 @@ func (s *core) screenCard(ctx context.Context, p *paygate.Payment, d *draft) (*p
 	if d.afterChallenge || d.card.Number == "" {
 		return nil, nil
 	}
-	if !p.FraudMode.Screens() {
-		eng, err := s.engine(ctx, p.MerchantID)
-		if err != nil {
-			// Not asked for by the payment: without the setting's answer,
-			// the payment goes on unjudged rather than fail.
-			s.log.WarnContext(ctx, "risk settings unread; payment not screened", "tradeNo", p.TradeNo, "err", err)
-			return nil, nil
-		}
-		if !eng.ScreenAll {
-			return nil, nil
-		}
+	if sc := p.StoredCredential; sc != nil && sc.Initiator == "merchant" {
+		return nil, nil // a merchant-initiated charge of a stored card: no customer to judge, no challenge possible
 	}
-	res, err := s.screen(ctx, p, d.card.Number, d.clientIP, false)
+	eng, err := s.engine(ctx, p.MerchantID)
+	if err == nil && !p.FraudMode.Screens() && !eng.ScreenAll {
+		return nil, nil
+	}
+	var res risk.Result
+	if err == nil {
+		res, err = s.screen(ctx, eng, p, d.card.Number, d.clientIP, false)
+	}
 	if err != nil {
 		// No decision, so no charge: a failure the customer may retry.
 		s.log.WarnContext(ctx, "risk screening failed", "tradeNo", p.TradeNo, "err", err)
@@ -278,7 +282,7 @@ func (s *core) screenCard(ctx context.Context, p *paygate.Payment, d *draft) (*p
 	case risk.Review:
 		if t := d.threeDsData; t != nil {
 			// The merchant's own authentication counts only when it passed.
-			if !t.LiabilityShift && t.AuthenticationResultCode != "Y" && t.AuthenticationResultCode != "A" {
+			if !passed(t) {
 				return s.decline(ctx, p, d, codeFraud,
 					"Risk screening asks for 3-D Secure, and the authentication sent did not pass; the payment is declined.", d.risk)
 			}

@@ -25,9 +25,13 @@ func BenchmarkScreen(b *testing.B) {
 	p := &paygate.Payment{TradeNo: "T1", MerchantID: "M1", Amount: paygate.Money{Minor: 10_099, Currency: "USD"},
 		PaymentMethodType: "card", Card: &paygate.CardDetails{Brand: "visa", BIN: "424242", Last4: "4242", Fingerprint: "fp"},
 		DeviceInfo: []byte(`{"clientIp":"10.1.1.1"}`), CreatedAt: time.Now()}
+	eng, err := s.core.engine(b.Context(), "M1")
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.core.screen(b.Context(), p, "4242424242424242", "", false); err != nil {
+		if _, err := s.core.screen(b.Context(), eng, p, "4242424242424242", "", false); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -133,3 +133,37 @@ func TestRiskOnTheCashierPage(t *testing.T) {
 		t.Errorf("a good card after declines: %s %+v", p.Status, p.Risk)
 	}
 }
+
+// TestCashierCardLimit: a checkout tries at most MaxCardAttempts cards:
+// the last one's decline fails the payment and ends the checkout, so a
+// session cannot be used to test cards one after the other.
+func TestCashierCardLimit(t *testing.T) {
+	acq := &countingAcquirer{}
+	gw, _, ctx, _ := newTestGateway(t, acq, nil)
+	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-cashier-limit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p *paygate.Payment
+	for i := range gateway.MaxCardAttempts {
+		if p, err = gw.Checkout.Pay(ctx, sess.SessionID, gateway.CardForm{CardNo: "4000000000000002", ExpiryMonth: "06",
+			ExpiryYear: "2040", CVC: "123"}); err != nil {
+			t.Fatal(err)
+		}
+		want := paygate.StatusPending
+		if i == gateway.MaxCardAttempts-1 {
+			want = paygate.StatusFailed
+		}
+		if p.Status != want {
+			t.Fatalf("card %d: %s, want %s", i+1, p.Status, want)
+		}
+	}
+	s, _, err := gw.Checkout.Session(ctx, sess.SessionID)
+	if err != nil || s.Status != paygate.SessionComplete {
+		t.Errorf("the session after the last card: %v %v", s, err)
+	}
+	if p, err := gw.Checkout.Pay(ctx, sess.SessionID, gateway.CardForm{CardNo: "4242424242424242", ExpiryMonth: "06",
+		ExpiryYear: "2040", CVC: "123"}); err == nil && p.Status == paygate.StatusSucceeded {
+		t.Error("a card after the last was charged")
+	}
+}

@@ -192,7 +192,11 @@ func (s *Risk) Evaluate(ctx context.Context, req *wire.CreatePaymentRequest) (*p
 		return nil, err
 	}
 	d.payment.MerchantID = paygate.MerchantID(ctx)
-	res, err := s.screen(ctx, d.payment, d.card.Number, "", true)
+	eng, err := s.engine(ctx, d.payment.MerchantID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.screen(ctx, eng, d.payment, d.card.Number, "", true)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,9 @@ import (
 func (s *Store) PaymentColumns(ctx context.Context, merchantID, tradeNo string) (storetest.PaymentColumns, error) {
 	var c storetest.PaymentColumns
 	err := s.withConn(ctx, "payment columns", func(conn *pgxpool.Conn) error {
-		return conn.QueryRow(ctx, `SELECT status, amount_minor, currency, payment_method, card_fingerprint, client_ip, email, device_id, created_at
+		return conn.QueryRow(ctx, `SELECT status, amount_minor, currency, payment_method, card_fingerprint, client_ip, email, device_id, failure_code, created_at
 			FROM payments WHERE merchant_id = $1 AND trade_no = $2`, merchantID, tradeNo).
-			Scan(&c.Status, &c.AmountMinor, &c.Currency, &c.PaymentMethod, &c.CardFingerprint, &c.ClientIP, &c.Email, &c.DeviceID, &c.CreatedAt)
+			Scan(&c.Status, &c.AmountMinor, &c.Currency, &c.PaymentMethod, &c.CardFingerprint, &c.ClientIP, &c.Email, &c.DeviceID, &c.FailureCode, &c.CreatedAt)
 	})
 	return c, err
 }

@@ -22,19 +22,19 @@ func appendPayments(ws []write, c paygate.Change) ([]write, error) {
 			return nil, paygate.Internal("apply", err)
 		}
 		fp, ip := nullIfEmpty(p.CardFingerprint()), nullIfEmpty(p.ClientIP())
-		email, device := nullIfEmpty(p.Email()), nullIfEmpty(p.DeviceID())
+		email, device, failure := nullIfEmpty(p.Email()), nullIfEmpty(p.DeviceID()), nullIfEmpty(p.FailureCode)
 		if p.Version == 1 {
 			ws = append(ws, write{"apply payment", false, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body,
-				amount_minor, currency, payment_method, card_fingerprint, client_ip, email, device_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+				amount_minor, currency, payment_method, card_fingerprint, client_ip, email, device_id, failure_code)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 				[]any{p.TradeNo, p.MerchantID, p.OrderNo, string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), string(body),
-					p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, fp, ip, email, device}})
+					p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, fp, ip, email, device, failure}})
 		} else {
 			ws = append(ws, write{"apply payment", true, `UPDATE payments SET status = $1, version = $2, expires_at = $3, created_at = $4, updated_at = $5, body = $6,
-				amount_minor = $7, currency = $8, payment_method = $9, card_fingerprint = $10, client_ip = $11, email = $12, device_id = $13
-				WHERE trade_no = $14 AND merchant_id = $15 AND version = $16`,
+				amount_minor = $7, currency = $8, payment_method = $9, card_fingerprint = $10, client_ip = $11, email = $12, device_id = $13,
+				failure_code = $14 WHERE trade_no = $15 AND merchant_id = $16 AND version = $17`,
 				[]any{string(p.Status), p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), string(body),
-					p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, fp, ip, email, device, p.TradeNo, p.MerchantID, p.Version - 1}})
+					p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, fp, ip, email, device, failure, p.TradeNo, p.MerchantID, p.Version - 1}})
 		}
 	}
 	for _, r := range c.Refunds {

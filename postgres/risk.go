@@ -135,7 +135,8 @@ func (s *Store) DeleteRiskRule(ctx context.Context, merchantID, id string) error
 // velocityColumns are Velocity's keys, in the order of Velocities, and
 // the merchant's declines.
 var velocityColumns = []struct{ column, filter string }{
-	{"card_fingerprint", ""}, {"client_ip", ""}, {"email", ""}, {"device_id", ""}, {"merchant_id", " AND status = 'FAILED'"},
+	{"card_fingerprint", ""}, {"client_ip", ""}, {"email", ""}, {"device_id", ""},
+	{"merchant_id", " AND status = 'FAILED' AND failure_code NOT IN ('fraud_suspected', 'processing_error')"},
 }
 
 // Velocity counts a payment's keys' payments since each time, in one
@@ -200,6 +201,11 @@ func (s *Store) Velocity(ctx context.Context, merchantID string, keys paygate.Ve
 		}
 		return nil
 	})
+	if err != nil || keys.CountPaymentsFrom == 0 || v.MerchantDeclines < keys.CountPaymentsFrom {
+		return v, err
+	}
+	err = s.rows(ctx, "velocity", `SELECT count(*) FROM (SELECT 1 FROM payments WHERE merchant_id = $1 AND created_at >= $2 LIMIT $3) k`,
+		[]any{merchantID, ms(since[0]), paygate.MaxMerchantScan}, func(r pgx.Rows) error { return r.Scan(&v.MerchantPayments) })
 	return v, err
 }
 

@@ -68,7 +68,10 @@ type Input struct {
 	// The velocities: of the card, the address, the email and the device,
 	// and the merchant's declines in the last 10 minutes.
 	Card, Address, EmailUse, Device Windows
-	MerchantDeclines                int
+	// MerchantDeclines are the merchant's declines by acquirers and
+	// issuers in the last 10 minutes; MerchantPayments all its payments
+	// there, counted only when the declines reach MerchantAttack.
+	MerchantDeclines, MerchantPayments int
 }
 
 // EmailDomain is the part of the input's email after the @, lower case.

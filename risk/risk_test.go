@@ -35,7 +35,8 @@ func TestSignals(t *testing.T) {
 		{"an email 15 times in an hour", Input{Email: "a@example.com", EmailUse: Windows{Hour: Window{Count: 15}}}, Decline, "velocity_email"},
 		{"a device 5 times in 10 min", Input{DeviceID: "d", Device: Windows{Min10: Window{Count: 5}}}, Review, "velocity_device"},
 		{"declines from a device", Input{DeviceID: "d", Device: Windows{Min10: Window{Count: 5, Declines: 5}}}, Decline, "velocity_device,card_testing"},
-		{"the merchant under attack", Input{MerchantDeclines: 50}, Review, "merchant_declines"},
+		{"the merchant under attack", Input{MerchantDeclines: 50, MerchantPayments: 250}, Review, "merchant_declines"},
+		{"a big merchant's ordinary declines", Input{MerchantDeclines: 50, MerchantPayments: 2500}, Approve, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := (&Engine{}).Decide(&tc.in)

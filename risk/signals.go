@@ -13,7 +13,8 @@ const (
 	testSmallMean  = 200 // ... at 2.00 or less on average (minor units), look like card testing
 	keyReview10m   = 5   // an email's or a device's payments in 10 minutes that review
 	keyDecline1h   = 15  // ... in an hour that decline
-	merchantAttack = 50  // the merchant's declines in 10 minutes: every payment reviewed
+	MerchantAttack = 50  // the merchant's declines in 10 minutes that, ...
+	attackShare    = 5   // ... at a fifth of its payments or more, review every payment
 )
 
 // signals scores the built-in signals: the highest score of those that
@@ -64,8 +65,9 @@ func signals(in *Input) (int, []Reason) {
 	if in.DeviceID != "" && in.Device.Min10.Declines >= testDeclines {
 		fire(95, "card_testing", "%d payments from this device were declined in the last 10 minutes", in.Device.Min10.Declines)
 	}
-	if in.MerchantDeclines >= merchantAttack {
-		fire(50, "merchant_declines", "%d of the merchant's payments were declined in the last 10 minutes", in.MerchantDeclines)
+	if in.MerchantDeclines >= MerchantAttack && in.MerchantDeclines*attackShare >= in.MerchantPayments {
+		fire(50, "merchant_declines", "%d of the merchant's %d payments were declined in the last 10 minutes",
+			in.MerchantDeclines, in.MerchantPayments)
 	}
 	geography(in, fire)
 	return score, reasons

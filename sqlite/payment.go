@@ -25,6 +25,7 @@ type paymentRow struct {
 	clientIP    any // NULL without one
 	email       any // NULL without one
 	deviceID    any // NULL without one
+	failure     any // NULL without a failure code
 }
 
 func encode(c paygate.Change) (encoded, error) {
@@ -35,7 +36,7 @@ func encode(c paygate.Change) (encoded, error) {
 			return e, paygate.Internal("apply", err)
 		}
 		e.payments = append(e.payments, paymentRow{body: b, fingerprint: nullIfEmpty(p.CardFingerprint()), clientIP: nullIfEmpty(p.ClientIP()),
-			email: nullIfEmpty(p.Email()), deviceID: nullIfEmpty(p.DeviceID())})
+			email: nullIfEmpty(p.Email()), deviceID: nullIfEmpty(p.DeviceID()), failure: nullIfEmpty(p.FailureCode)})
 	}
 	for _, r := range c.Refunds {
 		b, err := json.Marshal(r)
@@ -63,16 +64,16 @@ func applyPayments(ctx context.Context, tx *tx, ps []*paygate.Payment, rows []pa
 		var err error
 		if p.Version == 1 {
 			res, err = tx.ExecContext(ctx, `INSERT INTO payments (trade_no, merchant_id, order_no, status, version, expires_at, created_at, updated_at, body,
-				amount_minor, currency, payment_method, card_fingerprint, client_ip, email, device_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TradeNo, p.MerchantID, p.OrderNo, p.Status, p.Version, msPtr(p.ExpiresAt),
+				amount_minor, currency, payment_method, card_fingerprint, client_ip, email, device_id, failure_code)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.TradeNo, p.MerchantID, p.OrderNo, p.Status, p.Version, msPtr(p.ExpiresAt),
 				ms(p.CreatedAt), ms(p.UpdatedAt), row.body, p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP,
-				row.email, row.deviceID)
+				row.email, row.deviceID, row.failure)
 		} else {
 			res, err = tx.ExecContext(ctx, `UPDATE payments SET status = ?, version = ?, expires_at = ?, created_at = ?, updated_at = ?, body = ?,
-				amount_minor = ?, currency = ?, payment_method = ?, card_fingerprint = ?, client_ip = ?, email = ?, device_id = ?
-				WHERE trade_no = ? AND merchant_id = ? AND version = ?`, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt), ms(p.UpdatedAt), row.body,
-				p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP, row.email, row.deviceID,
-				p.TradeNo, p.MerchantID, p.Version-1)
+				amount_minor = ?, currency = ?, payment_method = ?, card_fingerprint = ?, client_ip = ?, email = ?, device_id = ?,
+				failure_code = ? WHERE trade_no = ? AND merchant_id = ? AND version = ?`, p.Status, p.Version, msPtr(p.ExpiresAt), ms(p.CreatedAt),
+				ms(p.UpdatedAt), row.body, p.Amount.Minor, p.Amount.Currency, p.PaymentMethodType, row.fingerprint, row.clientIP, row.email,
+				row.deviceID, row.failure, p.TradeNo, p.MerchantID, p.Version-1)
 		}
 		if err := affected("apply payment", res, err); err != nil {
 			return err

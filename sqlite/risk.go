@@ -192,7 +192,7 @@ func (s *Store) Velocity(ctx context.Context, merchantID string, keys paygate.Ve
 		all = append(append(all, args...), key, ms(oldest), merchantID, paygate.MaxVelocityScan)
 	}
 	if len(used) == 0 {
-		return v, s.merchantDeclines(ctx, merchantID, since[0], v)
+		return v, s.merchantDeclines(ctx, merchantID, since[0], keys.CountPaymentsFrom, v)
 	}
 	rows, err := s.r.QueryContext(ctx, velocityQuery(cols, used), all...)
 	if err != nil {
@@ -217,16 +217,22 @@ func (s *Store) Velocity(ctx context.Context, merchantID string, keys paygate.Ve
 	if err := rows.Err(); err != nil {
 		return nil, dbErr("velocity", err)
 	}
-	return v, s.merchantDeclines(ctx, merchantID, since[0], v)
+	return v, s.merchantDeclines(ctx, merchantID, since[0], keys.CountPaymentsFrom, v)
 }
 
-// merchantDeclines counts the merchant's FAILED payments since from, at
-// most MaxVelocityScan (a statement of its own: within the one above it
-// cost four times the rest).
-func (s *Store) merchantDeclines(ctx context.Context, merchantID string, from time.Time, v *paygate.Velocities) error {
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM payments INDEXED BY payments_merchant_status
-		WHERE merchant_id = ? AND status = 'FAILED' AND created_at >= ? LIMIT ?)`, merchantID, ms(from), paygate.MaxVelocityScan).
-		Scan(&v.MerchantDeclines)
+// merchantDeclines counts the merchant's declines by acquirers and issuers
+// since from, at most MaxVelocityScan, and from countFrom declines on its
+// payments (statements of their own: within the one above the first cost
+// four times the rest).
+func (s *Store) merchantDeclines(ctx context.Context, merchantID string, from time.Time, countFrom int, v *paygate.Velocities) error {
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM payments INDEXED BY payments_merchant_declines
+		WHERE merchant_id = ? AND created_at >= ? AND status = 'FAILED' AND failure_code NOT IN ('fraud_suspected', 'processing_error')
+		LIMIT ?)`, merchantID, ms(from), paygate.MaxVelocityScan).Scan(&v.MerchantDeclines)
+	if err != nil || countFrom == 0 || v.MerchantDeclines < countFrom {
+		return dbErr("velocity", err)
+	}
+	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM payments INDEXED BY payments_merchant_created
+		WHERE merchant_id = ? AND created_at >= ? LIMIT ?)`, merchantID, ms(from), paygate.MaxMerchantScan).Scan(&v.MerchantPayments)
 	return dbErr("velocity", err)
 }
 

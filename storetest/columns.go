@@ -21,6 +21,7 @@ type PaymentColumns struct {
 	ClientIP        *string
 	Email           *string
 	DeviceID        *string
+	FailureCode     *string
 	CreatedAt       int64 // Unix milliseconds
 }
 
@@ -44,7 +45,8 @@ type ColumnReader interface {
 func wantPaymentColumns(p *paygate.Payment) PaymentColumns {
 	return PaymentColumns{Status: string(p.Status), AmountMinor: &p.Amount.Minor, Currency: &p.Amount.Currency,
 		PaymentMethod: &p.PaymentMethodType, CardFingerprint: nonEmpty(p.CardFingerprint()), ClientIP: nonEmpty(p.ClientIP()),
-		Email: nonEmpty(p.Email()), DeviceID: nonEmpty(p.DeviceID()), CreatedAt: p.CreatedAt.UnixMilli()}
+		Email: nonEmpty(p.Email()), DeviceID: nonEmpty(p.DeviceID()), FailureCode: nonEmpty(p.FailureCode),
+		CreatedAt: p.CreatedAt.UnixMilli()}
 }
 
 // wantRefundColumns is what the columns of r must hold.
@@ -134,7 +136,7 @@ func testColumnsPayments(t *testing.T, open func(t *testing.T) paygate.Store) {
 	card.Version, card.Status, card.CapturedMinor = 2, paygate.StatusSucceeded, card.Amount.Minor
 	card.Card = &paygate.CardDetails{Brand: "mastercard", Last4: "4444", Fingerprint: "fp_other"}
 	card.DeviceInfo = nil
-	wallet.Version, wallet.Status = 2, paygate.StatusFailed
+	wallet.Version, wallet.Status, wallet.FailureCode = 2, paygate.StatusFailed, "card_declined"
 	wallet.Card = &paygate.CardDetails{Brand: "visa", Last4: "1111"} // a card without a fingerprint
 	bare.Version, bare.Status = 2, paygate.StatusExpired
 	bare.Amount, bare.PaymentMethodType = paygate.Money{Minor: 250, Currency: "GBP"}, paygate.MethodAlipay

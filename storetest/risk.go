@@ -154,9 +154,13 @@ func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
 	pay("m_2", "fp_a", "192.0.2.1", 50*time.Minute, paygate.StatusFailed, 200) // another merchant's: not counted
 	pay("m_1", "fp_a", "192.0.2.2", 55*time.Minute, paygate.StatusFailed, 400)
 	pay("m_1", "fp_b", "192.0.2.1", 58*time.Minute, paygate.StatusSucceeded, 800)
+	// The risk engine's own declines are not the merchant's declines.
+	own := newPayment("m_1", "T_own", "ORDER-own")
+	own.Status, own.FailureCode, own.CreatedAt, own.Card.Fingerprint = paygate.StatusFailed, "fraud_suspected", at(57*time.Minute), "fp_c"
+	mustApply(t, s, paygate.Change{Payments: []*paygate.Payment{own}})
 	since := []time.Time{at(50 * time.Minute), at(-time.Hour), at(55 * time.Minute)}
 	v, err := s.Velocity(ctx, "m_1", paygate.VelocityKeys{Card: "fp_a", IP: "192.0.2.1", Email: "buyer-fp_a@example.com",
-		Device: "dev-192.0.2.1"}, since)
+		Device: "dev-192.0.2.1", CountPaymentsFrom: 1}, since)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,9 +168,10 @@ func testVelocity(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if fmt.Sprint(v.Email) != fmt.Sprint(card) || fmt.Sprint(v.Device) != fmt.Sprint(addr) {
 		t.Errorf("email %v (want the card's %v), device %v (want the address's %v)", v.Email, card, v.Device, addr)
 	}
-	// m_1's declines in the first window (50 min on): one, T003.
-	if v.MerchantDeclines != 1 {
-		t.Errorf("MerchantDeclines = %d, want 1", v.MerchantDeclines)
+	// m_1's declines in the first window (50 min on): one, T003 (T_own is
+	// the risk engine's); its payments there: T003, T004, T_own.
+	if v.MerchantDeclines != 1 || v.MerchantPayments != 3 {
+		t.Errorf("MerchantDeclines, MerchantPayments = %d, %d, want 1, 3", v.MerchantDeclines, v.MerchantPayments)
 	}
 	want := []paygate.VelocityWindow{{Count: 1, Amount: 400, Declines: 1}, {Count: 2, Amount: 500, Declines: 1}, {Count: 1, Amount: 400, Declines: 1}}
 	if fmt.Sprint(card) != fmt.Sprint(want) {

@@ -1,10 +1,20 @@
--- The customer's email (billing.email, lower case) and device id
--- (deviceInfo.deviceId) as columns, for the risk engine's velocities; NULL
--- when the payment has none. Filled here from the bodies already stored.
+-- The customer's email (billing.email, lower case), device id
+-- (deviceInfo.deviceId) and failure code as columns, for the risk engine's
+-- velocities; NULL when the payment has none. Filled here from the bodies
+-- already stored.
+-- Bodies are read as json, not jsonb (which would refuse a \u0000 escape a
+-- stored string may hold), as 0007 reads them.
 ALTER TABLE payments ADD COLUMN email text;
 ALTER TABLE payments ADD COLUMN device_id text;
+ALTER TABLE payments ADD COLUMN failure_code text;
 UPDATE payments SET
-	email     = nullif(lower((body::jsonb)->'Billing'->>'email'), ''),
-	device_id = nullif((body::jsonb)->'DeviceInfo'->>'deviceId', '');
-CREATE INDEX payments_email ON payments (email, created_at) WHERE email IS NOT NULL;
-CREATE INDEX payments_device ON payments (device_id, created_at) WHERE device_id IS NOT NULL;
+	email        = nullif(lower((body::json)->'Billing'->>'email'), ''),
+	device_id    = nullif((body::json)->'DeviceInfo'->>'deviceId', ''),
+	failure_code = nullif((body::json)->>'FailureCode', '');
+CREATE INDEX payments_email ON payments (email, merchant_id, created_at) WHERE email IS NOT NULL;
+CREATE INDEX payments_device ON payments (device_id, merchant_id, created_at) WHERE device_id IS NOT NULL;
+-- A merchant's declines by acquirers and issuers: the risk engine's own
+-- (fraud_suspected) and those of a screening that could not run
+-- (processing_error) are left out, so that its declines cannot feed it.
+CREATE INDEX payments_merchant_declines ON payments (merchant_id, created_at)
+	WHERE status = 'FAILED' AND failure_code NOT IN ('fraud_suspected', 'processing_error');
