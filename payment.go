@@ -1,6 +1,8 @@
 package paygate
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"time"
@@ -176,6 +178,19 @@ func (p *Payment) CardFingerprint() string {
 		return ""
 	}
 	return p.Card.Fingerprint
+}
+
+// MerchantCardFingerprint is the payment's card fingerprint as its merchant
+// sees it: the vault's fingerprint hashed with the merchant's id, so that
+// the same card shows the same value to one merchant and different values
+// to two (merchants cannot link their customers by it); "" without a card.
+func (p *Payment) MerchantCardFingerprint() string {
+	fp := p.CardFingerprint()
+	if fp == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(p.MerchantID + "|" + fp))
+	return hex.EncodeToString(h[:])
 }
 
 // ClientIP is the customer's IP address the merchant sent as

@@ -166,7 +166,7 @@ func (s *core) screen(ctx context.Context, eng *risk.Engine, p *paygate.Payment,
 	for i, w := range velocityWindows {
 		since[i] = now.Add(-w)
 	}
-	keys := paygate.VelocityKeys{Card: in.CardFingerprint, IP: in.IP, Email: p.Email(), Device: in.DeviceID,
+	keys := paygate.VelocityKeys{Card: p.CardFingerprint(), IP: in.IP, Email: p.Email(), Device: in.DeviceID,
 		CountPaymentsFrom: risk.MerchantAttack}
 	v, err := s.store.Velocity(ctx, p.MerchantID, keys, since)
 	if err != nil {
@@ -213,7 +213,7 @@ type Geo interface {
 // (the shopper's on the cashier page), when not "", the address judged.
 func (s *core) riskInput(p *paygate.Payment, cardNumber, clientIP string, now time.Time) risk.Input {
 	in := risk.Input{Amount: p.Amount.Minor, Currency: p.Amount.Currency, Method: p.PaymentMethodType,
-		CardFingerprint: p.CardFingerprint(), IP: cmp.Or(clientIP, p.ClientIP()), Hour: now.UTC().Hour()}
+		CardFingerprint: p.MerchantCardFingerprint(), IP: cmp.Or(clientIP, p.ClientIP()), Hour: now.UTC().Hour()}
 	if c := p.Card; c != nil {
 		in.CardBrand, in.CardBIN = c.Brand, c.BIN
 	}

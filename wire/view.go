@@ -58,8 +58,9 @@ type CardView struct {
 	ExpiryMonth string `json:"expiryMonth"`
 	ExpiryYear  string `json:"expiryYear"`
 	HolderName  string `json:"holderName,omitempty"`
-	// Fingerprint identifies the card number without revealing it (a keyed
-	// hash under the master key), for the risk engine's cardFingerprint list.
+	// Fingerprint identifies the card number to its merchant without
+	// revealing it (Payment.MerchantCardFingerprint), for the risk engine's
+	// cardFingerprint list.
 	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
@@ -240,7 +241,7 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 	if c := p.Card; c != nil {
 		v.Card = &CardView{Brand: c.Brand, BIN: c.BIN, Last4: c.Last4,
 			ExpiryMonth: fmt.Sprintf("%02d", c.ExpiryMonth), ExpiryYear: fmt.Sprintf("%04d", c.ExpiryYear), HolderName: c.HolderName,
-			Fingerprint: c.Fingerprint}
+			Fingerprint: p.MerchantCardFingerprint()}
 	}
 	if t := p.ThreeDS; t != nil {
 		v.ThreeDS = &ThreeDSView{Mode: string(t.Mode), Version: t.Version, ECI: t.ECI, DSTransID: t.DSTransID,

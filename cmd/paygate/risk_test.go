@@ -57,6 +57,17 @@ func TestRiskLists(t *testing.T) {
 	if p := c.do("POST", "/v1/payments", plain).want(201); p.str("status") != "SUCCEEDED" || p.get("risk") != nil {
 		t.Errorf("fraudMode N was screened: %v %v", p.str("status"), p.get("risk"))
 	}
+	// A card blocked by its fingerprint, never by its number; another
+	// merchant sees another fingerprint for the same card.
+	fp := c.do("POST", "/v1/payments", screened("5555555555554444", "11.00", "192.0.2.200")).want(201).get("card.fingerprint").(string)
+	theirFP := other.do("POST", "/v1/payments", cardPayment(nextOrderNo("theirs"), "5555555555554444")).want(201).get("card.fingerprint")
+	if len(fp) != 64 || theirFP == fp {
+		t.Errorf("fingerprints %q and %q: want 64 hex digits, another for another merchant", fp, theirFP)
+	}
+	c.do("POST", "/v1/risk/lists/cardFingerprint/entries", map[string]string{"value": fp}).want(201)
+	if p := c.do("POST", "/v1/payments", screened("5555555555554444", "12.00", "192.0.2.201")).want(201); reasonCodes(p) != "blocklist_cardFingerprint" {
+		t.Errorf("the listed card: %s %v", p.str("status"), p.get("risk"))
+	}
 	// Another merchant's lists are its own.
 	if p := other.do("POST", "/v1/payments", screened("4242424242424242", "10.00", "203.0.113.78")).want(201); p.str("status") != "SUCCEEDED" {
 		t.Errorf("another merchant's payment was held by this merchant's list: %v", p.get("risk"))
@@ -69,7 +80,7 @@ func TestRiskLists(t *testing.T) {
 	}
 	c.do("GET", "/v1/risk/lists/ip/entries?limit=0", nil).wantError(400, "invalid_parameter", "limit")
 	c.do("DELETE", "/v1/risk/lists/ip/entries/"+id, nil).want(200)
-	if p := c.do("POST", "/v1/payments", screened("5555555555554444", "10.00", "203.0.113.77")).want(201); p.str("status") != "SUCCEEDED" {
+	if p := c.do("POST", "/v1/payments", screened(luhnNumber("400003", 1), "10.00", "203.0.113.77")).want(201); p.str("status") != "SUCCEEDED" {
 		t.Errorf("after the entry's delete: %s %v", p.str("status"), p.get("risk"))
 	}
 }
