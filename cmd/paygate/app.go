@@ -56,6 +56,7 @@ type Main struct {
 	LogLevel                  string  // debug, info (the default), warn or error
 	GeoIPDB                   string  // an IP database in MaxMind DB format, for the risk engine; "": none
 	BINFile                   string  // a BIN file (bin,country lines) over the built-in table; "": none
+	TrustedProxies            string  // addresses and CIDR blocks whose X-Forwarded-For names the client
 	Now                       func() time.Time
 
 	Stdout, Stderr io.Writer
@@ -314,6 +315,9 @@ func (m *Main) checkSettings() error {
 	if err := m.checkLogSettings(); err != nil {
 		return err
 	}
+	if _, err := parseTrustedProxies(m.TrustedProxies); err != nil {
+		return err
+	}
 	for name, d := range map[string]time.Duration{"--sweep-interval": m.SweepInterval, "--token-ttl": m.TokenTTL, "--authorization-ttl": m.AuthorizationTTL} {
 		if d <= 0 {
 			return fmt.Errorf("%s must be positive, got %s", name, d)
@@ -377,7 +381,8 @@ const SandboxAdmin = "admin@sandbox.test"
 func (m *Main) serve(ln net.Listener) {
 	api := phttp.NewServer(m.Gateway, m.logger(), phttp.Options{RateLimit: m.RateLimit, Pages: checkout.New(m.Gateway, m.logger()),
 		Dashboard: dashboard.New(m.Gateway, m.logger()), Requests: m.requestObserver()})
-	traced := m.traced(api)
+	proxies, _ := parseTrustedProxies(m.TrustedProxies) // checked by checkSettings
+	traced := m.traced(proxies.behindProxies(api))
 	m.server = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			m.handling.Add(1)

@@ -213,6 +213,8 @@ func serveFlags(serve *cobra.Command, m *Main, e *environ) {
 	f := serve.Flags()
 	f.StringVar(&m.Addr, "addr", e.str("PAYGATE_ADDR", "127.0.0.1:8080"), "listen address (PAYGATE_ADDR)")
 	f.StringVar(&m.BaseURL, "base-url", e.str("PAYGATE_BASE_URL", ""), "public URL of this server, for links (PAYGATE_BASE_URL; default http://ADDR)")
+	f.StringVar(&m.TrustedProxies, "trusted-proxies", e.str("PAYGATE_TRUSTED_PROXIES", ""),
+		"load balancers (addresses, CIDR blocks, comma-separated) whose X-Forwarded-For names the client (PAYGATE_TRUSTED_PROXIES)")
 	f.StringVar(&m.GeoIPDB, "geoip-db", e.str("PAYGATE_GEOIP_DB", ""),
 		"an IP database in MaxMind DB format (GeoLite2-Country, say) for the risk engine's geography signal (PAYGATE_GEOIP_DB)")
 	f.StringVar(&m.BINFile, "bin-file", e.str("PAYGATE_BIN_FILE", ""),
