@@ -31,6 +31,10 @@ type Change struct {
 	StoredCards []*StoredCard
 	// Sessions to insert (Version 1) or update, like Payments.
 	Sessions []*Session
+	// Journals to append to the books: the money movements the change
+	// makes. A journal's id is unique: one already there is EConflict and
+	// writes nothing.
+	Journals []*Journal
 	// Trackers to insert (Version 1) or update, like Payments. A tracker
 	// change carries its payment too (compare-and-set), whose NotifySeq numbers
 	// the tracking.updated notification. (merchant, orderNo, trackingNo) is
@@ -91,6 +95,9 @@ type PaymentStore interface {
 	// FindPayments lists up to limit payments of any merchant whose tradeNo
 	// or orderNo is ref, newest first: an operator's search across merchants.
 	FindPayments(ctx context.Context, ref string, limit int) ([]*Payment, error)
+	// Journals lists up to limit journals of every merchant, with their
+	// entries, in id order after the id after ("" starts at the first).
+	Journals(ctx context.Context, after string, limit int) ([]*Journal, error)
 	// DuePayments lists up to limit payments of any merchant in one of statuses
 	// whose ExpiresAt is at or before now, oldest deadline first.
 	DuePayments(ctx context.Context, statuses []Status, now time.Time, limit int) ([]*Payment, error)

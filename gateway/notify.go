@@ -14,6 +14,9 @@ import (
 // in one transaction: a change that commits has its notifications, one that
 // rolls back has none.
 func (s *core) commit(ctx context.Context, c paygate.Change) error {
+	if err := addJournals(&c); err != nil {
+		return err
+	}
 	if err := s.addNotifications(ctx, &c); err != nil {
 		return err
 	}

@@ -19,58 +19,33 @@ import (
 	"paygate"
 )
 
-// Kind is what an account holds.
-type Kind string
-
 // The accounts. The merchant's are per merchant and currency; the
 // provider's and the acquirer's per currency.
 const (
 	// MerchantPending is what the provider owes the merchant for captures
 	// the acquirer has not settled yet: credited by a capture (net of the
 	// fee), debited by a refund.
-	MerchantPending Kind = "merchant_pending"
+	MerchantPending paygate.AccountKind = "merchant_pending"
 	// ProviderFees is the provider's fee revenue: credited by each fee.
-	ProviderFees Kind = "provider_fees"
+	ProviderFees paygate.AccountKind = "provider_fees"
 	// AcquirerOwes is what the acquirer owes for captures not yet settled:
 	// debited by a capture (gross), credited by a refund.
-	AcquirerOwes Kind = "acquirer_owes"
+	AcquirerOwes paygate.AccountKind = "acquirer_owes"
 )
 
-// Account is one account of the books.
-type Account struct {
-	Kind     Kind
-	Merchant string // "" for the provider's and the acquirer's accounts
-	Currency string
-}
-
-func (a Account) String() string {
-	if a.Merchant == "" {
-		return string(a.Kind) + ":" + a.Currency
-	}
-	return string(a.Kind) + ":" + a.Merchant + ":" + a.Currency
-}
-
-// Entry is one line of a journal: Minor debited (positive) or credited
-// (negative) to Account.
-type Entry struct {
-	Account Account
-	Minor   int64
-}
-
-// Journal is the entries of one money movement, posted together or not at
-// all. Entries are never changed: a correction is a new journal.
-type Journal struct {
-	ID      string
-	Kind    string // capture, refund, ...
-	Ref     string // what moved: a tradeNo, a refundId
-	At      time.Time
-	Entries []Entry
-}
+type (
+	// Account is an account of the books.
+	Account = paygate.Account
+	// Entry is a line of a journal.
+	Entry = paygate.Entry
+	// Journal is a money movement's entries.
+	Journal = paygate.Journal
+)
 
 // Check reports what is wrong with a journal: fewer than two entries, an
 // entry of zero or without an account, or a currency whose entries do not
 // sum to zero.
-func (j Journal) Check() error {
+func Check(j *Journal) error {
 	if len(j.Entries) < 2 {
 		return fmt.Errorf("journal %s: %d entries, at least 2 needed", j.ID, len(j.Entries))
 	}
@@ -94,6 +69,16 @@ func (j Journal) Check() error {
 	return nil
 }
 
+// acct is an account.
+func acct(kind paygate.AccountKind, merchant, currency string) Account {
+	return Account{Kind: kind, Merchant: merchant, Currency: currency}
+}
+
+// line is an entry of minor to an account.
+func line(kind paygate.AccountKind, merchant, currency string, minor int64) Entry {
+	return Entry{Account: acct(kind, merchant, currency), Minor: minor}
+}
+
 // entries drops the zero lines of a journal (a fee of nothing).
 func entries(es ...Entry) []Entry {
 	out := es[:0:0]
@@ -108,35 +93,35 @@ func entries(es ...Entry) []Entry {
 // Capture is the journal of a capture of gross whose fee is fee: the
 // acquirer owes the gross, the merchant is owed the net, the provider
 // earns the fee.
-func Capture(id, merchant, tradeNo string, at time.Time, gross, fee paygate.Money) (Journal, error) {
+func Capture(id, merchant, tradeNo string, at time.Time, gross, fee paygate.Money) (*Journal, error) {
 	if gross.Currency != fee.Currency || gross.Minor <= 0 || fee.Minor < 0 || fee.Minor > gross.Minor {
-		return Journal{}, fmt.Errorf("capture %s: gross %d %s and fee %d %s do not make a capture", tradeNo, gross.Minor, gross.Currency,
+		return nil, fmt.Errorf("capture %s: gross %d %s and fee %d %s do not make a capture", tradeNo, gross.Minor, gross.Currency,
 			fee.Minor, fee.Currency)
 	}
 	c := gross.Currency
-	return Journal{ID: id, Kind: "capture", Ref: tradeNo, At: at, Entries: entries(
-		Entry{Account{AcquirerOwes, "", c}, gross.Minor},
-		Entry{Account{MerchantPending, merchant, c}, -(gross.Minor - fee.Minor)},
-		Entry{Account{ProviderFees, "", c}, -fee.Minor},
+	return &Journal{ID: id, MerchantID: merchant, TradeNo: tradeNo, Kind: "capture", Ref: tradeNo, At: at, Entries: entries(
+		line(AcquirerOwes, "", c, gross.Minor),
+		line(MerchantPending, merchant, c, -(gross.Minor-fee.Minor)),
+		line(ProviderFees, "", c, -fee.Minor),
 	)}, nil
 }
 
 // Refund is the journal of a succeeded refund of amount: the merchant's
 // pending balance pays it back and the acquirer owes that much less. The
 // fee of the capture is not returned (as at Stripe).
-func Refund(id, merchant, refundID string, at time.Time, amount paygate.Money) (Journal, error) {
+func Refund(id, merchant, tradeNo, refundID string, at time.Time, amount paygate.Money) (*Journal, error) {
 	if amount.Minor <= 0 {
-		return Journal{}, errors.New("refund " + refundID + ": the amount must be positive")
+		return nil, errors.New("refund " + refundID + ": the amount must be positive")
 	}
 	c := amount.Currency
-	return Journal{ID: id, Kind: "refund", Ref: refundID, At: at, Entries: []Entry{
-		{Account{MerchantPending, merchant, c}, amount.Minor},
-		{Account{AcquirerOwes, "", c}, -amount.Minor},
+	return &Journal{ID: id, MerchantID: merchant, TradeNo: tradeNo, Kind: "refund", Ref: refundID, At: at, Entries: []Entry{
+		line(MerchantPending, merchant, c, amount.Minor),
+		line(AcquirerOwes, "", c, -amount.Minor),
 	}}, nil
 }
 
 // Balances sums journals' entries by account.
-func Balances(js []Journal) map[Account]int64 {
+func Balances(js []*Journal) map[Account]int64 {
 	out := map[Account]int64{}
 	for _, j := range js {
 		for _, e := range j.Entries {

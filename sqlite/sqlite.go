@@ -325,6 +325,9 @@ func applyTx(ctx context.Context, tx *tx, c paygate.Change, enc encoded) error {
 	if err := applyTrackers(ctx, tx, c.Trackers); err != nil {
 		return err
 	}
+	if err := applyJournals(ctx, tx, c.Journals); err != nil {
+		return err
+	}
 	for _, e := range c.Events {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (merchant_id, object_type, object_id, from_status, to_status, request_id, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.MerchantID, e.ObjectType, e.ObjectID, e.From, e.To, e.RequestID, ms(e.At)); err != nil {

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Stats", testStats},
 		{"SubscriptionNotifications", testSubscriptionNotifications},
 		{"Risk", testRisk},
+		{"Journals", testJournals},
 	})
 }
 

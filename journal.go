@@ -1,0 +1,43 @@
+package paygate
+
+import "time"
+
+// AccountKind is what an account of the books holds (ledger/ names them).
+type AccountKind string
+
+// Account is one account of the books: per merchant and currency, or the
+// provider's or the acquirer's per currency (Merchant "").
+type Account struct {
+	Kind     AccountKind
+	Merchant string
+	Currency string
+}
+
+func (a Account) String() string {
+	if a.Merchant == "" {
+		return string(a.Kind) + ":" + a.Currency
+	}
+	return string(a.Kind) + ":" + a.Merchant + ":" + a.Currency
+}
+
+// Entry is one line of a journal: Minor debited (positive) or credited
+// (negative) to Account.
+type Entry struct {
+	Account Account
+	Minor   int64
+}
+
+// Journal is the entries of one money movement, posted in the same commit
+// as the change that made it, or not at all. Journals are never changed or
+// deleted: a correction is a new journal. Its ID is unique, one per
+// movement (the capture of a payment, a refund), so a movement cannot be
+// posted twice.
+type Journal struct {
+	ID         string
+	MerchantID string
+	TradeNo    string // the payment the movement is of
+	Kind       string // capture, refund, ...
+	Ref        string // what moved: the tradeNo, the refundId
+	At         time.Time
+	Entries    []Entry
+}
