@@ -1,6 +1,9 @@
 package paygate
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // AccountKind is what an account of the books holds (ledger/ names them).
 type AccountKind string
@@ -40,4 +43,26 @@ type Journal struct {
 	Ref        string // what moved: the tradeNo, the refundId
 	At         time.Time
 	Entries    []Entry
+}
+
+// Price is what the provider takes of a merchant's captures of one
+// method, in one currency or in every currency (Currency ""): a
+// percentage in hundredths of a percent and a fixed amount in minor units
+// of Currency. Merchant "" is the default plan of every merchant.
+type Price struct {
+	Merchant          string
+	Method            string // paymentMethodType; "" for every method
+	Currency          string // "" for every currency (then FixedMinor must be 0)
+	PercentHundredths int64
+	FixedMinor        int64
+}
+
+// PricingStore keeps the prices.
+type PricingStore interface {
+	// SetPrice inserts or replaces the price of its merchant, method and
+	// currency.
+	SetPrice(ctx context.Context, p Price) error
+	// Prices lists the prices of a merchant and the default plan
+	// (Merchant ""), the merchant's first.
+	Prices(ctx context.Context, merchantID string) ([]Price, error)
 }

@@ -26,6 +26,9 @@ type Payment struct {
 	CapturedMinor  int64 `json:"CapturedMinor"`  // captured so far (one capture per authorization)
 	RefundedMinor  int64 `json:"RefundedMinor"`  // sum of succeeded refunds
 	RefundingMinor int64 `json:"RefundingMinor"` // sum of refunds sent to the acquirer and not yet answered
+	// FeeMinor is the provider's fee of the capture, set when it is
+	// captured (docs/ledger.md); refunds do not return it.
+	FeeMinor int64 `json:"FeeMinor,omitempty"`
 
 	PaymentMethodType string        `json:"PaymentMethodType"`
 	CaptureMethod     CaptureMethod `json:"CaptureMethod"`

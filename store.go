@@ -289,6 +289,7 @@ type Store interface {
 	MerchantStore
 	UserStore
 	RiskStore
+	PricingStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

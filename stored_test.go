@@ -179,7 +179,7 @@ func fullPayment() *Payment {
 	return &Payment{
 		TradeNo: "T1", MerchantID: "m_1", OrderNo: "O1", Status: StatusAuthorized, Version: 3, NotifySeq: 2,
 		Amount:        Money{Minor: 10_099, Currency: "USD"},
-		CapturedMinor: 1, RefundedMinor: 2, RefundingMinor: 3,
+		CapturedMinor: 1, RefundedMinor: 2, RefundingMinor: 3, FeeMinor: 4,
 		PaymentMethodType: MethodCard, CaptureMethod: CaptureManual, Description: "2 × café",
 		BillingDesc: "PAYGATE*SHOP", FraudMode: "strict", NotificationURL: "https://shop.example/notify",
 		FrontURL: "https://shop.example/back",

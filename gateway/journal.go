@@ -16,8 +16,9 @@ import (
 // amount) and a refund's success. A journal's id names its movement, so the
 // store refuses to post one twice.
 //
-// Fees: no pricing is set yet, so a capture's fee is nothing.
-func addJournals(c *paygate.Change) error {
+// A capture's fee is computed here, by the merchant's prices as last read
+// (within stateTTL), and kept on the payment.
+func (s *core) addJournals(ctx context.Context, c *paygate.Change) error {
 	for _, ev := range c.Events {
 		var j *paygate.Journal
 		var err error
@@ -27,8 +28,12 @@ func addJournals(c *paygate.Change) error {
 			if p == nil || p.CapturedMinor <= 0 {
 				return paygate.Internal("post capture", errMissing)
 			}
-			j, err = ledger.Capture("J-capture-"+p.TradeNo, p.MerchantID, p.TradeNo, ev.At, p.Captured(),
-				paygate.Money{Currency: p.Amount.Currency})
+			var fee paygate.Money
+			if fee, err = s.captureFee(ctx, p); err != nil {
+				return err
+			}
+			p.FeeMinor = fee.Minor
+			j, err = ledger.Capture("J-capture-"+p.TradeNo, p.MerchantID, p.TradeNo, ev.At, p.Captured(), fee)
 		case ev.ObjectType == "refund" && ev.To == string(paygate.RefundSucceeded):
 			r := findRefund(c.Refunds, ev.ObjectID)
 			if r == nil {
@@ -47,6 +52,19 @@ func addJournals(c *paygate.Change) error {
 		c.Journals = append(c.Journals, j)
 	}
 	return nil
+}
+
+// captureFee is the fee of p's capture under its merchant's prices.
+func (s *core) captureFee(ctx context.Context, p *paygate.Payment) (paygate.Money, error) {
+	st, err := s.merchantState(ctx, p.MerchantID)
+	if err != nil {
+		return paygate.Money{}, err
+	}
+	fee, err := ledger.Fee(p.Captured(), ledger.PriceFor(st.prices, p.MerchantID, p.PaymentMethodType, p.Amount.Currency))
+	if err != nil {
+		return paygate.Money{}, paygate.Internal("capture fee", err)
+	}
+	return fee, nil
 }
 
 // LedgerReport is what VerifyLedger found.

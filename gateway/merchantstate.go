@@ -10,8 +10,9 @@ import (
 )
 
 // stateTTL is how long a node trusts what it read of a merchant's disabled
-// flag: a disabled merchant's tokens stop working on every node within it,
-// and a busy merchant costs one store read per node per stateTTL.
+// flag, limits and prices: a disabled merchant's tokens stop working and a
+// new price applies on every node within it, and a busy merchant costs one
+// store read per node per stateTTL.
 const stateTTL = time.Second
 
 // stateCache keeps, per merchant, whether it is disabled as last read from
@@ -28,6 +29,7 @@ type stateEntry struct {
 	disabled bool
 	rate     float64 // the merchant's own rate limit; 0: the node's
 	burst    int
+	prices   []paygate.Price // the merchant's and the default plan's
 	err      error
 }
 
@@ -70,6 +72,9 @@ func (s *core) merchantState(ctx context.Context, id string) (*stateEntry, error
 		if err == nil {
 			e.disabled = m.Disabled()
 			e.rate, e.burst, err = s.store.MerchantLimits(context.WithoutCancel(ctx), id)
+		}
+		if err == nil {
+			e.prices, err = s.store.Prices(context.WithoutCancel(ctx), id)
 		}
 		switch {
 		case err == nil:

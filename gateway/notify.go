@@ -14,7 +14,7 @@ import (
 // in one transaction: a change that commits has its notifications, one that
 // rolls back has none.
 func (s *core) commit(ctx context.Context, c paygate.Change) error {
-	if err := addJournals(&c); err != nil {
+	if err := s.addJournals(ctx, &c); err != nil {
 		return err
 	}
 	if err := s.addNotifications(ctx, &c); err != nil {

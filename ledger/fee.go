@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"paygate"
@@ -48,4 +50,51 @@ func Fee(gross paygate.Money, p Pricing) (paygate.Money, error) {
 	n.Quo(n, big.NewInt(10_000))
 	fee := n.Int64() + p.Fixed.Minor
 	return paygate.Money{Minor: min(fee, gross.Minor), Currency: gross.Currency}, nil
+}
+
+// PriceFor picks the price of a capture among a merchant's prices and the
+// default plan's (Merchant ""): the merchant's own before the default
+// plan's, and within each the most specific, method and currency, then
+// method alone, then currency alone, then the plan's catch-all. No price
+// at all is a fee of nothing.
+func PriceFor(prices []paygate.Price, merchant, method, currency string) Pricing {
+	best, bestRank := (*paygate.Price)(nil), 0
+	for i := range prices {
+		p := &prices[i]
+		if (p.Merchant != merchant && p.Merchant != "") || (p.Method != "" && p.Method != method) ||
+			(p.Currency != "" && p.Currency != currency) {
+			continue
+		}
+		rank := 1
+		if p.Merchant != "" {
+			rank += 4
+		}
+		if p.Method != "" {
+			rank += 2
+		}
+		if p.Currency != "" {
+			rank++
+		}
+		if rank > bestRank {
+			best, bestRank = p, rank
+		}
+	}
+	if best == nil {
+		return Pricing{Fixed: paygate.Money{Currency: currency}}
+	}
+	fixed := paygate.Money{Currency: currency}
+	if best.Currency != "" {
+		fixed.Minor = best.FixedMinor
+	}
+	return Pricing{PercentHundredths: best.PercentHundredths, Fixed: fixed}
+}
+
+// FormatPercent writes hundredths of a percent as ParsePercent reads them:
+// 290 is "2.9", 300 is "3", 5 is "0.05".
+func FormatPercent(h int64) string {
+	s := strconv.FormatInt(h/100, 10)
+	if f := h % 100; f != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
+	}
+	return s
 }

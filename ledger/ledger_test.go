@@ -148,3 +148,43 @@ func TestRandomMovements(t *testing.T) {
 		t.Error("an account's name lacks its merchant")
 	}
 }
+
+func TestPriceFor(t *testing.T) {
+	prices := []paygate.Price{
+		{Merchant: "", Method: "", Currency: "", PercentHundredths: 300},
+		{Merchant: "", Method: "card", Currency: "USD", PercentHundredths: 290, FixedMinor: 30},
+		{Merchant: "M1", Method: "", Currency: "", PercentHundredths: 250},
+		{Merchant: "M1", Method: "", Currency: "EUR", PercentHundredths: 240, FixedMinor: 25},
+		{Merchant: "M1", Method: "card", Currency: "", PercentHundredths: 200},
+		{Merchant: "M1", Method: "card", Currency: "SGD", PercentHundredths: 180, FixedMinor: 50},
+		{Merchant: "M2", Method: "", Currency: "", PercentHundredths: 1},
+	}
+	for _, tc := range []struct {
+		merchant, method, currency string
+		pct, fixed                 int64
+	}{
+		{"M1", "card", "SGD", 180, 50},   // the merchant's method and currency
+		{"M1", "card", "EUR", 200, 0},    // method before currency
+		{"M1", "alipay", "EUR", 240, 25}, // currency alone
+		{"M1", "alipay", "USD", 250, 0},  // the merchant's catch-all before any default
+		{"M3", "card", "USD", 290, 30},   // the default plan's method and currency
+		{"M3", "card", "EUR", 300, 0},    // the default catch-all
+	} {
+		got := PriceFor(prices, tc.merchant, tc.method, tc.currency)
+		if got.PercentHundredths != tc.pct || got.Fixed.Minor != tc.fixed || got.Fixed.Currency != tc.currency {
+			t.Errorf("%s %s %s: %+v, want %d%% + %d", tc.merchant, tc.method, tc.currency, got, tc.pct, tc.fixed)
+		}
+	}
+	if got := PriceFor(nil, "M1", "card", "USD"); got.PercentHundredths != 0 || got.Fixed.Minor != 0 {
+		t.Errorf("no prices: %+v, want nothing", got)
+	}
+}
+
+func TestFormatPercent(t *testing.T) {
+	for _, s := range []string{"0", "0.05", "0.5", "2.9", "2.95", "3", "100"} {
+		h, err := ParsePercent(s)
+		if err != nil || FormatPercent(h) != s {
+			t.Errorf("%s: %d %v, back %q", s, h, err, FormatPercent(h))
+		}
+	}
+}

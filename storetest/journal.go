@@ -47,3 +47,33 @@ func testJournals(t *testing.T, open func(t *testing.T) paygate.Store) {
 		t.Error("a change whose journal was posted before wrote its payment")
 	}
 }
+
+// testPrices: a price is set, replaced by one of the same merchant, method
+// and currency, and listed with the default plan's, the merchant's first;
+// another merchant's prices are not listed.
+func testPrices(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	for _, p := range []paygate.Price{
+		{Merchant: "", Method: "", Currency: "", PercentHundredths: 300},
+		{Merchant: "m_1", Method: "card", Currency: "USD", PercentHundredths: 290, FixedMinor: 30},
+		{Merchant: "m_1", Method: "card", Currency: "USD", PercentHundredths: 250, FixedMinor: 25},
+		{Merchant: "m_1", Method: "", Currency: "EUR", PercentHundredths: 100, FixedMinor: 10},
+		{Merchant: "m_2", Method: "alipay", Currency: "", PercentHundredths: 1},
+	} {
+		if err := s.SetPrice(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Prices(ctx, "m_1")
+	want := []paygate.Price{
+		{Merchant: "m_1", Method: "", Currency: "EUR", PercentHundredths: 100, FixedMinor: 10},
+		{Merchant: "m_1", Method: "card", Currency: "USD", PercentHundredths: 250, FixedMinor: 25},
+		{Merchant: "", Method: "", Currency: "", PercentHundredths: 300},
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Prices(m_1) = %+v, %v; want %+v", got, err, want)
+	}
+	if got, err := s.Prices(ctx, "m_9"); err != nil || len(got) != 1 || got[0].Merchant != "" {
+		t.Errorf("Prices(m_9) = %+v, %v; want the default plan alone", got, err)
+	}
+}

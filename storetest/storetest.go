@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"SubscriptionNotifications", testSubscriptionNotifications},
 		{"Risk", testRisk},
 		{"Journals", testJournals},
+		{"Prices", testPrices},
 	})
 }
 

@@ -17,6 +17,8 @@ type PaymentView struct {
 	Currency              string          `json:"currency"`
 	CapturedAmount        string          `json:"capturedAmount"`
 	RefundedAmount        string          `json:"refundedAmount"`
+	Fee                   string          `json:"fee,omitempty"` // of the capture; set once captured
+	Net                   string          `json:"net,omitempty"` // captured less the fee
 	PaymentMethodType     string          `json:"paymentMethodType"`
 	CaptureMethod         string          `json:"captureMethod"`
 	Description           string          `json:"description,omitempty"`
@@ -257,6 +259,10 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 	if a := p.NextAction; a != nil {
 		v.NextAction = &NextActionView{Type: a.Type, URL: a.URL, QRCode: a.QRCode, QRImageURL: a.QRImageURL,
 			SDKParams: a.SDKParams, SimulateURL: a.SimulateURL}
+	}
+	if p.CapturedMinor > 0 {
+		v.Fee = paygate.Money{Minor: p.FeeMinor, Currency: p.Amount.Currency}.String()
+		v.Net = paygate.Money{Minor: p.CapturedMinor - p.FeeMinor, Currency: p.Amount.Currency}.String()
 	}
 	v.Wallet = NewWalletView(p.Wallet)
 	for _, r := range refunds {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"paygate/gateway"
 )
 
 func ledgerCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
@@ -38,4 +41,55 @@ func (m *Main) VerifyLedger(ctx context.Context) error {
 		return fmt.Errorf("the books do not hold: %d violations", len(rep.Violations))
 	}
 	return nil
+}
+
+func pricingCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
+	p := &cobra.Command{Use: "pricing", Short: "What the provider takes of merchants' captures"}
+	var in gateway.PriceInfo
+	set := &cobra.Command{
+		Use:   "set --percent P [--merchant ID] [--method M] [--currency C --fixed F]",
+		Short: "Set a price (no --merchant: the default plan) and print it as JSON; nodes apply it within a second",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return m.merchants(ctx, func(ms *gateway.Merchants) error {
+				pi, err := ms.SetPrice(ctx, in)
+				if err != nil {
+					return err
+				}
+				return json.NewEncoder(m.Stdout).Encode(pi)
+			})
+		},
+	}
+	set.Flags().StringVar(&in.Merchant, "merchant", "", "the merchant's id (empty: the default plan of every merchant)")
+	set.Flags().StringVar(&in.Method, "method", "", "a paymentMethodType such as card (empty: every method)")
+	set.Flags().StringVar(&in.Currency, "currency", "", "an ISO 4217 code (empty: every currency, with no fixed amount)")
+	set.Flags().StringVar(&in.Percent, "percent", "", "the percentage of each capture, such as 2.9 (at most two decimals)")
+	set.Flags().StringVar(&in.Fixed, "fixed", "", "a fixed amount per capture in --currency, such as 0.30")
+	set.MarkFlagRequired("percent")
+	var merchant string
+	show := &cobra.Command{
+		Use:   "show [--merchant ID]",
+		Short: "Print a merchant's prices and then the default plan's as JSON, one a line",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return m.merchants(ctx, func(ms *gateway.Merchants) error {
+				ps, err := ms.Prices(ctx, merchant)
+				if err != nil {
+					return err
+				}
+				for _, pi := range ps {
+					if err := json.NewEncoder(m.Stdout).Encode(pi); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
+	}
+	show.Flags().StringVar(&merchant, "merchant", "", "the merchant's id (empty: the default plan alone)")
+	for _, c := range []*cobra.Command{set, show} {
+		dbFlag(c, m, e)
+		p.AddCommand(c)
+	}
+	return p
 }

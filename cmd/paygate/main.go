@@ -64,7 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// the setting belongs to.
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return errors.Join(e.errs...) }
 	root.AddCommand(serveCommand(ctx, m, e), merchantCommand(ctx, m, e), migrateCommand(ctx, m, e, stdout),
-		vaultCommand(ctx, m, e), backupCommand(ctx, m, e, stdout), benchCommand(ctx, stdout, stderr), userCommand(ctx, m, e), ledgerCommand(ctx, m, e))
+		vaultCommand(ctx, m, e), backupCommand(ctx, m, e, stdout), benchCommand(ctx, stdout, stderr), userCommand(ctx, m, e), ledgerCommand(ctx, m, e),
+		pricingCommand(ctx, m, e))
 	// No command takes arguments: a stray word is a mistake, not ignored.
 	for _, c := range allCommands(root) {
 		if c.Args == nil && c.Runnable() {
