@@ -43,6 +43,10 @@ type Journal struct {
 	Ref        string // what moved: the tradeNo, the refundId
 	At         time.Time
 	Entries    []Entry
+	// Settle: the movement waits for the merchant's next settlement batch
+	// in Currency (captures and refunds).
+	Settle   bool
+	Currency string
 }
 
 // Price is what the provider takes of a merchant's captures of one

@@ -290,6 +290,7 @@ type Store interface {
 	UserStore
 	RiskStore
 	PricingStore
+	SettlementStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -29,6 +29,7 @@ type Service struct {
 	Notifications *Notifications // subscriptions, the delivery log, dispatch
 	Users         *Users         // dashboard users, sign-in, the audit log
 	Risk          *Risk          // merchants' risk lists and rules
+	Settlements   *Settlements   // settlement batches, balances, payouts
 	core          *core
 }
 
@@ -157,7 +158,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		}
 	}
 	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
-		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}}
+		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}, Settlements: &Settlements{c}}
 }
 
 // Ready reports whether the gateway can serve: its database answers.

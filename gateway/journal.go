@@ -91,6 +91,9 @@ func (s *Service) VerifyLedger(ctx context.Context) (*LedgerReport, error) {
 			if err := ledger.Check(j); err != nil {
 				rep.Violations = append(rep.Violations, err.Error())
 			}
+			if j.Kind != "capture" && j.Kind != "refund" {
+				continue // a batch's settlement or payout is of no one payment
+			}
 			for _, e := range j.Entries {
 				if e.Account.Kind == ledger.AcquirerOwes {
 					owed[key{j.MerchantID, j.TradeNo}] += e.Minor

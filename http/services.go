@@ -65,6 +65,13 @@ type (
 		Log(ctx context.Context, orderNo string) ([]gateway.NotificationLog, error)
 		Resend(ctx context.Context, notifyID, idemKey string) (*paygate.Notification, error)
 	}
+	settlementService interface {
+		Balances(ctx context.Context) ([]gateway.Balance, error)
+		List(ctx context.Context, startingAfter, limit string) ([]*paygate.Settlement, string, error)
+		Settlement(ctx context.Context, id string) (*paygate.Settlement, error)
+		Items(ctx context.Context, id string, f func(*paygate.Settlement, paygate.SettlementItem) error) error
+		CloseNow(ctx context.Context) ([]*paygate.Settlement, error)
+	}
 )
 
 // services are the gateway services a Server calls.
@@ -76,10 +83,11 @@ type services struct {
 	tracking      trackingService
 	notifications notificationService
 	risk          riskService
+	settlements   settlementService
 	ready         func(context.Context) error
 }
 
 func servicesOf(gw *gateway.Service) services {
 	return services{merchants: gw.Merchants, payments: gw.Payments, sessions: gw.Checkout, storedCards: gw.StoredCards,
-		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, ready: gw.Ready}
+		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, settlements: gw.Settlements, ready: gw.Ready}
 }

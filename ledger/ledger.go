@@ -31,6 +31,13 @@ const (
 	// AcquirerOwes is what the acquirer owes for captures not yet settled:
 	// debited by a capture (gross), credited by a refund.
 	AcquirerOwes paygate.AccountKind = "acquirer_owes"
+	// MerchantAvailable is what the provider owes the merchant for settled
+	// batches not paid out yet: credited by a settlement (its net),
+	// debited by the payout.
+	MerchantAvailable paygate.AccountKind = "merchant_available"
+	// ProviderCash is the provider's bank account: debited by what the
+	// acquirer settles, credited by payouts.
+	ProviderCash paygate.AccountKind = "provider_cash"
 )
 
 type (
@@ -99,7 +106,7 @@ func Capture(id, merchant, tradeNo string, at time.Time, gross, fee paygate.Mone
 			fee.Minor, fee.Currency)
 	}
 	c := gross.Currency
-	return &Journal{ID: id, MerchantID: merchant, TradeNo: tradeNo, Kind: "capture", Ref: tradeNo, At: at, Entries: entries(
+	return &Journal{ID: id, MerchantID: merchant, TradeNo: tradeNo, Kind: "capture", Ref: tradeNo, At: at, Settle: true, Currency: c, Entries: entries(
 		line(AcquirerOwes, "", c, gross.Minor),
 		line(MerchantPending, merchant, c, -(gross.Minor-fee.Minor)),
 		line(ProviderFees, "", c, -fee.Minor),
@@ -114,7 +121,7 @@ func Refund(id, merchant, tradeNo, refundID string, at time.Time, amount paygate
 		return nil, errors.New("refund " + refundID + ": the amount must be positive")
 	}
 	c := amount.Currency
-	return &Journal{ID: id, MerchantID: merchant, TradeNo: tradeNo, Kind: "refund", Ref: refundID, At: at, Entries: []Entry{
+	return &Journal{ID: id, MerchantID: merchant, TradeNo: tradeNo, Kind: "refund", Ref: refundID, At: at, Settle: true, Currency: c, Entries: []Entry{
 		line(MerchantPending, merchant, c, amount.Minor),
 		line(AcquirerOwes, "", c, -amount.Minor),
 	}}, nil

@@ -19,6 +19,10 @@ func appendJournals(ws []write, c paygate.Change) []write {
 				account_merchant, currency, minor) VALUES ($1, $2, $3, $4, $5, $6)`,
 				[]any{j.ID, n, string(e.Account.Kind), e.Account.Merchant, e.Account.Currency, e.Minor}})
 		}
+		if j.Settle {
+			ws = append(ws, write{"apply journal", false, `INSERT INTO unsettled (journal_id, merchant_id, currency, at)
+				VALUES ($1, $2, $3, $4)`, []any{j.ID, j.MerchantID, j.Currency, ms(j.At)}})
+		}
 	}
 	return ws
 }

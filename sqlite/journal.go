@@ -25,6 +25,12 @@ func applyJournals(ctx context.Context, tx *tx, js []*paygate.Journal) error {
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return dbErr("apply journal entry", err)
 		}
+		if j.Settle {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unsettled (journal_id, merchant_id, currency, at) VALUES (?, ?, ?, ?)`,
+				j.ID, j.MerchantID, j.Currency, ms(j.At)); err != nil {
+				return dbErr("apply journal", err)
+			}
+		}
 	}
 	return nil
 }

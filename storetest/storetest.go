@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Risk", testRisk},
 		{"Journals", testJournals},
 		{"Prices", testPrices},
+		{"Settlements", testSettlements},
 	})
 }
 

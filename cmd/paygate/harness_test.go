@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -269,15 +270,23 @@ func (r *response) str(key string) string {
 	return v
 }
 
-// get follows a dotted path into the JSON body.
+// get follows a dotted path into the JSON body; a number steps into an
+// array ("data.0.id").
 func (r *response) get(path string) any {
 	var v any = r.json
 	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[k]
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
 			return nil
 		}
-		v = m[k]
 	}
 	return v
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 func ledgerCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
@@ -92,4 +93,31 @@ func pricingCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 		p.AddCommand(c)
 	}
 	return p
+}
+
+func payoutCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
+	var merchant, settlement string
+	c := &cobra.Command{
+		Use:   "payout --merchant ID --settlement ID",
+		Short: "Record that a SETTLED batch's net was paid to its merchant: the batch becomes PAID; print it as JSON",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, v, err := m.openKeyed(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			st, err := m.newGateway(s, v).Settlements.Pay(ctx, merchant, settlement)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(m.Stdout).Encode(wire.NewSettlementView(st))
+		},
+	}
+	c.Flags().StringVar(&merchant, "merchant", "", "the merchant's id")
+	c.Flags().StringVar(&settlement, "settlement", "", "the batch's settlementId")
+	c.MarkFlagRequired("merchant")
+	c.MarkFlagRequired("settlement")
+	dbFlag(c, m, e)
+	return c
 }

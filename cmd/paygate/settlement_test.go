@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestSettlements: a sandbox merchant's captures and refunds wait in its
+// pending balance; closing the batch on demand settles them (net to
+// available), the batch and its lines read as JSON and CSV, another
+// merchant sees none of it, and `paygate payout` pays it once; the books
+// hold throughout.
+func TestSettlements(t *testing.T) {
+	a := startApp(t)
+	db := "sqlite:" + a.dbPath
+	mustRun(t, "pricing", "set", "--db", db, "--currency", "USD", "--percent", "2.9", "--fixed", "0.30")
+	c := a.sandbox()
+	paid := c.do("POST", "/v1/payments", cardPayment(nextOrderNo("stl"), "4242424242424242")).want(201).str("tradeNo")
+	c.do("POST", "/v1/payments", cardPayment(nextOrderNo("stl"), "5555555555554444")).want(201)
+	refundID := c.do("POST", "/v1/refunds", map[string]string{"tradeNo": paid, "amount": "10.00", "refundNumber": "stl-r1",
+		"reason": "returned", "clientIp": "10.1.1.1"}).want(201).str("refundId")
+	// Two captures of 100.99 at 3.23 each, less a refund of 10.00.
+	const net = "185.52"
+	if b := c.do("GET", "/v1/balance", nil).want(200).get("data.0"); b == nil || b.(map[string]any)["pending"] != net ||
+		b.(map[string]any)["available"] != "0.00" {
+		t.Fatalf("balance before the batch: %v, want %s pending", b, net)
+	}
+
+	closed := c.do("POST", "/v1/settlements/close", nil).want(200)
+	id, _ := closed.get("data.0.settlementId").(string)
+	if id == "" || closed.get("data.0.net") != net || closed.get("data.0.captures") != 2.0 || closed.get("data.0.refunds") != 1.0 ||
+		closed.get("data.0.fees") != "6.46" || closed.get("data.0.status") != "SETTLED" || closed.get("data.1") != nil {
+		t.Fatalf("close: %s", closed.body)
+	}
+	if again := c.do("POST", "/v1/settlements/close", nil).want(200); again.get("data.0") != nil {
+		t.Errorf("closing with nothing waiting: %s", again.body)
+	}
+	if b := c.do("GET", "/v1/balance", nil).want(200).get("data.0").(map[string]any); b["pending"] != "0.00" || b["available"] != net {
+		t.Errorf("balance after the batch: %v, want %s available", b, net)
+	}
+	if list := c.do("GET", "/v1/settlements?limit=1", nil).want(200); list.get("data.0.settlementId") != id || list.get("hasMore") != false {
+		t.Errorf("settlements: %s", list.body)
+	}
+	c.do("GET", "/v1/settlements/"+id, nil).want(200)
+	items := c.do("GET", "/v1/settlements/"+id+"/items", nil).want(200)
+	var lines struct{ Data []map[string]string }
+	if err := json.Unmarshal(items.body, &lines); err != nil || len(lines.Data) != 3 {
+		t.Fatalf("items: %v %s", err, items.body)
+	}
+	sum := map[string]int{}
+	for _, l := range lines.Data {
+		sum[l["type"]+" "+l["gross"]+" "+l["fee"]+" "+l["net"]]++
+	}
+	if sum["capture 100.99 3.23 97.76"] != 2 || sum["refund -10.00 0.00 -10.00"] != 1 {
+		t.Errorf("items: %v", sum)
+	}
+	csvBody := c.do("GET", "/v1/settlements/"+id+"/items", nil, "Accept", "text/csv").want(200)
+	rows, err := csv.NewReader(strings.NewReader(string(csvBody.body))).ReadAll()
+	if err != nil || len(rows) != 4 || strings.Join(rows[0], ",") != "type,tradeNo,refundId,at,currency,gross,fee,net" ||
+		!strings.Contains(string(csvBody.body), "refund,"+paid+","+refundID+",") {
+		t.Errorf("items as CSV: %v\n%s", err, csvBody.body)
+	}
+
+	other := a.newMerchant("Other")
+	other.do("GET", "/v1/settlements/"+id, nil).wantError(404, "not_found", "")
+	other.do("GET", "/v1/settlements/"+id+"/items", nil).wantError(404, "not_found", "")
+	if l := other.do("GET", "/v1/settlements", nil).want(200); l.get("data.0") != nil {
+		t.Errorf("another merchant's settlements: %s", l.body)
+	}
+
+	mid := a.Sandbox.Merchant.ID
+	if out, _, err := runCmd(t, "payout", "--db", db, "--merchant", "m_nobody", "--settlement", id); err == nil {
+		t.Errorf("payout under a merchant the batch is not of: accepted\n%s", out)
+	}
+	if out := mustRun(t, "payout", "--db", db, "--merchant", mid, "--settlement", id); !strings.Contains(out, `"status":"PAID"`) {
+		t.Errorf("payout: %s", out)
+	}
+	if out, _, err := runCmd(t, "payout", "--db", db, "--merchant", mid, "--settlement", id); err == nil {
+		t.Errorf("a second payout: accepted\n%s", out)
+	}
+	if b := c.do("GET", "/v1/balance", nil).want(200).get("data.0").(map[string]any); b["pending"] != "0.00" || b["available"] != "0.00" {
+		t.Errorf("balance after the payout: %v", b)
+	}
+	if out := mustRun(t, "ledger", "verify", "--db", db); !strings.Contains(out, " 0 violations") {
+		t.Errorf("ledger verify: %s", out)
+	}
+}

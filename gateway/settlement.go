@@ -1,0 +1,213 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"paygate"
+	"paygate/ledger"
+)
+
+// Settlements are merchants' settlement batches, their balances and
+// payouts (docs/ledger.md).
+type Settlements struct{ *core }
+
+// settlementIDDigits is the random part of a batch id after its time.
+const settlementIDDigits = 8
+
+// closeBatch closes the batch of a merchant's waiting movements in a
+// currency posted before cutoff; nil when none waits (or another node
+// took them first).
+func (s *core) closeBatch(ctx context.Context, merchantID, currency string, cutoff time.Time) (*paygate.Settlement, error) {
+	now := s.now()
+	id := newID("stl_", now, settlementIDDigits)
+	st, err := s.store.CloseSettlement(ctx, id, merchantID, currency, cutoff,
+		func(totals []paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
+			st, j, err := ledger.Settle(id, merchantID, currency, cutoff, now, totals)
+			if err != nil {
+				return nil, nil, paygate.Internal("close settlement", err)
+			}
+			if j == nil {
+				return st, nil, nil
+			}
+			return st, []*paygate.Journal{j}, nil
+		})
+	if isCode(err, paygate.EConflict) {
+		return nil, nil // another node closed this batch at the same cutoff
+	}
+	return st, err
+}
+
+// closeDue closes, for every merchant and currency, the batch of the
+// movements posted before the start of the current day (UTC), once a day
+// passed its cut-off: every node's sweep calls it, and exactly one closes
+// each batch.
+func (s *core) closeDue(ctx context.Context, now time.Time) (int, error) {
+	cutoff := now.UTC().Truncate(24 * time.Hour)
+	due, err := s.store.DueBefore(ctx, cutoff)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range due {
+		st, err := s.closeBatch(ctx, d.MerchantID, d.Currency, cutoff)
+		if err != nil {
+			return n, err
+		}
+		if st != nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// CloseNow closes the calling merchant's open batches, one per currency,
+// at once: a sandbox merchant tests its settlement handling without
+// waiting a day. It returns the batches it closed (none when nothing
+// waits).
+//
+// Errors: invalid_state (a gateway whose acquirer moves real money).
+func (s *Settlements) CloseNow(ctx context.Context) ([]*paygate.Settlement, error) {
+	if !s.testMode {
+		return nil, paygate.Errorf(paygate.EInvalidState, "batches close at the daily cut-off; closing on demand is for sandbox merchants")
+	}
+	merchantID := paygate.MerchantID(ctx)
+	cutoff := s.now().Add(time.Millisecond) // everything posted so far
+	due, err := s.store.DueBefore(ctx, cutoff)
+	if err != nil {
+		return nil, err
+	}
+	out := []*paygate.Settlement{}
+	for _, d := range due {
+		if d.MerchantID != merchantID {
+			continue
+		}
+		st, err := s.closeBatch(ctx, merchantID, d.Currency, cutoff)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
+// Settlement returns one of the calling merchant's batches.
+//
+// Errors: not_found.
+func (s *Settlements) Settlement(ctx context.Context, id string) (*paygate.Settlement, error) {
+	return s.store.Settlement(ctx, paygate.MerchantID(ctx), id)
+}
+
+// List returns a page of the calling merchant's batches, newest first,
+// after the batch id startingAfter ("" from the newest); next is the id to
+// ask after for the next page, "" on the last.
+//
+// Errors: invalid_parameter.
+func (s *Settlements) List(ctx context.Context, startingAfter, limit string) (page []*paygate.Settlement, next string, err error) {
+	var c checker
+	n := c.listLimit(limit)
+	c.length("startingAfter", startingAfter, 0, 64)
+	if c.err != nil {
+		return nil, "", c.err
+	}
+	page, err = s.store.Settlements(ctx, paygate.MerchantID(ctx), startingAfter, n+1)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(page) > n {
+		page = page[:n]
+		next = page[n-1].ID
+	}
+	return page, next, nil
+}
+
+// itemsPage is how many lines Items reads at a time.
+const itemsPage = 1000
+
+// Items calls f with each line of one of the calling merchant's batches,
+// in journal order, reading them a page at a time so that a batch of any
+// size streams in bounded memory. f returning an error stops it.
+//
+// Errors: not_found.
+func (s *Settlements) Items(ctx context.Context, id string, f func(*paygate.Settlement, paygate.SettlementItem) error) error {
+	merchantID := paygate.MerchantID(ctx)
+	st, err := s.store.Settlement(ctx, merchantID, id)
+	if err != nil {
+		return err
+	}
+	for after := ""; ; {
+		page, err := s.store.SettlementItems(ctx, merchantID, id, after, itemsPage)
+		if err != nil {
+			return err
+		}
+		for _, it := range page {
+			if err := f(st, it); err != nil {
+				return err
+			}
+		}
+		if len(page) < itemsPage {
+			return nil
+		}
+		after = page[len(page)-1].JournalID
+	}
+}
+
+// Balance is a merchant's money in one currency: pending (captured, not
+// yet settled) and available (settled, not yet paid out).
+type Balance struct {
+	Currency  string
+	Pending   int64
+	Available int64
+}
+
+// Balances returns the calling merchant's balances, one per currency it
+// has moved money in.
+func (s *Settlements) Balances(ctx context.Context) ([]Balance, error) {
+	bs, err := s.store.Balances(ctx, paygate.MerchantID(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := []Balance{}
+	for _, b := range bs {
+		if len(out) == 0 || out[len(out)-1].Currency != b.Currency {
+			out = append(out, Balance{Currency: b.Currency})
+		}
+		// The books credit what is owed to the merchant: a negative sum.
+		switch b.Account {
+		case ledger.MerchantPending:
+			out[len(out)-1].Pending = -b.Minor
+		case ledger.MerchantAvailable:
+			out[len(out)-1].Available = -b.Minor
+		}
+	}
+	return out, nil
+}
+
+// Pay records that the provider paid a SETTLED batch's net to its merchant:
+// the batch becomes PAID and its net leaves the merchant's available
+// balance.
+//
+// Errors: not_found, invalid_state (not SETTLED).
+func (s *Settlements) Pay(ctx context.Context, merchantID, id string) (*paygate.Settlement, error) {
+	st, err := s.store.Settlement(ctx, merchantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if st.Status != paygate.SettlementSettled {
+		return nil, paygate.Errorf(paygate.EInvalidState, "settlement %s is %s, not SETTLED", id, st.Status)
+	}
+	now := s.now()
+	j, err := ledger.Payout(st, now)
+	if err != nil {
+		return nil, paygate.Internal("pay settlement", err)
+	}
+	if err := s.store.PaySettlement(ctx, merchantID, id, now, j); err != nil {
+		if isCode(err, paygate.EConflict) {
+			return nil, paygate.Errorf(paygate.EInvalidState, "settlement %s is no longer SETTLED", id)
+		}
+		return nil, err
+	}
+	return s.store.Settlement(ctx, merchantID, id)
+}

@@ -1,0 +1,51 @@
+package gateway_test
+
+import (
+	"testing"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/wire"
+)
+
+// TestSweepClosesTheDay: the sweep closes a merchant's batch of a day once
+// the day has passed its cut-off (00:00 UTC), with that day's captures
+// only; a capture of the new day waits for the next batch.
+func TestSweepClosesTheDay(t *testing.T) {
+	gw, _, ctx, now := newTestGateway(t, &acquirer.Sandbox{}, nil)
+	pay := func(orderNo string) {
+		t.Helper()
+		p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo,
+			PaymentMethodType: "card", DeviceInfo: &wire.DeviceInfo{ClientIP: "203.0.113.9"}, Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+		if err != nil || p.Status != paygate.StatusSucceeded {
+			t.Fatalf("payment: %v %v", p, err)
+		}
+	}
+	pay("day-1")                                  // 2026-11-25 12:00 UTC
+	*now = now.Add(11*time.Hour + 59*time.Minute) // 23:59, the same day
+	pay("day-2")
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if page, _, err := gw.Settlements.List(ctx, "", ""); err != nil || len(page) != 0 {
+		t.Fatalf("before the cut-off: %+v %v, want no batch", page, err)
+	}
+	*now = now.Add(2 * time.Minute) // 00:01 the next day
+	pay("day-3")
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gw.Sweep(ctx); err != nil { // again: nothing more
+		t.Fatal(err)
+	}
+	page, _, err := gw.Settlements.List(ctx, "", "")
+	if err != nil || len(page) != 1 || page[0].Captures != 2 || page[0].GrossMinor != 2_000 ||
+		!page[0].Cutoff.Equal(time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("after the cut-off: %+v %v, want one batch of the two captures of 2026-11-25", page, err)
+	}
+	bs, err := gw.Settlements.Balances(ctx)
+	if err != nil || len(bs) != 1 || bs[0].Pending != 1_000 || bs[0].Available != 2_000 {
+		t.Errorf("balances: %+v %v, want 10.00 pending (today's) and 20.00 available", bs, err)
+	}
+}

@@ -1,0 +1,44 @@
+-- Settlement batches (docs/ledger.md). unsettled is the queue of journals
+-- waiting for a batch: a capture's or refund's journal joins it in its own
+-- commit and leaves it when a batch takes it (settlement_items).
+CREATE TABLE unsettled (
+	journal_id  text COLLATE "C" PRIMARY KEY,
+	merchant_id text NOT NULL,
+	currency    text NOT NULL,
+	at          bigint NOT NULL
+);
+CREATE INDEX unsettled_batch ON unsettled (merchant_id, currency, at);
+CREATE INDEX unsettled_at ON unsettled (at);
+
+-- The journals posted before batches began wait for the first one.
+INSERT INTO unsettled (journal_id, merchant_id, currency, at)
+	SELECT j.id, j.merchant_id, e.currency, j.at FROM journals j
+	JOIN journal_entries e ON e.journal_id = j.id AND e.account_kind = 'acquirer_owes'
+	WHERE j.kind IN ('capture', 'refund');
+
+CREATE TABLE settlements (
+	id             text COLLATE "C" PRIMARY KEY,
+	merchant_id    text NOT NULL,
+	currency       text NOT NULL,
+	cutoff         bigint NOT NULL,
+	status         text NOT NULL,
+	captures       bigint NOT NULL,
+	refunds        bigint NOT NULL,
+	gross_minor    bigint NOT NULL,
+	refunded_minor bigint NOT NULL,
+	fee_minor      bigint NOT NULL,
+	net_minor      bigint NOT NULL,
+	created_at     bigint NOT NULL,
+	paid_at        bigint,
+	UNIQUE (merchant_id, currency, cutoff)
+);
+CREATE INDEX settlements_merchant ON settlements (merchant_id, id);
+
+CREATE TABLE settlement_items (
+	journal_id    text COLLATE "C" PRIMARY KEY,
+	settlement_id text COLLATE "C" NOT NULL
+);
+CREATE INDEX settlement_items_batch ON settlement_items (settlement_id, journal_id);
+
+-- A merchant's balances sum its accounts.
+CREATE INDEX journal_entries_merchant ON journal_entries (account_merchant, account_kind, currency) WHERE account_merchant <> '';

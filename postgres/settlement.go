@@ -1,0 +1,176 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"paygate"
+)
+
+const settlementColumns = `id, merchant_id, currency, cutoff, status, captures, refunds, gross_minor, refunded_minor, fee_minor,
+	net_minor, created_at, paid_at`
+
+// CloseSettlement takes the waiting journals into a batch and writes it in
+// one transaction. Taking them deletes them from the queue: a node closing
+// the same batch at once waits on their row locks, then finds none left
+// and writes nothing.
+func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
+	build func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error)) (*paygate.Settlement, error) {
+	var st *paygate.Settlement
+	err := s.withConn(ctx, "close settlement", func(c *pgxpool.Conn) error {
+		return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `WITH moved AS (DELETE FROM unsettled WHERE merchant_id = $1 AND currency = $2 AND at < $3
+				RETURNING journal_id) INSERT INTO settlement_items (journal_id, settlement_id) SELECT journal_id, $4 FROM moved`,
+				merchantID, currency, ms(cutoff), id); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, `SELECT j.kind, e.account_kind, COUNT(*), SUM(e.minor)::bigint FROM settlement_items i
+				JOIN journals j ON j.id = i.journal_id JOIN journal_entries e ON e.journal_id = j.id
+				WHERE i.settlement_id = $1 AND e.currency = $2 GROUP BY j.kind, e.account_kind ORDER BY j.kind COLLATE "C", e.account_kind COLLATE "C"`, id, currency)
+			if err != nil {
+				return err
+			}
+			totals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (paygate.SettlementTotal, error) {
+				var t paygate.SettlementTotal
+				err := r.Scan(&t.JournalKind, &t.Account, &t.Journals, &t.Minor)
+				return t, err
+			})
+			if err != nil {
+				return err
+			}
+			var js []*paygate.Journal
+			if st, js, err = build(totals); err != nil || st == nil {
+				return err
+			}
+			ws := []write{{"close settlement", false, `INSERT INTO settlements (` + settlementColumns + `)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, []any{st.ID, st.MerchantID, st.Currency, ms(st.Cutoff),
+				string(st.Status), st.Captures, st.Refunds, st.GrossMinor, st.RefundedMinor, st.FeeMinor, st.NetMinor, ms(st.CreatedAt),
+				msPtr(st.PaidAt)}}}
+			return execWrites(ctx, tx, appendJournals(ws, paygate.Change{Journals: js}))
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// DueBefore lists the merchants and currencies with journals waiting from
+// before cutoff.
+func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due, error) {
+	var out []paygate.Due
+	err := s.rows(ctx, "due settlements", `SELECT DISTINCT merchant_id, currency FROM unsettled WHERE at < $1
+		ORDER BY merchant_id, currency`, []any{ms(cutoff)}, func(r pgx.Rows) error {
+		var d paygate.Due
+		err := r.Scan(&d.MerchantID, &d.Currency)
+		out = append(out, d)
+		return err
+	})
+	return out, err
+}
+
+func scanSettlement(r pgx.Row) (*paygate.Settlement, error) {
+	var st paygate.Settlement
+	var cutoff, created int64
+	var paid *int64
+	var status string
+	if err := r.Scan(&st.ID, &st.MerchantID, &st.Currency, &cutoff, &status, &st.Captures, &st.Refunds, &st.GrossMinor,
+		&st.RefundedMinor, &st.FeeMinor, &st.NetMinor, &created, &paid); err != nil {
+		return nil, err
+	}
+	st.Status = paygate.SettlementStatus(status)
+	st.Cutoff, st.CreatedAt = fromMs(cutoff), fromMs(created)
+	if paid != nil {
+		t := fromMs(*paid)
+		st.PaidAt = &t
+	}
+	return &st, nil
+}
+
+// Settlement returns a merchant's batch.
+func (s *Store) Settlement(ctx context.Context, merchantID, id string) (*paygate.Settlement, error) {
+	var st *paygate.Settlement
+	found := false
+	err := s.rows(ctx, "settlement", `SELECT `+settlementColumns+` FROM settlements WHERE id = $1 AND merchant_id = $2`,
+		[]any{id, merchantID}, func(r pgx.Rows) error {
+			var err error
+			st, err = scanSettlement(r)
+			found = true
+			return err
+		})
+	if err == nil && !found {
+		return nil, &paygate.Error{Code: paygate.ENotFound, Op: "settlement", Message: "not found"}
+	}
+	return st, err
+}
+
+// Settlements lists a merchant's batches, newest first.
+func (s *Store) Settlements(ctx context.Context, merchantID, before string, limit int) ([]*paygate.Settlement, error) {
+	var out []*paygate.Settlement
+	err := s.rows(ctx, "settlements", `SELECT `+settlementColumns+` FROM settlements WHERE merchant_id = $1 AND ($2 = '' OR id < $2)
+		ORDER BY id DESC LIMIT $3`, []any{merchantID, before, limitArg(limit)}, func(r pgx.Rows) error {
+		st, err := scanSettlement(r)
+		out = append(out, st)
+		return err
+	})
+	return out, err
+}
+
+// SettlementItems lists a page of a batch's lines.
+func (s *Store) SettlementItems(ctx context.Context, merchantID, id, after string, limit int) ([]paygate.SettlementItem, error) {
+	var out []paygate.SettlementItem
+	err := s.rows(ctx, "settlement items", `SELECT j.id, j.kind, j.trade_no, j.ref, j.at,
+		COALESCE(SUM(CASE WHEN e.account_kind = 'acquirer_owes' THEN e.minor END), 0)::bigint,
+		COALESCE(-SUM(CASE WHEN e.account_kind = 'provider_fees' THEN e.minor END), 0)::bigint,
+		COALESCE(-SUM(CASE WHEN e.account_kind = 'merchant_pending' THEN e.minor END), 0)::bigint
+		FROM settlement_items i JOIN settlements s ON s.id = i.settlement_id JOIN journals j ON j.id = i.journal_id
+		JOIN journal_entries e ON e.journal_id = j.id
+		WHERE i.settlement_id = $1 AND s.merchant_id = $2 AND i.journal_id > $3
+		GROUP BY j.id, j.kind, j.trade_no, j.ref, j.at ORDER BY j.id LIMIT $4`, []any{id, merchantID, after, limitArg(limit)},
+		func(r pgx.Rows) error {
+			var it paygate.SettlementItem
+			var at int64
+			err := r.Scan(&it.JournalID, &it.Kind, &it.TradeNo, &it.Ref, &at, &it.GrossMinor, &it.FeeMinor, &it.NetMinor)
+			it.At = fromMs(at)
+			out = append(out, it)
+			return err
+		})
+	return out, err
+}
+
+// PaySettlement marks a SETTLED batch PAID and posts its payout journal.
+func (s *Store) PaySettlement(ctx context.Context, merchantID, id string, paidAt time.Time, j *paygate.Journal) error {
+	ws := []write{{"pay settlement", true, `UPDATE settlements SET status = $1, paid_at = $2 WHERE id = $3 AND merchant_id = $4
+		AND status = $5`, []any{string(paygate.SettlementPaid), ms(paidAt), id, merchantID, string(paygate.SettlementSettled)}}}
+	if j != nil {
+		ws = appendJournals(ws, paygate.Change{Journals: []*paygate.Journal{j}})
+	}
+	err := s.withConn(ctx, "pay settlement", func(c *pgxpool.Conn) error {
+		return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error { return execWrites(ctx, tx, ws) })
+	})
+	if err == errStale {
+		if _, err := s.Settlement(ctx, merchantID, id); err != nil {
+			return err
+		}
+		return &paygate.Error{Code: paygate.EConflict, Op: "pay settlement", Message: "the settlement is not SETTLED"}
+	}
+	return err
+}
+
+// Balances sums a merchant's accounts.
+func (s *Store) Balances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+	var out []paygate.Balance
+	err := s.rows(ctx, "balances", `SELECT account_kind, currency, SUM(minor)::bigint FROM journal_entries WHERE account_merchant = $1 AND account_merchant <> ''
+		GROUP BY account_kind, currency ORDER BY currency COLLATE "C", account_kind COLLATE "C"`, []any{merchantID}, func(r pgx.Rows) error {
+		var b paygate.Balance
+		var kind string
+		err := r.Scan(&kind, &b.Currency, &b.Minor)
+		b.Account = paygate.AccountKind(kind)
+		out = append(out, b)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,102 @@
+package paygate
+
+import (
+	"context"
+	"time"
+)
+
+// SettlementStatus is where a settlement batch stands.
+type SettlementStatus string
+
+// A batch is SETTLED when it closes (the sandbox acquirer settles it at
+// once: its net moves from the merchant's pending to available) and PAID
+// when the operator records the payout.
+const (
+	SettlementSettled SettlementStatus = "SETTLED"
+	SettlementPaid    SettlementStatus = "PAID"
+)
+
+// Settlement is a closed batch of one merchant's money movements in one
+// currency: every journal of the merchant in that currency posted before
+// Cutoff and in no earlier batch.
+type Settlement struct {
+	ID            string
+	MerchantID    string
+	Currency      string
+	Cutoff        time.Time
+	Status        SettlementStatus
+	Captures      int   // capture journals in the batch
+	Refunds       int   // refund journals in the batch
+	GrossMinor    int64 // captured
+	RefundedMinor int64 // refunded
+	FeeMinor      int64 // the provider's fees
+	NetMinor      int64 // gross - refunded - fees: what the merchant is owed
+	CreatedAt     time.Time
+	PaidAt        *time.Time
+}
+
+// SettlementTotal is the sum of one account kind's entries over a batch's
+// journals of one kind, and how many such journals there are.
+type SettlementTotal struct {
+	JournalKind string
+	Account     AccountKind
+	Journals    int
+	Minor       int64
+}
+
+// SettlementItem is one journal of a batch, as a statement line: the gross
+// the acquirer owes for it (negative for a refund), the fee, and the net
+// the merchant is owed.
+type SettlementItem struct {
+	JournalID  string
+	Kind       string
+	TradeNo    string
+	Ref        string
+	At         time.Time
+	GrossMinor int64
+	FeeMinor   int64
+	NetMinor   int64
+}
+
+// Due is a merchant and currency with movements waiting for a batch.
+type Due struct {
+	MerchantID string
+	Currency   string
+}
+
+// Balance is the sum of a merchant's account of one kind in one currency,
+// as the books hold it (a credit is negative).
+type Balance struct {
+	Account  AccountKind
+	Currency string
+	Minor    int64
+}
+
+// SettlementStore keeps settlement batches. A journal with Settle set
+// waits for a batch from the moment it is posted.
+type SettlementStore interface {
+	// CloseSettlement moves the merchant's waiting journals in currency
+	// posted before cutoff into batch id, calls build with their totals,
+	// and writes the settlement and journals it returns, all in one
+	// transaction. build returning a nil settlement (no journal waits)
+	// writes nothing and CloseSettlement returns nil, nil. A batch of the
+	// same merchant, currency and cutoff already there is EConflict.
+	CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
+		build func([]SettlementTotal) (*Settlement, []*Journal, error)) (*Settlement, error)
+	// DueBefore lists the merchants and currencies with journals waiting
+	// from before cutoff.
+	DueBefore(ctx context.Context, cutoff time.Time) ([]Due, error)
+	// Settlement returns a merchant's batch; ENotFound if absent.
+	Settlement(ctx context.Context, merchantID, id string) (*Settlement, error)
+	// Settlements lists up to limit of a merchant's batches, newest (highest
+	// id) first, after the id given ("" from the newest).
+	Settlements(ctx context.Context, merchantID, before string, limit int) ([]*Settlement, error)
+	// SettlementItems lists up to limit lines of a batch in journal id
+	// order, after the id given.
+	SettlementItems(ctx context.Context, merchantID, id, after string, limit int) ([]SettlementItem, error)
+	// PaySettlement marks a SETTLED batch PAID at paidAt and posts j, in one
+	// transaction; a batch not SETTLED is EConflict, an absent one ENotFound.
+	PaySettlement(ctx context.Context, merchantID, id string, paidAt time.Time, j *Journal) error
+	// Balances sums a merchant's accounts per kind and currency.
+	Balances(ctx context.Context, merchantID string) ([]Balance, error)
+}

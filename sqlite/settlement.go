@@ -1,0 +1,212 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"paygate"
+)
+
+const settlementColumns = `id, merchant_id, currency, cutoff, status, captures, refunds, gross_minor, refunded_minor, fee_minor,
+	net_minor, created_at, paid_at`
+
+// The totals of a batch's journals, by journal kind and account kind; the
+// items of a batch, one line a journal.
+const (
+	settlementTotalsSQL = `SELECT j.kind, e.account_kind, COUNT(*), SUM(e.minor) FROM settlement_items i
+		JOIN journals j ON j.id = i.journal_id JOIN journal_entries e ON e.journal_id = j.id
+		WHERE i.settlement_id = ? AND e.currency = ? GROUP BY j.kind, e.account_kind ORDER BY j.kind, e.account_kind`
+	settlementItemsSQL = `SELECT j.id, j.kind, j.trade_no, j.ref, j.at,
+		COALESCE(SUM(CASE WHEN e.account_kind = 'acquirer_owes' THEN e.minor END), 0),
+		COALESCE(-SUM(CASE WHEN e.account_kind = 'provider_fees' THEN e.minor END), 0),
+		COALESCE(-SUM(CASE WHEN e.account_kind = 'merchant_pending' THEN e.minor END), 0)
+		FROM settlement_items i JOIN settlements s ON s.id = i.settlement_id JOIN journals j ON j.id = i.journal_id
+		JOIN journal_entries e ON e.journal_id = j.id
+		WHERE i.settlement_id = ? AND s.merchant_id = ? AND i.journal_id > ?
+		GROUP BY j.id, j.kind, j.trade_no, j.ref, j.at ORDER BY j.id LIMIT ?`
+)
+
+// CloseSettlement takes the waiting journals into a batch and writes it,
+// in one transaction of the one writer: no journal is in two batches.
+func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
+	build func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error)) (*paygate.Settlement, error) {
+	tx, err := s.w.begin(ctx)
+	if err != nil {
+		return nil, dbErr("close settlement", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settlement_items (journal_id, settlement_id) SELECT journal_id, ? FROM unsettled
+		WHERE merchant_id = ? AND currency = ? AND at < ?`, id, merchantID, currency, ms(cutoff)); err != nil {
+		return nil, dbErr("close settlement", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM unsettled WHERE journal_id IN (SELECT journal_id FROM settlement_items
+		WHERE settlement_id = ?)`, id); err != nil {
+		return nil, dbErr("close settlement", err)
+	}
+	rows, err := tx.QueryContext(ctx, settlementTotalsSQL, id, currency)
+	if err != nil {
+		return nil, dbErr("close settlement", err)
+	}
+	var totals []paygate.SettlementTotal
+	for rows.Next() {
+		var t paygate.SettlementTotal
+		if err := rows.Scan(&t.JournalKind, &t.Account, &t.Journals, &t.Minor); err != nil {
+			rows.Close()
+			return nil, dbErr("close settlement", err)
+		}
+		totals = append(totals, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, dbErr("close settlement", err)
+	}
+	st, js, err := build(totals)
+	if err != nil || st == nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settlements (`+settlementColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.ID, st.MerchantID, st.Currency, ms(st.Cutoff), st.Status, st.Captures, st.Refunds, st.GrossMinor, st.RefundedMinor,
+		st.FeeMinor, st.NetMinor, ms(st.CreatedAt), msPtr(st.PaidAt)); err != nil {
+		return nil, dbErr("close settlement", err)
+	}
+	if err := applyJournals(ctx, tx, js); err != nil {
+		return nil, err
+	}
+	return st, dbErr("close settlement", tx.Commit())
+}
+
+// DueBefore lists the merchants and currencies with journals waiting from
+// before cutoff.
+func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT merchant_id, currency FROM unsettled WHERE at < ? ORDER BY merchant_id, currency`,
+		ms(cutoff))
+	if err != nil {
+		return nil, dbErr("due settlements", err)
+	}
+	defer rows.Close()
+	var out []paygate.Due
+	for rows.Next() {
+		var d paygate.Due
+		if err := rows.Scan(&d.MerchantID, &d.Currency); err != nil {
+			return nil, dbErr("due settlements", err)
+		}
+		out = append(out, d)
+	}
+	return out, dbErr("due settlements", rows.Err())
+}
+
+func scanSettlement(sc interface{ Scan(...any) error }) (*paygate.Settlement, error) {
+	var st paygate.Settlement
+	var cutoff, created int64
+	var paid sql.NullInt64
+	if err := sc.Scan(&st.ID, &st.MerchantID, &st.Currency, &cutoff, &st.Status, &st.Captures, &st.Refunds, &st.GrossMinor,
+		&st.RefundedMinor, &st.FeeMinor, &st.NetMinor, &created, &paid); err != nil {
+		return nil, err
+	}
+	st.Cutoff, st.CreatedAt = fromMs(cutoff), fromMs(created)
+	if paid.Valid {
+		t := fromMs(paid.Int64)
+		st.PaidAt = &t
+	}
+	return &st, nil
+}
+
+// Settlement returns a merchant's batch.
+func (s *Store) Settlement(ctx context.Context, merchantID, id string) (*paygate.Settlement, error) {
+	st, err := scanSettlement(s.r.QueryRowContext(ctx, `SELECT `+settlementColumns+` FROM settlements WHERE id = ? AND merchant_id = ?`,
+		id, merchantID))
+	if err != nil {
+		return nil, dbErr("settlement", err)
+	}
+	return st, nil
+}
+
+// Settlements lists a merchant's batches, newest first.
+func (s *Store) Settlements(ctx context.Context, merchantID, before string, limit int) ([]*paygate.Settlement, error) {
+	if before == "" {
+		before = "\U0010FFFF"
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+settlementColumns+` FROM settlements WHERE merchant_id = ? AND id < ?
+		ORDER BY id DESC LIMIT ?`, merchantID, before, limit)
+	if err != nil {
+		return nil, dbErr("settlements", err)
+	}
+	defer rows.Close()
+	var out []*paygate.Settlement
+	for rows.Next() {
+		st, err := scanSettlement(rows)
+		if err != nil {
+			return nil, dbErr("settlements", err)
+		}
+		out = append(out, st)
+	}
+	return out, dbErr("settlements", rows.Err())
+}
+
+// SettlementItems lists a page of a batch's lines.
+func (s *Store) SettlementItems(ctx context.Context, merchantID, id, after string, limit int) ([]paygate.SettlementItem, error) {
+	rows, err := s.r.QueryContext(ctx, settlementItemsSQL, id, merchantID, after, limit)
+	if err != nil {
+		return nil, dbErr("settlement items", err)
+	}
+	defer rows.Close()
+	var out []paygate.SettlementItem
+	for rows.Next() {
+		var it paygate.SettlementItem
+		var at int64
+		if err := rows.Scan(&it.JournalID, &it.Kind, &it.TradeNo, &it.Ref, &at, &it.GrossMinor, &it.FeeMinor, &it.NetMinor); err != nil {
+			return nil, dbErr("settlement items", err)
+		}
+		it.At = fromMs(at)
+		out = append(out, it)
+	}
+	return out, dbErr("settlement items", rows.Err())
+}
+
+// PaySettlement marks a SETTLED batch PAID and posts its payout journal.
+func (s *Store) PaySettlement(ctx context.Context, merchantID, id string, paidAt time.Time, j *paygate.Journal) error {
+	tx, err := s.w.begin(ctx)
+	if err != nil {
+		return dbErr("pay settlement", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE settlements SET status = ?, paid_at = ? WHERE id = ? AND merchant_id = ? AND status = ?`,
+		paygate.SettlementPaid, ms(paidAt), id, merchantID, paygate.SettlementSettled)
+	if err != nil {
+		return dbErr("pay settlement", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return dbErr("pay settlement", err)
+	} else if n == 0 {
+		if _, err := s.Settlement(ctx, merchantID, id); err != nil {
+			return err
+		}
+		return &paygate.Error{Code: paygate.EConflict, Op: "pay settlement", Message: "the settlement is not SETTLED"}
+	}
+	if j != nil {
+		if err := applyJournals(ctx, tx, []*paygate.Journal{j}); err != nil {
+			return err
+		}
+	}
+	return dbErr("pay settlement", tx.Commit())
+}
+
+// Balances sums a merchant's accounts.
+func (s *Store) Balances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT account_kind, currency, SUM(minor) FROM journal_entries WHERE account_merchant = ? AND account_merchant <> ''
+		GROUP BY account_kind, currency ORDER BY currency, account_kind`, merchantID)
+	if err != nil {
+		return nil, dbErr("balances", err)
+	}
+	defer rows.Close()
+	var out []paygate.Balance
+	for rows.Next() {
+		var b paygate.Balance
+		if err := rows.Scan(&b.Account, &b.Currency, &b.Minor); err != nil {
+			return nil, dbErr("balances", err)
+		}
+		out = append(out, b)
+	}
+	return out, dbErr("balances", rows.Err())
+}

@@ -1,0 +1,155 @@
+package storetest
+
+import (
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"paygate"
+	"paygate/ledger"
+)
+
+func money(minor int64, cur string) paygate.Money { return paygate.Money{Minor: minor, Currency: cur} }
+
+// settle builds a batch from its totals as the gateway does, noting them.
+func settle(id, merchant, cur string, cutoff time.Time, seen *[]paygate.SettlementTotal) func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
+	return func(totals []paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
+		if seen != nil {
+			*seen = totals
+		}
+		st, j, err := ledger.Settle(id, merchant, cur, cutoff, at(3*time.Hour), totals)
+		if j == nil {
+			return st, nil, err
+		}
+		return st, []*paygate.Journal{j}, err
+	}
+}
+
+// testSettlements: the journals that wait for a batch are taken by exactly
+// one, before its cut-off, per merchant and currency; the batch, its lines
+// and the merchant's balances read back; concurrent closes of the same
+// movements make one batch; a batch is paid once.
+func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	post := func(j *paygate.Journal, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustApply(t, s, paygate.Change{Journals: []*paygate.Journal{j}})
+	}
+	post(ledger.Capture("J-capture-T1", "m_1", "T1", at(time.Minute), money(10_099, "USD"), money(323, "USD")))
+	post(ledger.Refund("J-refund-R1", "m_1", "T1", "R1", at(2*time.Minute), money(1_000, "USD")))
+	post(ledger.Capture("J-capture-T2", "m_1", "T2", at(3*time.Minute), money(5_000, "EUR"), money(0, "EUR")))
+	post(ledger.Capture("J-capture-T3", "m_2", "T3", at(4*time.Minute), money(700, "USD"), money(21, "USD")))
+	post(ledger.Capture("J-capture-T4", "m_1", "T4", at(2*time.Hour), money(300, "USD"), money(9, "USD"))) // after the cut-off
+	cutoff := at(time.Hour)
+
+	due, err := s.DueBefore(ctx, cutoff)
+	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR"}, {MerchantID: "m_1", Currency: "USD"}, {MerchantID: "m_2", Currency: "USD"}}; err != nil || !reflect.DeepEqual(due, want) {
+		t.Fatalf("DueBefore = %+v, %v; want %+v", due, err, want)
+	}
+	var totals []paygate.SettlementTotal
+	st, err := s.CloseSettlement(ctx, "stl_1", "m_1", "USD", cutoff, settle("stl_1", "m_1", "USD", cutoff, &totals))
+	if err != nil || st == nil {
+		t.Fatalf("CloseSettlement = %+v, %v", st, err)
+	}
+	want := &paygate.Settlement{ID: "stl_1", MerchantID: "m_1", Currency: "USD", Cutoff: cutoff, Status: paygate.SettlementSettled,
+		Captures: 1, Refunds: 1, GrossMinor: 10_099, RefundedMinor: 1_000, FeeMinor: 323, NetMinor: 10_099 - 1_000 - 323, CreatedAt: at(3 * time.Hour)}
+	if got, err := s.Settlement(ctx, "m_1", "stl_1"); err != nil || !reflect.DeepEqual(got, want) || !reflect.DeepEqual(st, want) {
+		t.Errorf("the batch: %+v, %v; want %+v (totals %+v)", got, err, want, totals)
+	}
+	if _, err := s.Settlement(ctx, "m_2", "stl_1"); paygate.ErrorCode(err) != paygate.ENotFound {
+		t.Errorf("another merchant's batch: %v, want not_found", err)
+	}
+	items, err := s.SettlementItems(ctx, "m_1", "stl_1", "", 10)
+	wantItems := []paygate.SettlementItem{
+		{JournalID: "J-capture-T1", Kind: "capture", TradeNo: "T1", Ref: "T1", At: at(time.Minute), GrossMinor: 10_099, FeeMinor: 323, NetMinor: 9_776},
+		{JournalID: "J-refund-R1", Kind: "refund", TradeNo: "T1", Ref: "R1", At: at(2 * time.Minute), GrossMinor: -1_000, NetMinor: -1_000},
+	}
+	if err != nil || !reflect.DeepEqual(items, wantItems) {
+		t.Errorf("the batch's lines: %+v, %v; want %+v", items, err, wantItems)
+	}
+	if items, err := s.SettlementItems(ctx, "m_2", "stl_1", "", 10); err != nil || len(items) != 0 {
+		t.Errorf("another merchant's batch's lines: %+v, %v", items, err)
+	}
+	// Nothing waits any more before the cut-off: a second close writes nothing.
+	if st, err := s.CloseSettlement(ctx, "stl_2", "m_1", "USD", cutoff, settle("stl_2", "m_1", "USD", cutoff, nil)); st != nil || err != nil {
+		t.Errorf("closing again: %+v, %v; want nothing", st, err)
+	}
+	// The later capture waits for the next batch; a batch of the same cut-off is refused.
+	_, err = s.CloseSettlement(ctx, "stl_3", "m_1", "USD", cutoff, func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
+		x := *want
+		x.ID = "stl_3"
+		return &x, nil, nil
+	})
+	wantCode(t, err, paygate.EConflict)
+
+	closeConcurrently(t, s, cutoff)
+	payOnce(t, s)
+	bs, err := s.Balances(ctx, "m_1")
+	wantBs := []paygate.Balance{
+		{Account: ledger.MerchantPending, Currency: "EUR", Minor: -5_000},
+		{Account: ledger.MerchantAvailable, Currency: "USD", Minor: 0},
+		{Account: ledger.MerchantPending, Currency: "USD", Minor: -291},
+	}
+	if err != nil || !reflect.DeepEqual(bs, wantBs) {
+		t.Errorf("Balances(m_1) = %+v, %v; want %+v", bs, err, wantBs)
+	}
+	due, err = s.DueBefore(ctx, at(24*time.Hour))
+	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR"}, {MerchantID: "m_1", Currency: "USD"}}; err != nil || !reflect.DeepEqual(due, want) {
+		t.Errorf("DueBefore the next day = %+v, %v; want %+v", due, err, want)
+	}
+}
+
+// closeConcurrently: four closes of m_2's USD batch at once make exactly one
+// batch.
+func closeConcurrently(t *testing.T, s paygate.Store, cutoff time.Time) {
+	var wg sync.WaitGroup
+	results := make([]*paygate.Settlement, 4)
+	for i := range results {
+		wg.Go(func() {
+			id := "stl_m2_" + string(rune('a'+i))
+			st, err := s.CloseSettlement(t.Context(), id, "m_2", "USD", cutoff, settle(id, "m_2", "USD", cutoff, nil))
+			if err != nil && paygate.ErrorCode(err) != paygate.EConflict {
+				t.Errorf("close %s: %v", id, err)
+			}
+			results[i] = st
+		})
+	}
+	wg.Wait()
+	var made []string
+	for _, st := range results {
+		if st != nil {
+			made = append(made, st.ID)
+		}
+	}
+	page, err := s.Settlements(t.Context(), "m_2", "", 10)
+	if len(made) != 1 || err != nil || len(page) != 1 || page[0].ID != made[0] || page[0].Captures != 1 {
+		t.Errorf("four closes at once made %v; m_2's batches: %+v, %v; want exactly one", made, page, err)
+	}
+}
+
+// payOnce: a SETTLED batch is paid once; paying it again, or another
+// merchant's, is refused.
+func payOnce(t *testing.T, s paygate.Store) {
+	ctx := t.Context()
+	st, err := s.Settlement(ctx, "m_1", "stl_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := ledger.Payout(st, at(4*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.PaySettlement(ctx, "m_2", "stl_1", at(4*time.Hour), j), paygate.ENotFound)
+	if err := s.PaySettlement(ctx, "m_1", "stl_1", at(4*time.Hour), j); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.PaySettlement(ctx, "m_1", "stl_1", at(5*time.Hour), nil), paygate.EConflict)
+	got, err := s.Settlement(ctx, "m_1", "stl_1")
+	if err != nil || got.Status != paygate.SettlementPaid || got.PaidAt == nil || !got.PaidAt.Equal(at(4*time.Hour)) {
+		t.Errorf("the paid batch: %+v, %v", got, err)
+	}
+}
