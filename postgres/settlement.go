@@ -59,17 +59,26 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 }
 
 // DueBefore lists the merchants and currencies with journals waiting from
-// before cutoff.
+// before cutoff: one index seek per merchant and currency (the oldest
+// waiting movement of each), however long the queue.
 func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due, error) {
 	var out []paygate.Due
-	err := s.rows(ctx, "due settlements", `SELECT DISTINCT merchant_id, currency FROM unsettled WHERE at < $1
-		ORDER BY merchant_id, currency`, []any{ms(cutoff)}, func(r pgx.Rows) error {
-		var d paygate.Due
-		err := r.Scan(&d.MerchantID, &d.Currency)
-		out = append(out, d)
-		return err
-	})
-	return out, err
+	var last paygate.Due
+	for {
+		var at int64
+		found := false
+		err := s.rows(ctx, "due settlements", `SELECT merchant_id, currency, at FROM unsettled WHERE (merchant_id, currency) > ($1, $2)
+			ORDER BY merchant_id, currency, at LIMIT 1`, []any{last.MerchantID, last.Currency}, func(r pgx.Rows) error {
+			found = true
+			return r.Scan(&last.MerchantID, &last.Currency, &at)
+		})
+		if err != nil || !found {
+			return out, err
+		}
+		if at < ms(cutoff) {
+			out = append(out, last)
+		}
+	}
 }
 
 func scanSettlement(r pgx.Row) (*paygate.Settlement, error) {

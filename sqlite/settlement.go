@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"paygate"
@@ -40,8 +41,8 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 		WHERE merchant_id = ? AND currency = ? AND at < ?`, id, merchantID, currency, ms(cutoff)); err != nil {
 		return nil, dbErr("close settlement", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM unsettled WHERE journal_id IN (SELECT journal_id FROM settlement_items
-		WHERE settlement_id = ?)`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM unsettled WHERE merchant_id = ? AND currency = ? AND at < ?`,
+		merchantID, currency, ms(cutoff)); err != nil {
 		return nil, dbErr("close settlement", err)
 	}
 	rows, err := tx.QueryContext(ctx, settlementTotalsSQL, id, currency)
@@ -77,23 +78,25 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 }
 
 // DueBefore lists the merchants and currencies with journals waiting from
-// before cutoff.
+// before cutoff: one index seek per merchant and currency (the oldest
+// waiting movement of each), however long the queue.
 func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT merchant_id, currency FROM unsettled WHERE at < ? ORDER BY merchant_id, currency`,
-		ms(cutoff))
-	if err != nil {
-		return nil, dbErr("due settlements", err)
-	}
-	defer rows.Close()
 	var out []paygate.Due
-	for rows.Next() {
-		var d paygate.Due
-		if err := rows.Scan(&d.MerchantID, &d.Currency); err != nil {
+	var last paygate.Due
+	for {
+		var at int64
+		err := s.r.QueryRowContext(ctx, `SELECT merchant_id, currency, at FROM unsettled WHERE (merchant_id, currency) > (?, ?)
+			ORDER BY merchant_id, currency, at LIMIT 1`, last.MerchantID, last.Currency).Scan(&last.MerchantID, &last.Currency, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return out, nil
+		}
+		if err != nil {
 			return nil, dbErr("due settlements", err)
 		}
-		out = append(out, d)
+		if at < ms(cutoff) {
+			out = append(out, last)
+		}
 	}
-	return out, dbErr("due settlements", rows.Err())
 }
 
 func scanSettlement(sc interface{ Scan(...any) error }) (*paygate.Settlement, error) {

@@ -1,14 +1,14 @@
 -- Settlement batches (docs/ledger.md). unsettled is the queue of journals
 -- waiting for a batch: a capture's or refund's journal joins it in its own
--- commit and leaves it when a batch takes it (settlement_items).
+-- commit and leaves it when a batch takes it (settlement_items). One
+-- b-tree, in the order a batch takes them: one insert per movement.
 CREATE TABLE unsettled (
-	journal_id  text COLLATE "C" PRIMARY KEY,
 	merchant_id text NOT NULL,
 	currency    text NOT NULL,
-	at          bigint NOT NULL
+	at          bigint NOT NULL,
+	journal_id  text COLLATE "C" NOT NULL,
+	PRIMARY KEY (merchant_id, currency, at, journal_id)
 );
-CREATE INDEX unsettled_batch ON unsettled (merchant_id, currency, at);
-CREATE INDEX unsettled_at ON unsettled (at);
 
 -- The journals posted before batches began wait for the first one.
 INSERT INTO unsettled (journal_id, merchant_id, currency, at)
