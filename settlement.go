@@ -64,8 +64,8 @@ type Due struct {
 	Currency   string
 }
 
-// Balance is the sum of a merchant's account of one kind in one currency,
-// as the books hold it (a credit is negative).
+// Balance is a sum of one kind of a merchant's lines in one currency (a
+// credit is negative).
 type Balance struct {
 	Account  AccountKind
 	Currency string
@@ -97,6 +97,12 @@ type SettlementStore interface {
 	// PaySettlement marks a SETTLED batch PAID at paidAt and posts j, in one
 	// transaction; a batch not SETTLED is EConflict, an absent one ENotFound.
 	PaySettlement(ctx context.Context, merchantID, id string, paidAt time.Time, j *Journal) error
-	// Balances sums a merchant's accounts per kind and currency.
-	Balances(ctx context.Context, merchantID string) ([]Balance, error)
+	// WaitingBalances sums, per account kind and currency, the merchant's
+	// own lines of its journals still waiting for a batch: what it is owed
+	// for movements not settled yet (each batch's settlement journal
+	// cancels its movements' lines).
+	WaitingBalances(ctx context.Context, merchantID string) ([]Balance, error)
+	// UnpaidBalances sums, per currency, the net of the merchant's SETTLED
+	// batches (Account ""): what it is owed for batches not paid out yet.
+	UnpaidBalances(ctx context.Context, merchantID string) ([]Balance, error)
 }

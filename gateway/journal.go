@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"paygate"
@@ -71,16 +72,26 @@ func (s *core) captureFee(ctx context.Context, p *paygate.Payment) (paygate.Mone
 type LedgerReport struct {
 	Journals   int      // journals read
 	Payments   int      // payments whose journals were checked against them
+	Merchants  int      // merchants whose balances were checked against the books
 	Violations []string // each a sentence; none when the books hold
 }
 
-// VerifyLedger reads the whole books and checks that each journal balances
-// and that each payment's journals add up to what it says: what the
-// acquirer owes for it is its captured amount less its refunds.
+type paymentKey struct{ merchant, tradeNo string }
+
+// books is what VerifyLedger sums while it reads every journal.
+type books struct {
+	owed     map[paymentKey]int64      // acquirer_owes per payment, by its capture and refund journals
+	accounts map[paygate.Account]int64 // every merchant account
+}
+
+// VerifyLedger reads the whole books and checks that each journal
+// balances, that each payment's journals add up to what it says (what the
+// acquirer owes for it is its captured amount less its refunds), and that
+// each merchant's balances as the API answers them (from the settlement
+// queue and the unpaid batches) are its accounts in the books.
 func (s *Service) VerifyLedger(ctx context.Context) (*LedgerReport, error) {
 	rep := &LedgerReport{}
-	type key struct{ merchant, tradeNo string }
-	owed := map[key]int64{}
+	b := books{owed: map[paymentKey]int64{}, accounts: map[paygate.Account]int64{}}
 	for after := ""; ; {
 		page, err := s.core.store.Journals(ctx, after, 1000)
 		if err != nil {
@@ -91,36 +102,77 @@ func (s *Service) VerifyLedger(ctx context.Context) (*LedgerReport, error) {
 			if err := ledger.Check(j); err != nil {
 				rep.Violations = append(rep.Violations, err.Error())
 			}
-			if j.Kind != "capture" && j.Kind != "refund" {
-				continue // a batch's settlement or payout is of no one payment
-			}
-			for _, e := range j.Entries {
-				if e.Account.Kind == ledger.AcquirerOwes {
-					owed[key{j.MerchantID, j.TradeNo}] += e.Minor
-				}
-			}
+			b.add(j)
 		}
 		if len(page) < 1000 {
 			break
 		}
 		after = page[len(page)-1].ID
 	}
-	keys := make([]key, 0, len(owed))
-	for k := range owed {
-		keys = append(keys, k)
+	if err := s.verifyPayments(ctx, b, rep); err != nil {
+		return nil, err
 	}
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(a.merchant+"|"+a.tradeNo, b.merchant+"|"+b.tradeNo) })
+	return rep, s.verifyBalances(ctx, b, rep)
+}
+
+func (b books) add(j *paygate.Journal) {
+	for _, e := range j.Entries {
+		if e.Account.Merchant != "" {
+			b.accounts[e.Account] += e.Minor
+		}
+		// A batch's settlement or payout is of no one payment.
+		if e.Account.Kind == ledger.AcquirerOwes && (j.Kind == "capture" || j.Kind == "refund") {
+			b.owed[paymentKey{j.MerchantID, j.TradeNo}] += e.Minor
+		}
+	}
+}
+
+func (s *Service) verifyPayments(ctx context.Context, b books, rep *LedgerReport) error {
+	keys := slices.SortedFunc(maps.Keys(b.owed), func(a, b paymentKey) int {
+		return cmp.Or(cmp.Compare(a.merchant, b.merchant), cmp.Compare(a.tradeNo, b.tradeNo))
+	})
 	for _, k := range keys {
 		p, err := s.core.store.Payment(ctx, k.merchant, k.tradeNo)
-		if err != nil {
-			rep.Violations = append(rep.Violations, fmt.Sprintf("payment %s of %s, in the books: %v", k.tradeNo, k.merchant, err))
+		if isCode(err, paygate.ENotFound) {
+			rep.Violations = append(rep.Violations, fmt.Sprintf("payment %s of %s, in the books: not found", k.tradeNo, k.merchant))
 			continue
 		}
+		if err != nil {
+			return err
+		}
 		rep.Payments++
-		if want := p.CapturedMinor - p.RefundedMinor; owed[k] != want {
+		if want := p.CapturedMinor - p.RefundedMinor; b.owed[k] != want {
 			rep.Violations = append(rep.Violations, fmt.Sprintf("payment %s of %s: the books say %d owed by the acquirer, the payment %d (captured %d, refunded %d)",
-				k.tradeNo, k.merchant, owed[k], want, p.CapturedMinor, p.RefundedMinor))
+				k.tradeNo, k.merchant, b.owed[k], want, p.CapturedMinor, p.RefundedMinor))
 		}
 	}
-	return rep, nil
+	return nil
+}
+
+// verifyBalances checks each merchant's pending and available balances,
+// as the settlement queue and the unpaid batches give them, against its
+// accounts in the books.
+func (s *Service) verifyBalances(ctx context.Context, b books, rep *LedgerReport) error {
+	merchants := map[string]bool{}
+	for a := range b.accounts {
+		merchants[a.Merchant] = true
+	}
+	for _, m := range slices.Sorted(maps.Keys(merchants)) {
+		rep.Merchants++
+		bs, err := s.Settlements.Balances(paygate.WithMerchantID(ctx, m))
+		if err != nil {
+			return err
+		}
+		answered := map[paygate.Account]int64{}
+		for _, x := range bs {
+			answered[paygate.Account{Kind: ledger.MerchantPending, Merchant: m, Currency: x.Currency}] = -x.Pending
+			answered[paygate.Account{Kind: ledger.MerchantAvailable, Merchant: m, Currency: x.Currency}] = -x.Available
+		}
+		for a, minor := range b.accounts {
+			if a.Merchant == m && answered[a] != minor {
+				rep.Violations = append(rep.Violations, fmt.Sprintf("merchant %s: %s is %d in the books, its balance says %d", m, a, minor, answered[a]))
+			}
+		}
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"paygate"
@@ -163,25 +165,38 @@ type Balance struct {
 }
 
 // Balances returns the calling merchant's balances, one per currency it
-// has moved money in.
+// has money waiting or unpaid in: pending is what its movements waiting for
+// a batch owe it (its merchant_pending lines, credits), available the net
+// of its SETTLED batches. ledger verify checks both against the whole
+// books.
 func (s *Settlements) Balances(ctx context.Context) ([]Balance, error) {
-	bs, err := s.store.Balances(ctx, paygate.MerchantID(ctx))
+	merchantID := paygate.MerchantID(ctx)
+	waiting, err := s.store.WaitingBalances(ctx, merchantID)
 	if err != nil {
 		return nil, err
 	}
-	out := []Balance{}
-	for _, b := range bs {
-		if len(out) == 0 || out[len(out)-1].Currency != b.Currency {
-			out = append(out, Balance{Currency: b.Currency})
-		}
-		// The books credit what is owed to the merchant: a negative sum.
-		switch b.Account {
-		case ledger.MerchantPending:
-			out[len(out)-1].Pending = -b.Minor
-		case ledger.MerchantAvailable:
-			out[len(out)-1].Available = -b.Minor
+	unpaid, err := s.store.UnpaidBalances(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	sums := map[string][2]int64{} // per currency: pending, available
+	for _, b := range waiting {
+		if b.Account == ledger.MerchantPending {
+			v := sums[b.Currency]
+			v[0] -= b.Minor // the books credit what is owed to the merchant
+			sums[b.Currency] = v
 		}
 	}
+	for _, b := range unpaid {
+		v := sums[b.Currency]
+		v[1] += b.Minor
+		sums[b.Currency] = v
+	}
+	out := []Balance{}
+	for cur, v := range sums {
+		out = append(out, Balance{Currency: cur, Pending: v[0], Available: v[1]})
+	}
+	slices.SortFunc(out, func(a, b Balance) int { return cmp.Compare(a.Currency, b.Currency) })
 	return out, nil
 }
 

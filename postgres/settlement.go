@@ -169,11 +169,23 @@ func (s *Store) PaySettlement(ctx context.Context, merchantID, id string, paidAt
 	return err
 }
 
-// Balances sums a merchant's accounts.
-func (s *Store) Balances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+// WaitingBalances sums the merchant's lines of its waiting journals.
+func (s *Store) WaitingBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+	return s.balances(ctx, `SELECT e.account_kind, u.currency, SUM(e.minor)::bigint FROM unsettled u
+		JOIN journal_entries e ON e.journal_id = u.journal_id AND e.account_merchant = u.merchant_id
+		WHERE u.merchant_id = $1 GROUP BY e.account_kind, u.currency ORDER BY u.currency COLLATE "C", e.account_kind COLLATE "C"`,
+		merchantID)
+}
+
+// UnpaidBalances sums the net of the merchant's SETTLED batches.
+func (s *Store) UnpaidBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+	return s.balances(ctx, `SELECT '', currency, SUM(net_minor)::bigint FROM settlements WHERE merchant_id = $1 AND status = $2
+		GROUP BY currency ORDER BY currency COLLATE "C"`, merchantID, string(paygate.SettlementSettled))
+}
+
+func (s *Store) balances(ctx context.Context, q string, args ...any) ([]paygate.Balance, error) {
 	var out []paygate.Balance
-	err := s.rows(ctx, "balances", `SELECT account_kind, currency, SUM(minor)::bigint FROM journal_entries WHERE account_merchant = $1 AND account_merchant <> ''
-		GROUP BY account_kind, currency ORDER BY currency COLLATE "C", account_kind COLLATE "C"`, []any{merchantID}, func(r pgx.Rows) error {
+	err := s.rows(ctx, "balances", q, args, func(r pgx.Rows) error {
 		var b paygate.Balance
 		var kind string
 		err := r.Scan(&kind, &b.Currency, &b.Minor)

@@ -195,10 +195,21 @@ func (s *Store) PaySettlement(ctx context.Context, merchantID, id string, paidAt
 	return dbErr("pay settlement", tx.Commit())
 }
 
-// Balances sums a merchant's accounts.
-func (s *Store) Balances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT account_kind, currency, SUM(minor) FROM journal_entries WHERE account_merchant = ? AND account_merchant <> ''
-		GROUP BY account_kind, currency ORDER BY currency, account_kind`, merchantID)
+// WaitingBalances sums the merchant's lines of its waiting journals.
+func (s *Store) WaitingBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+	return s.balances(ctx, `SELECT e.account_kind, u.currency, SUM(e.minor) FROM unsettled u
+		JOIN journal_entries e ON e.journal_id = u.journal_id AND e.account_merchant = u.merchant_id
+		WHERE u.merchant_id = ? GROUP BY e.account_kind, u.currency ORDER BY u.currency, e.account_kind`, merchantID)
+}
+
+// UnpaidBalances sums the net of the merchant's SETTLED batches.
+func (s *Store) UnpaidBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+	return s.balances(ctx, `SELECT '', currency, SUM(net_minor) FROM settlements WHERE merchant_id = ? AND status = ?
+		GROUP BY currency ORDER BY currency`, merchantID, paygate.SettlementSettled)
+}
+
+func (s *Store) balances(ctx context.Context, q string, args ...any) ([]paygate.Balance, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, dbErr("balances", err)
 	}

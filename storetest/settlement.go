@@ -28,7 +28,7 @@ func settle(id, merchant, cur string, cutoff time.Time, seen *[]paygate.Settleme
 
 // testSettlements: the journals that wait for a batch are taken by exactly
 // one, before its cut-off, per merchant and currency; the batch, its lines
-// and the merchant's balances read back; concurrent closes of the same
+// and the merchant's waiting and unpaid sums read back; concurrent closes of the same
 // movements make one batch; a batch is paid once.
 func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
 	s, ctx := open(t), t.Context()
@@ -87,15 +87,20 @@ func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
 	wantCode(t, err, paygate.EConflict)
 
 	closeConcurrently(t, s, cutoff)
+	if bs, err := s.UnpaidBalances(ctx, "m_1"); err != nil || !reflect.DeepEqual(bs, []paygate.Balance{{Currency: "USD", Minor: 8_776}}) {
+		t.Errorf("UnpaidBalances(m_1) before the payout = %+v, %v; want the batch's net", bs, err)
+	}
 	payOnce(t, s)
-	bs, err := s.Balances(ctx, "m_1")
+	if bs, err := s.UnpaidBalances(ctx, "m_1"); err != nil || len(bs) != 0 {
+		t.Errorf("UnpaidBalances(m_1) after the payout = %+v, %v; want none", bs, err)
+	}
+	bs, err := s.WaitingBalances(ctx, "m_1")
 	wantBs := []paygate.Balance{
 		{Account: ledger.MerchantPending, Currency: "EUR", Minor: -5_000},
-		{Account: ledger.MerchantAvailable, Currency: "USD", Minor: 0},
 		{Account: ledger.MerchantPending, Currency: "USD", Minor: -291},
 	}
 	if err != nil || !reflect.DeepEqual(bs, wantBs) {
-		t.Errorf("Balances(m_1) = %+v, %v; want %+v", bs, err, wantBs)
+		t.Errorf("WaitingBalances(m_1) = %+v, %v; want %+v", bs, err, wantBs)
 	}
 	due, err = s.DueBefore(ctx, at(24*time.Hour))
 	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR"}, {MerchantID: "m_1", Currency: "USD"}}; err != nil || !reflect.DeepEqual(due, want) {

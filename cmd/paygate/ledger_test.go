@@ -99,6 +99,14 @@ func TestPricing(t *testing.T) {
 	if out := mustRun(t, "ledger", "verify", "--db", db); !strings.Contains(out, " 0 violations") {
 		t.Errorf("ledger verify: %s", out)
 	}
+	// A movement lost from the settlement queue: the balance no longer
+	// matches the books, and verify says so.
+	if _, err := sq.Exec(`DELETE FROM unsettled WHERE journal_id = ?`, "J-capture-"+eurNo); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCmd(t, "ledger", "verify", "--db", db); err == nil || !strings.Contains(out, "its balance says") {
+		t.Errorf("verify with a movement lost from the queue: %v\n%s", err, out)
+	}
 }
 
 // mustRun runs a command line that must succeed and returns its output.

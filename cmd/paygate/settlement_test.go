@@ -80,8 +80,8 @@ func TestSettlements(t *testing.T) {
 	if out, _, err := runCmd(t, "payout", "--db", db, "--merchant", mid, "--settlement", id); err == nil {
 		t.Errorf("a second payout: accepted\n%s", out)
 	}
-	if b := c.do("GET", "/v1/balance", nil).want(200).get("data.0").(map[string]any); b["pending"] != "0.00" || b["available"] != "0.00" {
-		t.Errorf("balance after the payout: %v", b)
+	if b := c.do("GET", "/v1/balance", nil).want(200); b.get("data.0") != nil {
+		t.Errorf("balance after the payout: %s, want nothing pending or available", b.body)
 	}
 	if out := mustRun(t, "ledger", "verify", "--db", db); !strings.Contains(out, " 0 violations") {
 		t.Errorf("ledger verify: %s", out)
