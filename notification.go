@@ -18,6 +18,9 @@ const (
 	EventCheckoutCompleted = "checkout.completed"
 	EventCheckoutExpired   = "checkout.expired"
 	EventTrackingUpdated   = "tracking.updated"
+	EventPaymentDisputed   = "payment.disputed"
+	EventDisputeWon        = "dispute.won"
+	EventDisputeLost       = "dispute.lost"
 )
 
 // APIVersion is the notification format version; the only one so far.
@@ -51,6 +54,12 @@ func EventType(e Event) string {
 		return EventCheckoutCompleted
 	case "session:" + string(SessionExpired):
 		return EventCheckoutExpired
+	case "dispute:" + string(DisputeNeedsResponse):
+		return EventPaymentDisputed
+	case "dispute:" + string(DisputeWon):
+		return EventDisputeWon
+	case "dispute:" + string(DisputeLost):
+		return EventDisputeLost
 	}
 	return ""
 }

@@ -29,6 +29,10 @@ type Payment struct {
 	// FeeMinor is the provider's fee of the capture, set when it is
 	// captured (docs/ledger.md); refunds do not return it.
 	FeeMinor int64 `json:"FeeMinor,omitempty"`
+	// DisputeID and DisputeStatus are the payment's dispute, if the
+	// cardholder's bank raised one (at most one per payment).
+	DisputeID     string        `json:"DisputeID,omitempty"`
+	DisputeStatus DisputeStatus `json:"DisputeStatus,omitempty"`
 
 	PaymentMethodType string        `json:"PaymentMethodType"`
 	CaptureMethod     CaptureMethod `json:"CaptureMethod"`

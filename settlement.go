@@ -27,10 +27,12 @@ type Settlement struct {
 	Status        SettlementStatus
 	Captures      int   // capture journals in the batch
 	Refunds       int   // refund journals in the batch
+	Disputes      int   // dispute journals (opened, won) in the batch
 	GrossMinor    int64 // captured
 	RefundedMinor int64 // refunded
-	FeeMinor      int64 // the provider's fees
-	NetMinor      int64 // gross - refunded - fees: what the merchant is owed
+	DisputedMinor int64 // held for disputes opened, less what won disputes returned
+	FeeMinor      int64 // the provider's fees (captures' and disputes')
+	NetMinor      int64 // gross - refunded - disputed - fees: what the merchant is owed
 	CreatedAt     time.Time
 	PaidAt        *time.Time
 }

@@ -40,6 +40,9 @@ type Change struct {
 	// the tracking.updated notification. (merchant, orderNo, trackingNo) is
 	// unique, trackingNo without regard to ASCII case.
 	Trackers []*Tracker
+	// Disputes to insert (Version 1) or update (compare-and-set, like
+	// Payments); a change of a dispute carries its payment too.
+	Disputes []*Dispute
 }
 
 // IdempotencyRecord remembers the first answer to a request sent with an
@@ -291,6 +294,7 @@ type Store interface {
 	RiskStore
 	PricingStore
 	SettlementStore
+	DisputeStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -28,6 +28,7 @@ func storedKinds() []storedKind {
 		{"Session", fullSession(), &Session{}, nil},
 		{"Tracker", fullTracker(), &Tracker{}, &Tracker{History: []TrackerChange{{}}}},
 		{"Notification", fullNotification(), &Notification{}, nil},
+		{"Dispute", fullDispute(), &Dispute{}, nil},
 	}
 }
 
@@ -179,7 +180,7 @@ func fullPayment() *Payment {
 	return &Payment{
 		TradeNo: "T1", MerchantID: "m_1", OrderNo: "O1", Status: StatusAuthorized, Version: 3, NotifySeq: 2,
 		Amount:        Money{Minor: 10_099, Currency: "USD"},
-		CapturedMinor: 1, RefundedMinor: 2, RefundingMinor: 3, FeeMinor: 4,
+		CapturedMinor: 1, RefundedMinor: 2, RefundingMinor: 3, FeeMinor: 4, DisputeID: "dp_1", DisputeStatus: DisputeWon,
 		PaymentMethodType: MethodCard, CaptureMethod: CaptureManual, Description: "2 × café",
 		BillingDesc: "PAYGATE*SHOP", FraudMode: "strict", NotificationURL: "https://shop.example/notify",
 		FrontURL: "https://shop.example/back",
@@ -218,6 +219,13 @@ func fullSession() *Session {
 		LinkMode: "session", FrontURL: "https://shop.example/back", CheckoutURL: "https://pay.example/checkout/cs_1",
 		Language: "en", ExpiresAt: storedAt.Add(time.Hour), CreatedAt: storedAt, UpdatedAt: storedAt.Add(time.Second),
 		PaymentMethodTypes: []string{MethodCard, MethodWeChat}}
+}
+
+func fullDispute() *Dispute {
+	closed := storedAt.Add(time.Hour)
+	return &Dispute{DisputeID: "dp_1", MerchantID: "m_1", TradeNo: "T1", OrderNo: "O1", Amount: Money{Minor: 10_099, Currency: "USD"},
+		FeeMinor: 1_500, Reason: "fraudulent", Status: DisputeWon, Evidence: "winning_evidence", EvidenceDueBy: storedAt.Add(7 * 24 * time.Hour),
+		Version: 3, CreatedAt: storedAt, UpdatedAt: closed, ClosedAt: &closed}
 }
 
 func fullTracker() *Tracker {

@@ -50,6 +50,16 @@ func TestMode(connector any) bool {
 // Outcome names it (approved, a failure code, challenge, frictionless).
 type TestCard struct{ Number, Outcome string }
 
+// Disputes is implemented by connectors that report chargebacks with the
+// capture and decide them on the merchant's evidence (the sandbox).
+type Disputes interface {
+	// Chargeback reports whether the capture of a payment by the card
+	// (its BIN and last four digits) is disputed, and the reason.
+	Chargeback(bin, last4 string) (reason string, ok bool)
+	// DecideDispute reports whether the evidence wins the dispute.
+	DecideDispute(evidence string) bool
+}
+
 // TestCardLister is implemented by connectors that have test cards (the
 // sandbox); the dashboard lists them for developers.
 type TestCardLister interface {

@@ -19,6 +19,7 @@ const (
 	CardChallenge         = "4000000000003220"
 	CardFrictionless      = "4000000000003063"
 	CardFraud             = "4100000000000019"
+	CardDisputed          = "4000000000000259"
 )
 
 var declines = map[string][2]string{
@@ -37,7 +38,25 @@ func (Sandbox) TestCards() []TestCard {
 		cards = append(cards, TestCard{n, declines[n][0]})
 	}
 	return append(cards, TestCard{CardChallenge, "challenge"}, TestCard{CardFrictionless, "frictionless"},
-		TestCard{CardFraud, "fraud_suspected"})
+		TestCard{CardFraud, "fraud_suspected"}, TestCard{CardDisputed, "approved, then disputed"})
+}
+
+// Chargeback: a capture of the dispute test card is disputed as
+// fraudulent. The sandbox keeps no state, so it knows the card by what the
+// payment keeps of it: the BIN and the last four digits.
+func (Sandbox) Chargeback(bin, last4 string) (string, bool) {
+	if bin == CardDisputed[:6] && last4 == CardDisputed[12:] {
+		return "fraudulent", true
+	}
+	return "", false
+}
+
+// WinningEvidence is the text that wins a dispute in the sandbox.
+const WinningEvidence = "winning_evidence"
+
+// DecideDispute: evidence that holds WinningEvidence wins, any other loses.
+func (Sandbox) DecideDispute(evidence string) bool {
+	return strings.Contains(evidence, WinningEvidence)
 }
 
 // Sandbox is the deterministic simulator. It keeps no state: every answer

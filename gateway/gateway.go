@@ -30,6 +30,7 @@ type Service struct {
 	Users         *Users         // dashboard users, sign-in, the audit log
 	Risk          *Risk          // merchants' risk lists and rules
 	Settlements   *Settlements   // settlement batches, balances, payouts
+	Disputes      *Disputes      // chargebacks and the merchant's evidence
 	core          *core
 }
 
@@ -62,6 +63,7 @@ type core struct {
 	// What the connectors can do besides their interfaces, found before
 	// they are wrapped for the observer.
 	acs       acquirer.ACS             // hosts the 3-D Secure challenge page
+	disputes  acquirer.Disputes        // reports chargebacks and decides them (nil: none)
 	simulator acquirer.WalletSimulator // the sandbox's wallet page
 	testMode  bool                     // the acquirer moves no real money
 	testCards []acquirer.TestCard      // the acquirer's test cards, if it has any
@@ -146,6 +148,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		guard: newTokenGuard(cfg.Now), signin: newTokenGuard(cfg.Now), obs: obs}
 	c.signin.boundAll = true
 	c.acs, _ = acq.(acquirer.ACS)
+	c.disputes, _ = acq.(acquirer.Disputes)
 	c.testMode = acquirer.TestMode(acq)
 	if l, ok := acq.(acquirer.TestCardLister); ok && c.testMode {
 		c.testCards = l.TestCards()
@@ -158,7 +161,7 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		}
 	}
 	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
-		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}, Settlements: &Settlements{c}}
+		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}, Settlements: &Settlements{c}, Disputes: &Disputes{c}}
 }
 
 // Ready reports whether the gateway can serve: its database answers.

@@ -14,7 +14,8 @@ import (
 // addJournals adds to c the journal of each money movement its events
 // record, so that the books change in the same commit as the statuses:
 // a payment's capture (the one time it becomes SUCCEEDED: its captured
-// amount) and a refund's success. A journal's id names its movement, so the
+// amount), a refund's success, a dispute's opening and a dispute won. A
+// journal's id names its movement, so the
 // store refuses to post one twice.
 //
 // A capture's fee is computed here, by the merchant's prices as last read
@@ -41,6 +42,17 @@ func (s *core) addJournals(ctx context.Context, c *paygate.Change) error {
 				return paygate.Internal("post refund", errMissing)
 			}
 			j, err = ledger.Refund("J-refund-"+r.RefundID, r.MerchantID, r.TradeNo, r.RefundID, ev.At, r.Amount)
+		case ev.ObjectType == "dispute" && (ev.From == "" || ev.To == string(paygate.DisputeWon)):
+			d := findDispute(c.Disputes, ev.ObjectID)
+			if d == nil {
+				return paygate.Internal("post dispute", errMissing)
+			}
+			fee := paygate.Money{Minor: d.FeeMinor, Currency: d.Amount.Currency}
+			if ev.From == "" {
+				j, err = ledger.Dispute("J-dispute-"+d.DisputeID, d.MerchantID, d.TradeNo, d.DisputeID, ev.At, d.Amount, fee)
+			} else {
+				j, err = ledger.DisputeWon("J-dispute-won-"+d.DisputeID, d.MerchantID, d.TradeNo, d.DisputeID, ev.At, d.Amount, fee)
+			}
 		default:
 			continue
 		}

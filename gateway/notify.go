@@ -14,6 +14,7 @@ import (
 // in one transaction: a change that commits has its notifications, one that
 // rolls back has none.
 func (s *core) commit(ctx context.Context, c paygate.Change) error {
+	s.addDisputes(&c)
 	if err := s.addJournals(ctx, &c); err != nil {
 		return err
 	}
@@ -130,6 +131,16 @@ func (s *core) notified(ctx context.Context, c *paygate.Change, ev paygate.Event
 			return notifiedObject{}, missing
 		}
 		return notifiedObject{p, p.NotificationURL, func() (json.RawMessage, error) { return rendered(wire.SessionJSON(sess, p)) }}, nil
+	case "dispute":
+		d := findDispute(c.Disputes, ev.ObjectID)
+		if d == nil {
+			return notifiedObject{}, missing
+		}
+		p := findPayment(c.Payments, d.TradeNo)
+		if p == nil {
+			return notifiedObject{}, missing
+		}
+		return notifiedObject{p, p.NotificationURL, func() (json.RawMessage, error) { return rendered(wire.DisputeJSON(d)) }}, nil
 	case "tracker":
 		tr := findTracker(c.Trackers, ev.ObjectID)
 		if tr == nil {
@@ -180,6 +191,15 @@ func findPayment(ps []*paygate.Payment, tradeNo string) *paygate.Payment {
 	for _, p := range ps {
 		if p.TradeNo == tradeNo {
 			return p
+		}
+	}
+	return nil
+}
+
+func findDispute(ds []*paygate.Dispute, id string) *paygate.Dispute {
+	for _, d := range ds {
+		if d.DisputeID == id {
+			return d
 		}
 	}
 	return nil

@@ -268,6 +268,9 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	if _, err := s.sweepDisputes(ctx, now); err != nil {
+		return n, err
+	}
 	if _, err := s.closeDue(ctx, now); err != nil {
 		return n, err
 	}

@@ -78,6 +78,11 @@ func (s *core) reserveRefund(ctx context.Context, pp **paygate.Payment, amount p
 			return nil, paygate.Errorf(paygate.EInvalidState,
 				"payment %s is %s; only a SUCCEEDED or PARTIALLY_REFUNDED payment can be refunded", p.TradeNo, p.Status)
 		}
+		if p.DisputeID != "" && p.DisputeStatus != paygate.DisputeWon {
+			// The dispute holds (or took) the money back: a refund would pay the cardholder twice.
+			return nil, paygate.Errorf(paygate.EInvalidState, "payment %s is disputed (%s %s); it cannot be refunded",
+				p.TradeNo, p.DisputeID, p.DisputeStatus)
+		}
 		left, err := p.RefundableAmount()
 		if err != nil {
 			return nil, paygate.Internal("refund", err)

@@ -60,6 +60,9 @@ var routes = []string{
 	"POST /v1/settlements/close",
 	"GET /v1/settlements/{id}",
 	"GET /v1/settlements/{id}/items",
+	"GET /v1/disputes",
+	"GET /v1/disputes/{id}",
+	"POST /v1/disputes/{id}/evidence",
 	"GET /v1/notifications",
 	"POST /v1/notifications/{notifyId}/resend",
 	"GET /openapi.json",
@@ -362,7 +365,7 @@ func TestOpenAPIWebhooks(t *testing.T) {
 	events := []string{paygate.EventPaymentAuthorized, paygate.EventPaymentSucceeded, paygate.EventPaymentFailed,
 		paygate.EventPaymentCancelled, paygate.EventPaymentExpired, paygate.EventPaymentRefunded,
 		paygate.EventRefundSucceeded, paygate.EventRefundFailed, paygate.EventTrackingUpdated,
-		paygate.EventCheckoutCompleted, paygate.EventCheckoutExpired}
+		paygate.EventCheckoutCompleted, paygate.EventCheckoutExpired, paygate.EventPaymentDisputed, paygate.EventDisputeWon, paygate.EventDisputeLost}
 	for _, s := range []*openapi3.Schema{body.Properties["eventType"].Value, doc.Components.Schemas["Notification"].Value.Properties["eventType"].Value} {
 		if got := enumStrings(s); !slices.Equal(got, events) {
 			t.Errorf("eventType enum: got %v, want %v", got, events)

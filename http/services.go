@@ -72,6 +72,11 @@ type (
 		Items(ctx context.Context, id string, f func(*paygate.Settlement, paygate.SettlementItem) error) error
 		CloseNow(ctx context.Context) ([]*paygate.Settlement, error)
 	}
+	disputeService interface {
+		List(ctx context.Context, startingAfter, limit string) ([]*paygate.Dispute, string, error)
+		Dispute(ctx context.Context, id string) (*paygate.Dispute, error)
+		SubmitEvidence(ctx context.Context, id string, req *wire.EvidenceRequest) (*paygate.Dispute, error)
+	}
 )
 
 // services are the gateway services a Server calls.
@@ -84,10 +89,11 @@ type services struct {
 	notifications notificationService
 	risk          riskService
 	settlements   settlementService
+	disputes      disputeService
 	ready         func(context.Context) error
 }
 
 func servicesOf(gw *gateway.Service) services {
 	return services{merchants: gw.Merchants, payments: gw.Payments, sessions: gw.Checkout, storedCards: gw.StoredCards,
-		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, settlements: gw.Settlements, ready: gw.Ready}
+		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, settlements: gw.Settlements, disputes: gw.Disputes, ready: gw.Ready}
 }

@@ -137,3 +137,34 @@ func Balances(js []*Journal) map[Account]int64 {
 	}
 	return out
 }
+
+// Dispute is the journal of a dispute opened on a capture: the acquirer
+// takes the amount back, and the merchant's pending balance pays it and the
+// dispute fee, which the provider earns.
+func Dispute(id, merchant, tradeNo, disputeID string, at time.Time, amount, fee paygate.Money) (*Journal, error) {
+	if amount.Minor <= 0 || fee.Minor < 0 || fee.Currency != amount.Currency {
+		return nil, fmt.Errorf("dispute %s: amount %d %s and fee %d %s do not make a dispute", disputeID, amount.Minor, amount.Currency,
+			fee.Minor, fee.Currency)
+	}
+	c := amount.Currency
+	return &Journal{ID: id, MerchantID: merchant, TradeNo: tradeNo, Kind: "dispute", Ref: disputeID, At: at, Settle: true, Currency: c,
+		Entries: entries(
+			line(MerchantPending, merchant, c, amount.Minor+fee.Minor),
+			line(AcquirerOwes, "", c, -amount.Minor),
+			line(ProviderFees, "", c, -fee.Minor),
+		)}, nil
+}
+
+// DisputeWon is the journal of a dispute the merchant won: the opening
+// journal reversed, the amount and the fee back to the merchant.
+func DisputeWon(id, merchant, tradeNo, disputeID string, at time.Time, amount, fee paygate.Money) (*Journal, error) {
+	j, err := Dispute(id, merchant, tradeNo, disputeID, at, amount, fee)
+	if err != nil {
+		return nil, err
+	}
+	j.Kind = "dispute_won"
+	for i := range j.Entries {
+		j.Entries[i].Minor = -j.Entries[i].Minor
+	}
+	return j, nil
+}

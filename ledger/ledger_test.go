@@ -188,3 +188,25 @@ func TestFormatPercent(t *testing.T) {
 		}
 	}
 }
+
+func TestDisputeJournals(t *testing.T) {
+	open, err := Dispute("J-dispute-D1", "m", "T1", "D1", t0, usd(10_099), usd(1_500))
+	if err != nil || Check(open) != nil || !open.Settle {
+		t.Fatalf("dispute: %+v %v", open, err)
+	}
+	won, err := DisputeWon("J-dispute-won-D1", "m", "T1", "D1", t0, usd(10_099), usd(1_500))
+	if err != nil || Check(won) != nil || won.Kind != "dispute_won" {
+		t.Fatalf("won: %+v %v", won, err)
+	}
+	for a, minor := range Balances([]*Journal{open, won}) {
+		if minor != 0 {
+			t.Errorf("a won dispute leaves %s at %d, want 0", a, minor)
+		}
+	}
+	if b := Balances([]*Journal{open}); b[acct(MerchantPending, "m", "USD")] != 11_599 || b[acct(ProviderFees, "", "USD")] != -1_500 {
+		t.Errorf("an open dispute: %v, want the merchant to owe the amount and the fee", b)
+	}
+	if _, err := Dispute("J", "m", "T1", "D1", t0, usd(0), usd(1)); err == nil {
+		t.Error("a dispute of nothing was accepted")
+	}
+}

@@ -8,8 +8,8 @@ import (
 	"paygate"
 )
 
-// Settle is a batch of a merchant's movements in one currency, from the
-// totals of its journals, and the journal of its settlement by the
+// Settle is a batch of a merchant's movements in one currency (captures,
+// refunds, disputes opened and won), from the totals of its journals, and the journal of its settlement by the
 // acquirer: the acquirer pays what it owes for the batch (gross less
 // refunds) into the provider's cash, and the batch's net moves from the
 // merchant's pending balance to its available one. No journal at all is a
@@ -26,6 +26,9 @@ func Settle(id, merchant, currency string, cutoff, at time.Time, totals []paygat
 		case t.Account == AcquirerOwes && t.JournalKind == "refund":
 			s.Refunds += t.Journals
 			s.RefundedMinor -= t.Minor
+		case t.Account == AcquirerOwes && (t.JournalKind == "dispute" || t.JournalKind == "dispute_won"):
+			s.Disputes += t.Journals
+			s.DisputedMinor -= t.Minor
 		case t.Account == ProviderFees:
 			s.FeeMinor -= t.Minor
 		}
@@ -36,13 +39,13 @@ func Settle(id, merchant, currency string, cutoff, at time.Time, totals []paygat
 			pending += t.Minor
 		}
 	}
-	if s.Captures+s.Refunds == 0 {
+	if s.Captures+s.Refunds+s.Disputes == 0 {
 		return nil, nil, nil
 	}
-	s.NetMinor = s.GrossMinor - s.RefundedMinor - s.FeeMinor
-	if owed != s.GrossMinor-s.RefundedMinor || pending != -s.NetMinor {
+	s.NetMinor = s.GrossMinor - s.RefundedMinor - s.DisputedMinor - s.FeeMinor
+	if owed != s.GrossMinor-s.RefundedMinor-s.DisputedMinor || pending != -s.NetMinor {
 		return nil, nil, fmt.Errorf("batch %s: the acquirer owes %d and the merchant is owed %d, the movements say %d and %d",
-			id, owed, -pending, s.GrossMinor-s.RefundedMinor, s.NetMinor)
+			id, owed, -pending, s.GrossMinor-s.RefundedMinor-s.DisputedMinor, s.NetMinor)
 	}
 	j := &Journal{ID: "J-settle-" + id, MerchantID: merchant, Kind: "settlement", Ref: id, At: at, Entries: entries(
 		line(ProviderCash, "", currency, owed),

@@ -155,6 +155,9 @@ func changeWrites(c paygate.Change) ([]write, error) {
 	if ws, err = appendTrackers(ws, c); err != nil {
 		return nil, err
 	}
+	if ws, err = appendDisputes(ws, c); err != nil {
+		return nil, err
+	}
 	ws = appendJournals(ws, c)
 	for _, e := range c.Events {
 		ws = append(ws, write{"apply event", false, `INSERT INTO events (merchant_id, object_type, object_id, from_status, to_status, request_id, at)

@@ -11,7 +11,7 @@ import (
 )
 
 const settlementColumns = `id, merchant_id, currency, cutoff, status, captures, refunds, gross_minor, refunded_minor, fee_minor,
-	net_minor, created_at, paid_at`
+	net_minor, created_at, paid_at, disputes, disputed_minor`
 
 // CloseSettlement takes the waiting journals into a batch and writes it in
 // one transaction. Taking them deletes them from the queue: a node closing
@@ -46,9 +46,9 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 				return err
 			}
 			ws := []write{{"close settlement", false, `INSERT INTO settlements (` + settlementColumns + `)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, []any{st.ID, st.MerchantID, st.Currency, ms(st.Cutoff),
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, []any{st.ID, st.MerchantID, st.Currency, ms(st.Cutoff),
 				string(st.Status), st.Captures, st.Refunds, st.GrossMinor, st.RefundedMinor, st.FeeMinor, st.NetMinor, ms(st.CreatedAt),
-				msPtr(st.PaidAt)}}}
+				msPtr(st.PaidAt), st.Disputes, st.DisputedMinor}}}
 			return execWrites(ctx, tx, appendJournals(ws, paygate.Change{Journals: js}))
 		})
 	})
@@ -87,7 +87,7 @@ func scanSettlement(r pgx.Row) (*paygate.Settlement, error) {
 	var paid *int64
 	var status string
 	if err := r.Scan(&st.ID, &st.MerchantID, &st.Currency, &cutoff, &status, &st.Captures, &st.Refunds, &st.GrossMinor,
-		&st.RefundedMinor, &st.FeeMinor, &st.NetMinor, &created, &paid); err != nil {
+		&st.RefundedMinor, &st.FeeMinor, &st.NetMinor, &created, &paid, &st.Disputes, &st.DisputedMinor); err != nil {
 		return nil, err
 	}
 	st.Status = paygate.SettlementStatus(status)

@@ -10,7 +10,7 @@ import (
 )
 
 const settlementColumns = `id, merchant_id, currency, cutoff, status, captures, refunds, gross_minor, refunded_minor, fee_minor,
-	net_minor, created_at, paid_at`
+	net_minor, created_at, paid_at, disputes, disputed_minor`
 
 // The totals of a batch's journals, by journal kind and account kind; the
 // items of a batch, one line a journal.
@@ -66,9 +66,9 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 	if err != nil || st == nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settlements (`+settlementColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settlements (`+settlementColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.ID, st.MerchantID, st.Currency, ms(st.Cutoff), st.Status, st.Captures, st.Refunds, st.GrossMinor, st.RefundedMinor,
-		st.FeeMinor, st.NetMinor, ms(st.CreatedAt), msPtr(st.PaidAt)); err != nil {
+		st.FeeMinor, st.NetMinor, ms(st.CreatedAt), msPtr(st.PaidAt), st.Disputes, st.DisputedMinor); err != nil {
 		return nil, dbErr("close settlement", err)
 	}
 	if err := applyJournals(ctx, tx, js); err != nil {
@@ -104,7 +104,7 @@ func scanSettlement(sc interface{ Scan(...any) error }) (*paygate.Settlement, er
 	var cutoff, created int64
 	var paid sql.NullInt64
 	if err := sc.Scan(&st.ID, &st.MerchantID, &st.Currency, &cutoff, &st.Status, &st.Captures, &st.Refunds, &st.GrossMinor,
-		&st.RefundedMinor, &st.FeeMinor, &st.NetMinor, &created, &paid); err != nil {
+		&st.RefundedMinor, &st.FeeMinor, &st.NetMinor, &created, &paid, &st.Disputes, &st.DisputedMinor); err != nil {
 		return nil, err
 	}
 	st.Cutoff, st.CreatedAt = fromMs(cutoff), fromMs(created)

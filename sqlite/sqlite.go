@@ -325,6 +325,9 @@ func applyTx(ctx context.Context, tx *tx, c paygate.Change, enc encoded) error {
 	if err := applyTrackers(ctx, tx, c.Trackers); err != nil {
 		return err
 	}
+	if err := applyDisputes(ctx, tx, c.Disputes); err != nil {
+		return err
+	}
 	if err := applyJournals(ctx, tx, c.Journals); err != nil {
 		return err
 	}

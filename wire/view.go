@@ -19,6 +19,8 @@ type PaymentView struct {
 	RefundedAmount        string          `json:"refundedAmount"`
 	Fee                   string          `json:"fee,omitempty"` // of the capture; set once captured
 	Net                   string          `json:"net,omitempty"` // captured less the fee
+	DisputeID             string          `json:"disputeId,omitempty"`
+	DisputeStatus         string          `json:"disputeStatus,omitempty"`
 	PaymentMethodType     string          `json:"paymentMethodType"`
 	CaptureMethod         string          `json:"captureMethod"`
 	Description           string          `json:"description,omitempty"`
@@ -264,6 +266,7 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 		v.Fee = paygate.Money{Minor: p.FeeMinor, Currency: p.Amount.Currency}.String()
 		v.Net = paygate.Money{Minor: p.CapturedMinor - p.FeeMinor, Currency: p.Amount.Currency}.String()
 	}
+	v.DisputeID, v.DisputeStatus = p.DisputeID, string(p.DisputeStatus)
 	v.Wallet = NewWalletView(p.Wallet)
 	for _, r := range refunds {
 		v.Refunds = append(v.Refunds, NewRefundView(r))

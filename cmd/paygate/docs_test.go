@@ -71,7 +71,7 @@ func TestDocsReadmeRuns(t *testing.T) {
 		t.Fatalf("README example: %v\n%s", err, out)
 	}
 	for _, want := range []string{`"status":"AUTHORIZED"`, `"capturedAmount":"80.00"`, `"refundNumber":"RF20261125001"`, `"status":"PARTIALLY_REFUNDED"`,
-		"type,tradeNo,refundId,at,currency,gross,fee,net\ncapture,"} {
+		"type,tradeNo,refundId,disputeId,at,currency,gross,fee,net\ncapture,"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("README example output lacks %s:\n%s", want, out)
 		}

@@ -58,8 +58,8 @@ func TestSettlements(t *testing.T) {
 	}
 	csvBody := c.do("GET", "/v1/settlements/"+id+"/items", nil, "Accept", "text/csv").want(200)
 	rows, err := csv.NewReader(strings.NewReader(string(csvBody.body))).ReadAll()
-	if err != nil || len(rows) != 4 || strings.Join(rows[0], ",") != "type,tradeNo,refundId,at,currency,gross,fee,net" ||
-		!strings.Contains(string(csvBody.body), "refund,"+paid+","+refundID+",") {
+	if err != nil || len(rows) != 4 || strings.Join(rows[0], ",") != "type,tradeNo,refundId,disputeId,at,currency,gross,fee,net" ||
+		!strings.Contains(string(csvBody.body), "refund,"+paid+","+refundID+",,") {
 		t.Errorf("items as CSV: %v\n%s", err, csvBody.body)
 	}
 
