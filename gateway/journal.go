@@ -104,27 +104,38 @@ type books struct {
 func (s *Service) VerifyLedger(ctx context.Context) (*LedgerReport, error) {
 	rep := &LedgerReport{}
 	b := books{owed: map[paymentKey]int64{}, accounts: map[paygate.Account]int64{}}
-	for after := ""; ; {
-		page, err := s.core.store.Journals(ctx, after, 1000)
-		if err != nil {
-			return nil, err
+	err := s.core.eachJournal(ctx, func(j *paygate.Journal) {
+		rep.Journals++
+		if err := ledger.Check(j); err != nil {
+			rep.Violations = append(rep.Violations, err.Error())
 		}
-		for _, j := range page {
-			rep.Journals++
-			if err := ledger.Check(j); err != nil {
-				rep.Violations = append(rep.Violations, err.Error())
-			}
-			b.add(j)
-		}
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].ID
+		b.add(j)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := s.verifyPayments(ctx, b, rep); err != nil {
 		return nil, err
 	}
 	return rep, s.verifyBalances(ctx, b, rep)
+}
+
+// eachJournal calls f with every journal of the books, in id order, a
+// page at a time.
+func (s *core) eachJournal(ctx context.Context, f func(*paygate.Journal)) error {
+	for after := ""; ; {
+		page, err := s.store.Journals(ctx, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, j := range page {
+			f(j)
+		}
+		if len(page) < 1000 {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 func (b books) add(j *paygate.Journal) {

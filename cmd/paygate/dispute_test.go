@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -79,5 +81,43 @@ func TestDisputes(t *testing.T) {
 	}
 	if out := mustRun(t, "ledger", "verify", "--db", db); !strings.Contains(out, " 0 violations") {
 		t.Errorf("ledger verify: %s", out)
+	}
+}
+
+// TestReconcile: the sandbox's settlement file of a day matches the books;
+// an edited one is reported line by line and fails the command.
+func TestReconcile(t *testing.T) {
+	a := startApp(t)
+	db := "sqlite:" + a.dbPath
+	c := a.sandbox()
+	paid := c.do("POST", "/v1/payments", cardPayment(nextOrderNo("rec"), "4242424242424242")).want(201).str("tradeNo")
+	c.do("POST", "/v1/payments", cardPayment(nextOrderNo("rec"), "4000000000000259")).want(201)
+	c.do("POST", "/v1/refunds", map[string]string{"tradeNo": paid, "amount": "10.00", "refundNumber": "rec-r1",
+		"reason": "returned", "clientIp": "10.1.1.1"}).want(201)
+	day := a.clock.Now().UTC().Format("2006-01-02")
+	file := filepath.Join(t.TempDir(), "settlement.csv")
+	mustRun(t, "settlement-file", "--db", db, "--date", day, "--out", file)
+	body, err := os.ReadFile(file)
+	if err != nil || strings.Count(string(body), "\n") != 5 || !strings.Contains(string(body), ",REFUND,") ||
+		!strings.Contains(string(body), ",CHARGEBACK,") {
+		t.Fatalf("the settlement file: %v\n%s", err, body)
+	}
+	if out := mustRun(t, "reconcile", "--db", db, "--file", file, "--connector", "sandbox"); !strings.Contains(out,
+		"4 matched, 0 missing from the file, 0 missing from the books, 0 amounts differ") {
+		t.Errorf("reconcile: %s", out)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+	edited := strings.Join(append([]string{lines[0], strings.Replace(lines[1], "100.99", "100.00", 1)}, lines[3:]...), "\n") +
+		"\n" + day + ",CAPTURE,T_unknown,T_unknown,m_x,USD,1.00\n"
+	if err := os.WriteFile(file, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCmd(t, "reconcile", "--db", db, "--file", file)
+	if err == nil || !strings.Contains(out, "2 matched, 1 missing from the file, 1 missing from the books, 1 amounts differ") ||
+		!strings.Contains(out, "amount differs: line 2") || !strings.Contains(out, "T_unknown") {
+		t.Errorf("reconcile of an edited file: %v\n%s", err, out)
+	}
+	if _, _, err := runCmd(t, "reconcile", "--db", db, "--file", file, "--connector", "stripe"); err == nil {
+		t.Error("an unknown connector's file was read")
 	}
 }

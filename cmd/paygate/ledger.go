@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -120,4 +123,83 @@ func payoutCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	c.MarkFlagRequired("settlement")
 	dbFlag(c, m, e)
 	return c
+}
+
+func reconcileCommands(ctx context.Context, m *Main, e *environ) []*cobra.Command {
+	var file, connector, date, out string
+	rec := &cobra.Command{
+		Use:   "reconcile --file F --connector sandbox",
+		Short: "Match an acquirer's settlement file against the books; exit 1 on any difference",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return m.Reconcile(ctx, connector, file) },
+	}
+	rec.Flags().StringVar(&file, "file", "", "the settlement file (CSV; docs/ledger.md)")
+	rec.Flags().StringVar(&connector, "connector", "sandbox", "whose file it is: sandbox")
+	rec.MarkFlagRequired("file")
+	gen := &cobra.Command{
+		Use:   "settlement-file --date YYYY-MM-DD [--out FILE]",
+		Short: "Write the sandbox acquirer's settlement file of a UTC day (standard output without --out)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			day, err := time.Parse(time.DateOnly, date)
+			if err != nil {
+				return fmt.Errorf("--date must be YYYY-MM-DD: %w", err)
+			}
+			s, v, err := m.openKeyed(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			w := io.Writer(m.Stdout)
+			if out != "" {
+				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			return m.newGateway(s, v).SandboxSettlementFile(ctx, day, w)
+		},
+	}
+	gen.Flags().StringVar(&date, "date", "", "the UTC day")
+	gen.Flags().StringVar(&out, "out", "", "the file to create (it must not exist)")
+	gen.MarkFlagRequired("date")
+	for _, c := range []*cobra.Command{rec, gen} {
+		dbFlag(c, m, e)
+	}
+	return []*cobra.Command{rec, gen}
+}
+
+// Reconcile matches a settlement file against the books and prints what
+// it found.
+func (m *Main) Reconcile(ctx context.Context, connector, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s, v, err := m.openKeyed(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := m.newGateway(s, v).Reconcile(ctx, connector, f)
+	if err != nil {
+		return err
+	}
+	for _, group := range []struct {
+		name  string
+		lines []string
+	}{{"missing from the file", rep.MissingFromFile}, {"missing from the books", rep.MissingFromLedger}, {"amount differs", rep.AmountDiffers}} {
+		for _, l := range group.lines {
+			fmt.Fprintf(m.Stdout, "%s: %s\n", group.name, l)
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d matched, %d missing from the file, %d missing from the books, %d amounts differ\n", rep.Matched,
+		len(rep.MissingFromFile), len(rep.MissingFromLedger), len(rep.AmountDiffers))
+	if n := rep.Differences(); n > 0 {
+		return fmt.Errorf("the settlement file and the books differ: %d differences", n)
+	}
+	return nil
 }
