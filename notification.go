@@ -21,6 +21,7 @@ const (
 	EventPaymentDisputed   = "payment.disputed"
 	EventDisputeWon        = "dispute.won"
 	EventDisputeLost       = "dispute.lost"
+	EventSettlementClosed  = "settlement.closed"
 )
 
 // APIVersion is the notification format version; the only one so far.

@@ -79,12 +79,13 @@ type Balance struct {
 type SettlementStore interface {
 	// CloseSettlement moves the merchant's waiting journals in currency
 	// posted before cutoff into batch id, calls build with their totals,
-	// and writes the settlement and journals it returns, all in one
-	// transaction. build returning a nil settlement (no journal waits)
-	// writes nothing and CloseSettlement returns nil, nil. A batch of the
-	// same merchant, currency and cutoff already there is EConflict.
+	// and writes the settlement it returns with the change's journals and
+	// notifications (nothing else of it), all in one transaction. build
+	// returning a nil settlement (no journal waits) writes nothing and
+	// CloseSettlement returns nil, nil. A batch of the same merchant,
+	// currency and cutoff already there is EConflict.
 	CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
-		build func([]SettlementTotal) (*Settlement, []*Journal, error)) (*Settlement, error)
+		build func([]SettlementTotal) (*Settlement, Change, error)) (*Settlement, error)
 	// DueBefore lists the merchants and currencies with journals waiting
 	// from before cutoff.
 	DueBefore(ctx context.Context, cutoff time.Time) ([]Due, error)

@@ -65,9 +65,7 @@ func (s *core) addNotifications(ctx context.Context, c *paygate.Change) error {
 		if n.orderURL != "" {
 			targets = append(targets, target{url: n.orderURL, apiVersion: paygate.APIVersion})
 		}
-		for _, sub := range subs {
-			targets = append(targets, target{url: sub.URL, subscriptionID: sub.ID, apiVersion: sub.APIVersion})
-		}
+		targets = append(targets, subscriptionTargets(subs)...)
 		if len(targets) == 0 {
 			continue
 		}
@@ -159,10 +157,18 @@ func (s *core) notified(ctx context.Context, c *paygate.Change, ev paygate.Event
 // in the order's sequence.
 func addOutbox(c *paygate.Change, ev paygate.Event, typ string, p *paygate.Payment, targets []target, data json.RawMessage) error {
 	p.NotifySeq++
+	ns, err := outbox(ev, typ, p.OrderNo, p.NotifySeq, targets, data)
+	c.Notifications = append(c.Notifications, ns...)
+	return err
+}
+
+// outbox is the event's notification for each target.
+func outbox(ev paygate.Event, typ, orderNo string, seq int64, targets []target, data json.RawMessage) ([]*paygate.Notification, error) {
+	var out []*paygate.Notification
 	for _, t := range targets {
 		n := &paygate.Notification{
-			NotifyID: newID("N", ev.At, 10), MerchantID: ev.MerchantID, EventType: typ, OrderNo: p.OrderNo,
-			ObjectID: ev.ObjectID, Sequence: p.NotifySeq, URL: t.url, SubscriptionID: t.subscriptionID,
+			NotifyID: newID("N", ev.At, 10), MerchantID: ev.MerchantID, EventType: typ, OrderNo: orderNo,
+			ObjectID: ev.ObjectID, Sequence: seq, URL: t.url, SubscriptionID: t.subscriptionID,
 			Status: paygate.NotificationPending, MaxAttempts: 1 + len(retrySchedule), NextAttemptAt: ev.At,
 			LeaseUntil: time.Unix(0, 0).UTC(), Version: 1, CreatedAt: ev.At, UpdatedAt: ev.At,
 		}
@@ -170,11 +176,20 @@ func addOutbox(c *paygate.Change, ev paygate.Event, typ string, p *paygate.Payme
 		n.Body, err = json.Marshal(wire.NotificationBody{NotifyID: n.NotifyID, EventType: typ, APIVersion: t.apiVersion,
 			CreatedAt: ev.At.UTC().Format(time.RFC3339Nano), Sequence: n.Sequence, Data: data})
 		if err != nil {
-			return paygate.Internal("notify", err)
+			return nil, paygate.Internal("notify", err)
 		}
-		c.Notifications = append(c.Notifications, n)
+		out = append(out, n)
 	}
-	return nil
+	return out, nil
+}
+
+// subscriptionTargets are the merchant's subscriptions as targets.
+func subscriptionTargets(subs []*paygate.Subscription) []target {
+	var targets []target
+	for _, sub := range subs {
+		targets = append(targets, target{url: sub.URL, subscriptionID: sub.ID, apiVersion: sub.APIVersion})
+	}
+	return targets
 }
 
 // rendered names a renderer's failure.

@@ -3,11 +3,13 @@ package gateway
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 
 	"paygate"
 	"paygate/ledger"
+	"paygate/wire"
 )
 
 // Settlements are merchants' settlement batches, their balances and
@@ -20,24 +22,57 @@ const settlementIDDigits = 8
 // closeBatch closes the batch of a merchant's waiting movements in a
 // currency posted before cutoff; nil when none waits (or another node
 // took them first).
+//
+// The batch's settlement.closed notification, to each of the merchant's
+// subscriptions, commits with it.
 func (s *core) closeBatch(ctx context.Context, merchantID, currency string, cutoff time.Time) (*paygate.Settlement, error) {
 	now := s.now()
 	id := newID("stl_", now, settlementIDDigits)
+	subs, err := s.store.Subscriptions(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
 	st, err := s.store.CloseSettlement(ctx, id, merchantID, currency, cutoff,
-		func(totals []paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
+		func(totals []paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error) {
+			var c paygate.Change
 			st, j, err := ledger.Settle(id, merchantID, currency, cutoff, now, totals)
 			if err != nil {
-				return nil, nil, paygate.Internal("close settlement", err)
+				return nil, c, paygate.Internal("close settlement", err)
 			}
-			if j == nil {
-				return st, nil, nil
+			if st == nil {
+				return nil, c, nil
 			}
-			return st, []*paygate.Journal{j}, nil
+			if j != nil {
+				c.Journals = []*paygate.Journal{j}
+			}
+			c.Notifications, err = settlementNotifications(st, subs)
+			return st, c, err
 		})
 	if isCode(err, paygate.EConflict) {
 		return nil, nil // another node closed this batch at the same cutoff
 	}
+	if err == nil && st != nil && len(subs) > 0 {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
 	return st, err
+}
+
+// settlementNotifications are a closed batch's settlement.closed
+// notifications: one per subscription (a batch has no order, so no
+// notificationUrl), sequence 1, the batch as data.
+func settlementNotifications(st *paygate.Settlement, subs []*paygate.Subscription) ([]*paygate.Notification, error) {
+	if len(subs) == 0 {
+		return nil, nil
+	}
+	data, err := json.Marshal(wire.NewSettlementView(st))
+	if err != nil {
+		return nil, paygate.Internal("render notification", err)
+	}
+	ev := paygate.Event{MerchantID: st.MerchantID, ObjectType: "settlement", ObjectID: st.ID, To: string(st.Status), At: st.CreatedAt}
+	return outbox(ev, paygate.EventSettlementClosed, "", 1, subscriptionTargets(subs), data)
 }
 
 // closeDue closes, for every merchant and currency, the batch of the

@@ -365,7 +365,8 @@ func TestOpenAPIWebhooks(t *testing.T) {
 	events := []string{paygate.EventPaymentAuthorized, paygate.EventPaymentSucceeded, paygate.EventPaymentFailed,
 		paygate.EventPaymentCancelled, paygate.EventPaymentExpired, paygate.EventPaymentRefunded,
 		paygate.EventRefundSucceeded, paygate.EventRefundFailed, paygate.EventTrackingUpdated,
-		paygate.EventCheckoutCompleted, paygate.EventCheckoutExpired, paygate.EventPaymentDisputed, paygate.EventDisputeWon, paygate.EventDisputeLost}
+		paygate.EventCheckoutCompleted, paygate.EventCheckoutExpired, paygate.EventPaymentDisputed, paygate.EventDisputeWon, paygate.EventDisputeLost,
+		paygate.EventSettlementClosed}
 	for _, s := range []*openapi3.Schema{body.Properties["eventType"].Value, doc.Components.Schemas["Notification"].Value.Properties["eventType"].Value} {
 		if got := enumStrings(s); !slices.Equal(got, events) {
 			t.Errorf("eventType enum: got %v, want %v", got, events)

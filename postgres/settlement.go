@@ -18,7 +18,7 @@ const settlementColumns = `id, merchant_id, currency, cutoff, status, captures, 
 // the same batch at once waits on their row locks, then finds none left
 // and writes nothing.
 func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
-	build func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error)) (*paygate.Settlement, error) {
+	build func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error)) (*paygate.Settlement, error) {
 	var st *paygate.Settlement
 	err := s.withConn(ctx, "close settlement", func(c *pgxpool.Conn) error {
 		return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
@@ -41,15 +41,16 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 			if err != nil {
 				return err
 			}
-			var js []*paygate.Journal
-			if st, js, err = build(totals); err != nil || st == nil {
+			var c paygate.Change
+			if st, c, err = build(totals); err != nil || st == nil {
 				return err
 			}
 			ws := []write{{"close settlement", false, `INSERT INTO settlements (` + settlementColumns + `)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, []any{st.ID, st.MerchantID, st.Currency, ms(st.Cutoff),
 				string(st.Status), st.Captures, st.Refunds, st.GrossMinor, st.RefundedMinor, st.FeeMinor, st.NetMinor, ms(st.CreatedAt),
 				msPtr(st.PaidAt), st.Disputes, st.DisputedMinor}}}
-			return execWrites(ctx, tx, appendJournals(ws, paygate.Change{Journals: js}))
+			ws = appendJournals(ws, paygate.Change{Journals: c.Journals})
+			return execWrites(ctx, tx, appendNotifications(ws, paygate.Change{Notifications: c.Notifications}))
 		})
 	})
 	if err != nil {

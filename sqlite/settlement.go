@@ -31,7 +31,7 @@ const (
 // CloseSettlement takes the waiting journals into a batch and writes it,
 // in one transaction of the one writer: no journal is in two batches.
 func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
-	build func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error)) (*paygate.Settlement, error) {
+	build func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error)) (*paygate.Settlement, error) {
 	tx, err := s.w.begin(ctx)
 	if err != nil {
 		return nil, dbErr("close settlement", err)
@@ -62,7 +62,7 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 	if err := rows.Err(); err != nil {
 		return nil, dbErr("close settlement", err)
 	}
-	st, js, err := build(totals)
+	st, c, err := build(totals)
 	if err != nil || st == nil {
 		return nil, err
 	}
@@ -71,7 +71,10 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 		st.FeeMinor, st.NetMinor, ms(st.CreatedAt), msPtr(st.PaidAt), st.Disputes, st.DisputedMinor); err != nil {
 		return nil, dbErr("close settlement", err)
 	}
-	if err := applyJournals(ctx, tx, js); err != nil {
+	if err := applyJournals(ctx, tx, c.Journals); err != nil {
+		return nil, err
+	}
+	if err := applyNotifications(ctx, tx, paygate.Change{Notifications: c.Notifications}); err != nil {
 		return nil, err
 	}
 	return st, dbErr("close settlement", tx.Commit())

@@ -13,16 +13,16 @@ import (
 func money(minor int64, cur string) paygate.Money { return paygate.Money{Minor: minor, Currency: cur} }
 
 // settle builds a batch from its totals as the gateway does, noting them.
-func settle(id, merchant, cur string, cutoff time.Time, seen *[]paygate.SettlementTotal) func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
-	return func(totals []paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
+func settle(id, merchant, cur string, cutoff time.Time, seen *[]paygate.SettlementTotal) func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error) {
+	return func(totals []paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error) {
 		if seen != nil {
 			*seen = totals
 		}
 		st, j, err := ledger.Settle(id, merchant, cur, cutoff, at(3*time.Hour), totals)
 		if j == nil {
-			return st, nil, err
+			return st, paygate.Change{}, err
 		}
-		return st, []*paygate.Journal{j}, err
+		return st, paygate.Change{Journals: []*paygate.Journal{j}}, err
 	}
 }
 
@@ -79,10 +79,10 @@ func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
 		t.Errorf("closing again: %+v, %v; want nothing", st, err)
 	}
 	// The later capture waits for the next batch; a batch of the same cut-off is refused.
-	_, err = s.CloseSettlement(ctx, "stl_3", "m_1", "USD", cutoff, func([]paygate.SettlementTotal) (*paygate.Settlement, []*paygate.Journal, error) {
+	_, err = s.CloseSettlement(ctx, "stl_3", "m_1", "USD", cutoff, func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error) {
 		x := *want
 		x.ID = "stl_3"
-		return &x, nil, nil
+		return &x, paygate.Change{}, nil
 	})
 	wantCode(t, err, paygate.EConflict)
 

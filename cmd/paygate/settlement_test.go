@@ -28,8 +28,15 @@ func TestSettlements(t *testing.T) {
 		t.Fatalf("balance before the batch: %v, want %s pending", b, net)
 	}
 
+	rcv := newReceiver(t)
+	c.do("POST", "/v1/notifications/subscriptions", map[string]string{
+		"subscribeUrl": rcv.URL + "/sub", "apiVersion": "20250703", "signMethod": "sha256"}).want(201)
 	closed := c.do("POST", "/v1/settlements/close", nil).want(200)
 	id, _ := closed.get("data.0.settlementId").(string)
+	if got := rcv.wait(t, "/sub", 1)[0].JSON; got["eventType"] != "settlement.closed" || got["sequence"] != 1.0 ||
+		got["data"].(map[string]any)["settlementId"] != id || got["data"].(map[string]any)["net"] != net {
+		t.Errorf("the batch's notification: %v", got)
+	}
 	if id == "" || closed.get("data.0.net") != net || closed.get("data.0.captures") != 2.0 || closed.get("data.0.refunds") != 1.0 ||
 		closed.get("data.0.fees") != "6.46" || closed.get("data.0.status") != "SETTLED" || closed.get("data.1") != nil {
 		t.Fatalf("close: %s", closed.body)
