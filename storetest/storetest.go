@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Prices", testPrices},
 		{"Settlements", testSettlements},
 		{"Disputes", testDisputes},
+		{"BooksProperty", testBooksProperty},
 	})
 }
 
