@@ -65,7 +65,8 @@ func post(url, token string, body any) (int, map[string]any, error) {
 // TestCrashKeepsNotifications kills the real binary with SIGKILL in the middle
 // of a load of payments, restarts it on the same database, and checks that
 // every committed payment's notification is delivered and that none is sent
-// for a payment that did not commit.
+// for a payment that did not commit, and that the books hold: each captured
+// payment has its capture journal and no journal lacks its payment.
 func TestCrashKeepsNotifications(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -154,11 +155,31 @@ func TestCrashKeepsNotifications(t *testing.T) {
 		}
 		if missing == 0 {
 			t.Logf("%d payments acknowledged, %d committed, all notified", len(acked), len(owed))
+			verifyBooksAfterCrash(t, db, key, len(owed))
 			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d committed payments never notified", missing, len(owed))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// verifyBooksAfterCrash runs ledger verify on the crashed database: every
+// capture journal matches a SUCCEEDED payment and every one of the
+// committed payments has its journal.
+func verifyBooksAfterCrash(t *testing.T, db, key string, committed int) {
+	t.Helper()
+	var out, errb syncBuffer
+	env := func(k string) string {
+		if k == "PAYGATE_MASTER_KEY" {
+			return key
+		}
+		return ""
+	}
+	err := run(t.Context(), []string{"ledger", "verify", "--db", "sqlite:" + db}, env, &out, &errb)
+	want := fmt.Sprintf("%d journals, %d payments checked, 0 violations", committed, committed)
+	if err != nil || !strings.Contains(out.String(), want) {
+		t.Errorf("ledger verify after the crash: %v\n%s%s\nwant %q", err, out.String(), errb.String(), want)
 	}
 }
