@@ -84,7 +84,9 @@ func testBooksProperty(t *testing.T, open func(t *testing.T) paygate.Store) {
 	})
 }
 
-func (m *bookModel) money(minor int64) paygate.Money { return paygate.Money{Minor: minor, Currency: m.currency} }
+func (m *bookModel) money(minor int64) paygate.Money {
+	return paygate.Money{Minor: minor, Currency: m.currency}
+}
 
 func (m *bookModel) step(t *rapid.T, s paygate.Store, i int) {
 	id := fmt.Sprintf("%s_%d", m.merchant, i)
