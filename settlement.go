@@ -60,10 +60,12 @@ type SettlementItem struct {
 	NetMinor   int64
 }
 
-// Due is a merchant and currency with movements waiting for a batch.
+// Due is a merchant and currency with movements waiting for a batch, and
+// when the oldest of them was posted.
 type Due struct {
 	MerchantID string
 	Currency   string
+	Oldest     time.Time
 }
 
 // Balance is a sum of one kind of a merchant's lines in one currency (a
@@ -86,9 +88,15 @@ type SettlementStore interface {
 	// currency and cutoff already there is EConflict.
 	CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
 		build func([]SettlementTotal) (*Settlement, Change, error)) (*Settlement, error)
-	// DueBefore lists the merchants and currencies with journals waiting
-	// from before cutoff.
-	DueBefore(ctx context.Context, cutoff time.Time) ([]Due, error)
+	// Due lists the merchants and currencies with journals waiting, with
+	// the time of the oldest.
+	Due(ctx context.Context) ([]Due, error)
+	// SettlementTimeZone is the IANA name of the time zone of a merchant's
+	// daily cut-off; "" when the operator set none (UTC).
+	SettlementTimeZone(ctx context.Context, merchantID string) (string, error)
+	// SetSettlementTimeZone sets it ("" removes it); ENotFound for an
+	// unknown merchant.
+	SetSettlementTimeZone(ctx context.Context, merchantID, tz string) error
 	// Settlement returns a merchant's batch; ENotFound if absent.
 	Settlement(ctx context.Context, merchantID, id string) (*Settlement, error)
 	// Settlements lists up to limit of a merchant's batches, newest (highest

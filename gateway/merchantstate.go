@@ -30,6 +30,7 @@ type stateEntry struct {
 	rate     float64 // the merchant's own rate limit; 0: the node's
 	burst    int
 	prices   []paygate.Price // the merchant's and the default plan's
+	cutoffTZ *time.Location  // where its settlement day ends (UTC unless set)
 	err      error
 }
 
@@ -76,6 +77,9 @@ func (s *core) merchantState(ctx context.Context, id string) (*stateEntry, error
 		if err == nil {
 			e.prices, err = s.store.Prices(context.WithoutCancel(ctx), id)
 		}
+		if err == nil {
+			e.cutoffTZ, err = s.settlementZone(context.WithoutCancel(ctx), id)
+		}
 		switch {
 		case err == nil:
 		case isCode(err, paygate.ENotFound):
@@ -115,6 +119,8 @@ type MerchantInfo struct {
 	DisabledAt *time.Time `json:"disabled"`
 	RateLimit  float64    `json:"rateLimit,omitempty"` // requests a second of its own; absent: the node's
 	RateBurst  int        `json:"rateBurst,omitempty"`
+	// SettlementTimeZone is where its settlement day ends; absent: UTC.
+	SettlementTimeZone string `json:"settlementTimeZone,omitempty"`
 	// PrevSecretUntil and PrevNotifyUntil are when the secrets the last
 	// rotations replaced stop working; nil when none is in its grace.
 	PrevSecretUntil *time.Time `json:"previousSecretValidUntil,omitempty"`
@@ -159,6 +165,9 @@ func (s *Merchants) Merchant(ctx context.Context, id string) (MerchantInfo, erro
 	}
 	info := s.merchantInfo(m)
 	if info.RateLimit, info.RateBurst, err = s.store.MerchantLimits(ctx, id); err != nil {
+		return MerchantInfo{}, err
+	}
+	if info.SettlementTimeZone, err = s.store.SettlementTimeZone(ctx, id); err != nil {
 		return MerchantInfo{}, err
 	}
 	return info, nil

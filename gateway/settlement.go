@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"paygate"
@@ -76,26 +77,79 @@ func settlementNotifications(st *paygate.Settlement, subs []*paygate.Subscriptio
 }
 
 // closeDue closes, for every merchant and currency, the batch of the
-// movements posted before the start of the current day (UTC), once a day
-// passed its cut-off: every node's sweep calls it, and exactly one closes
-// each batch.
+// movements posted before the start of the merchant's current day (00:00 in
+// its cut-off time zone, UTC unless set), once a day passed its cut-off:
+// every node's sweep calls it, and exactly one closes each batch.
 func (s *core) closeDue(ctx context.Context, now time.Time) (int, error) {
-	cutoff := now.UTC().Truncate(24 * time.Hour)
-	due, err := s.store.DueBefore(ctx, cutoff)
+	due, err := s.store.Due(ctx)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, d := range due {
-		st, err := s.closeBatch(ctx, d.MerchantID, d.Currency, cutoff)
+		st, err := s.merchantState(ctx, d.MerchantID)
 		if err != nil {
 			return n, err
 		}
-		if st != nil {
+		cutoff := startOfDay(now, st.cutoffTZ)
+		if !d.Oldest.Before(cutoff) {
+			continue
+		}
+		b, err := s.closeBatch(ctx, d.MerchantID, d.Currency, cutoff)
+		if err != nil {
+			return n, err
+		}
+		if b != nil {
 			n++
 		}
 	}
 	return n, nil
+}
+
+// startOfDay is 00:00 of t's day in loc (UTC when nil), as an instant. On
+// a day that starts in a daylight-saving gap, it is the day's first instant.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// settlementZone loads a merchant's cut-off time zone (nil: UTC).
+func (s *core) settlementZone(ctx context.Context, merchantID string) (*time.Location, error) {
+	name, err := s.store.SettlementTimeZone(ctx, merchantID)
+	if err != nil || name == "" {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, paygate.Internal("settlement time zone", err) // stored only once it loaded
+	}
+	return loc, nil
+}
+
+// SetSettlementTimeZone sets the time zone whose midnight is a merchant's
+// daily cut-off: an IANA name such as Asia/Singapore, "" or "UTC" for UTC.
+// Nodes apply it within a second, from the next cut-off.
+//
+// Errors: invalid_parameter, not_found.
+func (s *Merchants) SetSettlementTimeZone(ctx context.Context, merchantID, tz string) (MerchantInfo, error) {
+	if tz == "UTC" {
+		tz = ""
+	}
+	if tz == "Local" || strings.ContainsAny(tz, " \x00") {
+		return MerchantInfo{}, paygate.InvalidParam("timezone", "timezone must be an IANA time zone name such as Asia/Singapore")
+	}
+	if tz != "" {
+		if _, err := time.LoadLocation(tz); err != nil {
+			return MerchantInfo{}, paygate.InvalidParam("timezone", "timezone must be an IANA time zone name such as Asia/Singapore")
+		}
+	}
+	if err := s.store.SetSettlementTimeZone(ctx, merchantID, tz); err != nil {
+		return MerchantInfo{}, err
+	}
+	return s.Merchant(ctx, merchantID)
 }
 
 // CloseNow closes the calling merchant's open batches, one per currency,
@@ -110,7 +164,7 @@ func (s *Settlements) CloseNow(ctx context.Context) ([]*paygate.Settlement, erro
 	}
 	merchantID := paygate.MerchantID(ctx)
 	cutoff := s.now().Add(time.Millisecond) // everything posted so far
-	due, err := s.store.DueBefore(ctx, cutoff)
+	due, err := s.store.Due(ctx)
 	if err != nil {
 		return nil, err
 	}

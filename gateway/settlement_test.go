@@ -49,3 +49,37 @@ func TestSweepClosesTheDay(t *testing.T) {
 		t.Errorf("balances: %+v %v, want 10.00 pending (today's) and 20.00 available", bs, err)
 	}
 }
+
+// TestCutoffTimeZone: a merchant whose cut-off is Asia/Singapore (UTC+8)
+// has its day closed at 16:00 UTC, not at midnight UTC.
+func TestCutoffTimeZone(t *testing.T) {
+	gw, _, ctx, now := newTestGateway(t, &acquirer.Sandbox{}, nil)
+	if _, err := gw.Merchants.SetSettlementTimeZone(ctx, paygate.MerchantID(ctx), "Mars/Olympus"); paygate.ErrorCode(err) != paygate.EInvalidParameter {
+		t.Fatalf("an unknown zone: %v, want invalid_parameter", err)
+	}
+	mi, err := gw.Merchants.SetSettlementTimeZone(ctx, paygate.MerchantID(ctx), "Asia/Singapore")
+	if err != nil || mi.SettlementTimeZone != "Asia/Singapore" {
+		t.Fatalf("set: %+v %v", mi, err)
+	}
+	p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "tz-order-1", // 20:00 in Singapore
+		PaymentMethodType: "card", DeviceInfo: &wire.DeviceInfo{ClientIP: "203.0.113.9"},
+		Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}})
+	if err != nil || p.Status != paygate.StatusSucceeded {
+		t.Fatalf("payment: %v %v", p, err)
+	}
+	*now = now.Add(3*time.Hour + 59*time.Minute) // 15:59 UTC, 23:59 in Singapore
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if page, _, _ := gw.Settlements.List(ctx, "", ""); len(page) != 0 {
+		t.Fatalf("before the merchant's midnight: %+v", page)
+	}
+	*now = now.Add(2 * time.Minute) // 00:01 in Singapore
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := gw.Settlements.List(ctx, "", "")
+	if err != nil || len(page) != 1 || !page[0].Cutoff.Equal(time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)) {
+		t.Fatalf("after the merchant's midnight: %+v %v, want one batch cut at 16:00 UTC", page, err)
+	}
+}

@@ -59,10 +59,10 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 	return st, nil
 }
 
-// DueBefore lists the merchants and currencies with journals waiting from
-// before cutoff: one index seek per merchant and currency (the oldest
-// waiting movement of each), however long the queue.
-func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due, error) {
+// Due lists the merchants and currencies with journals waiting, each with
+// its oldest: one index seek per merchant and currency, however long the
+// queue.
+func (s *Store) Due(ctx context.Context) ([]paygate.Due, error) {
 	var out []paygate.Due
 	var last paygate.Due
 	for {
@@ -76,10 +76,32 @@ func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due,
 		if err != nil || !found {
 			return out, err
 		}
-		if at < ms(cutoff) {
-			out = append(out, last)
-		}
+		last.Oldest = fromMs(at)
+		out = append(out, last)
 	}
+}
+
+// SettlementTimeZone is the merchant's cut-off time zone, "" for UTC.
+func (s *Store) SettlementTimeZone(ctx context.Context, merchantID string) (string, error) {
+	var tz string
+	err := s.rows(ctx, "settlement time zone", `SELECT time_zone FROM merchant_settlement WHERE merchant_id = $1`, []any{merchantID},
+		func(r pgx.Rows) error { return r.Scan(&tz) })
+	return tz, err
+}
+
+// SetSettlementTimeZone sets the merchant's cut-off time zone.
+func (s *Store) SetSettlementTimeZone(ctx context.Context, merchantID, tz string) error {
+	if _, err := s.Merchant(ctx, merchantID); err != nil {
+		return err
+	}
+	var err error
+	if tz == "" {
+		_, err = s.exec(ctx, "set settlement time zone", `DELETE FROM merchant_settlement WHERE merchant_id = $1`, merchantID)
+	} else {
+		_, err = s.exec(ctx, "set settlement time zone", `INSERT INTO merchant_settlement (merchant_id, time_zone) VALUES ($1, $2)
+			ON CONFLICT (merchant_id) DO UPDATE SET time_zone = excluded.time_zone`, merchantID, tz)
+	}
+	return err
 }
 
 func scanSettlement(r pgx.Row) (*paygate.Settlement, error) {

@@ -80,10 +80,10 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 	return st, dbErr("close settlement", tx.Commit())
 }
 
-// DueBefore lists the merchants and currencies with journals waiting from
-// before cutoff: one index seek per merchant and currency (the oldest
-// waiting movement of each), however long the queue.
-func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due, error) {
+// Due lists the merchants and currencies with journals waiting, each with
+// its oldest: one index seek per merchant and currency, however long the
+// queue.
+func (s *Store) Due(ctx context.Context) ([]paygate.Due, error) {
 	var out []paygate.Due
 	var last paygate.Due
 	for {
@@ -96,10 +96,34 @@ func (s *Store) DueBefore(ctx context.Context, cutoff time.Time) ([]paygate.Due,
 		if err != nil {
 			return nil, dbErr("due settlements", err)
 		}
-		if at < ms(cutoff) {
-			out = append(out, last)
-		}
+		last.Oldest = fromMs(at)
+		out = append(out, last)
 	}
+}
+
+// SettlementTimeZone is the merchant's cut-off time zone, "" for UTC.
+func (s *Store) SettlementTimeZone(ctx context.Context, merchantID string) (string, error) {
+	var tz string
+	err := s.r.QueryRowContext(ctx, `SELECT time_zone FROM merchant_settlement WHERE merchant_id = ?`, merchantID).Scan(&tz)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return tz, dbErr("settlement time zone", err)
+}
+
+// SetSettlementTimeZone sets the merchant's cut-off time zone.
+func (s *Store) SetSettlementTimeZone(ctx context.Context, merchantID, tz string) error {
+	if _, err := s.Merchant(ctx, merchantID); err != nil {
+		return err
+	}
+	var err error
+	if tz == "" {
+		_, err = s.w.ExecContext(ctx, `DELETE FROM merchant_settlement WHERE merchant_id = ?`, merchantID)
+	} else {
+		_, err = s.w.ExecContext(ctx, `INSERT INTO merchant_settlement (merchant_id, time_zone) VALUES (?, ?)
+			ON CONFLICT (merchant_id) DO UPDATE SET time_zone = excluded.time_zone`, merchantID, tz)
+	}
+	return dbErr("set settlement time zone", err)
 }
 
 func scanSettlement(sc interface{ Scan(...any) error }) (*paygate.Settlement, error) {

@@ -45,3 +45,23 @@ func testMerchantLimits(t *testing.T, open func(t *testing.T) paygate.Store) {
 		t.Errorf("SetMerchantLimits of an unknown merchant: got %v, want not_found", err)
 	}
 }
+
+// testSettlementTimeZone: a merchant's cut-off time zone is "" until set,
+// reads back, changes, and goes with ""; an unknown merchant is not_found.
+func testSettlementTimeZone(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	if err := s.CreateMerchant(ctx, newMerchant("m_1")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tz := range []string{"", "Asia/Singapore", "America/New_York", ""} {
+		if err := s.SetSettlementTimeZone(ctx, "m_1", tz); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.SettlementTimeZone(ctx, "m_1"); err != nil || got != tz {
+			t.Errorf("SettlementTimeZone = %q, %v; want %q", got, err, tz)
+		}
+	}
+	if err := s.SetSettlementTimeZone(ctx, "m_none", "UTC"); paygate.ErrorCode(err) != paygate.ENotFound {
+		t.Errorf("an unknown merchant: %v, want not_found", err)
+	}
+}

@@ -46,9 +46,10 @@ func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
 	post(ledger.Capture("J-capture-T4", "m_1", "T4", at(2*time.Hour), money(300, "USD"), money(9, "USD"))) // after the cut-off
 	cutoff := at(time.Hour)
 
-	due, err := s.DueBefore(ctx, cutoff)
-	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR"}, {MerchantID: "m_1", Currency: "USD"}, {MerchantID: "m_2", Currency: "USD"}}; err != nil || !reflect.DeepEqual(due, want) {
-		t.Fatalf("DueBefore = %+v, %v; want %+v", due, err, want)
+	due, err := s.Due(ctx)
+	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR", Oldest: at(3 * time.Minute)}, {MerchantID: "m_1", Currency: "USD", Oldest: at(time.Minute)},
+		{MerchantID: "m_2", Currency: "USD", Oldest: at(4 * time.Minute)}}; err != nil || !reflect.DeepEqual(due, want) {
+		t.Fatalf("Due = %+v, %v; want %+v", due, err, want)
 	}
 	var totals []paygate.SettlementTotal
 	st, err := s.CloseSettlement(ctx, "stl_1", "m_1", "USD", cutoff, settle("stl_1", "m_1", "USD", cutoff, &totals))
@@ -102,9 +103,9 @@ func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if err != nil || !reflect.DeepEqual(bs, wantBs) {
 		t.Errorf("WaitingBalances(m_1) = %+v, %v; want %+v", bs, err, wantBs)
 	}
-	due, err = s.DueBefore(ctx, at(24*time.Hour))
-	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR"}, {MerchantID: "m_1", Currency: "USD"}}; err != nil || !reflect.DeepEqual(due, want) {
-		t.Errorf("DueBefore the next day = %+v, %v; want %+v", due, err, want)
+	due, err = s.Due(ctx)
+	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR", Oldest: at(3 * time.Minute)}, {MerchantID: "m_1", Currency: "USD", Oldest: at(2 * time.Hour)}}; err != nil || !reflect.DeepEqual(due, want) {
+		t.Errorf("Due after the batches = %+v, %v; want %+v", due, err, want)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // settlement cut-off time zones, with or without the system's zoneinfo
 
 	"github.com/spf13/cobra"
 )

@@ -65,6 +65,7 @@ func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	limits.Flags().Float64Var(&rps, "rps", 0, "requests a second, on each node (0: the node's --rate-limit)")
 	limits.Flags().IntVar(&burst, "burst", 0, "requests at once beyond the rate (0: twice --rps)")
 	limits.MarkFlagRequired("rps")
+	zone := setTimezoneCommand(ctx, m)
 	rotateNotify := &cobra.Command{
 		Use:   "rotate-notify-secret ID",
 		Short: "Give a merchant a new notification secret and print it as JSON; notifications carry the old one's signature too until --grace ends",
@@ -72,7 +73,7 @@ func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 		RunE:  func(c *cobra.Command, args []string) error { return m.RotateNotifySecret(ctx, args[0], grace) },
 	}
 	rotateNotify.Flags().DurationVar(&grace, "grace", gateway.DefaultGrace, "how long notifications are signed with the old secret too, 0s to 168h")
-	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate, rotateNotify, limits} {
+	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate, rotateNotify, limits, zone} {
 		dbFlag(c, m, e)
 		merchant.AddCommand(c)
 	}
@@ -179,4 +180,26 @@ func (m *Main) RotateNotifySecret(ctx context.Context, id string, grace time.Dur
 		return json.NewEncoder(m.Stdout).Encode(wire.NotifySecretView{MerchantID: rs.MerchantID, NotifySecret: rs.NotifySecret,
 			PreviousNotifySecretValidUntil: wire.OptTime(rs.PrevNotifySecretUntil)})
 	})
+}
+
+// setTimezoneCommand is `merchant set-timezone`.
+func setTimezoneCommand(ctx context.Context, m *Main) *cobra.Command {
+	var tz string
+	zone := &cobra.Command{
+		Use:   "set-timezone ID --timezone ZONE",
+		Short: "Set the time zone whose midnight is the merchant's daily settlement cut-off (UTC: the default); print it as JSON",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return m.merchants(ctx, func(ms *gateway.Merchants) error {
+				mi, err := ms.SetSettlementTimeZone(ctx, args[0], tz)
+				if err != nil {
+					return err
+				}
+				return json.NewEncoder(m.Stdout).Encode(mi)
+			})
+		},
+	}
+	zone.Flags().StringVar(&tz, "timezone", "", "an IANA time zone name such as Asia/Singapore, or UTC")
+	zone.MarkFlagRequired("timezone")
+	return zone
 }

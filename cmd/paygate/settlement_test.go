@@ -94,3 +94,23 @@ func TestSettlements(t *testing.T) {
 		t.Errorf("ledger verify: %s", out)
 	}
 }
+
+// TestSetTimezoneCommand: the operator sets a merchant's cut-off time zone,
+// sees it on the merchant, and a name that is no time zone is refused.
+func TestSetTimezoneCommand(t *testing.T) {
+	a := startApp(t)
+	db, id := "sqlite:"+a.dbPath, a.Sandbox.Merchant.ID
+	if out := mustRun(t, "merchant", "set-timezone", id, "--timezone", "Asia/Singapore", "--db", db); !strings.Contains(out,
+		`"settlementTimeZone":"Asia/Singapore"`) {
+		t.Errorf("set-timezone: %s", out)
+	}
+	if out := mustRun(t, "merchant", "show", id, "--db", db); !strings.Contains(out, `"settlementTimeZone":"Asia/Singapore"`) {
+		t.Errorf("merchant show: %s", out)
+	}
+	if out, _, err := runCmd(t, "merchant", "set-timezone", id, "--timezone", "Asia/Atlantis", "--db", db); err == nil {
+		t.Errorf("an unknown time zone was set: %s", out)
+	}
+	if out := mustRun(t, "merchant", "set-timezone", id, "--timezone", "UTC", "--db", db); strings.Contains(out, "settlementTimeZone") {
+		t.Errorf("back to UTC: %s", out)
+	}
+}

@@ -16,3 +16,11 @@ CREATE INDEX disputes_due ON disputes (due_at) WHERE status = 'NEEDS_RESPONSE';
 -- A batch's disputes: how many, and what they held or returned.
 ALTER TABLE settlements ADD COLUMN disputes bigint NOT NULL DEFAULT 0;
 ALTER TABLE settlements ADD COLUMN disputed_minor bigint NOT NULL DEFAULT 0;
+
+-- The time zone of a merchant's daily settlement cut-off, where the operator
+-- set one (paygate merchant set-timezone); a merchant without a row closes
+-- at 00:00 UTC.
+CREATE TABLE merchant_settlement (
+	merchant_id text PRIMARY KEY REFERENCES merchants (id),
+	time_zone   text NOT NULL
+);
