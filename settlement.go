@@ -14,6 +14,9 @@ type SettlementStatus string
 const (
 	SettlementSettled SettlementStatus = "SETTLED"
 	SettlementPaid    SettlementStatus = "PAID"
+	// SettlementClosing is a batch whose movements are still being taken
+	// in: the stores hide it from the merchant.
+	SettlementClosing SettlementStatus = "CLOSING"
 )
 
 // Settlement is a closed batch of one merchant's money movements in one
@@ -79,15 +82,23 @@ type Balance struct {
 // SettlementStore keeps settlement batches. A journal with Settle set
 // waits for a batch from the moment it is posted.
 type SettlementStore interface {
-	// CloseSettlement moves the merchant's waiting journals in currency
-	// posted before cutoff into batch id, calls build with their totals,
-	// and writes the settlement it returns with the change's journals and
-	// notifications (nothing else of it), all in one transaction. build
-	// returning a nil settlement (no journal waits) writes nothing and
-	// CloseSettlement returns nil, nil. A batch of the same merchant,
-	// currency and cutoff already there is EConflict.
+	// CloseSettlement closes batch id of the merchant's journals in
+	// currency posted before cutoff and waiting: it opens the batch CLOSING
+	// (hidden from Settlement, Settlements and SettlementItems; its
+	// journals still count in WaitingBalances), takes the journals into it
+	// a chunk at a time, each chunk a transaction of its own, then in one
+	// last transaction takes what still waits, calls build with the
+	// batch's totals and writes the settlement build returns (SETTLED) with
+	// the change's journals and notifications (nothing else of it). build
+	// returning a nil settlement (nothing waited) removes the batch and
+	// CloseSettlement returns nil, nil; so does a batch already closed. A
+	// close cut short leaves the batch CLOSING (ClosingSettlements); the
+	// same call with its id finishes it. Another batch of the same
+	// merchant, currency and cutoff is EConflict.
 	CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
 		build func([]SettlementTotal) (*Settlement, Change, error)) (*Settlement, error)
+	// ClosingSettlements lists batches whose close was cut short.
+	ClosingSettlements(ctx context.Context) ([]*Settlement, error)
 	// Due lists the merchants and currencies with journals waiting, with
 	// the time of the oldest.
 	Due(ctx context.Context) ([]Due, error)

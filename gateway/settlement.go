@@ -27,8 +27,12 @@ const settlementIDDigits = 8
 // The batch's settlement.closed notification, to each of the merchant's
 // subscriptions, commits with it.
 func (s *core) closeBatch(ctx context.Context, merchantID, currency string, cutoff time.Time) (*paygate.Settlement, error) {
+	return s.finishBatch(ctx, newID("stl_", s.now(), settlementIDDigits), merchantID, currency, cutoff)
+}
+
+// finishBatch closes batch id, new or cut short.
+func (s *core) finishBatch(ctx context.Context, id, merchantID, currency string, cutoff time.Time) (*paygate.Settlement, error) {
 	now := s.now()
-	id := newID("stl_", now, settlementIDDigits)
 	subs, err := s.store.Subscriptions(ctx, merchantID)
 	if err != nil {
 		return nil, err
@@ -81,11 +85,21 @@ func settlementNotifications(st *paygate.Settlement, subs []*paygate.Subscriptio
 // its cut-off time zone, UTC unless set), once a day passed its cut-off:
 // every node's sweep calls it, and exactly one closes each batch.
 func (s *core) closeDue(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	closing, err := s.store.ClosingSettlements(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, b := range closing { // closes cut short (a crash, a timeout): finish them first
+		if _, err := s.finishBatch(ctx, b.ID, b.MerchantID, b.Currency, b.Cutoff); err != nil {
+			return n, err
+		}
+		n++
+	}
 	due, err := s.store.Due(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
 	for _, d := range due {
 		st, err := s.merchantState(ctx, d.MerchantID)
 		if err != nil {

@@ -12,40 +12,156 @@ import (
 const settlementColumns = `id, merchant_id, currency, cutoff, status, captures, refunds, gross_minor, refunded_minor, fee_minor,
 	net_minor, created_at, paid_at, disputes, disputed_minor`
 
-// The totals of a batch's journals, by journal kind and account kind; the
-// items of a batch, one line a journal.
-const (
-	settlementTotalsSQL = `SELECT j.kind, e.account_kind, COUNT(*), SUM(e.minor) FROM settlement_items i
-		JOIN journals j ON j.id = i.journal_id JOIN journal_entries e ON e.journal_id = j.id
-		WHERE i.settlement_id = ? AND e.currency = ? GROUP BY j.kind, e.account_kind ORDER BY j.kind, e.account_kind`
-	settlementItemsSQL = `SELECT j.id, j.kind, j.trade_no, j.ref, j.at,
+// settlementItemsSQL reads the lines of a batch, one a journal.
+const settlementItemsSQL = `SELECT j.id, j.kind, j.trade_no, j.ref, j.at,
 		COALESCE(SUM(CASE WHEN e.account_kind = 'acquirer_owes' THEN e.minor END), 0),
 		COALESCE(-SUM(CASE WHEN e.account_kind = 'provider_fees' THEN e.minor END), 0),
 		COALESCE(-SUM(CASE WHEN e.account_kind = 'merchant_pending' THEN e.minor END), 0)
 		FROM settlement_items i JOIN settlements s ON s.id = i.settlement_id JOIN journals j ON j.id = i.journal_id
 		JOIN journal_entries e ON e.journal_id = j.id
-		WHERE i.settlement_id = ? AND s.merchant_id = ? AND i.journal_id > ?
+		WHERE i.settlement_id = ? AND s.merchant_id = ? AND s.status <> 'CLOSING' AND i.journal_id > ?
 		GROUP BY j.id, j.kind, j.trade_no, j.ref, j.at ORDER BY j.id LIMIT ?`
-)
 
-// CloseSettlement takes the waiting journals into a batch and writes it,
-// in one transaction of the one writer: no journal is in two batches.
+// CloseSettlement opens batch id (CLOSING, hidden from the merchant), takes
+// the waiting movements into it a chunk at a time, each chunk a short
+// transaction of its own so that payments keep committing between them,
+// and finishes it in one last transaction: what still waits, the totals,
+// the settlement, its journal and its notifications. A close cut short
+// leaves the batch CLOSING, its movements counted as pending, and the same
+// call with its id finishes it.
 func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency string, cutoff time.Time,
 	build func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error)) (*paygate.Settlement, error) {
+	b := batchKey{id, merchantID, currency, ms(cutoff)}
+	open, err := s.openBatch(ctx, b)
+	if err != nil || !open {
+		return nil, err
+	}
+	for {
+		start := time.Now()
+		n, err := s.inTx(ctx, func(tx *tx) (int64, error) { return takeChunk(ctx, tx, b, settlementChunk) })
+		if err != nil {
+			return nil, err
+		}
+		if n < settlementChunk {
+			break
+		}
+		// The one writer is the payments' too: leave it to them for twice
+		// as long as the chunk held it.
+		select {
+		case <-time.After(2 * time.Since(start)):
+		case <-ctx.Done():
+			return nil, paygate.Errorf(paygate.EUnavailable, "the close was cut short; the next sweep finishes it")
+		}
+	}
+	var st *paygate.Settlement
+	_, err = s.inTx(ctx, func(tx *tx) (int64, error) {
+		var err error
+		st, err = finishBatch(ctx, tx, b, build)
+		return 0, err
+	})
+	return st, err
+}
+
+// settlementChunk is how many movements one short transaction takes into a
+// batch: about 30 ms of the writer here.
+const settlementChunk = 5_000
+
+type batchKey struct {
+	id, merchant, currency string
+	cutoff                 int64
+}
+
+// openBatch writes the batch CLOSING, or finds it so (a close cut short);
+// false when it is already closed.
+func (s *Store) openBatch(ctx context.Context, b batchKey) (bool, error) {
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO settlements (`+settlementColumns+`) VALUES (?, ?, ?, ?, 'CLOSING', 0, 0, 0, 0, 0, 0, ?, NULL, 0, 0)
+		ON CONFLICT (id) DO NOTHING`, b.id, b.merchant, b.currency, b.cutoff, b.cutoff); err != nil {
+		return false, dbErr("close settlement", err)
+	}
+	var status string
+	err := s.w.QueryRowContext(ctx, `SELECT status FROM settlements WHERE id = ? AND merchant_id = ?`, b.id, b.merchant).Scan(&status)
+	return status == "CLOSING", dbErr("close settlement", err)
+}
+
+// inTx runs f in a transaction of the writer and commits it.
+func (s *Store) inTx(ctx context.Context, f func(*tx) (int64, error)) (int64, error) {
 	tx, err := s.w.begin(ctx)
 	if err != nil {
-		return nil, dbErr("close settlement", err)
+		return 0, dbErr("close settlement", err)
 	}
 	defer tx.Rollback()
+	n, err := f(tx)
+	if err != nil {
+		return 0, err
+	}
+	return n, dbErr("close settlement", tx.Commit())
+}
+
+// takeChunk moves up to limit (0: all) of the batch's waiting movements into
+// it, in queue order, adding their sums to its totals; it answers how many.
+func takeChunk(ctx context.Context, tx *tx, b batchKey, limit int) (int64, error) {
+	args := []any{b.merchant, b.currency, b.cutoff}
+	bounded := false
+	if limit > 0 {
+		var lastAt int64
+		var lastID string
+		err := tx.QueryRowContext(ctx, `SELECT at, journal_id FROM unsettled WHERE merchant_id = ? AND currency = ? AND at < ?
+			ORDER BY at, journal_id LIMIT 1 OFFSET ?`, append(args, limit-1)...).Scan(&lastAt, &lastID)
+		switch {
+		case err == nil:
+			bounded = true
+			args = []any{b.merchant, b.currency, lastAt, b.merchant, b.currency, lastAt, lastID}
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, dbErr("close settlement", err)
+		}
+	}
+	// The chunk: the queue's rows of the batch up to the last one found,
+	// a range of its key.
+	// The last row's at is before the cut-off, so it alone bounds the
+	// range: with two upper bounds the planner would take the cut-off's,
+	// and each chunk would walk the whole rest of the queue.
+	where := func(a string) string {
+		key := a + "merchant_id = ? AND " + a + "currency = ? AND " + a + "at"
+		if bounded { // two ranges of the key, so that movements of one instant do not make it walk the rest
+			return "(" + key + " < ?) OR (" + key + " = ? AND " + a + "journal_id <= ?)"
+		}
+		return key + " < ?"
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settlement_totals (settlement_id, journal_kind, account_kind, journals, minor)
+		SELECT ?, j.kind, e.account_kind, COUNT(*), SUM(e.minor) FROM unsettled u JOIN journals j ON j.id = u.journal_id
+		JOIN journal_entries e ON e.journal_id = j.id AND e.currency = u.currency
+		WHERE `+where("u.")+` GROUP BY j.kind, e.account_kind
+		ON CONFLICT (settlement_id, journal_kind, account_kind) DO UPDATE SET journals = journals + excluded.journals,
+		minor = minor + excluded.minor`, append([]any{b.id}, args...)...); err != nil {
+		return 0, dbErr("close settlement", err)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settlement_items (journal_id, settlement_id) SELECT journal_id, ? FROM unsettled
-		WHERE merchant_id = ? AND currency = ? AND at < ?`, id, merchantID, currency, ms(cutoff)); err != nil {
+		WHERE `+where(""), append([]any{b.id}, args...)...); err != nil {
+		return 0, dbErr("close settlement", err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM unsettled WHERE `+where(""), args...)
+	if err != nil {
+		return 0, dbErr("close settlement", err)
+	}
+	n, err := res.RowsAffected()
+	return n, dbErr("close settlement", err)
+}
+
+// finishBatch takes what still waits, builds the batch from its totals and
+// writes it SETTLED, with the change's journals and notifications; a batch
+// no longer CLOSING (finished by another call) is nil, and one with nothing
+// in it is deleted.
+func finishBatch(ctx context.Context, tx *tx, b batchKey,
+	build func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error)) (*paygate.Settlement, error) {
+	var status string
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM settlements WHERE id = ?`, b.id).Scan(&status); err != nil || status != "CLOSING" {
 		return nil, dbErr("close settlement", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM unsettled WHERE merchant_id = ? AND currency = ? AND at < ?`,
-		merchantID, currency, ms(cutoff)); err != nil {
-		return nil, dbErr("close settlement", err)
+	if _, err := takeChunk(ctx, tx, b, 0); err != nil {
+		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, settlementTotalsSQL, id, currency)
+	rows, err := tx.QueryContext(ctx, `SELECT journal_kind, account_kind, journals, minor FROM settlement_totals WHERE settlement_id = ?
+		ORDER BY journal_kind, account_kind`, b.id)
 	if err != nil {
 		return nil, dbErr("close settlement", err)
 	}
@@ -63,12 +179,17 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 		return nil, dbErr("close settlement", err)
 	}
 	st, c, err := build(totals)
-	if err != nil || st == nil {
+	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settlements (`+settlementColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		st.ID, st.MerchantID, st.Currency, ms(st.Cutoff), st.Status, st.Captures, st.Refunds, st.GrossMinor, st.RefundedMinor,
-		st.FeeMinor, st.NetMinor, ms(st.CreatedAt), msPtr(st.PaidAt), st.Disputes, st.DisputedMinor); err != nil {
+	if st == nil {
+		_, err := tx.ExecContext(ctx, `DELETE FROM settlements WHERE id = ?`, b.id)
+		return nil, dbErr("close settlement", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE settlements SET status = ?, captures = ?, refunds = ?, gross_minor = ?, refunded_minor = ?,
+		fee_minor = ?, net_minor = ?, created_at = ?, disputes = ?, disputed_minor = ? WHERE id = ? AND status = 'CLOSING'`,
+		st.Status, st.Captures, st.Refunds, st.GrossMinor, st.RefundedMinor, st.FeeMinor, st.NetMinor, ms(st.CreatedAt), st.Disputes,
+		st.DisputedMinor, b.id); err != nil {
 		return nil, dbErr("close settlement", err)
 	}
 	if err := applyJournals(ctx, tx, c.Journals); err != nil {
@@ -77,7 +198,25 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 	if err := applyNotifications(ctx, tx, paygate.Change{Notifications: c.Notifications}); err != nil {
 		return nil, err
 	}
-	return st, dbErr("close settlement", tx.Commit())
+	return st, nil
+}
+
+// ClosingSettlements lists the batches a close left CLOSING.
+func (s *Store) ClosingSettlements(ctx context.Context) ([]*paygate.Settlement, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+settlementColumns+` FROM settlements WHERE status = 'CLOSING' ORDER BY id LIMIT 100`)
+	if err != nil {
+		return nil, dbErr("closing settlements", err)
+	}
+	defer rows.Close()
+	var out []*paygate.Settlement
+	for rows.Next() {
+		st, err := scanSettlement(rows)
+		if err != nil {
+			return nil, dbErr("closing settlements", err)
+		}
+		out = append(out, st)
+	}
+	return out, dbErr("closing settlements", rows.Err())
 }
 
 // Due lists the merchants and currencies with journals waiting, each with
@@ -144,7 +283,7 @@ func scanSettlement(sc interface{ Scan(...any) error }) (*paygate.Settlement, er
 
 // Settlement returns a merchant's batch.
 func (s *Store) Settlement(ctx context.Context, merchantID, id string) (*paygate.Settlement, error) {
-	st, err := scanSettlement(s.r.QueryRowContext(ctx, `SELECT `+settlementColumns+` FROM settlements WHERE id = ? AND merchant_id = ?`,
+	st, err := scanSettlement(s.r.QueryRowContext(ctx, `SELECT `+settlementColumns+` FROM settlements WHERE id = ? AND merchant_id = ? AND status <> 'CLOSING'`,
 		id, merchantID))
 	if err != nil {
 		return nil, dbErr("settlement", err)
@@ -158,7 +297,7 @@ func (s *Store) Settlements(ctx context.Context, merchantID, before string, limi
 		before = "\U0010FFFF"
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+settlementColumns+` FROM settlements WHERE merchant_id = ? AND id < ?
-		ORDER BY id DESC LIMIT ?`, merchantID, before, limit)
+		AND status <> 'CLOSING' ORDER BY id DESC LIMIT ?`, merchantID, before, limit)
 	if err != nil {
 		return nil, dbErr("settlements", err)
 	}
@@ -224,9 +363,12 @@ func (s *Store) PaySettlement(ctx context.Context, merchantID, id string, paidAt
 
 // WaitingBalances sums the merchant's lines of its waiting journals.
 func (s *Store) WaitingBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
-	return s.balances(ctx, `SELECT e.account_kind, u.currency, SUM(e.minor) FROM unsettled u
-		JOIN journal_entries e ON e.journal_id = u.journal_id AND e.account_merchant = u.merchant_id
-		WHERE u.merchant_id = ? GROUP BY e.account_kind, u.currency ORDER BY u.currency, e.account_kind`, merchantID)
+	return s.balances(ctx, `SELECT e.account_kind, w.currency, SUM(e.minor) FROM (
+			SELECT journal_id, merchant_id, currency FROM unsettled WHERE merchant_id = ?
+			UNION ALL SELECT i.journal_id, b.merchant_id, b.currency FROM settlements b
+			JOIN settlement_items i ON i.settlement_id = b.id WHERE b.merchant_id = ? AND b.status = 'CLOSING') w
+		JOIN journal_entries e ON e.journal_id = w.journal_id AND e.account_merchant = w.merchant_id
+		GROUP BY e.account_kind, w.currency ORDER BY w.currency, e.account_kind`, merchantID, merchantID)
 }
 
 // UnpaidBalances sums the net of the merchant's SETTLED batches.

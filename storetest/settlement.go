@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -75,10 +77,7 @@ func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if items, err := s.SettlementItems(ctx, "m_2", "stl_1", "", 10); err != nil || len(items) != 0 {
 		t.Errorf("another merchant's batch's lines: %+v, %v", items, err)
 	}
-	// Nothing waits any more before the cut-off: a second close writes nothing.
-	if st, err := s.CloseSettlement(ctx, "stl_2", "m_1", "USD", cutoff, settle("stl_2", "m_1", "USD", cutoff, nil)); st != nil || err != nil {
-		t.Errorf("closing again: %+v, %v; want nothing", st, err)
-	}
+	closeAgain(t, s, cutoff)
 	// The later capture waits for the next batch; a batch of the same cut-off is refused.
 	_, err = s.CloseSettlement(ctx, "stl_3", "m_1", "USD", cutoff, func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error) {
 		x := *want
@@ -157,5 +156,67 @@ func payOnce(t *testing.T, s paygate.Store) {
 	got, err := s.Settlement(ctx, "m_1", "stl_1")
 	if err != nil || got.Status != paygate.SettlementPaid || got.PaidAt == nil || !got.PaidAt.Equal(at(4*time.Hour)) {
 		t.Errorf("the paid batch: %+v, %v", got, err)
+	}
+}
+
+// testSettlementResume: a close cut short before it finished leaves its
+// batch CLOSING: hidden from the merchant, its movements still pending,
+// listed by ClosingSettlements; the same close again finishes it.
+func testSettlementResume(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	for i := range 3 {
+		j, err := ledger.Capture(fmt.Sprintf("J-capture-R%d", i), "m_1", fmt.Sprintf("R%d", i), at(time.Duration(i)*time.Minute),
+			money(1_000, "USD"), money(30, "USD"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustApply(t, s, paygate.Change{Journals: []*paygate.Journal{j}})
+	}
+	cutoff := at(time.Hour)
+	crash := errors.New("cut short")
+	_, err := s.CloseSettlement(ctx, "stl_r", "m_1", "USD", cutoff, func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error) {
+		return nil, paygate.Change{}, crash
+	})
+	if !errors.Is(err, crash) {
+		t.Fatalf("the cut-short close: %v", err)
+	}
+	if closing, err := s.ClosingSettlements(ctx); err != nil || len(closing) != 1 || closing[0].ID != "stl_r" || !closing[0].Cutoff.Equal(cutoff) {
+		t.Fatalf("ClosingSettlements = %+v, %v; want stl_r", closing, err)
+	}
+	if _, err := s.Settlement(ctx, "m_1", "stl_r"); paygate.ErrorCode(err) != paygate.ENotFound {
+		t.Errorf("a closing batch read by its merchant: %v, want not_found", err)
+	}
+	if page, err := s.Settlements(ctx, "m_1", "", 10); err != nil || len(page) != 0 {
+		t.Errorf("a closing batch listed: %+v, %v", page, err)
+	}
+	if bs, err := s.WaitingBalances(ctx, "m_1"); err != nil || len(bs) != 1 || bs[0].Minor != -3*970 {
+		t.Errorf("WaitingBalances while closing = %+v, %v; want the three captures' net pending", bs, err)
+	}
+	st, err := s.CloseSettlement(ctx, "stl_r", "m_1", "USD", cutoff, settle("stl_r", "m_1", "USD", cutoff, nil))
+	if err != nil || st == nil || st.Captures != 3 || st.NetMinor != 3*970 {
+		t.Fatalf("the close again: %+v, %v; want the three captures", st, err)
+	}
+	if closing, err := s.ClosingSettlements(ctx); err != nil || len(closing) != 0 {
+		t.Errorf("ClosingSettlements after = %+v, %v", closing, err)
+	}
+	if items, err := s.SettlementItems(ctx, "m_1", "stl_r", "", 10); err != nil || len(items) != 3 {
+		t.Errorf("the batch's lines: %+v, %v", items, err)
+	}
+	if bs, err := s.WaitingBalances(ctx, "m_1"); err != nil || len(bs) != 0 {
+		t.Errorf("WaitingBalances after = %+v, %v; want none", bs, err)
+	}
+}
+
+// closeAgain: another batch of the same cut-off is refused; one with
+// nothing waiting leaves nothing behind.
+func closeAgain(t *testing.T, s paygate.Store, cutoff time.Time) {
+	ctx := t.Context()
+	_, err := s.CloseSettlement(ctx, "stl_2", "m_1", "USD", cutoff, settle("stl_2", "m_1", "USD", cutoff, nil))
+	wantCode(t, err, paygate.EConflict)
+	if st, err := s.CloseSettlement(ctx, "stl_empty", "m_3", "USD", cutoff, settle("stl_empty", "m_3", "USD", cutoff, nil)); st != nil || err != nil {
+		t.Errorf("closing with nothing waiting: %+v, %v; want nothing", st, err)
+	}
+	if closing, err := s.ClosingSettlements(ctx); err != nil || len(closing) != 0 {
+		t.Errorf("ClosingSettlements = %+v, %v; want none", closing, err)
 	}
 }

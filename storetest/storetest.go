@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Journals", testJournals},
 		{"Prices", testPrices},
 		{"Settlements", testSettlements},
+		{"SettlementResume", testSettlementResume},
 		{"SettlementTimeZone", testSettlementTimeZone},
 		{"Disputes", testDisputes},
 		{"BooksProperty", testBooksProperty},

@@ -34,6 +34,17 @@ CREATE TABLE settlements (
 );
 CREATE INDEX settlements_merchant ON settlements (merchant_id, id);
 
+-- A batch's sums by journal kind and account kind, added to as its
+-- movements are taken in chunks (a batch is CLOSING until they are all in).
+CREATE TABLE settlement_totals (
+	settlement_id text COLLATE "C" NOT NULL,
+	journal_kind  text COLLATE "C" NOT NULL,
+	account_kind  text COLLATE "C" NOT NULL,
+	journals      bigint NOT NULL,
+	minor         bigint NOT NULL,
+	PRIMARY KEY (settlement_id, journal_kind, account_kind)
+);
+
 CREATE TABLE settlement_items (
 	journal_id    text COLLATE "C" PRIMARY KEY,
 	settlement_id text COLLATE "C" NOT NULL

@@ -34,6 +34,17 @@ CREATE TABLE settlements (
 );
 CREATE INDEX settlements_merchant ON settlements (merchant_id, id);
 
+-- A batch's sums by journal kind and account kind, added to as its
+-- movements are taken in chunks (a batch is CLOSING until they are all in).
+CREATE TABLE settlement_totals (
+	settlement_id TEXT NOT NULL,
+	journal_kind  TEXT NOT NULL,
+	account_kind  TEXT NOT NULL,
+	journals      INTEGER NOT NULL,
+	minor         INTEGER NOT NULL,
+	PRIMARY KEY (settlement_id, journal_kind, account_kind)
+) WITHOUT ROWID;
+
 CREATE TABLE settlement_items (
 	journal_id    TEXT PRIMARY KEY,
 	settlement_id TEXT NOT NULL
