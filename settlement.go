@@ -85,7 +85,7 @@ type SettlementStore interface {
 	// CloseSettlement closes batch id of the merchant's journals in
 	// currency posted before cutoff and waiting: it opens the batch CLOSING
 	// (hidden from Settlement, Settlements and SettlementItems; its
-	// journals still count in WaitingBalances), takes the journals into it
+	// journals still count in Balances), takes the journals into it
 	// a chunk at a time, each chunk a transaction of its own, then in one
 	// last transaction takes what still waits, calls build with the
 	// batch's totals and writes the settlement build returns (SETTLED) with
@@ -119,12 +119,11 @@ type SettlementStore interface {
 	// PaySettlement marks a SETTLED batch PAID at paidAt and posts j, in one
 	// transaction; a batch not SETTLED is EConflict, an absent one ENotFound.
 	PaySettlement(ctx context.Context, merchantID, id string, paidAt time.Time, j *Journal) error
-	// WaitingBalances sums, per account kind and currency, the merchant's
-	// own lines of its journals still waiting for a batch: what it is owed
-	// for movements not settled yet (each batch's settlement journal
-	// cancels its movements' lines).
-	WaitingBalances(ctx context.Context, merchantID string) ([]Balance, error)
-	// UnpaidBalances sums, per currency, the net of the merchant's SETTLED
-	// batches (Account ""): what it is owed for batches not paid out yet.
-	UnpaidBalances(ctx context.Context, merchantID string) ([]Balance, error)
+	// Balances sums, in one snapshot, ordered by currency: per account
+	// kind, the merchant's own lines of its journals still waiting for a
+	// batch or in a CLOSING one (what it is owed for movements not settled
+	// yet: each batch's settlement journal cancels its movements' lines);
+	// and, as Account "", the net of its SETTLED batches (what it is owed
+	// for batches not paid out yet).
+	Balances(ctx context.Context, merchantID string) ([]Balance, error)
 }

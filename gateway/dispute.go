@@ -93,6 +93,7 @@ func (s *Disputes) List(ctx context.Context, startingAfter, limit string) (page 
 // SubmitEvidence gives the merchant's answer to a dispute waiting for one,
 // before its deadline; the acquirer decides at once (the sandbox: evidence
 // holding "winning_evidence" wins), and the answer is the decided dispute.
+// The same evidence again answers the dispute as decided (a safe retry).
 //
 // Errors: invalid_parameter, not_found, invalid_state (answered already,
 // or past the deadline).
@@ -109,6 +110,9 @@ func (s *Disputes) SubmitEvidence(ctx context.Context, id string, req *wire.Evid
 		d, err := s.store.Dispute(ctx, merchantID, id)
 		if err != nil {
 			return nil, err
+		}
+		if d.Status != paygate.DisputeNeedsResponse && d.Evidence == req.Evidence {
+			return d, nil // the same answer again (a retry that lost the first reply): the decision it got
 		}
 		if d.Status != paygate.DisputeNeedsResponse {
 			return nil, paygate.Errorf(paygate.EInvalidState, "dispute %s is %s; evidence is taken while it is NEEDS_RESPONSE", id, d.Status)
@@ -167,15 +171,19 @@ func (s *core) sweepDisputes(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	n, failed := 0, 0
 	for _, d := range due {
 		if _, err := s.decideDispute(ctx, d, "", false, "sweep"); err != nil {
-			if err == errStale {
-				continue // answered meanwhile; the next sweep looks again
+			if err != errStale { // errStale: answered meanwhile; the next sweep looks again
+				s.log.ErrorContext(ctx, "losing an unanswered dispute failed", "disputeId", d.DisputeID, "err", err)
+				failed++
 			}
-			return n, err
+			continue
 		}
 		n++
+	}
+	if failed > 0 {
+		return n, paygate.Errorf(paygate.EInternal, "%d disputes past their deadline could not be closed; the next sweep tries again", failed)
 	}
 	return n, nil
 }

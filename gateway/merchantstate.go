@@ -30,7 +30,6 @@ type stateEntry struct {
 	rate     float64 // the merchant's own rate limit; 0: the node's
 	burst    int
 	prices   []paygate.Price // the merchant's and the default plan's
-	cutoffTZ *time.Location  // where its settlement day ends (UTC unless set)
 	err      error
 }
 
@@ -77,9 +76,7 @@ func (s *core) merchantState(ctx context.Context, id string) (*stateEntry, error
 		if err == nil {
 			e.prices, err = s.store.Prices(context.WithoutCancel(ctx), id)
 		}
-		if err == nil {
-			e.cutoffTZ, err = s.settlementZone(context.WithoutCancel(ctx), id)
-		}
+
 		switch {
 		case err == nil:
 		case isCode(err, paygate.ENotFound):

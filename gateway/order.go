@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -268,13 +269,10 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	if _, err := s.sweepDisputes(ctx, now); err != nil {
-		return n, err
-	}
-	if _, err := s.closeDue(ctx, now); err != nil {
-		return n, err
-	}
-	return n, s.forget(ctx, now)
+	// The books' sweeps and the clean-up run whatever the others met.
+	_, derr := s.sweepDisputes(ctx, now)
+	_, cerr := s.closeDue(ctx, now)
+	return n, errors.Join(derr, cerr, s.forget(ctx, now))
 }
 
 // forget deletes what has run its time: idempotency records, dashboard

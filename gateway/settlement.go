@@ -85,37 +85,48 @@ func settlementNotifications(st *paygate.Settlement, subs []*paygate.Subscriptio
 // its cut-off time zone, UTC unless set), once a day passed its cut-off:
 // every node's sweep calls it, and exactly one closes each batch.
 func (s *core) closeDue(ctx context.Context, now time.Time) (int, error) {
-	n := 0
 	closing, err := s.store.ClosingSettlements(ctx)
 	if err != nil {
 		return 0, err
-	}
-	for _, b := range closing { // closes cut short (a crash, a timeout): finish them first
-		if _, err := s.finishBatch(ctx, b.ID, b.MerchantID, b.Currency, b.Cutoff); err != nil {
-			return n, err
-		}
-		n++
 	}
 	due, err := s.store.Due(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for _, d := range due {
-		st, err := s.merchantState(ctx, d.MerchantID)
-		if err != nil {
-			return n, err
+	// One batch failing (a bad time zone, a database error) must not hold
+	// up the others: each is logged and tried again at the next sweep.
+	n, failed := 0, 0
+	for _, b := range closing { // closes cut short (a crash, a timeout): finish them first
+		if _, err := s.finishBatch(ctx, b.ID, b.MerchantID, b.Currency, b.Cutoff); err != nil {
+			s.log.ErrorContext(ctx, "finishing a settlement batch failed", "settlementId", b.ID, "err", err)
+			failed++
+			continue
 		}
-		cutoff := startOfDay(now, st.cutoffTZ)
+		n++
+	}
+	for _, d := range due {
+		loc, err := s.settlementZone(ctx, d.MerchantID)
+		if err != nil {
+			s.log.ErrorContext(ctx, "a merchant's settlement time zone does not load", "merchantId", d.MerchantID, "err", err)
+			failed++
+			continue
+		}
+		cutoff := startOfDay(now, loc)
 		if !d.Oldest.Before(cutoff) {
 			continue
 		}
 		b, err := s.closeBatch(ctx, d.MerchantID, d.Currency, cutoff)
 		if err != nil {
-			return n, err
+			s.log.ErrorContext(ctx, "closing a settlement batch failed", "merchantId", d.MerchantID, "currency", d.Currency, "err", err)
+			failed++
+			continue
 		}
 		if b != nil {
 			n++
 		}
+	}
+	if failed > 0 {
+		return n, paygate.Errorf(paygate.EInternal, "%d settlement batches failed to close; the next sweep tries again", failed)
 	}
 	return n, nil
 }
@@ -127,7 +138,14 @@ func startOfDay(t time.Time, loc *time.Location) time.Time {
 		loc = time.UTC
 	}
 	y, m, d := t.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if _, _, sd := start.In(loc).Date(); sd != d {
+		// Midnight does not exist that day (the clocks jump from 00:00 to
+		// 01:00) and time.Date answered the day before's 23:00: the day
+		// starts when the jump does.
+		_, start = start.ZoneBounds()
+	}
+	return start
 }
 
 // settlementZone loads a merchant's cut-off time zone (nil: UTC).
@@ -145,7 +163,7 @@ func (s *core) settlementZone(ctx context.Context, merchantID string) (*time.Loc
 
 // SetSettlementTimeZone sets the time zone whose midnight is a merchant's
 // daily cut-off: an IANA name such as Asia/Singapore, "" or "UTC" for UTC.
-// Nodes apply it within a second, from the next cut-off.
+// Each sweep reads it, so it applies from the next one.
 //
 // Errors: invalid_parameter, not_found.
 func (s *Merchants) SetSettlementTimeZone(ctx context.Context, merchantID, tz string) (MerchantInfo, error) {
@@ -274,30 +292,26 @@ type Balance struct {
 // books.
 func (s *Settlements) Balances(ctx context.Context) ([]Balance, error) {
 	merchantID := paygate.MerchantID(ctx)
-	waiting, err := s.store.WaitingBalances(ctx, merchantID)
-	if err != nil {
-		return nil, err
-	}
-	unpaid, err := s.store.UnpaidBalances(ctx, merchantID)
+	bs, err := s.store.Balances(ctx, merchantID)
 	if err != nil {
 		return nil, err
 	}
 	sums := map[string][2]int64{} // per currency: pending, available
-	for _, b := range waiting {
-		if b.Account == ledger.MerchantPending {
-			v := sums[b.Currency]
-			v[0] -= b.Minor // the books credit what is owed to the merchant
-			sums[b.Currency] = v
-		}
-	}
-	for _, b := range unpaid {
+	for _, b := range bs {
 		v := sums[b.Currency]
-		v[1] += b.Minor
+		switch b.Account {
+		case ledger.MerchantPending:
+			v[0] -= b.Minor // the books credit what is owed to the merchant
+		case "":
+			v[1] += b.Minor // the unpaid batches' net
+		}
 		sums[b.Currency] = v
 	}
 	out := []Balance{}
 	for cur, v := range sums {
-		out = append(out, Balance{Currency: cur, Pending: v[0], Available: v[1]})
+		if v != [2]int64{} {
+			out = append(out, Balance{Currency: cur, Pending: v[0], Available: v[1]})
+		}
 	}
 	slices.SortFunc(out, func(a, b Balance) int { return cmp.Compare(a.Currency, b.Currency) })
 	return out, nil

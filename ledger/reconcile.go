@@ -146,7 +146,7 @@ type Reconciliation struct {
 	Matched           int
 	MissingFromFile   []string // in the books on the file's dates, not in the file
 	MissingFromLedger []string // in the file, not in the books
-	AmountDiffers     []string // in both, with another amount or currency
+	AmountDiffers     []string // in both, with another amount, currency, merchant or payment
 }
 
 // Differences counts what did not match.
@@ -183,6 +183,9 @@ func Reconcile(lines []FileLine, journals []*Journal) *Reconciliation {
 		case !ok:
 			rep.MissingFromFile = append(rep.MissingFromFile, fmt.Sprintf("%s %s of %s (payment %s, %s %s)", want.Type, want.Reference,
 				want.Date, want.TradeNo, want.Currency, signedAmount(want)))
+		case got.MerchantID != want.MerchantID || got.TradeNo != want.TradeNo:
+			rep.AmountDiffers = append(rep.AmountDiffers, fmt.Sprintf("line %d: %s %s: the file names merchant %s and payment %s, the books %s and %s",
+				got.N, got.Type, got.Reference, got.MerchantID, got.TradeNo, want.MerchantID, want.TradeNo))
 		case got.Minor != want.Minor || got.Currency != want.Currency:
 			rep.AmountDiffers = append(rep.AmountDiffers, fmt.Sprintf("line %d: %s %s: the file says %s %s, the books %s %s", got.N,
 				got.Type, got.Reference, got.Currency, signedAmount(got), want.Currency, signedAmount(want)))

@@ -66,6 +66,14 @@ func TestReconcile(t *testing.T) {
 		len(rep.MissingFromLedger) != 1 || !strings.Contains(rep.MissingFromLedger[0], "CAPTURE T9") {
 		t.Errorf("the edited file: %+v", rep)
 	}
+	// A line naming another merchant's payment does not match.
+	read, err = ReadFile(strings.NewReader(strings.Replace(want, "CAPTURE,T1,T1,m,", "CAPTURE,T1,T1,m_other,", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := Reconcile(read, js); rep.Matched != 4 || len(rep.AmountDiffers) != 1 || !strings.Contains(rep.AmountDiffers[0], "m_other") {
+		t.Errorf("a line of another merchant: %+v", rep)
+	}
 	for _, bad := range []string{
 		"date,type\n",
 		want + "2026-12-01,SALE,T1,T1,m,USD,1.00\n",

@@ -9,9 +9,10 @@ import (
 )
 
 // Settle is a batch of a merchant's movements in one currency (captures,
-// refunds, disputes opened and won), from the totals of its journals, and the journal of its settlement by the
-// acquirer: the acquirer pays what it owes for the batch (gross less
-// refunds) into the provider's cash, and the batch's net moves from the
+// refunds, disputes opened and won), from the totals of its journals, and
+// the journal of its settlement by the acquirer: the acquirer pays what it
+// owes for the batch (gross less refunds and disputed) into the provider's
+// cash, and the batch's net moves from the
 // merchant's pending balance to its available one. No journal at all is a
 // nil batch.
 func Settle(id, merchant, currency string, cutoff, at time.Time, totals []paygate.SettlementTotal) (*paygate.Settlement, *Journal, error) {

@@ -55,7 +55,7 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 }
 
 // settlementChunk is how many movements one transaction takes into a batch.
-const settlementChunk = 10_000
+const settlementChunk = 5_000
 
 type batchKey struct {
 	id, merchant, currency string
@@ -302,20 +302,17 @@ func (s *Store) PaySettlement(ctx context.Context, merchantID, id string, paidAt
 	return err
 }
 
-// WaitingBalances sums the merchant's lines of its waiting journals.
-func (s *Store) WaitingBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
-	return s.balances(ctx, `SELECT e.account_kind, w.currency, SUM(e.minor)::bigint FROM (
+// Balances sums the merchant's lines of its waiting journals and the net of
+// its unpaid batches, in one statement: one snapshot.
+func (s *Store) Balances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+	return s.balances(ctx, `SELECT * FROM (SELECT e.account_kind, w.currency, SUM(e.minor)::bigint FROM (
 			SELECT journal_id, merchant_id, currency FROM unsettled WHERE merchant_id = $1
 			UNION ALL SELECT i.journal_id, b.merchant_id, b.currency FROM settlements b
 			JOIN settlement_items i ON i.settlement_id = b.id WHERE b.merchant_id = $1 AND b.status = 'CLOSING') w
 		JOIN journal_entries e ON e.journal_id = w.journal_id AND e.account_merchant = w.merchant_id
-		GROUP BY e.account_kind, w.currency ORDER BY w.currency COLLATE "C", e.account_kind COLLATE "C"`, merchantID)
-}
-
-// UnpaidBalances sums the net of the merchant's SETTLED batches.
-func (s *Store) UnpaidBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
-	return s.balances(ctx, `SELECT '', currency, SUM(net_minor)::bigint FROM settlements WHERE merchant_id = $1 AND status = $2
-		GROUP BY currency ORDER BY currency COLLATE "C"`, merchantID, string(paygate.SettlementSettled))
+		GROUP BY e.account_kind, w.currency
+		UNION ALL SELECT '', currency, SUM(net_minor)::bigint FROM settlements WHERE merchant_id = $1 AND status = 'SETTLED'
+		GROUP BY currency) x (kind, currency, minor) ORDER BY currency COLLATE "C", kind COLLATE "C"`, merchantID)
 }
 
 func (s *Store) balances(ctx context.Context, q string, args ...any) ([]paygate.Balance, error) {

@@ -361,20 +361,17 @@ func (s *Store) PaySettlement(ctx context.Context, merchantID, id string, paidAt
 	return dbErr("pay settlement", tx.Commit())
 }
 
-// WaitingBalances sums the merchant's lines of its waiting journals.
-func (s *Store) WaitingBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
+// Balances sums the merchant's lines of its waiting journals and the net of
+// its unpaid batches, in one statement: one snapshot.
+func (s *Store) Balances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
 	return s.balances(ctx, `SELECT e.account_kind, w.currency, SUM(e.minor) FROM (
 			SELECT journal_id, merchant_id, currency FROM unsettled WHERE merchant_id = ?
 			UNION ALL SELECT i.journal_id, b.merchant_id, b.currency FROM settlements b
 			JOIN settlement_items i ON i.settlement_id = b.id WHERE b.merchant_id = ? AND b.status = 'CLOSING') w
 		JOIN journal_entries e ON e.journal_id = w.journal_id AND e.account_merchant = w.merchant_id
-		GROUP BY e.account_kind, w.currency ORDER BY w.currency, e.account_kind`, merchantID, merchantID)
-}
-
-// UnpaidBalances sums the net of the merchant's SETTLED batches.
-func (s *Store) UnpaidBalances(ctx context.Context, merchantID string) ([]paygate.Balance, error) {
-	return s.balances(ctx, `SELECT '', currency, SUM(net_minor) FROM settlements WHERE merchant_id = ? AND status = ?
-		GROUP BY currency ORDER BY currency`, merchantID, paygate.SettlementSettled)
+		GROUP BY e.account_kind, w.currency
+		UNION ALL SELECT '', currency, SUM(net_minor) FROM settlements WHERE merchant_id = ? AND status = 'SETTLED' GROUP BY currency
+		ORDER BY 2, 1`, merchantID, merchantID, merchantID)
 }
 
 func (s *Store) balances(ctx context.Context, q string, args ...any) ([]paygate.Balance, error) {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -87,20 +88,20 @@ func testSettlements(t *testing.T, open func(t *testing.T) paygate.Store) {
 	wantCode(t, err, paygate.EConflict)
 
 	closeConcurrently(t, s, cutoff)
-	if bs, err := s.UnpaidBalances(ctx, "m_1"); err != nil || !reflect.DeepEqual(bs, []paygate.Balance{{Currency: "USD", Minor: 8_776}}) {
-		t.Errorf("UnpaidBalances(m_1) before the payout = %+v, %v; want the batch's net", bs, err)
+	if _, bs, err := balances(ctx, s, "m_1"); err != nil || !reflect.DeepEqual(bs, []paygate.Balance{{Currency: "USD", Minor: 8_776}}) {
+		t.Errorf("the unpaid batches of m_1 before the payout = %+v, %v; want the batch's net", bs, err)
 	}
 	payOnce(t, s)
-	if bs, err := s.UnpaidBalances(ctx, "m_1"); err != nil || len(bs) != 0 {
-		t.Errorf("UnpaidBalances(m_1) after the payout = %+v, %v; want none", bs, err)
+	if _, bs, err := balances(ctx, s, "m_1"); err != nil || len(bs) != 0 {
+		t.Errorf("the unpaid batches of m_1 after the payout = %+v, %v; want none", bs, err)
 	}
-	bs, err := s.WaitingBalances(ctx, "m_1")
+	bs, _, err := balances(ctx, s, "m_1")
 	wantBs := []paygate.Balance{
 		{Account: ledger.MerchantPending, Currency: "EUR", Minor: -5_000},
 		{Account: ledger.MerchantPending, Currency: "USD", Minor: -291},
 	}
 	if err != nil || !reflect.DeepEqual(bs, wantBs) {
-		t.Errorf("WaitingBalances(m_1) = %+v, %v; want %+v", bs, err, wantBs)
+		t.Errorf("the waiting lines of m_1 = %+v, %v; want %+v", bs, err, wantBs)
 	}
 	due, err = s.Due(ctx)
 	if want := []paygate.Due{{MerchantID: "m_1", Currency: "EUR", Oldest: at(3 * time.Minute)}, {MerchantID: "m_1", Currency: "USD", Oldest: at(2 * time.Hour)}}; err != nil || !reflect.DeepEqual(due, want) {
@@ -189,8 +190,8 @@ func testSettlementResume(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if page, err := s.Settlements(ctx, "m_1", "", 10); err != nil || len(page) != 0 {
 		t.Errorf("a closing batch listed: %+v, %v", page, err)
 	}
-	if bs, err := s.WaitingBalances(ctx, "m_1"); err != nil || len(bs) != 1 || bs[0].Minor != -3*970 {
-		t.Errorf("WaitingBalances while closing = %+v, %v; want the three captures' net pending", bs, err)
+	if bs, _, err := balances(ctx, s, "m_1"); err != nil || len(bs) != 1 || bs[0].Minor != -3*970 {
+		t.Errorf("the waiting lines while closing = %+v, %v; want the three captures' net pending", bs, err)
 	}
 	st, err := s.CloseSettlement(ctx, "stl_r", "m_1", "USD", cutoff, settle("stl_r", "m_1", "USD", cutoff, nil))
 	if err != nil || st == nil || st.Captures != 3 || st.NetMinor != 3*970 {
@@ -202,8 +203,8 @@ func testSettlementResume(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if items, err := s.SettlementItems(ctx, "m_1", "stl_r", "", 10); err != nil || len(items) != 3 {
 		t.Errorf("the batch's lines: %+v, %v", items, err)
 	}
-	if bs, err := s.WaitingBalances(ctx, "m_1"); err != nil || len(bs) != 0 {
-		t.Errorf("WaitingBalances after = %+v, %v; want none", bs, err)
+	if bs, _, err := balances(ctx, s, "m_1"); err != nil || len(bs) != 0 {
+		t.Errorf("the waiting lines after = %+v, %v; want none", bs, err)
 	}
 }
 
@@ -219,4 +220,18 @@ func closeAgain(t *testing.T, s paygate.Store, cutoff time.Time) {
 	if closing, err := s.ClosingSettlements(ctx); err != nil || len(closing) != 0 {
 		t.Errorf("ClosingSettlements = %+v, %v; want none", closing, err)
 	}
+}
+
+// balances splits a merchant's Balances: the lines of its waiting journals,
+// and the net of its unpaid batches.
+func balances(ctx context.Context, s paygate.Store, merchant string) (waiting, unpaid []paygate.Balance, err error) {
+	bs, err := s.Balances(ctx, merchant)
+	for _, b := range bs {
+		if b.Account == "" {
+			unpaid = append(unpaid, b)
+		} else {
+			waiting = append(waiting, b)
+		}
+	}
+	return waiting, unpaid, err
 }

@@ -58,6 +58,9 @@ func TestDisputes(t *testing.T) {
 		t.Errorf("other evidence: %s", r.body)
 	}
 	c.do("POST", "/v1/disputes/"+lostID+"/evidence", map[string]string{"evidence": "again"}).wantError(409, "invalid_state", "")
+	if r := c.do("POST", "/v1/disputes/"+lostID+"/evidence", map[string]string{"evidence": "we think it was fine"}).want(200); r.str("status") != "LOST" {
+		t.Errorf("the same evidence again (a retry): %s", r.body)
+	}
 	// Won: the amount and the fee are back, and the payment refundable again.
 	if b := c.do("GET", "/v1/balance", nil).want(200); b.get("data.0.pending") != "85.99" {
 		t.Errorf("balance after one won and one lost: %s, want 100.99 - 15.00 = 85.99 pending", b.body)
@@ -103,7 +106,7 @@ func TestReconcile(t *testing.T) {
 		t.Fatalf("the settlement file: %v\n%s", err, body)
 	}
 	if out := mustRun(t, "reconcile", "--db", db, "--file", file, "--connector", "sandbox"); !strings.Contains(out,
-		"4 matched, 0 missing from the file, 0 missing from the books, 0 amounts differ") {
+		"4 matched, 0 missing from the file, 0 missing from the books, 0 differ") {
 		t.Errorf("reconcile: %s", out)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
@@ -113,8 +116,8 @@ func TestReconcile(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, err := runCmd(t, "reconcile", "--db", db, "--file", file)
-	if err == nil || !strings.Contains(out, "2 matched, 1 missing from the file, 1 missing from the books, 1 amounts differ") ||
-		!strings.Contains(out, "amount differs: line 2") || !strings.Contains(out, "T_unknown") {
+	if err == nil || !strings.Contains(out, "2 matched, 1 missing from the file, 1 missing from the books, 1 differ") ||
+		!strings.Contains(out, "differs: line 2") || !strings.Contains(out, "T_unknown") {
 		t.Errorf("reconcile of an edited file: %v\n%s", err, out)
 	}
 	if _, _, err := runCmd(t, "reconcile", "--db", db, "--file", file, "--connector", "stripe"); err == nil {

@@ -191,12 +191,12 @@ func (m *Main) Reconcile(ctx context.Context, connector, file string) error {
 	for _, group := range []struct {
 		name  string
 		lines []string
-	}{{"missing from the file", rep.MissingFromFile}, {"missing from the books", rep.MissingFromLedger}, {"amount differs", rep.AmountDiffers}} {
+	}{{"missing from the file", rep.MissingFromFile}, {"missing from the books", rep.MissingFromLedger}, {"differs", rep.AmountDiffers}} {
 		for _, l := range group.lines {
 			fmt.Fprintf(m.Stdout, "%s: %s\n", group.name, l)
 		}
 	}
-	fmt.Fprintf(m.Stdout, "%d matched, %d missing from the file, %d missing from the books, %d amounts differ\n", rep.Matched,
+	fmt.Fprintf(m.Stdout, "%d matched, %d missing from the file, %d missing from the books, %d differ\n", rep.Matched,
 		len(rep.MissingFromFile), len(rep.MissingFromLedger), len(rep.AmountDiffers))
 	if n := rep.Differences(); n > 0 {
 		return fmt.Errorf("the settlement file and the books differ: %d differences", n)
