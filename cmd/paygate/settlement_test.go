@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestSettlements: a sandbox merchant's captures and refunds wait in its
@@ -112,5 +116,40 @@ func TestSetTimezoneCommand(t *testing.T) {
 	}
 	if out := mustRun(t, "merchant", "set-timezone", id, "--timezone", "UTC", "--db", db); strings.Contains(out, "settlementTimeZone") {
 		t.Errorf("back to UTC: %s", out)
+	}
+}
+
+// TestMultiNodeSettlement: two nodes on one PostgreSQL database take
+// payments, the day passes, and both nodes' sweeps run at once, twice each:
+// exactly one batch closes, with every capture of the day, and the books
+// hold.
+func TestMultiNodeSettlement(t *testing.T) {
+	db := pgSchema(t)
+	key := newMasterKey(t)
+	pg := func(m *Main) { m.DB, m.MasterKey, m.RateLimit = db, key, 1e6 }
+	a := startApp(t, pg)
+	b := startApp(t, pg, func(m *Main) { m.Now = a.clock.Now })
+	ca, cb := a.sandbox(), b.login(a.Sandbox.Merchant.AppID, a.Sandbox.Secret)
+	for i, c := range []*client{ca, cb, ca, cb, ca, cb} {
+		c.do("POST", "/v1/payments", cardPayment(nextOrderNo(fmt.Sprintf("mn-stl-%d", i)), "4242424242424242")).want(201)
+	}
+	a.clock.Advance(13 * time.Hour) // past midnight UTC
+	var wg sync.WaitGroup
+	for _, n := range []*app{a, b, a, b} {
+		wg.Go(func() {
+			if _, err := n.Gateway.Sweep(context.Background()); err != nil {
+				t.Errorf("sweep: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	cb = b.login(a.Sandbox.Merchant.AppID, a.Sandbox.Secret) // the first token lived 2 h
+	list := cb.do("GET", "/v1/settlements", nil).want(200)
+	if list.get("data.0.captures") != 6.0 || list.get("data.1") != nil || list.get("data.0.cutoff") != "2026-11-26T00:00:00Z" {
+		t.Errorf("the batches after both nodes' sweeps: %s, want one of the 6 captures", list.body)
+	}
+	rep, err := a.Gateway.VerifyLedger(context.Background())
+	if err != nil || len(rep.Violations) != 0 {
+		t.Errorf("the books: %+v %v", rep, err)
 	}
 }
