@@ -38,7 +38,7 @@ func (Sandbox) TestCards() []TestCard {
 		cards = append(cards, TestCard{n, declines[n][0]})
 	}
 	return append(cards, TestCard{CardChallenge, "challenge"}, TestCard{CardFrictionless, "frictionless"},
-		TestCard{CardFraud, "fraud_suspected"}, TestCard{CardDisputed, "approved, then disputed"})
+		TestCard{CardFraud, "fraud_suspected"}, TestCard{CardDisputed, "disputed"})
 }
 
 // Chargeback: a capture of the dispute test card is disputed as

@@ -54,6 +54,8 @@ type Handler struct {
 	notifications notificationService
 	merchants     merchantService
 	risk          riskService
+	settlements   settlementService
+	disputes      disputeService
 	secure        bool // cookies only over https
 	log           *slog.Logger
 	mux           *http.ServeMux
@@ -63,7 +65,7 @@ type Handler struct {
 // gateway's base URL is https.
 func New(gw *gateway.Service, log *slog.Logger) *Handler {
 	h := &Handler{users: gw.Users, payments: gw.Payments, notifications: gw.Notifications,
-		merchants: gw.Merchants, risk: gw.Risk, secure: strings.HasPrefix(gw.Config().BaseURL, "https://"), log: log, mux: http.NewServeMux()}
+		merchants: gw.Merchants, risk: gw.Risk, settlements: gw.Settlements, disputes: gw.Disputes, secure: strings.HasPrefix(gw.Config().BaseURL, "https://"), log: log, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /dashboard/assets/{file}", h.asset)
 	h.mux.HandleFunc("GET /dashboard/signin", h.signInPage)
 	h.mux.HandleFunc("POST /dashboard/signin", h.signIn)
@@ -86,6 +88,7 @@ func New(gw *gateway.Service, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("GET /dashboard/developers/subscriptions/{id}", h.authed(paygate.PermDevelop, h.deliveriesPage))
 	h.mux.HandleFunc("POST /dashboard/developers/subscriptions/{id}/delete", h.authed(paygate.PermDevelop, h.deleteSubscription))
 	h.mux.HandleFunc("GET /dashboard/risk", h.authed(paygate.PermView, h.merchantPage(h.riskPage)))
+	h.mux.HandleFunc("GET /dashboard/money", h.authed(paygate.PermView, h.merchantPage(h.moneyPage)))
 	h.mux.HandleFunc("POST /dashboard/risk/entries", h.authed(paygate.PermRisk, h.addRiskEntry))
 	h.mux.HandleFunc("POST /dashboard/risk/lists/{list}/entries/{id}/delete", h.authed(paygate.PermRisk, h.deleteRiskEntry))
 	h.mux.HandleFunc("POST /dashboard/risk/rules", h.authed(paygate.PermRisk, h.addRiskRule))

@@ -8,6 +8,7 @@ import (
 
 	"paygate"
 	"paygate/gateway"
+	"paygate/wire"
 )
 
 // messages holds every text of the dashboard in each language it speaks.
@@ -82,6 +83,11 @@ var messages = map[string]map[string]string{
 		"deliveries": "Recent deliveries", "testCards": "Sandbox test cards",
 		"testCardsHint": "Any future expiry date and any 3-digit CVC. Any other valid card number is approved.",
 		"tc_approved":   "approved", "tc_challenge": "asks for a 3-D Secure challenge", "tc_frictionless": "3-D Secure without a challenge",
+		"tc_disputed": "approved, then disputed as it is captured",
+		"moneyTitle":  "Money", "moneyHint": "What you are owed: captured and not yet settled (pending), settled and not yet paid out (available). Each day's captures, refunds and disputes close into a settlement batch per currency at your cut-off.",
+		"balance": "Balance", "pending": "Pending", "available": "Available", "settlements": "Settlement batches",
+		"cutoff": "Cut-off", "gross": "Gross", "disputed": "Disputed", "fees": "Fees", "net": "Net",
+		"disputes": "Disputes", "evidenceDue": "Evidence due by",
 	},
 	"zh": {
 		"lang": "zh-CN", "other": "en", "otherName": "English", "brand": "paygate 管理后台",
@@ -153,13 +159,20 @@ var messages = map[string]map[string]string{
 		"deliveries": "最近投递", "testCards": "沙箱测试卡",
 		"testCardsHint": "有效期填任一未来日期，安全码填任意 3 位数字。其他有效卡号均会成功。",
 		"tc_approved":   "成功", "tc_challenge": "需要 3-D Secure 验证", "tc_frictionless": "3-D Secure 免验证",
+		"tc_disputed": "成功，请款后即被发起争议（拒付）",
+		"moneyTitle":  "资金", "moneyHint": "应付给您的款项：已请款未结算（待结算），已结算未打款（可提现）。每天的请款、退款和争议在您的截止时间按币种汇总为结算批次。",
+		"balance": "余额", "pending": "待结算", "available": "可提现", "settlements": "结算批次",
+		"cutoff": "截止时间", "gross": "总额", "disputed": "争议", "fees": "手续费", "net": "净额",
+		"disputes": "争议", "evidenceDue": "举证截止",
 	},
 }
 
 // funcs are the templates' helpers.
 var funcs = template.FuncMap{
 	"money": func(m paygate.Money) string { return m.String() + " " + m.Currency },
-	"when":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") + " UTC" },
+	// signed writes an amount that may be negative.
+	"signed": func(m paygate.Money) string { return wire.Signed(m.Minor, m.Currency) + " " + m.Currency },
+	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") + " UTC" },
 	// source names where a status change came from: the API (its request
 	// id), the dashboard (who), or the sweep.
 	"source": func(t map[string]string, reqID string) string {
@@ -173,8 +186,8 @@ var funcs = template.FuncMap{
 		}
 		return t["src_api"] + " " + reqID
 	},
-	"minor": func(minor int64, currency string) string {
-		return paygate.Money{Minor: minor, Currency: currency}.String() + " " + currency
+	"minor": func(minor int64, currency string) string { // may be negative
+		return wire.Signed(minor, currency) + " " + currency
 	},
 	"add":  func(a, b int) int { return a + b },
 	"list": func(s ...string) []string { return s },

@@ -555,3 +555,38 @@ func TestDashboardRisk(t *testing.T) {
 		t.Error("the risk changes are not in the audit log")
 	}
 }
+
+// TestDashboardMoney: the money page shows the merchant's balance, its
+// batches and its disputes, in both languages, and another merchant's
+// people see none of it.
+func TestDashboardMoney(t *testing.T) {
+	a := startApp(t)
+	viewer := a.newUser(a.Sandbox.Merchant.ID, "val@example.com", paygate.RoleViewer)
+	if pg := viewer.get("/dashboard/money").want(t, 200); !strings.Contains(pg.body, `id="balance-h"`) || strings.Contains(pg.body, `id="balance"`) {
+		t.Errorf("an empty money page:\n%s", pg.body)
+	}
+	c := a.sandbox()
+	c.do("POST", "/v1/payments", cardPayment(nextOrderNo("dash-money"), "4242424242424242")).want(201)
+	disputed := c.do("POST", "/v1/payments", cardPayment(nextOrderNo("dash-money"), "4000000000000259")).want(201).str("tradeNo")
+	c.do("POST", "/v1/settlements/close", nil).want(200)
+	c.do("POST", "/v1/payments", cardPayment(nextOrderNo("dash-money"), "4242424242424242")).want(201)
+	pg := viewer.get("/dashboard/money").want(t, 200)
+	for _, want := range []string{`id="balance"`, "100.99 USD", // the third payment waits
+		"85.99 USD", "SETTLED", // the first batch: two captures less the dispute and its fee
+		`id="disputes"`, disputed, "NEEDS_RESPONSE"} {
+		if !strings.Contains(pg.body, want) {
+			t.Errorf("the money page lacks %q", want)
+		}
+	}
+	if zh := viewer.get("/dashboard/money?lang=zh").want(t, 200); !strings.Contains(zh.body, "结算批次") {
+		t.Errorf("the money page in Chinese lacks its headings")
+	}
+	other, err := a.Gateway.Merchants.CreateMerchant(context.Background(), "Other shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsider := a.newUser(other.Merchant.ID, "out@example.com", paygate.RoleAdmin)
+	if pg := outsider.get("/dashboard/money").want(t, 200); strings.Contains(pg.body, disputed) || strings.Contains(pg.body, "100.99") {
+		t.Errorf("another merchant's money page shows this merchant's money")
+	}
+}
