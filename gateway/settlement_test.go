@@ -1,6 +1,8 @@
 package gateway_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -81,5 +83,42 @@ func TestCutoffTimeZone(t *testing.T) {
 	page, _, err := gw.Settlements.List(ctx, "", "")
 	if err != nil || len(page) != 1 || !page[0].Cutoff.Equal(time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)) {
 		t.Fatalf("after the merchant's midnight: %+v %v, want one batch cut at 16:00 UTC", page, err)
+	}
+}
+
+// TestSweepGoesOnPastAFailure: a merchant whose batch cannot close (its
+// stored time zone does not load) does not hold up another merchant's.
+func TestSweepGoesOnPastAFailure(t *testing.T) {
+	gw, store, ctx, now := newTestGateway(t, &acquirer.Sandbox{}, nil)
+	nm, err := gw.Merchants.CreateMerchant(ctx, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx2 := paygate.WithMerchantID(t.Context(), nm.Merchant.ID)
+	for i, c := range []context.Context{ctx, ctx2} {
+		if _, _, err := gw.Payments.CreatePayment(c, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD",
+			OrderNo: fmt.Sprintf("order-fail-%d", i), PaymentMethodType: "card", DeviceInfo: &wire.DeviceInfo{ClientIP: "203.0.113.9"},
+			Card: &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2040"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The zone of the merchant the sweep meets first (by id) was set past
+	// the check (an older node, a hand edit).
+	bad, good := ctx, ctx2
+	if paygate.MerchantID(ctx2) < paygate.MerchantID(ctx) {
+		bad, good = ctx2, ctx
+	}
+	if err := store.SetSettlementTimeZone(bad, paygate.MerchantID(bad), "Mars/Olympus"); err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(13 * time.Hour)
+	if _, err := gw.Sweep(ctx); err == nil {
+		t.Error("the sweep hid the batch that failed")
+	}
+	if page, _, err := gw.Settlements.List(good, "", ""); err != nil || len(page) != 1 {
+		t.Errorf("the other merchant's batches: %+v %v, want its day closed", page, err)
+	}
+	if page, _, _ := gw.Settlements.List(bad, "", ""); len(page) != 0 {
+		t.Errorf("a batch closed with a zone that does not load: %+v", page)
 	}
 }
