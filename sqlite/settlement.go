@@ -13,14 +13,13 @@ const settlementColumns = `id, merchant_id, currency, cutoff, status, captures, 
 	net_minor, created_at, paid_at, disputes, disputed_minor`
 
 // settlementItemsSQL reads the lines of a batch, one a journal.
-const settlementItemsSQL = `SELECT j.id, j.kind, j.trade_no, j.ref, j.at,
+const settlementItemsSQL = `SELECT e.journal_id, e.kind, e.trade_no, e.ref, e.at,
 		COALESCE(SUM(CASE WHEN e.account_kind = 'acquirer_owes' THEN e.minor END), 0),
 		COALESCE(-SUM(CASE WHEN e.account_kind = 'provider_fees' THEN e.minor END), 0),
 		COALESCE(-SUM(CASE WHEN e.account_kind = 'merchant_pending' THEN e.minor END), 0)
-		FROM settlement_items i JOIN settlements s ON s.id = i.settlement_id JOIN journals j ON j.id = i.journal_id
-		JOIN journal_entries e ON e.journal_id = j.id
+		FROM settlement_items i JOIN settlements s ON s.id = i.settlement_id JOIN journal_entries e ON e.journal_id = i.journal_id
 		WHERE i.settlement_id = ? AND s.merchant_id = ? AND s.status <> 'CLOSING' AND i.journal_id > ?
-		GROUP BY j.id, j.kind, j.trade_no, j.ref, j.at ORDER BY j.id LIMIT ?`
+		GROUP BY e.journal_id ORDER BY e.journal_id LIMIT ?`
 
 // CloseSettlement opens batch id (CLOSING, hidden from the merchant), takes
 // the waiting movements into it a chunk at a time, each chunk a short
@@ -128,9 +127,9 @@ func takeChunk(ctx context.Context, tx *tx, b batchKey, limit int) (int64, error
 		return key + " < ?"
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settlement_totals (settlement_id, journal_kind, account_kind, journals, minor)
-		SELECT ?, j.kind, e.account_kind, COUNT(*), SUM(e.minor) FROM unsettled u JOIN journals j ON j.id = u.journal_id
-		JOIN journal_entries e ON e.journal_id = j.id AND e.currency = u.currency
-		WHERE `+where("u.")+` GROUP BY j.kind, e.account_kind
+		SELECT ?, e.kind, e.account_kind, COUNT(*), SUM(e.minor) FROM unsettled u
+		JOIN journal_entries e ON e.journal_id = u.journal_id AND e.currency = u.currency
+		WHERE `+where("u.")+` GROUP BY e.kind, e.account_kind
 		ON CONFLICT (settlement_id, journal_kind, account_kind) DO UPDATE SET journals = journals + excluded.journals,
 		minor = minor + excluded.minor`, append([]any{b.id}, args...)...); err != nil {
 		return 0, dbErr("close settlement", err)

@@ -51,30 +51,27 @@ CREATE TABLE settlement_items (
 );
 CREATE INDEX settlement_items_batch ON settlement_items (settlement_id, journal_id);
 
--- The books' tables become clustered on their keys (WITHOUT ROWID), and
--- journals lose their unused (merchant, tradeNo) index: a capture's journal
--- now touches three b-trees instead of six.
-CREATE TABLE journals_clustered (
-	id          TEXT PRIMARY KEY,
-	merchant_id TEXT NOT NULL,
-	trade_no    TEXT NOT NULL,
-	kind        TEXT NOT NULL,
-	ref         TEXT NOT NULL,
-	at          INTEGER NOT NULL
-) WITHOUT ROWID;
-INSERT INTO journals_clustered SELECT id, merchant_id, trade_no, kind, ref, at FROM journals;
-DROP TABLE journals;
-ALTER TABLE journals_clustered RENAME TO journals;
-
-CREATE TABLE journal_entries_clustered (
+-- The books become one table clustered on its key (WITHOUT ROWID): each
+-- line carries its journal's header, the first line (n 0) standing for the
+-- journal, and journals lose their unused (merchant, tradeNo) index. A
+-- capture's journal is one statement into one b-tree instead of two
+-- statements into five b-trees.
+CREATE TABLE journal_lines (
 	journal_id       TEXT NOT NULL,
 	n                INTEGER NOT NULL,
+	merchant_id      TEXT NOT NULL,
+	trade_no         TEXT NOT NULL,
+	kind             TEXT NOT NULL,
+	ref              TEXT NOT NULL,
+	at               INTEGER NOT NULL,
 	account_kind     TEXT NOT NULL,
 	account_merchant TEXT NOT NULL,
 	currency         TEXT NOT NULL,
 	minor            INTEGER NOT NULL,
 	PRIMARY KEY (journal_id, n)
 ) WITHOUT ROWID;
-INSERT INTO journal_entries_clustered SELECT journal_id, n, account_kind, account_merchant, currency, minor FROM journal_entries;
+INSERT INTO journal_lines SELECT e.journal_id, e.n, j.merchant_id, j.trade_no, j.kind, j.ref, j.at, e.account_kind,
+	e.account_merchant, e.currency, e.minor FROM journal_entries e JOIN journals j ON j.id = e.journal_id;
 DROP TABLE journal_entries;
-ALTER TABLE journal_entries_clustered RENAME TO journal_entries;
+DROP TABLE journals;
+ALTER TABLE journal_lines RENAME TO journal_entries;
