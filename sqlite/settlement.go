@@ -37,7 +37,12 @@ func (s *Store) CloseSettlement(ctx context.Context, id, merchantID, currency st
 	}
 	for {
 		start := time.Now()
-		n, err := s.inTx(ctx, func(tx *tx) (int64, error) { return takeChunk(ctx, tx, b, settlementChunk) })
+		n, err := s.inTx(ctx, func(tx *tx) (int64, error) {
+			if closing, err := stillClosing(ctx, tx, b); err != nil || !closing {
+				return 0, err // finished meanwhile by another call: nothing more to take
+			}
+			return takeChunk(ctx, tx, b, settlementChunk)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -80,6 +85,16 @@ func (s *Store) openBatch(ctx context.Context, b batchKey) (bool, error) {
 	var status string
 	err := s.w.QueryRowContext(ctx, `SELECT status FROM settlements WHERE id = ? AND merchant_id = ?`, b.id, b.merchant).Scan(&status)
 	return status == "CLOSING", dbErr("close settlement", err)
+}
+
+// stillClosing reports whether the batch is still CLOSING, in tx.
+func stillClosing(ctx context.Context, tx *tx, b batchKey) (bool, error) {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM settlements WHERE id = ?`, b.id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return status == string(paygate.SettlementClosing), dbErr("close settlement", err)
 }
 
 // inTx runs f in a transaction of the writer and commits it.
@@ -152,9 +167,8 @@ func takeChunk(ctx context.Context, tx *tx, b batchKey, limit int) (int64, error
 // in it is deleted.
 func finishBatch(ctx context.Context, tx *tx, b batchKey,
 	build func([]paygate.SettlementTotal) (*paygate.Settlement, paygate.Change, error)) (*paygate.Settlement, error) {
-	var status string
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM settlements WHERE id = ?`, b.id).Scan(&status); err != nil || status != "CLOSING" {
-		return nil, dbErr("close settlement", err)
+	if closing, err := stillClosing(ctx, tx, b); err != nil || !closing {
+		return nil, err
 	}
 	if _, err := takeChunk(ctx, tx, b, 0); err != nil {
 		return nil, err
