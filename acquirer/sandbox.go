@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"paygate"
 )
@@ -62,14 +63,39 @@ func (Sandbox) DecideDispute(evidence string) bool {
 // Sandbox is the deterministic simulator. It keeps no state: every answer
 // follows from its input, so it behaves the same on every node and after a
 // restart.
-type Sandbox struct{}
+type Sandbox struct {
+	// Latency is how long each call to the acquirer (authenticate,
+	// authorize, capture, void, refund, and the wallets' calls) takes, so
+	// that a remote acquirer's delay can be measured here (`paygate serve
+	// --sandbox-latency`). Zero answers at once.
+	Latency time.Duration
+}
+
+// wait holds a call for the sandbox's latency; a caller that gives up
+// first gets its context's error, as from a remote acquirer.
+func (s Sandbox) wait(ctx context.Context) error {
+	if s.Latency <= 0 {
+		return nil
+	}
+	t := time.NewTimer(s.Latency)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 var _ Acquirer = Sandbox{}
 
 // Authenticate: the challenge card always asks for a challenge, the
 // frictionless card authenticates without one, and any other card needs a
 // challenge only in "standard" mode.
-func (Sandbox) Authenticate(_ context.Context, req AuthenticateRequest) (AuthenticateResult, error) {
+func (s Sandbox) Authenticate(ctx context.Context, req AuthenticateRequest) (AuthenticateResult, error) {
+	if err := s.wait(ctx); err != nil {
+		return AuthenticateResult{}, err
+	}
 	switch {
 	case req.Card.Number == CardChallenge:
 		return AuthenticateResult{ChallengeRequired: true}, nil
@@ -125,7 +151,10 @@ func (Sandbox) CheckChallengeCode(_, code string) bool { return code == Challeng
 
 // CompleteChallenge passes with a challenge result of version 2.2.0 and a
 // liability shift, or fails.
-func (Sandbox) CompleteChallenge(_ context.Context, reference string, card Card, passed bool) (*paygate.ThreeDS, error) {
+func (s Sandbox) CompleteChallenge(ctx context.Context, reference string, card Card, passed bool) (*paygate.ThreeDS, error) {
+	if err := s.wait(ctx); err != nil {
+		return nil, err
+	}
 	if !passed {
 		return nil, nil
 	}
@@ -135,7 +164,10 @@ func (Sandbox) CompleteChallenge(_ context.Context, reference string, card Card,
 }
 
 // Authorize approves any card but the decline and fraud test cards.
-func (Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, error) {
+func (s Sandbox) Authorize(ctx context.Context, req AuthorizeRequest) (Result, error) {
+	if err := s.wait(ctx); err != nil {
+		return Result{}, err
+	}
 	if req.FraudScreen && req.Card.Number == CardFraud {
 		return Result{Code: "fraud_suspected", Message: "The payment was blocked as suspected fraud.",
 			Risk: &paygate.Risk{Decision: "decline", Score: 95, Reasons: []string{"card_on_risk_list"}}}, nil
@@ -152,17 +184,26 @@ func (Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, error
 }
 
 // Capture always succeeds in the sandbox.
-func (Sandbox) Capture(_ context.Context, acquirerRef string, _ paygate.Money) (Result, error) {
+func (s Sandbox) Capture(ctx context.Context, acquirerRef string, _ paygate.Money) (Result, error) {
+	if err := s.wait(ctx); err != nil {
+		return Result{}, err
+	}
 	return Result{Approved: true, AcquirerRef: acquirerRef}, nil
 }
 
 // Void always succeeds in the sandbox.
-func (Sandbox) Void(_ context.Context, acquirerRef string) (Result, error) {
+func (s Sandbox) Void(ctx context.Context, acquirerRef string) (Result, error) {
+	if err := s.wait(ctx); err != nil {
+		return Result{}, err
+	}
 	return Result{Approved: true, AcquirerRef: acquirerRef}, nil
 }
 
 // Refund always succeeds in the sandbox.
-func (Sandbox) Refund(_ context.Context, _, reference string, _ paygate.Money) (Result, error) {
+func (s Sandbox) Refund(ctx context.Context, _, reference string, _ paygate.Money) (Result, error) {
+	if err := s.wait(ctx); err != nil {
+		return Result{}, err
+	}
 	return Result{Approved: true, AcquirerRef: ref("refund", reference)}, nil
 }
 

@@ -158,7 +158,10 @@ var sandboxBuyer = map[string]string{SandboxBalance: "138****8000", SandboxCredi
 // OpenOrder builds each scheme's own form of code or page: EMVCo payloads with
 // their CRC for PayNow (SGQR), UnionPay QR, GrabPay and ShopeePay, the
 // weixin:// link for WeChat Pay, qr.alipay.com for Alipay.
-func (Sandbox) OpenOrder(_ context.Context, req OrderRequest) (Order, error) {
+func (s Sandbox) OpenOrder(ctx context.Context, req OrderRequest) (Order, error) {
+	if err := s.wait(ctx); err != nil {
+		return Order{}, err
+	}
 	o := Order{WalletRef: walletRef(req.Method, req.Reference)}
 	code := strings.ToLower(b32(ref("qr", req.Reference)))
 	switch req.ProductType {
@@ -252,7 +255,10 @@ func sdkParams(req OrderRequest, code string) map[string]string {
 // PayCode answers an authCode at once: paid unless the code ends in 0000; one
 // ending in 1111 is "user paying" and paid when asked again; one ending in
 // 2222 is paid by a credit card, refused under no_credit.
-func (Sandbox) PayCode(_ context.Context, req PayRequest) (WalletResult, error) {
+func (s Sandbox) PayCode(ctx context.Context, req PayRequest) (WalletResult, error) {
+	if err := s.wait(ctx); err != nil {
+		return WalletResult{}, err
+	}
 	switch {
 	case strings.HasSuffix(req.AuthCode, AuthCodeDeclined):
 		return WalletResult{State: WalletDeclined, Code: "wallet_declined",
@@ -280,7 +286,10 @@ func paid(method, reference, account, limit string) WalletResult {
 // QueryOrder: a "user paying" order is paid by the time it is asked again; any
 // other order the sandbox was not told about is open (its answers come
 // through Simulate).
-func (Sandbox) QueryOrder(_ context.Context, req QueryRequest) (WalletResult, error) {
+func (s Sandbox) QueryOrder(ctx context.Context, req QueryRequest) (WalletResult, error) {
+	if err := s.wait(ctx); err != nil {
+		return WalletResult{}, err
+	}
 	if req.WalletRef == payingRef(req.Method, req.Reference) {
 		return paid(req.Method, req.Reference, SandboxBalance, ""), nil
 	}
@@ -288,7 +297,10 @@ func (Sandbox) QueryOrder(_ context.Context, req QueryRequest) (WalletResult, er
 }
 
 // CloseOrder always succeeds in the sandbox.
-func (Sandbox) CloseOrder(_ context.Context, req QueryRequest) (Result, error) {
+func (s Sandbox) CloseOrder(ctx context.Context, req QueryRequest) (Result, error) {
+	if err := s.wait(ctx); err != nil {
+		return Result{}, err
+	}
 	return Result{Approved: true, AcquirerRef: req.WalletRef}, nil
 }
 
@@ -317,7 +329,10 @@ var deviceTokens = map[string]struct{ number, brand, eci string }{
 // OpenToken opens the test tokens tok_applepay_<kind> and
 // tok_googlepay_<kind>, kind one of visa, mastercard, declined,
 // insufficient_funds.
-func (Sandbox) OpenToken(_ context.Context, method, token string) (DeviceCard, error) {
+func (s Sandbox) OpenToken(ctx context.Context, method, token string) (DeviceCard, error) {
+	if err := s.wait(ctx); err != nil {
+		return DeviceCard{}, err
+	}
 	prefix := map[string]string{paygate.MethodApplePay: "tok_applepay_", paygate.MethodGooglePay: "tok_googlepay_"}[method]
 	kind, ok := strings.CutPrefix(token, prefix)
 	d, known := deviceTokens[kind]
@@ -329,7 +344,10 @@ func (Sandbox) OpenToken(_ context.Context, method, token string) (DeviceCard, e
 }
 
 // RefundOrder always succeeds in the sandbox.
-func (Sandbox) RefundOrder(_ context.Context, _ QueryRequest, reference string, _ paygate.Money) (Result, error) {
+func (s Sandbox) RefundOrder(ctx context.Context, _ QueryRequest, reference string, _ paygate.Money) (Result, error) {
+	if err := s.wait(ctx); err != nil {
+		return Result{}, err
+	}
 	return Result{Approved: true, AcquirerRef: ref("wallet-refund", reference)}, nil
 }
 

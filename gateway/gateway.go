@@ -154,11 +154,9 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 		c.testCards = l.TestCards()
 	}
 	c.simulator, _ = wallets.(acquirer.WalletSimulator)
-	if cfg.Observer != nil {
-		c.acquirer = observedAcquirer{acq, connectorName(acq), obs}
-		if wallets != nil {
-			c.wallets = observedWallets{wallets, connectorName(wallets), obs}
-		}
+	c.acquirer = observedAcquirer{acq, connectorName(acq), obs}
+	if wallets != nil {
+		c.wallets = observedWallets{wallets, connectorName(wallets), obs}
 	}
 	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
 		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}, Settlements: &Settlements{c}, Disputes: &Disputes{c}}

@@ -183,10 +183,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Request-Id", id)
 	ctx := paygate.WithRequestID(r.Context(), id)
+	ctx, clock := gateway.WithConnectorClock(ctx)
 	r = r.WithContext(ctx)
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	start := time.Now()
-	rw := &statusWriter{ResponseWriter: w, status: 200}
+	rw := &statusWriter{ResponseWriter: w, status: 200, clock: clock}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -198,6 +199,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		took := time.Since(start)
 		attrs := []any{"method", r.Method, "route", r.Pattern, "status", rw.status,
 			"ms", took.Milliseconds(), "requestId", id, "merchantId", paygate.MerchantID(r.Context())}
+		if c := clock.Total(); c > 0 {
+			attrs = append(attrs, "connectorMs", c.Milliseconds())
+		}
 		if rw.tradeNo != "" {
 			attrs = append(attrs, "tradeNo", rw.tradeNo)
 		}
@@ -212,11 +216,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type statusWriter struct {
 	http.ResponseWriter
 	status  int
-	tradeNo string // the payment the answer is about, for the request's log line
+	tradeNo string                  // the payment the answer is about, for the request's log line
+	clock   *gateway.ConnectorClock // time spent waiting on connectors
 }
 
+// WriteHeader sends the status, with the time the request spent waiting on
+// connectors as Server-Timing ("connector;dur=201.4", in milliseconds),
+// so a client can tell the gateway's own time from the acquirer's.
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
+	if c := w.clock.Total(); c > 0 {
+		w.Header().Set("Server-Timing", "connector;dur="+strconv.FormatFloat(float64(c.Microseconds())/1000, 'f', 1, 64))
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 

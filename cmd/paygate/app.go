@@ -46,17 +46,18 @@ type Main struct {
 	TokenTTL                  time.Duration
 	AuthorizationTTL          time.Duration
 	SweepInterval             time.Duration
-	NotifyConcurrency         int     // concurrent deliveries per endpoint
-	NotifyHostConcurrency     int     // concurrent deliveries per host name
-	NotifyHostRate            float64 // deliveries started per second per host name
-	NotifyHostBurst           int     // deliveries a host name may get at once beyond its rate
-	RateLimit                 float64 // requests per second per merchant (0: the default)
-	MetricsAddr               string  // where Prometheus scrapes /metrics; "": no metrics
-	LogFormat                 string  // json (the default) or text
-	LogLevel                  string  // debug, info (the default), warn or error
-	GeoIPDB                   string  // an IP database in MaxMind DB format, for the risk engine; "": none
-	BINFile                   string  // a BIN file (bin,country lines) over the built-in table; "": none
-	TrustedProxies            string  // addresses and CIDR blocks whose X-Forwarded-For names the client
+	SandboxLatency            time.Duration // each sandbox acquirer call takes this long
+	NotifyConcurrency         int           // concurrent deliveries per endpoint
+	NotifyHostConcurrency     int           // concurrent deliveries per host name
+	NotifyHostRate            float64       // deliveries started per second per host name
+	NotifyHostBurst           int           // deliveries a host name may get at once beyond its rate
+	RateLimit                 float64       // requests per second per merchant (0: the default)
+	MetricsAddr               string        // where Prometheus scrapes /metrics; "": no metrics
+	LogFormat                 string        // json (the default) or text
+	LogLevel                  string        // debug, info (the default), warn or error
+	GeoIPDB                   string        // an IP database in MaxMind DB format, for the risk engine; "": none
+	BINFile                   string        // a BIN file (bin,country lines) over the built-in table; "": none
+	TrustedProxies            string        // addresses and CIDR blocks whose X-Forwarded-For names the client
 	Now                       func() time.Time
 
 	Stdout, Stderr io.Writer
@@ -213,7 +214,7 @@ func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 	if m.geo != nil {
 		cfg.Geo = m.geo
 	}
-	return gateway.New(m.tracedStore(s), acquirer.Sandbox{}, v, m.logger(), cfg)
+	return gateway.New(m.tracedStore(s), acquirer.Sandbox{Latency: m.SandboxLatency}, v, m.logger(), cfg)
 }
 
 // openRiskData opens the IP database and reads the BIN file, when given.
@@ -317,6 +318,9 @@ func (m *Main) checkSettings() error {
 	}
 	if _, err := parseTrustedProxies(m.TrustedProxies); err != nil {
 		return err
+	}
+	if m.SandboxLatency < 0 || m.SandboxLatency > time.Minute {
+		return fmt.Errorf("--sandbox-latency must be between 0 and 1m, got %s", m.SandboxLatency)
 	}
 	for name, d := range map[string]time.Duration{"--sweep-interval": m.SweepInterval, "--token-ttl": m.TokenTTL, "--authorization-ttl": m.AuthorizationTTL} {
 		if d <= 0 {

@@ -34,6 +34,7 @@ type benchOptions struct {
 	preload                   int
 	listPage                  int
 	cpuProfile                string
+	sandboxLatency            time.Duration
 }
 
 func benchCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
@@ -60,6 +61,7 @@ func benchCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command 
 	f.IntVar(&o.preload, "preload", 0, "store this many payments first (for inquiry and lists at scale)")
 	f.IntVar(&o.listPage, "list-page", 1000, "the page of 20 payments that listdeep reads")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run (server and tool) to this file")
+	f.DurationVar(&o.sandboxLatency, "sandbox-latency", 0, "the server started here waits this long in each sandbox acquirer call (serve --sandbox-latency)")
 	return c
 }
 
@@ -157,7 +159,7 @@ func openBenchServer(ctx context.Context, o benchOptions) (*benchServer, func(),
 		}
 		return &benchServer{url: o.target, token: token}, func() {}, nil
 	}
-	m, cleanup, err := startBenchServer(ctx, o.db)
+	m, cleanup, err := startBenchServer(ctx, o.db, o.sandboxLatency)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,7 +260,7 @@ func writeBenchJSON(path string, results []benchResult, stdout io.Writer) error 
 }
 
 // startBenchServer starts a paygate in this process on a free port.
-func startBenchServer(ctx context.Context, db string) (*Main, func(), error) {
+func startBenchServer(ctx context.Context, db string, latency time.Duration) (*Main, func(), error) {
 	dir, err := os.MkdirTemp("", "paygate-bench-")
 	if err != nil {
 		return nil, nil, err
@@ -274,6 +276,7 @@ func startBenchServer(ctx context.Context, db string) (*Main, func(), error) {
 		m.MasterKey = base64.StdEncoding.EncodeToString(vault.NewKey())
 	}
 	m.RateLimit = 1e9
+	m.SandboxLatency = latency
 	m.Stdout, m.Stderr = io.Discard, io.Discard
 	if err := m.Open(ctx); err != nil {
 		os.RemoveAll(dir)

@@ -45,6 +45,7 @@ func TestConfigRefused(t *testing.T) {
 		{"EnvHostRateTypo", map[string]string{"PAYGATE_NOTIFY_HOST_RATE": "fast"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, `PAYGATE_NOTIFY_HOST_RATE="fast" is not a number`},
 		{"HostBurstZero", nil, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--notify-host-burst", "0"}, "--notify-host-burst (PAYGATE_NOTIFY_HOST_BURST) must be a whole number of at least 1"},
 		{"EnvHostBurstNegative", map[string]string{"PAYGATE_NOTIFY_HOST_BURST": "-20"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, "--notify-host-burst (PAYGATE_NOTIFY_HOST_BURST) must be"},
+		{"SandboxLatencyNegative", map[string]string{"PAYGATE_SANDBOX_LATENCY": "-1s"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, "--sandbox-latency must be between 0 and 1m"},
 		{"RateLimitNegative", map[string]string{"PAYGATE_RATE_LIMIT": "-1"}, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, "--rate-limit (PAYGATE_RATE_LIMIT) must be more than 0"},
 		{"RekeyBatchZero", nil, []string{"vault", "rekey", "--db", db, "--batch", "0"}, "--batch must be at least 1"},
 	} {

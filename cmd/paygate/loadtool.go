@@ -124,6 +124,11 @@ type OpStats struct {
 	P90        float64 `json:"p90Ms"`
 	P99        float64 `json:"p99Ms"`
 	Max        float64 `json:"maxMs"`
+	// GatewayP50 and GatewayP99 are percentiles of what the gateway added:
+	// each answer's time less the time the server said it waited on
+	// connectors (its Server-Timing header). Zero when no call waited.
+	GatewayP50 float64 `json:"gatewayP50Ms,omitempty"`
+	GatewayP99 float64 `json:"gatewayP99Ms,omitempty"`
 	FirstError string  `json:"firstError,omitempty"`
 }
 
@@ -146,9 +151,33 @@ type BenchReport struct {
 }
 
 type sample struct {
-	op  string
-	lat time.Duration
-	err error
+	op   string
+	lat  time.Duration
+	conn time.Duration // the server's time on connectors (Server-Timing)
+	err  error
+}
+
+// connectorWait sums the Server-Timing connector durations of the answers
+// one operation got; do puts one in the context of each operation.
+type connectorWait struct{ d time.Duration }
+
+type connectorWaitKey struct{}
+
+// noteServerTiming adds an answer's "connector;dur=N" to ctx's sum.
+func noteServerTiming(ctx context.Context, h http.Header) {
+	w, _ := ctx.Value(connectorWaitKey{}).(*connectorWait)
+	if w == nil {
+		return
+	}
+	for _, part := range strings.Split(h.Get("Server-Timing"), ",") {
+		name, dur, ok := strings.Cut(strings.TrimSpace(part), ";dur=")
+		if !ok || name != "connector" {
+			continue
+		}
+		if ms, err := strconv.ParseFloat(dur, 64); err == nil && ms > 0 {
+			w.d += time.Duration(ms * float64(time.Millisecond))
+		}
+	}
 }
 
 // runBench drives the target and returns the report. It ends after Duration, or
@@ -303,7 +332,8 @@ func (r *runner) openLoop(ctx context.Context, ops []string, start time.Time, ou
 func summarize(cfg BenchConfig, ss []sample, elapsed time.Duration, stalled bool) *BenchReport {
 	rep := &BenchReport{Target: cfg.Target, Clients: cfg.Clients, Rate: cfg.Rate, Seconds: elapsed.Seconds(),
 		Stalled: stalled, Ops: map[string]*OpStats{}}
-	lats := map[string][]float64{}
+	lats, added := map[string][]float64{}, map[string][]float64{}
+	waited := map[string]bool{}
 	for _, s := range ss {
 		st := rep.Ops[s.op]
 		if st == nil {
@@ -321,12 +351,19 @@ func summarize(cfg BenchConfig, ss []sample, elapsed time.Duration, stalled bool
 			continue
 		}
 		lats[s.op] = append(lats[s.op], float64(s.lat.Microseconds())/1000)
+		added[s.op] = append(added[s.op], float64((s.lat-s.conn).Microseconds())/1000)
+		waited[s.op] = waited[s.op] || s.conn > 0
 	}
 	for op, st := range rep.Ops {
 		l := lats[op]
 		sort.Float64s(l)
 		st.Throughput = float64(st.Count-st.Errors) / elapsed.Seconds()
 		st.P50, st.P90, st.P99 = pct(l, 0.50), pct(l, 0.90), pct(l, 0.99)
+		if waited[op] {
+			a := added[op]
+			sort.Float64s(a)
+			st.GatewayP50, st.GatewayP99 = pct(a, 0.50), pct(a, 0.99)
+		}
 		if len(l) > 0 {
 			st.Max = l[len(l)-1]
 		}
@@ -368,6 +405,9 @@ func (r *BenchReport) Text() string {
 	}) {
 		s := r.Ops[op]
 		fmt.Fprintf(&b, "  %-9s %8d %7d %9.0f %8.2f %8.2f %8.2f %8.2f\n", op, s.Count, s.Errors, s.Throughput, s.P50, s.P90, s.P99, s.Max)
+		if s.GatewayP99 > 0 {
+			fmt.Fprintf(&b, "            added by the gateway (less connector time): p50 %.2f ms, p99 %.2f ms\n", s.GatewayP50, s.GatewayP99)
+		}
 		if s.FirstError != "" {
 			fmt.Fprintf(&b, "            first error: %s\n", s.FirstError)
 		}
@@ -401,11 +441,15 @@ func paymentBody(orderNo, capture string) map[string]any {
 }
 
 func (r *runner) do(ctx context.Context, op string, at time.Time, out chan<- sample) {
+	wait := &connectorWait{}
+	ctx = context.WithValue(ctx, connectorWaitKey{}, wait)
 	record := func(name string, start time.Time, err error) {
+		conn := wait.d
+		wait.d = 0
 		if ctx.Err() != nil && err != nil {
 			return // cut short by the end of the run: not the server's error
 		}
-		out <- sample{op: name, lat: time.Since(start), err: err}
+		out <- sample{op: name, lat: time.Since(start), conn: conn, err: err}
 	}
 	switch op {
 	case "card":
@@ -437,6 +481,7 @@ func (r *runner) do(ctx context.Context, op string, at time.Time, out chan<- sam
 			record("card", at, err)
 			return
 		}
+		wait.d = 0 // the payment's connector time is not the refund's
 		start := time.Now()
 		_, err = r.post(ctx, "/v1/refunds", map[string]string{"orderNo": orderNo, "amount": "10.00",
 			"refundNumber": orderNo + "-r", "reason": "load test", "clientIp": "10.1.1.1"}, 201, nil)
@@ -538,6 +583,7 @@ func (r *runner) send(req *http.Request, want int, then func([]byte)) ([]byte, e
 		return nil, err
 	}
 	defer resp.Body.Close()
+	noteServerTiming(req.Context(), resp.Header)
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, err

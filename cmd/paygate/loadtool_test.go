@@ -128,3 +128,38 @@ func TestBenchStalledServer(t *testing.T) {
 		t.Errorf("got %q, want the report to say so", rep.Text())
 	}
 }
+
+// TestBenchSandboxLatency: with --sandbox-latency every sandbox call waits,
+// the server says how long in Server-Timing, and the report takes that
+// time out of what the gateway added. A card payment makes two calls
+// (3-D Secure's authentication, then the authorization).
+func TestBenchSandboxLatency(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.json")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--duration", "1s", "--clients", "4", "--mix", "card,inquiry",
+		"--baseline=false", "--sandbox-latency", "30ms", "--json", out}, func(string) string { return "" }, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []benchResult
+	if err := json.Unmarshal(b, &results); err != nil || len(results) != 1 {
+		t.Fatalf("report: %v\n%s", err, b)
+	}
+	card := results[0].Paygate.Ops["card"]
+	if card == nil || card.Errors != 0 || card.P50 < 60 {
+		t.Fatalf("card: got %+v, want answers of at least 60 ms (two calls of 30 ms)", card)
+	}
+	if card.GatewayP50 <= 0 || card.GatewayP50 > card.P50-60 {
+		t.Errorf("card: gateway-added p50 %.2f ms of %.2f ms, want the 60 ms of connector time taken out", card.GatewayP50, card.P50)
+	}
+	if inq := results[0].Paygate.Ops["inquiry"]; inq != nil && inq.GatewayP99 != 0 {
+		t.Errorf("inquiry: got gateway-added p99 %.2f, want none: an inquiry calls no connector", inq.GatewayP99)
+	}
+	if !strings.Contains(stdout.String(), "added by the gateway") {
+		t.Errorf("got %q, want the gateway-added line in the text report", stdout.String())
+	}
+}

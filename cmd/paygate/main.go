@@ -239,6 +239,8 @@ func serveFlags(serve *cobra.Command, m *Main, e *environ) {
 		"notification deliveries a host name may get at once beyond its rate (PAYGATE_NOTIFY_HOST_BURST)")
 	f.Float64Var(&m.RateLimit, "rate-limit", e.number("PAYGATE_RATE_LIMIT", "100"),
 		"requests per second per merchant (and per client address on the token call), bursts of twice that (PAYGATE_RATE_LIMIT)")
+	f.DurationVar(&m.SandboxLatency, "sandbox-latency", e.duration("PAYGATE_SANDBOX_LATENCY", 0),
+		"make each call to the sandbox acquirer take this long, to measure a remote acquirer's delay, e.g. 200ms (PAYGATE_SANDBOX_LATENCY)")
 	f.StringVar(&m.LogFormat, "log-format", e.str("PAYGATE_LOG_FORMAT", "json"), "log lines as json or text (PAYGATE_LOG_FORMAT)")
 	f.StringVar(&m.LogLevel, "log-level", e.str("PAYGATE_LOG_LEVEL", "info"), "the least level logged: debug, info, warn or error (PAYGATE_LOG_LEVEL)")
 	f.StringVar(&m.MetricsAddr, "metrics-addr", e.str("PAYGATE_METRICS_ADDR", ""),
