@@ -59,6 +59,12 @@ type Payment struct {
 	SchemeTransactionID   string            `json:"SchemeTransactionID"`   // the card network's id of the authorization
 	AcquirerRef           string            `json:"AcquirerRef"`           // the acquirer's id for the authorization
 	AuthCode              string            `json:"AuthCode"`
+	// Connector is the connector chosen for the payment (the one that
+	// processed it once it has an outcome); "" on payments from before
+	// routing, which the built-in sandbox processed.
+	Connector string `json:"Connector,omitempty"`
+	// Attempts are the connectors tried for the authorization, in order.
+	Attempts []ConnectorAttempt `json:"Attempts,omitempty"`
 
 	// Request parts stored and returned as given (already validated).
 	Billing     json.RawMessage `json:"Billing,omitempty"`

@@ -295,6 +295,7 @@ type Store interface {
 	PricingStore
 	SettlementStore
 	DisputeStore
+	ConnectorStore
 	// Ping reports whether the database answers (for /readyz); EUnavailable if not.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -23,7 +23,7 @@ type storedKind struct {
 func storedKinds() []storedKind {
 	return []storedKind{
 		{"Payment", fullPayment(), &Payment{}, &Payment{Card: &CardDetails{}, ThreeDS: &ThreeDS{}, Risk: &Risk{},
-			NextAction: &NextAction{}, Wallet: &Wallet{}, StoredCredential: &StoredCredential{}}},
+			NextAction: &NextAction{}, Wallet: &Wallet{}, StoredCredential: &StoredCredential{}, Attempts: []ConnectorAttempt{{}}}},
 		{"Refund", fullRefund(), &Refund{}, nil},
 		{"Session", fullSession(), &Session{}, nil},
 		{"Tracker", fullTracker(), &Tracker{}, &Tracker{History: []TrackerChange{{}}}},
@@ -199,6 +199,8 @@ func fullPayment() *Payment {
 		TransactionIdentifier: "tx_1",
 		StoredCredential:      &StoredCredential{TransactionIdentifier: "tx_1", Reason: ReasonRecurring, Initiator: "merchant", Stored: true},
 		SchemeTransactionID:   "stid-1", AcquirerRef: "ACQ-1", AuthCode: "A1B2C3",
+		Connector: "stripe_us", Attempts: []ConnectorAttempt{{Connector: "stripe_eu", Outcome: "declined", Code: "processing_error", LatencyMs: 12, At: storedAt},
+			{Connector: "stripe_us", Outcome: "approved", Code: "", LatencyMs: 230, At: storedAt.Add(time.Second)}},
 		Billing: json.RawMessage(`{"name":"Jane"}`), Shipping: json.RawMessage(`{"name":"Jane"}`),
 		ProductInfo: json.RawMessage(`[{"sku":"A-1"}]`), DeviceInfo: json.RawMessage(`{"clientIp":"203.0.113.7"}`),
 		Metadata: json.RawMessage(`{"cart":"c_1"}`), RequestHash: "rh_1", SessionID: "cs_1", PendingCard: []byte("sealed"),

@@ -62,8 +62,8 @@ type StoredCredential struct {
 // the stored cards.
 type SealedSecret struct {
 	// Kind is "merchant" (the notification secret), "merchant-prev" (the
-	// replaced notification secret, listed only while one is kept) or
-	// "subscription".
+	// replaced notification secret, listed only while one is kept),
+	// "subscription" or "connector" (a connector's credentials).
 	Kind   string
 	ID     string
 	Sealed []byte
@@ -90,7 +90,7 @@ type VaultStore interface {
 	// SealedKeyIDs lists, sorted and without repeats, the ids of the vault
 	// keys that sealed any row still holding sealed data (stored cards not
 	// revoked, merchants' notification secrets and the replaced ones still
-	// kept, subscriptions' secrets): the keys a node needs to read this
-	// database.
+	// kept, subscriptions' secrets, connectors' credentials): the keys a
+	// node needs to read this database.
 	SealedKeyIDs(ctx context.Context) ([]string, error)
 }

@@ -346,6 +346,7 @@ var sealedKinds = []struct{ kind, aadPrefix string }{
 	{"merchant", "merchant-notify/"},
 	{"merchant-prev", "merchant-notify/"},
 	{"subscription", "subscription/"},
+	{"connector", "connector/"},
 }
 
 // rekeySecrets reseals every secret of kind under the current key, counting

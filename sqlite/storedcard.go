@@ -87,6 +87,7 @@ var sealedTables = map[string]sealedTable{
 	"merchant":      {"merchants", "id", "notify_secret_sealed", "key_id", "1 = 1"},
 	"merchant-prev": {"merchants", "id", "prev_notify_secret_sealed", "prev_notify_key_id", "prev_notify_secret_sealed IS NOT NULL"},
 	"subscription":  {"subscriptions", "id", "secret_sealed", "key_id", "1 = 1"},
+	"connector":     {"connectors", "name", "secret_sealed", "key_id", "1 = 1"},
 }
 
 // SealedSecretsAfter pages through sealed secrets of one kind.
@@ -116,7 +117,8 @@ func (s *Store) SealedSecretsAfter(ctx context.Context, kind, after string, limi
 const sealedKeyIDs = `SELECT key_id FROM stored_cards WHERE sealed IS NOT NULL
 	UNION SELECT key_id FROM merchants
 	UNION SELECT prev_notify_key_id FROM merchants WHERE prev_notify_secret_sealed IS NOT NULL
-	UNION SELECT key_id FROM subscriptions ORDER BY 1`
+	UNION SELECT key_id FROM subscriptions
+	UNION SELECT key_id FROM connectors ORDER BY 1`
 
 // SealedKeyIDs lists the keys that sealed the data still held.
 func (s *Store) SealedKeyIDs(ctx context.Context) ([]string, error) {

@@ -60,6 +60,8 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"SettlementResume", testSettlementResume},
 		{"SettlementTimeZone", testSettlementTimeZone},
 		{"Disputes", testDisputes},
+		{"Connectors", testConnectors},
+		{"Routing", testRouting},
 		{"BooksProperty", testBooksProperty},
 	})
 }

@@ -1,0 +1,85 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"paygate"
+)
+
+// CreateConnector adds a connector; EConflict if its name is taken.
+func (s *Store) CreateConnector(ctx context.Context, c *paygate.Connector) error {
+	_, err := s.exec(ctx, "create connector", `INSERT INTO connectors (name, type, base_url, timeout_ms, latency_ms, secret_sealed,
+		key_id, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, c.Name, c.Type, c.BaseURL,
+		c.Timeout.Milliseconds(), c.Latency.Milliseconds(), c.SecretSealed, c.KeyID, boolInt(c.Disabled), ms(c.CreatedAt), ms(c.UpdatedAt))
+	return err
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Connectors lists the registered connectors by name.
+func (s *Store) Connectors(ctx context.Context) ([]*paygate.Connector, error) {
+	var out []*paygate.Connector
+	err := s.rows(ctx, "connectors", `SELECT name, type, base_url, timeout_ms, latency_ms, secret_sealed, key_id, disabled,
+		created_at, updated_at FROM connectors ORDER BY name COLLATE "C"`, nil, func(r pgx.Rows) error {
+		var c paygate.Connector
+		var timeout, latency, disabled, created, updated int64
+		if err := r.Scan(&c.Name, &c.Type, &c.BaseURL, &timeout, &latency, &c.SecretSealed, &c.KeyID, &disabled,
+			&created, &updated); err != nil {
+			return err
+		}
+		c.Timeout, c.Latency = time.Duration(timeout)*time.Millisecond, time.Duration(latency)*time.Millisecond
+		c.Disabled, c.CreatedAt, c.UpdatedAt = disabled != 0, fromMs(created), fromMs(updated)
+		out = append(out, &c)
+		return nil
+	})
+	return out, err
+}
+
+// SetConnectorDisabled disables or enables a connector; ENotFound.
+func (s *Store) SetConnectorDisabled(ctx context.Context, name string, disabled bool, at time.Time) error {
+	n, err := s.exec(ctx, "set connector disabled", `UPDATE connectors SET disabled = $1, updated_at = $2 WHERE name = $3`,
+		boolInt(disabled), ms(at), name)
+	if err == nil && n == 0 {
+		return paygate.Errorf(paygate.ENotFound, "no connector %q", name)
+	}
+	return err
+}
+
+// RoutingDocument returns the routing document, nil if none was set.
+func (s *Store) RoutingDocument(ctx context.Context) ([]byte, error) {
+	var doc []byte
+	err := s.withConn(ctx, "routing document", func(c *pgxpool.Conn) error {
+		var d string
+		err := c.QueryRow(ctx, `SELECT doc FROM routing WHERE id = 1`).Scan(&d)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		doc = []byte(d)
+		return err
+	})
+	return doc, err
+}
+
+// SetRoutingDocument replaces the routing document.
+func (s *Store) SetRoutingDocument(ctx context.Context, doc []byte, at time.Time) error {
+	_, err := s.exec(ctx, "set routing document", `INSERT INTO routing (id, doc, updated_at) VALUES (1, $1, $2)
+		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`, string(doc), ms(at))
+	return err
+}
+
+// RecordConnectorEvent notes a webhook event; EConflict when noted before.
+func (s *Store) RecordConnectorEvent(ctx context.Context, connector, eventID string, at time.Time) error {
+	_, err := s.exec(ctx, "record connector event", `INSERT INTO connector_events (connector, event_id, at) VALUES ($1, $2, $3)`,
+		connector, eventID, ms(at))
+	return err
+}

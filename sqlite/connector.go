@@ -1,0 +1,78 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"paygate"
+)
+
+// CreateConnector adds a connector; EConflict if its name is taken.
+func (s *Store) CreateConnector(ctx context.Context, c *paygate.Connector) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO connectors (name, type, base_url, timeout_ms, latency_ms, secret_sealed, key_id,
+		disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.Type, c.BaseURL, c.Timeout.Milliseconds(),
+		c.Latency.Milliseconds(), c.SecretSealed, c.KeyID, c.Disabled, ms(c.CreatedAt), ms(c.UpdatedAt))
+	return dbErr("create connector", err)
+}
+
+// Connectors lists the registered connectors by name.
+func (s *Store) Connectors(ctx context.Context) ([]*paygate.Connector, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name, type, base_url, timeout_ms, latency_ms, secret_sealed, key_id, disabled,
+		created_at, updated_at FROM connectors ORDER BY name`)
+	if err != nil {
+		return nil, dbErr("connectors", err)
+	}
+	defer rows.Close()
+	var out []*paygate.Connector
+	for rows.Next() {
+		var c paygate.Connector
+		var timeout, latency, created, updated int64
+		if err := rows.Scan(&c.Name, &c.Type, &c.BaseURL, &timeout, &latency, &c.SecretSealed, &c.KeyID, &c.Disabled,
+			&created, &updated); err != nil {
+			return nil, dbErr("connectors", err)
+		}
+		c.Timeout, c.Latency = time.Duration(timeout)*time.Millisecond, time.Duration(latency)*time.Millisecond
+		c.CreatedAt, c.UpdatedAt = fromMs(created), fromMs(updated)
+		out = append(out, &c)
+	}
+	return out, dbErr("connectors", rows.Err())
+}
+
+// SetConnectorDisabled disables or enables a connector; ENotFound.
+func (s *Store) SetConnectorDisabled(ctx context.Context, name string, disabled bool, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE connectors SET disabled = ?, updated_at = ? WHERE name = ?`, disabled, ms(at), name)
+	if err := affected("set connector disabled", res, err); err == errStale {
+		return paygate.Errorf(paygate.ENotFound, "no connector %q", name)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// RoutingDocument returns the routing document, nil if none was set.
+func (s *Store) RoutingDocument(ctx context.Context) ([]byte, error) {
+	var doc string
+	err := s.r.QueryRowContext(ctx, `SELECT doc FROM routing WHERE id = 1`).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, dbErr("routing document", err)
+	}
+	return []byte(doc), nil
+}
+
+// SetRoutingDocument replaces the routing document.
+func (s *Store) SetRoutingDocument(ctx context.Context, doc []byte, at time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO routing (id, doc, updated_at) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`, string(doc), ms(at))
+	return dbErr("set routing document", err)
+}
+
+// RecordConnectorEvent notes a webhook event; EConflict when noted before.
+func (s *Store) RecordConnectorEvent(ctx context.Context, connector, eventID string, at time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO connector_events (connector, event_id, at) VALUES (?, ?, ?)`, connector, eventID, ms(at))
+	return dbErr("record connector event", err)
+}

@@ -1,0 +1,100 @@
+package storetest
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"paygate"
+)
+
+func newConnector(name string) *paygate.Connector {
+	return &paygate.Connector{Name: name, Type: paygate.ConnectorStripe, BaseURL: "https://api.example/" + name,
+		Timeout: 10 * time.Second, Latency: 250 * time.Millisecond, SecretSealed: []byte("sealed-" + name),
+		KeyID: "key_c_" + name, CreatedAt: at(time.Minute), UpdatedAt: at(time.Minute)}
+}
+
+// testConnectors: connectors are kept as given, listed by name, disabled
+// and enabled; a name is taken once.
+func testConnectors(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	if cs, err := s.Connectors(ctx); err != nil || len(cs) != 0 {
+		t.Fatalf("Connectors of an empty store: %v, %v", cs, err)
+	}
+	for _, n := range []string{"stripe_b", "stripe-a", "sandbox_slow"} {
+		if err := s.CreateConnector(ctx, newConnector(n)); err != nil {
+			t.Fatalf("CreateConnector %s: %v", n, err)
+		}
+	}
+	wantCode(t, s.CreateConnector(ctx, newConnector("stripe_b")), paygate.EConflict)
+	cs, err := s.Connectors(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name)
+	}
+	if want := []string{"sandbox_slow", "stripe-a", "stripe_b"}; !slices.Equal(names, want) {
+		t.Fatalf("Connectors: got %v, want %v (by name, bytewise)", names, want)
+	}
+	if got, want := *cs[1], *newConnector("stripe-a"); fmt.Sprint(got) != fmt.Sprint(want) || !bytes.Equal(got.SecretSealed, want.SecretSealed) {
+		t.Errorf("Connector: got %+v, want %+v", got, want)
+	}
+	if err := s.SetConnectorDisabled(ctx, "stripe-a", true, at(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.SetConnectorDisabled(ctx, "absent", true, at(time.Hour)), paygate.ENotFound)
+	cs, _ = s.Connectors(ctx)
+	if !cs[1].Disabled || !cs[1].UpdatedAt.Equal(at(time.Hour)) || cs[0].Disabled || cs[2].Disabled {
+		t.Errorf("after disabling stripe-a: got %+v %+v %+v", cs[0], cs[1], cs[2])
+	}
+	if err := s.SetConnectorDisabled(ctx, "stripe-a", false, at(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ = s.Connectors(ctx); cs[1].Disabled {
+		t.Errorf("after enabling stripe-a: still disabled")
+	}
+	ids, err := s.SealedKeyIDs(ctx)
+	if err != nil || !slices.Contains(ids, "key_c_stripe-a") {
+		t.Errorf("SealedKeyIDs: got %v, %v; want the connectors' keys among them", ids, err)
+	}
+	got, err := s.SealedSecretsAfter(ctx, "connector", "sandbox_slow", 1)
+	if err != nil || len(got) != 1 || got[0].ID != "stripe-a" || string(got[0].Sealed) != "sealed-stripe-a" {
+		t.Fatalf("SealedSecretsAfter connector: got %+v, %v", got, err)
+	}
+	x := got[0]
+	x.Sealed, x.KeyID = []byte("resealed"), "key_next"
+	if err := s.ResealSecret(ctx, x, "key_c_stripe-a"); err != nil {
+		t.Fatalf("ResealSecret: %v", err)
+	}
+	if cs, _ = s.Connectors(ctx); string(cs[1].SecretSealed) != "resealed" || cs[1].KeyID != "key_next" {
+		t.Errorf("after ResealSecret: got %+v", cs[1])
+	}
+}
+
+// testRouting: the routing document is kept as given and replaced whole;
+// webhook events are taken once per connector.
+func testRouting(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	if doc, err := s.RoutingDocument(ctx); err != nil || doc != nil {
+		t.Fatalf("RoutingDocument of an empty store: %q, %v; want nil", doc, err)
+	}
+	for _, doc := range []string{`{"rules":[]}`, `{"rules":[],"default":[{"connector":"sandbox"}]}`} {
+		if err := s.SetRoutingDocument(ctx, []byte(doc), at(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.RoutingDocument(ctx); err != nil || string(got) != doc {
+			t.Errorf("RoutingDocument: got %q, %v; want %q", got, err, doc)
+		}
+	}
+	if err := s.RecordConnectorEvent(ctx, "stripe_a", "evt_1", at(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.RecordConnectorEvent(ctx, "stripe_a", "evt_1", at(time.Hour)), paygate.EConflict)
+	if err := s.RecordConnectorEvent(ctx, "stripe_b", "evt_1", at(time.Minute)); err != nil {
+		t.Errorf("the same event id from another connector: %v", err)
+	}
+}
