@@ -60,3 +60,4 @@ fuzz:
 	$(GO) test ./notify/ -run='^$$' -fuzz='^FuzzIsPublic$$' -fuzztime=$(FUZZN)
 	$(GO) test ./acquirer/ -run='^$$' -fuzz='^FuzzParseEMV$$' -fuzztime=$(FUZZN)
 	$(GO) test ./acquirer/ -run='^$$' -fuzz='^FuzzOpenToken$$' -fuzztime=$(FUZZN)
+	$(GO) test ./acquirer/stripe/ -run='^$$' -fuzz='^FuzzParseWebhook$$' -fuzztime=$(FUZZN_HTTP)

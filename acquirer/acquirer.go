@@ -7,6 +7,8 @@ package acquirer
 
 import (
 	"context"
+	"errors"
+	"net/http"
 
 	"paygate"
 )
@@ -121,6 +123,9 @@ type AuthorizeRequest struct {
 	// payment's billingDesc); "" for the merchant's default.
 	StatementDescriptor string
 	Device              Device // for the acquirer's risk checks
+	// ReturnURL is where a connector that runs 3-D Secure itself sends the
+	// customer back after its redirect (Result.RedirectURL).
+	ReturnURL string
 }
 
 // Result is the acquirer's answer. A decline has Approved false and a Code from
@@ -135,4 +140,51 @@ type Result struct {
 	// SchemeTransactionID is the card network's id of an authorization; a
 	// stored card keeps the first one for later merchant-initiated payments.
 	SchemeTransactionID string
+	// Pending means the acquirer took the request but gives its outcome
+	// later (a webhook, or the sweep asking again): the payment stays PENDING.
+	Pending bool
+	// RedirectURL is set when the customer must act first (3-D Secure run
+	// by the connector): the payment becomes REQUIRES_ACTION and the
+	// customer is sent there, then back to AuthorizeRequest.ReturnURL.
+	RedirectURL string
+}
+
+// ErrNoEffect is wrapped by a connector's error when the call certainly had
+// no effect: the connection was refused before the request was sent, or the
+// provider answered in a way it documents as changing nothing. Only then may
+// a payment go on to another connector. Any other error is an unknown
+// outcome: money may have moved, and the payment waits for the sweep.
+var ErrNoEffect = errors.New("the acquirer did not act on the request")
+
+// Resolver is implemented by connectors that can ask again for the outcome
+// of an authorization whose answer was lost (a timeout after the request
+// was sent). Resolve repeats the question under the same idempotency key,
+// so it never authorizes twice; an error means the outcome is still
+// unknown. req is the request as first sent, without its Card.
+type Resolver interface {
+	Resolve(ctx context.Context, req AuthorizeRequest) (Result, error)
+}
+
+// Webhooks is implemented by connectors that report outcomes by calling
+// the gateway (POST /connectors/{name}/webhook).
+type Webhooks interface {
+	// ParseWebhook verifies the event's signature and age and says what it
+	// reports. An unsigned, badly signed or stale event is an error and
+	// reports nothing; refusing a replayed EventID is the caller's job.
+	ParseWebhook(payload []byte, header http.Header) (Update, error)
+}
+
+// Update is what a connector's webhook event reports.
+type Update struct {
+	EventID string
+	// Reference is the gateway's reference the call was made with (the
+	// payment's tradeNo, or a refund's id for a refund).
+	Reference   string
+	AcquirerRef string
+	// Kind is "payment" (Result is the authorization's outcome, Captured
+	// says whether the amount was captured), "refund", or "" for an event
+	// the gateway has no use for (answered 200 and ignored).
+	Kind     string
+	Captured bool
+	Result   Result
 }
