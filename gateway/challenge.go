@@ -266,7 +266,11 @@ func (s *core) answerChallenge(ctx context.Context, a *challengeAnswer, sess *pa
 	if pc.Renew != nil {
 		d.storedUpdate = s.renewedCard(ctx, pc.Renew) // as the stored card is now
 	}
-	three, err := s.acquirer.CompleteChallenge(ctx, p.TradeNo, d.card, a.passed)
+	lc, err := s.connectorFor(ctx, p)
+	var three *paygate.ThreeDS
+	if err == nil {
+		three, err = lc.acq.CompleteChallenge(ctx, p.TradeNo, d.card, a.passed)
+	}
 	if err != nil {
 		// Nothing happened at the acquirer: put the card back so that the
 		// customer can answer again.

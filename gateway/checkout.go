@@ -304,6 +304,9 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 	q.CardAttempts++
 	q.UpdatedAt = now
 	q.Version++
+	if err := s.chooseConnector(ctx, &q); err != nil {
+		return p, err
+	}
 	if err := s.store.Apply(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}); err != nil {
 		if isCode(err, paygate.EConflict) {
 			return p, ErrInProgress
@@ -334,6 +337,9 @@ func (s *core) sweepSessions(ctx context.Context, now time.Time) (int, error) {
 		p, err := s.store.Payment(ctx, sess.MerchantID, sess.TradeNo)
 		if err != nil {
 			return n, err
+		}
+		if s.sweptHeld(ctx, p) {
+			continue // settled now, or asked again later: the session waits for it
 		}
 		if p.Wallet != nil && p.NextAction != nil && s.wallets != nil {
 			// Ask the wallet first: the shopper may have paid and the answer

@@ -31,6 +31,7 @@ type Service struct {
 	Risk          *Risk          // merchants' risk lists and rules
 	Settlements   *Settlements   // settlement batches, balances, payouts
 	Disputes      *Disputes      // chargebacks and the merchant's evidence
+	Connectors    *Connectors    // registered connectors, routing, circuits
 	core          *core
 }
 
@@ -49,8 +50,10 @@ type (
 // compare-and-set helpers, the notification outbox, the sweeps.
 type core struct {
 	store    paygate.Store
-	acquirer acquirer.Acquirer
-	wallets  acquirer.Wallets // nil: wallet methods are not enabled
+	acquirer acquirer.Acquirer // the built-in sandbox's (builtin.acq)
+	builtin  *liveConnector    // the built-in sandbox connector
+	conns    connectorCache    // the registered connectors and the routing, as last read
+	wallets  acquirer.Wallets  // nil: wallet methods are not enabled
 	vault    *vault.Vault
 	log      *slog.Logger
 	cfg      Config
@@ -104,6 +107,9 @@ type Config struct {
 	Geo Geo
 	// BINs maps card BINs to countries; nil: the built-in table.
 	BINs *risk.BINTable
+	// Connect builds the clients of registered connectors of types other
+	// than sandbox (Stripe); nil: only sandbox connectors.
+	Connect Connect
 }
 
 func (c *Config) defaults() {
@@ -155,11 +161,13 @@ func New(store paygate.Store, acq acquirer.Acquirer, v *vault.Vault, log *slog.L
 	}
 	c.simulator, _ = wallets.(acquirer.WalletSimulator)
 	c.acquirer = observedAcquirer{acq, connectorName(acq), obs}
+	c.builtin = &liveConnector{name: paygate.SandboxConnector, typ: paygate.ConnectorSandbox, acq: c.acquirer, breaker: newBreaker()}
 	if wallets != nil {
 		c.wallets = observedWallets{wallets, connectorName(wallets), obs}
 	}
 	return &Service{core: c, Merchants: &Merchants{c}, Payments: &Payments{c}, Checkout: &Checkout{c}, Wallets: &Wallets{c},
-		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}, Settlements: &Settlements{c}, Disputes: &Disputes{c}}
+		StoredCards: &StoredCards{c}, Tracking: &Tracking{c}, Notifications: &Notifications{c}, Users: &Users{c}, Risk: &Risk{c}, Settlements: &Settlements{c}, Disputes: &Disputes{c},
+		Connectors: &Connectors{c}}
 }
 
 // Ready reports whether the gateway can serve: its database answers.

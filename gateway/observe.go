@@ -71,16 +71,15 @@ func (s *core) observeCommit(c *paygate.Change) {
 		switch ev.ObjectType {
 		case "payment":
 			method := ""
-			if p := findPayment(c.Payments, ev.ObjectID); p != nil {
+			p := findPayment(c.Payments, ev.ObjectID)
+			if p != nil {
 				method = p.PaymentMethodType
 			}
-			s.obs.PaymentStatus(paygate.Status(ev.To), method, s.connectorOf(method))
+			s.obs.PaymentStatus(paygate.Status(ev.To), method, s.connectorOf(p))
 		case "refund":
 			connector := ""
 			if r := findRefund(c.Refunds, ev.ObjectID); r != nil {
-				if p := findPayment(c.Payments, r.TradeNo); p != nil {
-					connector = s.connectorOf(p.PaymentMethodType)
-				}
+				connector = s.connectorOf(findPayment(c.Payments, r.TradeNo))
 			}
 			s.obs.RefundStatus(paygate.RefundStatus(ev.To), connector)
 		}
@@ -250,12 +249,18 @@ func connectorName(c any) string {
 	return "connector"
 }
 
-// connectorOf names the connector that carries a payment method: the
-// wallets' for wallet and QR methods, the acquirer's for cards (device
-// wallets pay with a card).
-func (s *core) connectorOf(method string) string {
-	if m, ok := paygate.LookupWalletMethod(method); ok && !m.Device && s.wallets != nil {
+// connectorOf names the connector that carries a payment: the wallets'
+// for wallet and QR methods, for cards (device wallets pay with a card)
+// the one recorded on it, or the built-in acquirer's.
+func (s *core) connectorOf(p *paygate.Payment) string {
+	if p == nil {
+		return connectorName(unobserved(s.acquirer))
+	}
+	if m, ok := paygate.LookupWalletMethod(p.PaymentMethodType); ok && !m.Device && s.wallets != nil {
 		return connectorName(unobserved(s.wallets))
+	}
+	if p.Connector != "" && p.Connector != paygate.SandboxConnector {
+		return p.Connector
 	}
 	return connectorName(unobserved(s.acquirer))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"paygate"
+	"paygate/acquirer"
 	"paygate/wire"
 )
 
@@ -120,7 +121,7 @@ func (s *Payments) Capture(ctx context.Context, req *wire.CaptureRequest, idemKe
 			}
 			// From here the outcome must be recorded even if the client goes away.
 			ctx := context.WithoutCancel(ctx)
-			res, err := s.acquirer.Capture(ctx, p.AcquirerRef, amount)
+			res, err := s.cardCall(ctx, p, func(a acquirer.Acquirer) (acquirer.Result, error) { return a.Capture(ctx, p.AcquirerRef, amount) })
 			if err != nil {
 				s.unclaim(ctx, p)
 				return nil, paygate.Internal("capture", err)
@@ -168,7 +169,7 @@ func (s *Payments) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey 
 					return nil, err
 				}
 				ctx := context.WithoutCancel(ctx)
-				res, err := s.acquirer.Void(ctx, p.AcquirerRef)
+				res, err := s.cardCall(ctx, p, func(a acquirer.Acquirer) (acquirer.Result, error) { return a.Void(ctx, p.AcquirerRef) })
 				if err != nil {
 					s.unclaim(ctx, p)
 					return nil, paygate.Internal("void", err)
@@ -205,6 +206,9 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, p := range due {
+		if s.sweptHeld(ctx, p) {
+			continue
+		}
 		if p.Wallet != nil && p.SessionID == "" && s.wallets != nil {
 			closed, err := s.sweepWallet(ctx, p) // asks the wallet before expiring
 			if err != nil {
@@ -224,7 +228,7 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 				continue // a capture or cancel holds it, or it changed: look again next time
 			}
 			p = c
-			res, err := s.acquirer.Void(ctx, p.AcquirerRef)
+			res, err := s.cardCall(ctx, p, func(a acquirer.Acquirer) (acquirer.Result, error) { return a.Void(ctx, p.AcquirerRef) })
 			if err != nil {
 				// No answer: the hold may still be there. Keep the payment
 				// AUTHORIZED and try again at the next sweep.

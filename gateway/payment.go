@@ -34,6 +34,9 @@ type draft struct {
 	// afterChallenge marks the authorization after a 3-D Secure challenge:
 	// the risk engine judged the payment before it.
 	afterChallenge bool
+	// attempts are the connectors tried for the authorization, written with
+	// its outcome.
+	attempts []paygate.ConnectorAttempt
 }
 
 // CreatePayment creates a payment: card, wallet or QR. It answers created=false with the
@@ -78,6 +81,11 @@ func (s *core) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payme
 		p.CreatedAt, p.UpdatedAt = now, now
 		exp := now.Add(s.cfg.PendingTTL)
 		p.ExpiresAt = &exp
+		if d.wallet == nil && p.Card != nil {
+			if err := s.chooseConnector(ctx, p); err != nil {
+				return struct{}{}, err
+			}
+		}
 		err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{p},
 			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}}, func() (err error) {
 			// The orderNo is taken (or, rarely, the tradeNo): replay the stored one.
@@ -154,13 +162,24 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 		req.Initiator = "merchant"
 		req.PreviousSchemeTransactionID = d.storedCard.SchemeTransactionID
 	}
-	res, err := s.acquirer.Authorize(ctx, req)
-	if err != nil {
-		// Outcome unknown: the payment stays as it is and the sweep expires it.
-		s.log.WarnContext(ctx, "acquirer authorize failed", "tradeNo", p.TradeNo, "err", err)
-		return p, nil
+	res, p, written, err := s.authorizeRouted(ctx, p, d, req)
+	if written || err != nil {
+		return p, err
 	}
-	if !res.Approved {
+	return s.recordAuthorization(ctx, p, d, res)
+}
+
+// recordAuthorization writes a connector's answer to an authorization:
+// approved (SUCCEEDED, or AUTHORIZED for a manual capture), declined, or
+// not yet known (pending, or the customer sent to the connector's own
+// 3-D Secure).
+func (s *core) recordAuthorization(ctx context.Context, p *paygate.Payment, d *draft, res acquirer.Result) (*paygate.Payment, error) {
+	switch {
+	case res.Pending:
+		return s.awaitConnector(ctx, p, d, res, nil)
+	case res.RedirectURL != "":
+		return s.awaitConnector(ctx, p, d, res, &paygate.NextAction{Type: "redirect", URL: res.RedirectURL})
+	case !res.Approved:
 		return s.decline(ctx, p, d, res.Code, res.Message, cmp.Or(res.Risk, d.risk, p.Risk))
 	}
 	to := paygate.StatusSucceeded
@@ -168,6 +187,7 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 		to = paygate.StatusAuthorized
 	}
 	q, err := s.record(ctx, p, to, func(p *paygate.Payment, now time.Time) {
+		d.recordAttempts(p)
 		p.AcquirerRef, p.AuthCode = res.AcquirerRef, res.AuthCode
 		if p.Risk == nil || d.risk != nil { // a decision made before a challenge stays
 			p.Risk = cmp.Or(d.risk, res.Risk)
@@ -185,7 +205,7 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 		}
 	}, s.storedCardWrite(ctx, d), s.completeSession(ctx, d))
 	if err == nil && q.Status != to && q.AcquirerRef == "" {
-		s.giveBackLate(ctx, p, res.AcquirerRef, req.Capture)
+		s.giveBackLate(ctx, p, res.AcquirerRef, p.CaptureMethod == paygate.CaptureAuto)
 	}
 	return q, err
 }
@@ -209,7 +229,11 @@ func (s *core) authenticate(ctx context.Context, p *paygate.Payment, d *draft) (
 		if d.review { // the risk engine asks for a challenge
 			asked = paygate.ThreeDSStandard
 		}
-		ar, err := s.acquirer.Authenticate(ctx, acquirer.AuthenticateRequest{
+		lc, err := s.connectorFor(ctx, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		ar, err := lc.acq.Authenticate(ctx, acquirer.AuthenticateRequest{
 			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: asked, Device: deviceOf(p)})
 		if err != nil {
 			done, err := s.decline(ctx, p, d, "processing_error", "3-D Secure authentication could not be performed; it is safe to retry.", nil)
@@ -278,11 +302,13 @@ func (s *core) storedCardWrite(ctx context.Context, d *draft) func(*paygate.Paym
 // refund. A failure is logged for an operator; the payment's outcome stands.
 func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, acquirerRef string, captured bool) {
 	var back acquirer.Result
-	var err error
-	if captured {
-		back, err = s.acquirer.Refund(ctx, acquirerRef, p.TradeNo+"-late", p.Amount)
-	} else {
-		back, err = s.acquirer.Void(ctx, acquirerRef)
+	lc, err := s.connectorFor(ctx, p)
+	switch {
+	case err != nil:
+	case captured:
+		back, err = lc.acq.Refund(ctx, acquirerRef, p.TradeNo+"-late", p.Amount)
+	default:
+		back, err = lc.acq.Void(ctx, acquirerRef)
 	}
 	if err == nil && !back.Approved {
 		err = fmt.Errorf("the acquirer refused it: %s %s", back.Code, back.Message)
@@ -302,6 +328,7 @@ func (s *core) decline(ctx context.Context, p *paygate.Payment, d *draft, code, 
 	// (a session is no place to try cards one after the other).
 	if d != nil && d.session != nil && p.Status == paygate.StatusPending && p.CardAttempts < MaxCardAttempts {
 		return s.update(ctx, p, func(p *paygate.Payment, _ time.Time) {
+			d.recordAttempts(p)
 			p.FailureCode, p.FailureMessage, p.Risk = code, msg, cmp.Or(risk, p.Risk)
 			p.ClaimedUntil = nil
 		})
@@ -309,6 +336,7 @@ func (s *core) decline(ctx context.Context, p *paygate.Payment, d *draft, code, 
 	return s.record(ctx, p, paygate.StatusFailed, func(p *paygate.Payment, _ time.Time) {
 		// A decision made before (a review before a challenge) stays when
 		// the failure brings none.
+		d.recordAttempts(p)
 		p.FailureCode, p.FailureMessage, p.Risk = code, msg, cmp.Or(risk, p.Risk)
 		p.ExpiresAt = nil
 		p.NextAction = nil

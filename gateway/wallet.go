@@ -481,5 +481,7 @@ func (s *core) refundAt(ctx context.Context, p *paygate.Payment, reference strin
 	if p.Wallet != nil && s.wallets != nil {
 		return s.wallets.RefundOrder(ctx, walletQuery(p), reference, amount)
 	}
-	return s.acquirer.Refund(ctx, p.AcquirerRef, reference, amount)
+	return s.cardCall(ctx, p, func(a acquirer.Acquirer) (acquirer.Result, error) {
+		return a.Refund(ctx, p.AcquirerRef, reference, amount)
+	})
 }

@@ -10,48 +10,59 @@ import (
 
 // PaymentView is a payment as inquiry answers it.
 type PaymentView struct {
-	TradeNo               string          `json:"tradeNo"`
-	OrderNo               string          `json:"orderNo"`
-	Status                string          `json:"status"`
-	Amount                string          `json:"amount"`
-	Currency              string          `json:"currency"`
-	CapturedAmount        string          `json:"capturedAmount"`
-	RefundedAmount        string          `json:"refundedAmount"`
-	Fee                   string          `json:"fee,omitempty"` // of the capture; set once captured
-	Net                   string          `json:"net,omitempty"` // captured less the fee
-	DisputeID             string          `json:"disputeId,omitempty"`
-	DisputeStatus         string          `json:"disputeStatus,omitempty"`
-	PaymentMethodType     string          `json:"paymentMethodType"`
-	CaptureMethod         string          `json:"captureMethod"`
-	Description           string          `json:"description,omitempty"`
-	BillingDesc           string          `json:"billingDesc,omitempty"`
-	FraudMode             string          `json:"fraudMode"`
-	NotificationURL       string          `json:"notificationUrl,omitempty"`
-	FrontURL              string          `json:"frontUrl,omitempty"`
-	Card                  *CardView       `json:"card,omitempty"`
-	ThreeDS               *ThreeDSView    `json:"threeDs,omitempty"`
-	Risk                  *RiskView       `json:"risk,omitempty"`
-	NextAction            *NextActionView `json:"nextAction,omitempty"`
-	Wallet                *WalletView     `json:"wallet,omitempty"`
-	FailureCode           string          `json:"failureCode,omitempty"`
-	FailureMessage        string          `json:"failureMessage,omitempty"`
-	TransactionIdentifier string          `json:"transactionIdentifier,omitempty"`
-	StoredCredential      *StoredCredView `json:"storedCredential,omitempty"`
-	SchemeTransactionID   string          `json:"schemeTransactionId,omitempty"`
-	AuthCode              string          `json:"authCode,omitempty"`
-	Metadata              json.RawMessage `json:"metadata,omitempty"`
-	Billing               json.RawMessage `json:"billing,omitempty"`
-	Shipping              json.RawMessage `json:"shipping,omitempty"`
-	ProductInfo           json.RawMessage `json:"productInfo,omitempty"`
-	DeviceInfo            json.RawMessage `json:"deviceInfo,omitempty"`
-	CreatedAt             string          `json:"createdAt"`
-	UpdatedAt             string          `json:"updatedAt"`
-	AuthorizedAt          string          `json:"authorizedAt,omitempty"`
-	ExpiresAt             string          `json:"expiresAt,omitempty"`
-	Refunds               []RefundView    `json:"refunds"`
+	TradeNo               string                 `json:"tradeNo"`
+	OrderNo               string                 `json:"orderNo"`
+	Status                string                 `json:"status"`
+	Amount                string                 `json:"amount"`
+	Currency              string                 `json:"currency"`
+	CapturedAmount        string                 `json:"capturedAmount"`
+	RefundedAmount        string                 `json:"refundedAmount"`
+	Fee                   string                 `json:"fee,omitempty"` // of the capture; set once captured
+	Net                   string                 `json:"net,omitempty"` // captured less the fee
+	DisputeID             string                 `json:"disputeId,omitempty"`
+	DisputeStatus         string                 `json:"disputeStatus,omitempty"`
+	PaymentMethodType     string                 `json:"paymentMethodType"`
+	CaptureMethod         string                 `json:"captureMethod"`
+	Description           string                 `json:"description,omitempty"`
+	BillingDesc           string                 `json:"billingDesc,omitempty"`
+	FraudMode             string                 `json:"fraudMode"`
+	NotificationURL       string                 `json:"notificationUrl,omitempty"`
+	FrontURL              string                 `json:"frontUrl,omitempty"`
+	Card                  *CardView              `json:"card,omitempty"`
+	ThreeDS               *ThreeDSView           `json:"threeDs,omitempty"`
+	Risk                  *RiskView              `json:"risk,omitempty"`
+	NextAction            *NextActionView        `json:"nextAction,omitempty"`
+	Wallet                *WalletView            `json:"wallet,omitempty"`
+	FailureCode           string                 `json:"failureCode,omitempty"`
+	FailureMessage        string                 `json:"failureMessage,omitempty"`
+	TransactionIdentifier string                 `json:"transactionIdentifier,omitempty"`
+	StoredCredential      *StoredCredView        `json:"storedCredential,omitempty"`
+	SchemeTransactionID   string                 `json:"schemeTransactionId,omitempty"`
+	AuthCode              string                 `json:"authCode,omitempty"`
+	Connector             string                 `json:"connector,omitempty"`
+	Attempts              []ConnectorAttemptView `json:"attempts,omitempty"`
+	Metadata              json.RawMessage        `json:"metadata,omitempty"`
+	Billing               json.RawMessage        `json:"billing,omitempty"`
+	Shipping              json.RawMessage        `json:"shipping,omitempty"`
+	ProductInfo           json.RawMessage        `json:"productInfo,omitempty"`
+	DeviceInfo            json.RawMessage        `json:"deviceInfo,omitempty"`
+	CreatedAt             string                 `json:"createdAt"`
+	UpdatedAt             string                 `json:"updatedAt"`
+	AuthorizedAt          string                 `json:"authorizedAt,omitempty"`
+	ExpiresAt             string                 `json:"expiresAt,omitempty"`
+	Refunds               []RefundView           `json:"refunds"`
 	// Trackers is set by payment inquiry alone, so that notification data
 	// and other answers stay as they were.
 	Trackers []TrackerView `json:"trackers,omitempty"`
+}
+
+// ConnectorAttemptView is one connector tried for a payment's authorization.
+type ConnectorAttemptView struct {
+	Connector string `json:"connector"`
+	Outcome   string `json:"outcome"`
+	Code      string `json:"code,omitempty"`
+	LatencyMs int64  `json:"latencyMs"`
+	At        string `json:"at"`
 }
 
 // CardView is the masked card of a payment: never the number or the CVC.
@@ -267,6 +278,11 @@ func NewPaymentView(p *paygate.Payment, refunds []*paygate.Refund) PaymentView {
 		v.Net = paygate.Money{Minor: p.CapturedMinor - p.FeeMinor, Currency: p.Amount.Currency}.String()
 	}
 	v.DisputeID, v.DisputeStatus = p.DisputeID, string(p.DisputeStatus)
+	v.Connector = p.Connector
+	for _, a := range p.Attempts {
+		v.Attempts = append(v.Attempts, ConnectorAttemptView{Connector: a.Connector, Outcome: a.Outcome, Code: a.Code, LatencyMs: a.LatencyMs,
+			At: TimeString(a.At)})
+	}
 	v.Wallet = NewWalletView(p.Wallet)
 	for _, r := range refunds {
 		v.Refunds = append(v.Refunds, NewRefundView(r))

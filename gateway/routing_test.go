@@ -1,0 +1,352 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"paygate"
+	"paygate/acquirer"
+	"paygate/gateway"
+	"paygate/sqlite"
+	"paygate/vault"
+	"paygate/wire"
+)
+
+// scripted is a connector whose authorizations and resolutions answer what
+// the test sets, counting every call.
+type scripted struct {
+	acquirer.Sandbox
+	mu                            sync.Mutex
+	authorize                     func(acquirer.AuthorizeRequest) (acquirer.Result, error)
+	resolve                       func(acquirer.AuthorizeRequest) (acquirer.Result, error)
+	authorizes, resolves          int
+	captures, voids, refunds      int
+	lastCaptureRef, lastRefundRef string
+}
+
+func approve(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	return acquirer.Result{Approved: true, AcquirerRef: "ref-" + req.Reference, AuthCode: "A1"}, nil
+}
+
+func (c *scripted) Authorize(_ context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.authorizes++
+	if c.authorize == nil {
+		return approve(req)
+	}
+	return c.authorize(req)
+}
+
+func (c *scripted) Resolve(_ context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resolves++
+	if c.resolve == nil {
+		return acquirer.Result{}, errors.New("still no answer")
+	}
+	return c.resolve(req)
+}
+
+func (c *scripted) Capture(_ context.Context, ref string, _ paygate.Money) (acquirer.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.captures++
+	c.lastCaptureRef = ref
+	return acquirer.Result{Approved: true, AcquirerRef: ref}, nil
+}
+
+func (c *scripted) Void(_ context.Context, ref string) (acquirer.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.voids++
+	return acquirer.Result{Approved: true, AcquirerRef: ref}, nil
+}
+
+func (c *scripted) Refund(_ context.Context, ref, reference string, _ paygate.Money) (acquirer.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refunds++
+	c.lastRefundRef = ref
+	return acquirer.Result{Approved: true, AcquirerRef: "r-" + reference}, nil
+}
+
+func (c *scripted) count(n *int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return *n
+}
+
+var errTimeout = errors.New("read tcp: i/o timeout after the request was sent")
+
+// routedGateway is a gateway whose registered connectors a, b (and the
+// built-in sandbox) are the scripted ones, routed by doc.
+func routedGateway(t *testing.T, doc string) (*gateway.Service, context.Context, *time.Time, map[string]*scripted) {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	v, _ := vault.New(vault.NewKey())
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	conns := map[string]*scripted{"a": {}, "b": {}}
+	connect := func(c *paygate.Connector, secret paygate.ConnectorSecret) (acquirer.Acquirer, error) {
+		if secret.APIKey != "sk_test_"+c.Name {
+			return nil, fmt.Errorf("connector %s opened with key %q", c.Name, secret.APIKey)
+		}
+		return conns[c.Name], nil
+	}
+	gw := gateway.New(db, acquirer.Sandbox{}, v, nil, gateway.Config{Now: func() time.Time { return now }, Connect: connect})
+	ctx := t.Context()
+	for _, n := range []string{"a", "b"} {
+		if _, err := gw.Connectors.Add(ctx, gateway.NewConnector{Name: n, Type: paygate.ConnectorStripe, APIKey: "sk_test_" + n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := gw.Connectors.SetRouting(ctx, []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	nm, err := gw.Merchants.CreateMerchant(ctx, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gw, paygate.WithMerchantID(ctx, nm.Merchant.ID), &now, conns
+}
+
+const routeAB = `{"rules": [], "default": [{"connector": "a"}, {"connector": "b"}], "failoverOn": ["processing_error"]}`
+
+func pay(t *testing.T, gw *gateway.Service, ctx context.Context, orderNo, capture string) *paygate.Payment {
+	t.Helper()
+	p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: orderNo,
+		PaymentMethodType: "card", CaptureMethod: capture, ThreeDsMode: "no",
+		Card:       &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
+		DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"}})
+	if err != nil {
+		t.Fatalf("create %s: %v", orderNo, err)
+	}
+	return p
+}
+
+func outcomes(p *paygate.Payment) string {
+	var s []string
+	for _, a := range p.Attempts {
+		s = append(s, a.Connector+":"+a.Outcome+cond(a.Code != "", ":"+a.Code))
+	}
+	return fmt.Sprint(s)
+}
+
+func cond(b bool, s string) string {
+	if b {
+		return s
+	}
+	return ""
+}
+
+// TestFailoverWhenNoEffect: a connector that certainly did not act (it
+// says so, acquirer.ErrNoEffect) hands the payment to the next one; the
+// payment shows both attempts and the connector that processed it, and
+// its capture and refund go to that connector.
+func TestFailoverWhenNoEffect(t *testing.T) {
+	gw, ctx, _, c := routedGateway(t, routeAB)
+	c["a"].authorize = func(acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		return acquirer.Result{}, fmt.Errorf("dial tcp: connection refused: %w", acquirer.ErrNoEffect)
+	}
+	p := pay(t, gw, ctx, "order-1", "manual")
+	if p.Status != paygate.StatusAuthorized || p.Connector != "b" || outcomes(p) != "[a:no_effect b:approved]" {
+		t.Fatalf("got %s via %q, attempts %s; want AUTHORIZED via b after a:no_effect", p.Status, p.Connector, outcomes(p))
+	}
+	if _, err := gw.Payments.Capture(ctx, &wire.CaptureRequest{OrderRef: wire.OrderRef{TradeNo: p.TradeNo}, CaptureAmount: "10.00"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := gw.Payments.CreateRefund(ctx, &wire.RefundRequest{OrderRef: wire.OrderRef{TradeNo: p.TradeNo}, Amount: "1.00",
+		RefundNumber: "refund-1", Reason: "test", ClientIP: "10.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if c["b"].captures != 1 || c["b"].refunds != 1 || c["a"].captures+c["a"].refunds != 0 || c["b"].lastCaptureRef != "ref-"+p.TradeNo {
+		t.Errorf("capture and refund went to a %d+%d, b %d+%d (ref %q); want both at b, the connector that authorized",
+			c["a"].captures, c["a"].refunds, c["b"].captures, c["b"].refunds, c["b"].lastCaptureRef)
+	}
+}
+
+// TestNoFailoverAfterUnknownOutcome: a connector that may have acted (a
+// timeout after the request left) is never failed over. The payment stays
+// PENDING with that connector; the sweep asks it again, and only it, and
+// records its answer. The next connector is never called.
+func TestNoFailoverAfterUnknownOutcome(t *testing.T) {
+	gw, ctx, now, c := routedGateway(t, routeAB)
+	c["a"].authorize = func(acquirer.AuthorizeRequest) (acquirer.Result, error) { return acquirer.Result{}, errTimeout }
+	p := pay(t, gw, ctx, "order-1", "auto")
+	if p.Status != paygate.StatusPending || p.Connector != "a" || outcomes(p) != "[a:unknown]" {
+		t.Fatalf("got %s via %q, attempts %s; want PENDING at a after a:unknown", p.Status, p.Connector, outcomes(p))
+	}
+	*now = now.Add(31 * time.Second)
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusPending {
+		t.Fatalf("after a resolve with no answer: got %s, want PENDING still", got.Status)
+	}
+	c["a"].resolve = approve
+	*now = now.Add(time.Hour)
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := mustPayment(t, gw, ctx, p.TradeNo)
+	if got.Status != paygate.StatusSucceeded || got.Connector != "a" || got.AcquirerRef != "ref-"+p.TradeNo {
+		t.Errorf("after the connector answered: got %s via %q ref %q, want SUCCEEDED via a", got.Status, got.Connector, got.AcquirerRef)
+	}
+	if n := c["b"].count(&c["b"].authorizes); n != 0 {
+		t.Errorf("b was called %d times; an unknown outcome must never fail over", n)
+	}
+	if n := c["a"].count(&c["a"].resolves); n != 2 {
+		t.Errorf("a was asked again %d times, want 2 (one per sweep)", n)
+	}
+}
+
+// TestResolveNoEffectFails: when the connector says the lost call never
+// took effect, the payment fails as a processing error (nothing charged).
+func TestResolveNoEffectFails(t *testing.T) {
+	gw, ctx, now, c := routedGateway(t, routeAB)
+	c["a"].authorize = func(acquirer.AuthorizeRequest) (acquirer.Result, error) { return acquirer.Result{}, errTimeout }
+	c["a"].resolve = func(acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		return acquirer.Result{}, fmt.Errorf("never confirmed: %w", acquirer.ErrNoEffect)
+	}
+	p := pay(t, gw, ctx, "order-1", "auto")
+	*now = now.Add(time.Minute)
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := mustPayment(t, gw, ctx, p.TradeNo)
+	if got.Status != paygate.StatusFailed || got.FailureCode != "processing_error" || outcomes(got) != "[a:unknown a:no_effect]" {
+		t.Errorf("got %s %s, attempts %s; want FAILED processing_error", got.Status, got.FailureCode, outcomes(got))
+	}
+}
+
+// TestFailoverOnDeclineCodes: a decline goes on to the next connector only
+// with a code the route lists; any other decline is final.
+func TestFailoverOnDeclineCodes(t *testing.T) {
+	gw, ctx, _, c := routedGateway(t, routeAB)
+	code := "processing_error"
+	c["a"].authorize = func(acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		return acquirer.Result{Code: code, Message: "declined"}, nil
+	}
+	if p := pay(t, gw, ctx, "order-1", "auto"); p.Status != paygate.StatusSucceeded || outcomes(p) != "[a:declined:processing_error b:approved]" {
+		t.Errorf("retryable decline: got %s, attempts %s", p.Status, outcomes(p))
+	}
+	code = "insufficient_funds"
+	p := pay(t, gw, ctx, "order-2", "auto")
+	if p.Status != paygate.StatusFailed || p.FailureCode != code || p.Connector != "a" || outcomes(p) != "[a:declined:insufficient_funds]" {
+		t.Errorf("final decline: got %s %s via %q, attempts %s", p.Status, p.FailureCode, p.Connector, outcomes(p))
+	}
+	if n := c["b"].count(&c["b"].authorizes); n != 1 {
+		t.Errorf("b authorized %d times, want 1 (the retryable decline only)", n)
+	}
+}
+
+// TestCircuitBreaker: after five failures in a row a connector's circuit
+// opens and payments go straight to the next connector; after the
+// cooldown one probe goes through, and its success closes the circuit.
+func TestCircuitBreaker(t *testing.T) {
+	gw, ctx, now, c := routedGateway(t, routeAB)
+	down := true
+	c["a"].authorize = func(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		if down {
+			return acquirer.Result{}, fmt.Errorf("refused: %w", acquirer.ErrNoEffect)
+		}
+		return approve(req)
+	}
+	for i := range 5 {
+		pay(t, gw, ctx, fmt.Sprintf("order-%d", i), "auto")
+	}
+	p := pay(t, gw, ctx, "order-open", "auto")
+	if outcomes(p) != "[a:circuit_open b:approved]" || c["a"].count(&c["a"].authorizes) != 5 {
+		t.Fatalf("after 5 failures: attempts %s, a called %d times; want a skipped", outcomes(p), c["a"].authorizes)
+	}
+	if st := state(t, gw, ctx, "a"); st.Circuit != "open" || st.Failures != 5 {
+		t.Errorf("a's state: got %+v, want open after 5 failures", st)
+	}
+	down = false
+	*now = now.Add(31 * time.Second)
+	if st := state(t, gw, ctx, "a"); st.Circuit != "half-open" {
+		t.Errorf("after the cooldown: got %+v, want half-open", st)
+	}
+	if p := pay(t, gw, ctx, "order-probe", "auto"); outcomes(p) != "[a:approved]" {
+		t.Errorf("the probe: attempts %s, want a to take it", outcomes(p))
+	}
+	if st := state(t, gw, ctx, "a"); st.Circuit != "closed" || st.Failures != 0 {
+		t.Errorf("after a good probe: got %+v, want closed", st)
+	}
+}
+
+func state(t *testing.T, gw *gateway.Service, ctx context.Context, name string) gateway.ConnectorState {
+	t.Helper()
+	sts, err := gw.Connectors.States(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sts {
+		if st.Name == name {
+			return st
+		}
+	}
+	t.Fatalf("no state for %s in %+v", name, sts)
+	return gateway.ConnectorState{}
+}
+
+// TestDisabledConnectors: a disabled connector is left out of every
+// route; with all of a route's connectors disabled the payment is refused
+// (unavailable) and nothing is stored.
+func TestDisabledConnectors(t *testing.T) {
+	gw, ctx, _, c := routedGateway(t, routeAB)
+	if err := gw.Connectors.SetDisabled(ctx, "a", true); err != nil {
+		t.Fatal(err)
+	}
+	if p := pay(t, gw, ctx, "order-1", "auto"); p.Connector != "b" || outcomes(p) != "[b:approved]" {
+		t.Errorf("a disabled: got via %q, attempts %s; want b alone", p.Connector, outcomes(p))
+	}
+	if err := gw.Connectors.SetDisabled(ctx, "b", true); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-2",
+		PaymentMethodType: "card", ThreeDsMode: "no",
+		Card:       &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
+		DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"}})
+	if paygate.ErrorCode(err) != paygate.EUnavailable {
+		t.Fatalf("every connector disabled: got %v, want unavailable", err)
+	}
+	if _, _, err := gw.Payments.Payment(ctx, wire.OrderRef{OrderNo: "order-2"}); paygate.ErrorCode(err) != paygate.ENotFound {
+		t.Errorf("the refused payment: got %v, want nothing stored", err)
+	}
+	if c["a"].authorizes+c["b"].authorizes != 1 {
+		t.Errorf("authorizations: a %d, b %d; want only the first payment's", c["a"].authorizes, c["b"].authorizes)
+	}
+}
+
+// TestRoutingRefusedKeepsThePrevious: a routing document with a fault is
+// refused whole with its JSON path, and the previous one stays in force.
+func TestRoutingRefusedKeepsThePrevious(t *testing.T) {
+	gw, ctx, _, _ := routedGateway(t, routeAB)
+	err := gw.Connectors.SetRouting(ctx, []byte(`{"rules": [], "default": [{"connector": "a"}, {"connector": "nope"}]}`))
+	var e *paygate.Error
+	if !errors.As(err, &e) || e.Param != "default[1].connector" {
+		t.Fatalf("got %v, want the fault at default[1].connector", err)
+	}
+	if doc, _ := gw.Connectors.Routing(ctx); string(doc) != routeAB {
+		t.Errorf("routing in force: got %s, want the previous document", doc)
+	}
+}
+
+func mustPayment(t *testing.T, gw *gateway.Service, ctx context.Context, tradeNo string) *paygate.Payment {
+	t.Helper()
+	p, _, err := gw.Payments.Payment(ctx, wire.OrderRef{TradeNo: tradeNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
