@@ -61,6 +61,22 @@ type ConnectorStore interface {
 	// RecordConnectorEvent notes that a connector's webhook event was
 	// taken; EConflict when it was noted before (a replay).
 	RecordConnectorEvent(ctx context.Context, connector, eventID string, at time.Time) error
+	// SetConnectorCircuit inserts or replaces a node's circuit of a
+	// connector, unless the one stored has a later UpdatedAt.
+	SetConnectorCircuit(ctx context.Context, c ConnectorCircuit) error
+	// ConnectorCircuits lists every node's circuits, by connector and node.
+	ConnectorCircuits(ctx context.Context) ([]ConnectorCircuit, error)
+}
+
+// ConnectorCircuit is one node's circuit breaker of one connector, as the
+// node last wrote it (on each change of state).
+type ConnectorCircuit struct {
+	Node      string
+	Connector string
+	State     string // "closed", "open" or "half-open"
+	Since     time.Time
+	Failures  int // in a row
+	UpdatedAt time.Time
 }
 
 // ConnectorAttempt is one connector tried for a payment's authorization.

@@ -231,6 +231,23 @@ type ConnectorState struct {
 // Connectors is the operator's service of connectors and routing.
 type Connectors struct{ *core }
 
+// saveCircuit writes a connector's circuit as this node sees it, for
+// `paygate connector list`; a failure is logged (the circuit itself lives
+// in memory).
+func (s *core) saveCircuit(ctx context.Context, lc *liveConnector) {
+	st, since, failures := lc.breaker.state(s.now())
+	c := paygate.ConnectorCircuit{Node: s.cfg.Node, Connector: lc.name, State: st, Since: since, Failures: failures, UpdatedAt: s.now()}
+	if err := s.store.SetConnectorCircuit(ctx, c); err != nil {
+		s.log.WarnContext(ctx, "writing a connector's circuit failed", "connector", lc.name, "err", err)
+	}
+	s.log.InfoContext(ctx, "connector circuit "+st, "connector", lc.name, "failures", failures)
+}
+
+// Circuits lists every node's circuits as the nodes last wrote them.
+func (s *Connectors) Circuits(ctx context.Context) ([]paygate.ConnectorCircuit, error) {
+	return s.store.ConnectorCircuits(ctx)
+}
+
 // States lists this node's connectors with their circuits.
 func (s *Connectors) States(ctx context.Context) ([]ConnectorState, error) {
 	v, err := s.connectors(ctx)
@@ -292,23 +309,26 @@ func (b *breaker) allow(now time.Time) bool {
 	return true
 }
 
-// done records a call's result: ok is an answer from the connector.
-func (b *breaker) done(now time.Time, ok bool) {
+// done records a call's result: ok is an answer from the connector. It
+// reports whether the circuit opened or closed (or a probe failed).
+func (b *breaker) done(now time.Time, ok bool) (changed bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
 	case ok:
+		changed = b.open
 		if b.open {
 			b.since = now
 		}
 		b.failures, b.open, b.probing = 0, false, false
 	case b.open: // the probe failed
-		b.since, b.probing = now, false
+		b.since, b.probing, changed = now, false, true
 	default:
 		if b.failures++; b.failures >= breakerFailures {
-			b.open, b.since = true, now
+			b.open, b.since, changed = true, now, true
 		}
 	}
+	return changed
 }
 
 // release gives back a probe allowed but not made.
@@ -407,7 +427,9 @@ func (s *core) authorizeRouted(ctx context.Context, p *paygate.Payment, d *draft
 		start := time.Now()
 		res, err = lc.acq.Authorize(ctx, req)
 		a := paygate.ConnectorAttempt{Connector: name, LatencyMs: time.Since(start).Milliseconds(), At: s.now()}
-		lc.breaker.done(s.now(), err == nil)
+		if lc.breaker.done(s.now(), err == nil) {
+			s.saveCircuit(ctx, lc)
+		}
 		if errors.Is(err, acquirer.ErrNoEffect) {
 			a.Outcome = outcomeNoEffect
 			attempts = append(attempts, a)

@@ -110,6 +110,9 @@ type Config struct {
 	// Connect builds the clients of registered connectors of types other
 	// than sandbox (Stripe); nil: only sandbox connectors.
 	Connect Connect
+	// Node names this node in the connectors' circuits it writes
+	// (default "node").
+	Node string
 }
 
 func (c *Config) defaults() {
@@ -130,6 +133,9 @@ func (c *Config) defaults() {
 	}
 	if c.ReplayWait == 0 {
 		c.ReplayWait = 10 * time.Second
+	}
+	if c.Node == "" {
+		c.Node = "node"
 	}
 	if c.BINs == nil {
 		c.BINs = risk.DefaultBINs

@@ -282,6 +282,10 @@ func TestCircuitBreaker(t *testing.T) {
 	if st := state(t, gw, ctx, "a"); st.Circuit != "closed" || st.Failures != 0 {
 		t.Errorf("after a good probe: got %+v, want closed", st)
 	}
+	cs, err := gw.Connectors.Circuits(ctx)
+	if err != nil || len(cs) != 1 || cs[0].Connector != "a" || cs[0].State != "closed" || cs[0].Node != "node" {
+		t.Errorf("circuits written: got %+v, %v; want a's, closed again", cs, err)
+	}
 }
 
 func state(t *testing.T, gw *gateway.Service, ctx context.Context, name string) gateway.ConnectorState {

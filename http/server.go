@@ -139,7 +139,15 @@ func (s *Server) routes() {
 			s.error(w, r, err)
 			return
 		}
-		s.json(w, http.StatusOK, map[string]string{"status": "ready"})
+		// The node's connectors and their circuits, for whoever watches
+		// the node: a connector with an open circuit does not make the node
+		// unready, since payments go to the route's other connectors.
+		states, err := s.circuits(r.Context())
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.json(w, http.StatusOK, map[string]any{"status": "ready", "connectors": states})
 	})
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.mux.HandleFunc("/", s.handleNoRoute)

@@ -91,9 +91,11 @@ type services struct {
 	settlements   settlementService
 	disputes      disputeService
 	ready         func(context.Context) error
+	circuits      func(context.Context) ([]gateway.ConnectorState, error)
 }
 
 func servicesOf(gw *gateway.Service) services {
 	return services{merchants: gw.Merchants, payments: gw.Payments, sessions: gw.Checkout, storedCards: gw.StoredCards,
-		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, settlements: gw.Settlements, disputes: gw.Disputes, ready: gw.Ready}
+		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, settlements: gw.Settlements, disputes: gw.Disputes, ready: gw.Ready,
+		circuits: gw.Connectors.States}
 }

@@ -83,3 +83,30 @@ func (s *Store) RecordConnectorEvent(ctx context.Context, connector, eventID str
 		connector, eventID, ms(at))
 	return err
 }
+
+// SetConnectorCircuit inserts or replaces a node's circuit of a connector,
+// unless the one stored is newer.
+func (s *Store) SetConnectorCircuit(ctx context.Context, c paygate.ConnectorCircuit) error {
+	_, err := s.exec(ctx, "set connector circuit", `INSERT INTO connector_circuits (node, connector, state, since, failures, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (connector, node) DO UPDATE SET state = excluded.state, since = excluded.since,
+		failures = excluded.failures, updated_at = excluded.updated_at
+		WHERE excluded.updated_at >= connector_circuits.updated_at`, c.Node, c.Connector, c.State, ms(c.Since), c.Failures, ms(c.UpdatedAt))
+	return err
+}
+
+// ConnectorCircuits lists every node's circuits by connector and node.
+func (s *Store) ConnectorCircuits(ctx context.Context) ([]paygate.ConnectorCircuit, error) {
+	var out []paygate.ConnectorCircuit
+	err := s.rows(ctx, "connector circuits", `SELECT node, connector, state, since, failures, updated_at FROM connector_circuits
+		ORDER BY connector, node`, nil, func(r pgx.Rows) error {
+		var c paygate.ConnectorCircuit
+		var since, updated, failures int64
+		if err := r.Scan(&c.Node, &c.Connector, &c.State, &since, &failures, &updated); err != nil {
+			return err
+		}
+		c.Since, c.UpdatedAt, c.Failures = fromMs(since), fromMs(updated), int(failures)
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}

@@ -76,3 +76,34 @@ func (s *Store) RecordConnectorEvent(ctx context.Context, connector, eventID str
 	_, err := s.w.ExecContext(ctx, `INSERT INTO connector_events (connector, event_id, at) VALUES (?, ?, ?)`, connector, eventID, ms(at))
 	return dbErr("record connector event", err)
 }
+
+// SetConnectorCircuit inserts or replaces a node's circuit of a connector,
+// unless the one stored is newer.
+func (s *Store) SetConnectorCircuit(ctx context.Context, c paygate.ConnectorCircuit) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO connector_circuits (node, connector, state, since, failures, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connector, node) DO UPDATE SET state = excluded.state, since = excluded.since,
+		failures = excluded.failures, updated_at = excluded.updated_at
+		WHERE excluded.updated_at >= connector_circuits.updated_at`, c.Node, c.Connector, c.State, ms(c.Since), c.Failures, ms(c.UpdatedAt))
+	return dbErr("set connector circuit", err)
+}
+
+// ConnectorCircuits lists every node's circuits by connector and node.
+func (s *Store) ConnectorCircuits(ctx context.Context) ([]paygate.ConnectorCircuit, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT node, connector, state, since, failures, updated_at FROM connector_circuits
+		ORDER BY connector, node`)
+	if err != nil {
+		return nil, dbErr("connector circuits", err)
+	}
+	defer rows.Close()
+	var out []paygate.ConnectorCircuit
+	for rows.Next() {
+		var c paygate.ConnectorCircuit
+		var since, updated int64
+		if err := rows.Scan(&c.Node, &c.Connector, &c.State, &since, &c.Failures, &updated); err != nil {
+			return nil, dbErr("connector circuits", err)
+		}
+		c.Since, c.UpdatedAt = fromMs(since), fromMs(updated)
+		out = append(out, c)
+	}
+	return out, dbErr("connector circuits", rows.Err())
+}

@@ -97,4 +97,30 @@ func testRouting(t *testing.T, open func(t *testing.T) paygate.Store) {
 	if err := s.RecordConnectorEvent(ctx, "stripe_b", "evt_1", at(time.Minute)); err != nil {
 		t.Errorf("the same event id from another connector: %v", err)
 	}
+	for _, c := range []paygate.ConnectorCircuit{
+		{Node: "node-2", Connector: "stripe_a", State: "open", Since: at(time.Minute), Failures: 5, UpdatedAt: at(time.Minute)},
+		{Node: "node-1", Connector: "stripe_a", State: "open", Since: at(time.Minute), Failures: 5, UpdatedAt: at(time.Minute)},
+		{Node: "node-1", Connector: "stripe_a", State: "closed", Since: at(time.Hour), Failures: 0, UpdatedAt: at(time.Hour)},
+		{Node: "node-1", Connector: "sandbox", State: "closed", Since: at(time.Hour), Failures: 1, UpdatedAt: at(time.Hour)},
+		{Node: "node-1", Connector: "sandbox", State: "open", Since: at(time.Minute), Failures: 5, UpdatedAt: at(time.Minute)}, // older: ignored
+	} {
+		if err := s.SetConnectorCircuit(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs, err := s.ConnectorCircuits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[{node-1 sandbox closed 1} {node-1 stripe_a closed 0} {node-2 stripe_a open 5}]"
+	var got []string
+	for _, c := range cs {
+		got = append(got, fmt.Sprintf("{%s %s %s %d}", c.Node, c.Connector, c.State, c.Failures))
+	}
+	if fmt.Sprint(got) != want {
+		t.Errorf("ConnectorCircuits: got %v, want %s (the last write per node and connector, by connector and node)", got, want)
+	}
+	if !cs[1].Since.Equal(at(time.Hour)) || !cs[1].UpdatedAt.Equal(at(time.Hour)) {
+		t.Errorf("circuit times: got %+v", cs[1])
+	}
 }

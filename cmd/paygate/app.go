@@ -210,7 +210,8 @@ func checkSealedKeys(ctx context.Context, s paygate.Store, v *vault.Vault) error
 
 func (m *Main) newGateway(s paygate.Store, v *vault.Vault) *gateway.Service {
 	cfg := gateway.Config{Now: m.Now, TokenTTL: m.TokenTTL, AuthorizationTTL: m.AuthorizationTTL, BaseURL: m.URL,
-		AllowPrivateTargets: m.AllowPrivateNotifyTargets, Observer: m.observer(), BINs: m.bins}
+		AllowPrivateTargets: m.AllowPrivateNotifyTargets, Observer: m.observer(), BINs: m.bins,
+		Connect: connectStripe, Node: nodeName()}
 	if m.geo != nil {
 		cfg.Geo = m.geo
 	}

@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return errors.Join(e.errs...) }
 	root.AddCommand(serveCommand(ctx, m, e), merchantCommand(ctx, m, e), migrateCommand(ctx, m, e, stdout),
 		vaultCommand(ctx, m, e), backupCommand(ctx, m, e, stdout), benchCommand(ctx, stdout, stderr), userCommand(ctx, m, e), ledgerCommand(ctx, m, e),
-		pricingCommand(ctx, m, e), payoutCommand(ctx, m, e))
+		pricingCommand(ctx, m, e), payoutCommand(ctx, m, e), connectorCommand(ctx, m, e), routingCommand(ctx, m, e))
 	root.AddCommand(reconcileCommands(ctx, m, e)...)
 	// No command takes arguments: a stray word is a mistake, not ignored.
 	for _, c := range allCommands(root) {
