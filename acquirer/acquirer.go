@@ -126,6 +126,17 @@ type AuthorizeRequest struct {
 	// ReturnURL is where a connector that runs 3-D Secure itself sends the
 	// customer back after its redirect (Result.RedirectURL).
 	ReturnURL string
+	// RequireThreeDS asks a connector that runs 3-D Secure itself
+	// (OwnThreeDS) to authenticate the customer whenever the card can be
+	// (threeDsMode standard, or the risk engine asks for it).
+	RequireThreeDS bool
+}
+
+// OwnThreeDS is implemented by connectors that run 3-D Secure themselves
+// inside Authorize (Stripe): the gateway then does not authenticate first,
+// and asks for it with AuthorizeRequest.RequireThreeDS.
+type OwnThreeDS interface {
+	OwnThreeDS() bool
 }
 
 // Result is the acquirer's answer. A decline has Approved false and a Code from

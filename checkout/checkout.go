@@ -47,6 +47,7 @@ func New(gw *gateway.Service, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("POST /checkout/{sessionId}", h.pay)
 	h.mux.HandleFunc("GET /3ds/{token}", h.challenge)
 	h.mux.HandleFunc("POST /3ds/{token}", h.answer)
+	h.mux.HandleFunc("GET /connectors/{name}/return/{token}", h.connectorReturn)
 	h.walletRoutes()
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusNotFound, "message", view{T: messages[language(r)], Message: messages[language(r)]["notFound"]}, "")
@@ -369,4 +370,45 @@ func shopperIP(r *http.Request) string {
 		return ""
 	}
 	return host
+}
+
+// connectorReturn takes the customer back from a connector's own 3-D
+// Secure: the gateway asks the connector for the outcome, and the customer
+// goes on as after our own challenge: to the cashier (a checkout), to the
+// connector again (not done yet), to the merchant's frontUrl, or to a page
+// with the outcome.
+func (h *Handler) connectorReturn(w http.ResponseWriter, r *http.Request) {
+	t := messages[language(r)]
+	p, err := h.checkout.ConnectorReturn(r.Context(), r.PathValue("name"), r.PathValue("token"))
+	if err != nil {
+		h.errorPage(w, r, t, err)
+		return
+	}
+	switch {
+	case p.SessionID != "":
+		h.redirect(w, r, "/checkout/"+p.SessionID)
+	case p.Status == paygate.StatusRequiresAction && p.NextAction != nil:
+		h.redirect(w, r, p.NextAction.URL)
+	case !p.Status.Open() && p.FrontURL != "":
+		h.redirect(w, r, backURL(p.FrontURL, p))
+	default:
+		h.render(w, r, http.StatusOK, "message", view{T: t, Message: outcomeText(t, p)}, "")
+	}
+}
+
+// outcomeText says a payment's outcome in the page's language.
+func outcomeText(t map[string]string, p *paygate.Payment) string {
+	switch p.Status {
+	case paygate.StatusSucceeded:
+		return t["paid"]
+	case paygate.StatusAuthorized:
+		return t["authorized"]
+	case paygate.StatusFailed:
+		return t["failed"]
+	case paygate.StatusExpired:
+		return t["expired"]
+	case paygate.StatusCancelled:
+		return t["cancelled"]
+	}
+	return t["processing"]
 }

@@ -20,6 +20,7 @@ type (
 		CheckCSRF(sessionID, token string) bool
 		ChallengePage(ctx context.Context, token string) (*gateway.Challenge, error)
 		CompleteChallenge(ctx context.Context, token string, passed bool, code string) (*paygate.Payment, error)
+		ConnectorReturn(ctx context.Context, name, token string) (*paygate.Payment, error)
 	}
 	walletService interface {
 		WalletPage(ctx context.Context, token string) (*gateway.WalletPage, error)

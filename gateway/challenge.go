@@ -18,6 +18,25 @@ import (
 // authorization that follows (never the CVC: the challenge authenticates the
 // cardholder instead) and erased once the payment moves on.
 func (s *core) requireChallenge(ctx context.Context, p *paygate.Payment, d *draft) (*paygate.Payment, error) {
+	sealed, err := s.sealPendingCard(p, d)
+	if err != nil {
+		return nil, err
+	}
+	return s.record(ctx, p, paygate.StatusRequiresAction, func(q *paygate.Payment, now time.Time) {
+		q.PendingCard = sealed
+		q.ClaimedUntil = nil
+		q.NextAction = &paygate.NextAction{Type: "redirect", URL: s.cfg.BaseURL + "/3ds/" + s.challengeToken(q)}
+		exp := now.Add(d.actionTTL)
+		q.ExpiresAt = &exp
+		if d.risk != nil { // the risk engine's decision waits with the payment
+			q.Risk = d.risk
+		}
+	})
+}
+
+// sealPendingCard seals the draft's card, and what the authorization must
+// still do with it, while the customer authenticates.
+func (s *core) sealPendingCard(p *paygate.Payment, d *draft) ([]byte, error) {
 	var renew *paygate.StoredCard
 	if d.storedUpdate != nil {
 		r := *d.storedUpdate
@@ -30,16 +49,26 @@ func (s *core) requireChallenge(ctx context.Context, p *paygate.Payment, d *draf
 	if err != nil {
 		return nil, paygate.Internal("challenge", err)
 	}
-	return s.record(ctx, p, paygate.StatusRequiresAction, func(q *paygate.Payment, now time.Time) {
-		q.PendingCard = sealed
-		q.ClaimedUntil = nil
-		q.NextAction = &paygate.NextAction{Type: "redirect", URL: s.cfg.BaseURL + "/3ds/" + s.challengeToken(q)}
-		exp := now.Add(d.actionTTL)
-		q.ExpiresAt = &exp
-		if d.risk != nil { // the risk engine's decision waits with the payment
-			q.Risk = d.risk
-		}
-	})
+	return sealed, nil
+}
+
+// openPendingCard opens a payment's pending card into the draft that
+// authorizes it: the card, and whether to store it or renew a stored one.
+func (s *core) openPendingCard(ctx context.Context, p *paygate.Payment, d *draft) (*pendingCard, error) {
+	plain, err := s.vault.Open(p.PendingCard, []byte("pending-card/"+p.TradeNo))
+	if err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	var pc pendingCard
+	if err := json.Unmarshal(plain, &pc); err != nil {
+		return nil, paygate.Internal("challenge", err)
+	}
+	d.store, d.storeReason = pc.Store, pc.StoreReason
+	d.card = acquirer.Card{Number: pc.PAN, ExpiryMonth: pc.Month, ExpiryYear: pc.Year, HolderName: pc.Holder, Brand: pc.Brand}
+	if pc.Renew != nil {
+		d.storedUpdate = s.renewedCard(ctx, pc.Renew) // as the stored card is now
+	}
+	return &pc, nil
 }
 
 type pendingCard struct {

@@ -39,9 +39,12 @@ type liveConnector struct {
 	typ      string
 	acq      acquirer.Acquirer // wrapped for the observer
 	resolver acquirer.Resolver // nil: the connector cannot be asked again
-	disabled bool
-	updated  time.Time // the registration's UpdatedAt, and its key id:
-	keyID    string    // a change of either builds the client again
+	webhooks acquirer.Webhooks // nil: the connector sends no events
+	// ownThreeDS: the connector runs 3-D Secure inside Authorize.
+	ownThreeDS bool
+	disabled   bool
+	updated    time.Time // the registration's UpdatedAt, and its key id:
+	keyID      string    // a change of either builds the client again
 	// breaker is shared by the copies of a connector in successive views.
 	breaker *breaker
 }
@@ -157,8 +160,11 @@ func (s *core) buildConnector(r *paygate.Connector) (*liveConnector, error) {
 		return nil, fmt.Errorf("no client for connectors of type %q", r.Type)
 	}
 	resolver, _ := acq.(acquirer.Resolver)
+	webhooks, _ := acq.(acquirer.Webhooks)
+	own, _ := acq.(acquirer.OwnThreeDS)
 	return &liveConnector{name: r.Name, typ: r.Type, acq: observedAcquirer{acq, r.Name, s.obs}, resolver: resolver,
-		disabled: r.Disabled, updated: r.UpdatedAt, keyID: r.KeyID, breaker: newBreaker()}, nil
+		webhooks: webhooks, ownThreeDS: own != nil && own.OwnThreeDS(), disabled: r.Disabled, updated: r.UpdatedAt,
+		keyID: r.KeyID, breaker: newBreaker()}, nil
 }
 
 // connectorAAD binds a connector's sealed credentials to its name.
@@ -424,6 +430,9 @@ func (s *core) authorizeRouted(ctx context.Context, p *paygate.Payment, d *draft
 				return res, p, true, err
 			}
 		}
+		if req.Initiator != "merchant" && s.cfg.BaseURL != "" {
+			req.ReturnURL = s.returnURL(name, p)
+		}
 		start := time.Now()
 		res, err = lc.acq.Authorize(ctx, req)
 		a := paygate.ConnectorAttempt{Connector: name, LatencyMs: time.Since(start).Milliseconds(), At: s.now()}
@@ -475,6 +484,15 @@ func (s *core) awaitOutcome(ctx context.Context, p *paygate.Payment, attempts []
 // customer at the connector's own 3-D Secure (REQUIRES_ACTION, sent to
 // next). The connector's webhook, or the sweep asking it, settles it.
 func (s *core) awaitConnector(ctx context.Context, p *paygate.Payment, d *draft, res acquirer.Result, next *paygate.NextAction) (*paygate.Payment, error) {
+	var sealed []byte
+	if next != nil && (d.store || d.storedUpdate != nil) && d.card.Number != "" {
+		// The card is stored (or a stored one renewed) once approved,
+		// after the customer is back: keep it sealed till then.
+		var err error
+		if sealed, err = s.sealPendingCard(p, d); err != nil {
+			return nil, err
+		}
+	}
 	set := func(q *paygate.Payment, now time.Time) {
 		d.recordAttempts(q)
 		q.AcquirerRef = res.AcquirerRef
@@ -482,6 +500,9 @@ func (s *core) awaitConnector(ctx context.Context, p *paygate.Payment, d *draft,
 		at := now.Add(askAgainAfter)
 		if next != nil {
 			q.NextAction = next
+			if sealed != nil {
+				q.PendingCard = sealed
+			}
 			at = now.Add(d.actionTTL)
 		}
 		q.ExpiresAt = &at

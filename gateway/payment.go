@@ -37,6 +37,9 @@ type draft struct {
 	// attempts are the connectors tried for the authorization, written with
 	// its outcome.
 	attempts []paygate.ConnectorAttempt
+	// requireThreeDS asks a connector that runs 3-D Secure itself to
+	// authenticate the customer (mode standard, or a risk review).
+	requireThreeDS bool
 }
 
 // CreatePayment creates a payment: card, wallet or QR. It answers created=false with the
@@ -157,7 +160,7 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 		Reference: p.TradeNo, Amount: p.Amount, Card: d.card,
 		Capture: p.CaptureMethod == paygate.CaptureAuto, ThreeDS: three,
 		FraudScreen: p.FraudMode.Screens(), Initiator: "customer",
-		StatementDescriptor: p.BillingDesc, Device: deviceOf(p)}
+		StatementDescriptor: p.BillingDesc, Device: deviceOf(p), RequireThreeDS: d.requireThreeDS}
 	if sc := p.StoredCredential; sc != nil && sc.Initiator == "merchant" {
 		req.Initiator = "merchant"
 		req.PreviousSchemeTransactionID = d.storedCard.SchemeTransactionID
@@ -232,6 +235,12 @@ func (s *core) authenticate(ctx context.Context, p *paygate.Payment, d *draft) (
 		lc, err := s.connectorFor(ctx, p)
 		if err != nil {
 			return nil, nil, err
+		}
+		if lc.ownThreeDS {
+			// The connector authenticates inside the authorization, and
+			// sends the customer to its challenge if there is one.
+			d.requireThreeDS = asked == paygate.ThreeDSStandard
+			return nil, nil, nil
 		}
 		ar, err := lc.acq.Authenticate(ctx, acquirer.AuthenticateRequest{
 			Reference: p.TradeNo, Amount: p.Amount, Card: d.card, Mode: asked, Device: deviceOf(p)})

@@ -33,11 +33,9 @@ func (s *core) resolveHeld(ctx context.Context, p *paygate.Payment) (handled boo
 	if err != nil || lc.resolver == nil {
 		return false, nil
 	}
-	d := &draft{payment: p, actionTTL: s.cfg.ActionTTL}
-	if p.SessionID != "" {
-		if d.session, err = s.store.Session(ctx, p.MerchantID, p.SessionID); err != nil {
-			return true, err
-		}
+	d, err := s.heldDraft(ctx, p)
+	if err != nil {
+		return true, err
 	}
 	start := time.Now()
 	res, err := lc.resolver.Resolve(ctx, acquirer.AuthorizeRequest{Reference: p.TradeNo, Amount: p.Amount,

@@ -85,8 +85,9 @@ func (c *scripted) count(n *int) int {
 var errTimeout = errors.New("read tcp: i/o timeout after the request was sent")
 
 // routedGateway is a gateway whose registered connectors a, b (and the
-// built-in sandbox) are the scripted ones, routed by doc.
-func routedGateway(t *testing.T, doc string) (*gateway.Service, context.Context, *time.Time, map[string]*scripted) {
+// built-in sandbox) are the scripted ones (as wrap makes them, if given),
+// routed by doc.
+func routedGateway(t *testing.T, doc string, wrap ...func(*scripted) acquirer.Acquirer) (*gateway.Service, context.Context, *time.Time, map[string]*scripted) {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {
@@ -100,9 +101,13 @@ func routedGateway(t *testing.T, doc string) (*gateway.Service, context.Context,
 		if secret.APIKey != "sk_test_"+c.Name {
 			return nil, fmt.Errorf("connector %s opened with key %q", c.Name, secret.APIKey)
 		}
+		if len(wrap) > 0 {
+			return wrap[0](conns[c.Name]), nil
+		}
 		return conns[c.Name], nil
 	}
-	gw := gateway.New(db, acquirer.Sandbox{}, v, nil, gateway.Config{Now: func() time.Time { return now }, Connect: connect})
+	gw := gateway.New(db, acquirer.Sandbox{}, v, nil, gateway.Config{Now: func() time.Time { return now }, Connect: connect,
+		BaseURL: "https://pay.example"})
 	ctx := t.Context()
 	for _, n := range []string{"a", "b"} {
 		if _, err := gw.Connectors.Add(ctx, gateway.NewConnector{Name: n, Type: paygate.ConnectorStripe, APIKey: "sk_test_" + n}); err != nil {

@@ -70,6 +70,7 @@ var routes = []string{
 	"GET /docs/{file}",
 	"GET /healthz",
 	"GET /readyz",
+	"POST /connectors/{name}/webhook",
 	"GET /{$}",
 }
 
@@ -167,13 +168,13 @@ func registeredRoutes(t *testing.T) []string {
 		if !ok || lit.Kind != token.STRING {
 			return true
 		}
-		// "/" is the not_found fallback; "/checkout/", "/3ds/" and "/wallet/"
-		// mount the customer's HTML pages, "/dashboard" the web console,
+		// "/" is the not_found fallback; "/checkout/", "/3ds/", "/wallet/"
+		// and a connector's return address mount the customer's HTML pages, "/dashboard" the web console,
 		// which are not part of the JSON API;
 		// "/docs/" only redirects to "/docs" (documenting both would make
 		// a router that forgives a trailing slash pick either).
 		if p, err := strconv.Unquote(lit.Value); err == nil && p != "/" && p != "/checkout/" && p != "/3ds/" && p != "/wallet/" && p != "GET /docs/{$}" &&
-			p != "/dashboard" && p != "/dashboard/" {
+			p != "/dashboard" && p != "/dashboard/" && p != "/connectors/{name}/return/" {
 			out = append(out, p)
 		}
 		return true

@@ -73,6 +73,7 @@ func NewServer(gw *gateway.Service, log *slog.Logger, opt Options) *Server {
 	if opt.Pages != nil {
 		s.mux.Handle("/checkout/", opt.Pages)
 		s.mux.Handle("/3ds/", opt.Pages)
+		s.mux.Handle("/connectors/{name}/return/", opt.Pages)
 		s.mux.Handle("/wallet/", opt.Pages)
 	}
 	if opt.Dashboard != nil {
@@ -149,6 +150,7 @@ func (s *Server) routes() {
 		}
 		s.json(w, http.StatusOK, map[string]any{"status": "ready", "connectors": states})
 	})
+	s.mux.HandleFunc("POST /connectors/{name}/webhook", s.handleConnectorWebhook)
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.mux.HandleFunc("/", s.handleNoRoute)
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"paygate"
@@ -72,6 +73,9 @@ type (
 		Items(ctx context.Context, id string, f func(*paygate.Settlement, paygate.SettlementItem) error) error
 		CloseNow(ctx context.Context) ([]*paygate.Settlement, error)
 	}
+	connectorService interface {
+		Webhook(ctx context.Context, name string, payload []byte, header http.Header) (replay bool, err error)
+	}
 	disputeService interface {
 		List(ctx context.Context, startingAfter, limit string) ([]*paygate.Dispute, string, error)
 		Dispute(ctx context.Context, id string) (*paygate.Dispute, error)
@@ -92,10 +96,11 @@ type services struct {
 	disputes      disputeService
 	ready         func(context.Context) error
 	circuits      func(context.Context) ([]gateway.ConnectorState, error)
+	connectors    connectorService
 }
 
 func servicesOf(gw *gateway.Service) services {
 	return services{merchants: gw.Merchants, payments: gw.Payments, sessions: gw.Checkout, storedCards: gw.StoredCards,
 		tracking: gw.Tracking, notifications: gw.Notifications, risk: gw.Risk, settlements: gw.Settlements, disputes: gw.Disputes, ready: gw.Ready,
-		circuits: gw.Connectors.States}
+		circuits: gw.Connectors.States, connectors: gw.Connectors}
 }

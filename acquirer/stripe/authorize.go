@@ -11,6 +11,9 @@ import (
 	"paygate/acquirer"
 )
 
+// OwnThreeDS reports that Stripe runs 3-D Secure inside the confirmation.
+func (c *Connector) OwnThreeDS() bool { return true }
+
 // Authenticate asks for no challenge and gives no result: Stripe runs 3-D
 // Secure itself when Authorize confirms the payment, and a challenge comes
 // back from Authorize as Result.RedirectURL.
@@ -154,6 +157,12 @@ func (c *Connector) confirm(ctx context.Context, req acquirer.AuthorizeRequest, 
 		p.OffSession = stripego.Bool(true)
 	case req.ReturnURL != "":
 		p.ReturnURL = stripego.String(req.ReturnURL)
+		if req.RequireThreeDS {
+			// "any": authenticate whenever the card supports it, not only
+			// when Stripe's rules or the issuer want it.
+			p.PaymentMethodOptions = &stripego.PaymentIntentPaymentMethodOptionsParams{
+				Card: &stripego.PaymentIntentPaymentMethodOptionsCardParams{RequestThreeDSecure: stripego.String("any")}}
+		}
 	default:
 		// Nowhere to send the customer for 3-D Secure: Stripe fails the
 		// attempt instead of leaving it waiting.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stripe/stripe-go/v82/webhook"
+
 	"paygate/acquirer/stripe/stripetest"
 )
 
@@ -115,4 +117,38 @@ func TestRoutingSetRefused(t *testing.T) {
 	if _, err := a.cli("connector", "add", "--name", "sandbox", "--type", "sandbox"); err == nil || !strings.Contains(err.Error(), "built-in") {
 		t.Errorf("connector add sandbox: got %v, want the name refused as the built-in one's", err)
 	}
+}
+
+// TestStripeWebhookEndToEnd: Stripe's events reach POST
+// /connectors/{name}/webhook and are checked with the connector's signing
+// secret over real HTTP: unsigned, wrongly signed and stale events are
+// refused (400); a signed one is taken once, then answered as a replay.
+func TestStripeWebhookEndToEnd(t *testing.T) {
+	a := startApp(t)
+	const secret = "whsec_test_endtoend"
+	if _, err := a.cli("connector", "add", "--name", "stripe_hooks", "--type", "stripe", "--api-key", "sk_test_123",
+		"--webhook-secret", secret); err != nil {
+		t.Fatal(err)
+	}
+	payload, err := os.ReadFile("../../acquirer/stripe/testdata/event_payment_intent_succeeded.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &client{a: a}
+	post := func(header string) *response {
+		return c.do("POST", "/connectors/stripe_hooks/webhook", payload, "Stripe-Signature", header)
+	}
+	sign := func(secret string, at time.Time) string {
+		return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret, Timestamp: at}).Header
+	}
+	eventually(t, 5*time.Second, "the node to take up the connector", func() bool {
+		return c.do("POST", "/connectors/stripe_hooks/webhook", payload, "Stripe-Signature", sign(secret, time.Now())).status == 200
+	})
+	if r := post(sign(secret, time.Now())).want(200); r.get("replay") != true {
+		t.Errorf("the same event again: got %s, want a replay", r.body)
+	}
+	post("").wantError(400, "invalid_parameter", "signature")
+	post(sign("whsec_other", time.Now())).wantError(400, "invalid_parameter", "signature")
+	post(sign(secret, time.Now().Add(-10*time.Minute))).wantError(400, "invalid_parameter", "signature")
+	c.do("POST", "/connectors/nope/webhook", payload, "Stripe-Signature", sign(secret, time.Now())).wantError(404, "not_found", "")
 }
