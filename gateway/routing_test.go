@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -358,4 +359,41 @@ func mustPayment(t *testing.T, gw *gateway.Service, ctx context.Context, tradeNo
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestReconcileByConnector: each connector's file is matched against the
+// movements of the payments it processed only: Stripe's report against
+// the Stripe connector's captures, the sandbox's file against the
+// sandbox's.
+func TestReconcileByConnector(t *testing.T) {
+	gw, ctx, now, _ := routedGateway(t, `{"rules": [{"name": "jpy", "match": {"currencies": ["JPY"]}, "connectors": [{"connector": "sandbox"}]}],
+		"default": [{"connector": "a"}]}`)
+	p := pay(t, gw, ctx, "order-rec-1", "auto")
+	_, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "500", Currency: "JPY", OrderNo: "order-rec-2",
+		PaymentMethodType: "card", ThreeDsMode: "no",
+		Card:       &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
+		DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := now.Format(time.DateOnly)
+	report := "balance_transaction_id,created_utc,currency,gross,fee,net,reporting_category,source_id,payment_metadata[tradeNo],refund_metadata[reference]\n" +
+		"txn_1," + day + " 12:00:00,usd,10.00,0.59,9.41,charge,ch_1," + p.TradeNo + ",\n"
+	rep, err := gw.Reconcile(ctx, "a", strings.NewReader(report))
+	if err != nil || rep.Matched != 1 || rep.Differences() != 0 {
+		t.Errorf("Stripe's report: got %+v, %v; want the one capture matched and no JPY sandbox payment missing", rep, err)
+	}
+	var file strings.Builder
+	if err := gw.SandboxSettlementFile(ctx, *now, &file); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(file.String(), p.TradeNo) || strings.Count(file.String(), "\n") != 2 {
+		t.Errorf("the sandbox's file holds the other connector's payment or misses its own:\n%s", file.String())
+	}
+	if rep, err := gw.Reconcile(ctx, "sandbox", strings.NewReader(file.String())); err != nil || rep.Matched != 1 || rep.Differences() != 0 {
+		t.Errorf("the sandbox's file: got %+v, %v", rep, err)
+	}
+	if _, err := gw.Reconcile(ctx, "nope", strings.NewReader(report)); paygate.ErrorCode(err) != paygate.EInvalidParameter {
+		t.Errorf("an unknown connector: got %v", err)
+	}
 }

@@ -157,7 +157,8 @@ func (r *Reconciliation) Differences() int {
 // Reconcile matches a settlement file's lines to the journals of the
 // movements it lists (by type and reference), over the dates the file
 // covers: journals must hold every journal posted on those dates (more is
-// fine).
+// fine). A line that names no merchant or payment (Stripe's report names
+// no merchant) is not compared on it.
 func Reconcile(lines []FileLine, journals []*Journal) *Reconciliation {
 	rep := &Reconciliation{}
 	dates := map[string]bool{}
@@ -183,7 +184,7 @@ func Reconcile(lines []FileLine, journals []*Journal) *Reconciliation {
 		case !ok:
 			rep.MissingFromFile = append(rep.MissingFromFile, fmt.Sprintf("%s %s of %s (payment %s, %s %s)", want.Type, want.Reference,
 				want.Date, want.TradeNo, want.Currency, signedAmount(want)))
-		case got.MerchantID != want.MerchantID || got.TradeNo != want.TradeNo:
+		case got.MerchantID != "" && got.MerchantID != want.MerchantID || got.TradeNo != "" && got.TradeNo != want.TradeNo:
 			rep.AmountDiffers = append(rep.AmountDiffers, fmt.Sprintf("line %d: %s %s: the file names merchant %s and payment %s, the books %s and %s",
 				got.N, got.Type, got.Reference, got.MerchantID, got.TradeNo, want.MerchantID, want.TradeNo))
 		case got.Minor != want.Minor || got.Currency != want.Currency:

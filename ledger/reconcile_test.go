@@ -2,9 +2,14 @@ package ledger
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"paygate"
 )
 
 func TestReconcile(t *testing.T) {
@@ -85,5 +90,54 @@ func TestReconcile(t *testing.T) {
 		if _, err := ReadFile(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "line ") {
 			t.Errorf("a bad file was read (%v):\n%s", err, bad)
 		}
+	}
+}
+
+// TestStripeReport reads Stripe's itemized balance report: charges and
+// refunds made through paygate (by their metadata) become capture and
+// refund lines at their gross, disputes lines named by Stripe's id; fees,
+// payouts and others' charges are skipped. Reconciled against the books,
+// what matches matches and the Stripe dispute is missing from the books.
+func TestStripeReport(t *testing.T) {
+	f, err := os.Open("testdata/stripe_balance_report.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lines, err := ReadStripeReport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%d %s %s %s %s %s %d", l.N, l.Date, l.Type, l.Reference, l.TradeNo, l.Currency, l.Minor))
+	}
+	want := []string{"2 2026-12-01 CAPTURE T1 T1 USD 10099", "3 2026-12-01 REFUND R1 T1 USD -1000", "4 2026-12-01 CAPTURE T2 T2 USD 5000",
+		"5 2026-12-01 CHARGEBACK dp_1 T2 USD -5000", "9 2026-12-01 CAPTURE T4 T4 ISK 1500"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("lines:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	isk := func(minor int64) paygate.Money { return paygate.Money{Minor: minor, Currency: "ISK"} }
+	js := []*Journal{}
+	for _, j := range []func() (*Journal, error){
+		func() (*Journal, error) { return Capture("J1", "m", "T1", t0, usd(10_099), usd(323)) },
+		func() (*Journal, error) { return Refund("J2", "m", "T1", "R1", t0.Add(time.Hour), usd(1_000)) },
+		func() (*Journal, error) { return Capture("J3", "m", "T2", t0.Add(2*time.Hour), usd(5_000), usd(0)) },
+		func() (*Journal, error) { return Capture("J4", "m", "T4", t0.Add(3*time.Hour), isk(1_500), isk(0)) },
+	} {
+		j, err := j()
+		if err != nil {
+			t.Fatal(err)
+		}
+		js = append(js, j)
+	}
+	rep := Reconcile(lines, js)
+	if rep.Matched != 4 || len(rep.MissingFromLedger) != 1 || !strings.Contains(rep.MissingFromLedger[0], "CHARGEBACK dp_1") ||
+		len(rep.MissingFromFile)+len(rep.AmountDiffers) != 0 {
+		t.Errorf("reconciled: %+v", rep)
+	}
+	if _, err := ReadStripeReport(strings.NewReader("balance_transaction_id,currency,gross\n")); err == nil ||
+		!strings.Contains(err.Error(), "payment_metadata[tradeNo]") && !strings.Contains(err.Error(), "created_utc") {
+		t.Errorf("a report without the needed columns: got %v", err)
 	}
 }

@@ -134,7 +134,7 @@ func reconcileCommands(ctx context.Context, m *Main, e *environ) []*cobra.Comman
 		RunE:  func(c *cobra.Command, _ []string) error { return m.Reconcile(ctx, connector, file) },
 	}
 	rec.Flags().StringVar(&file, "file", "", "the settlement file (CSV; docs/ledger.md)")
-	rec.Flags().StringVar(&connector, "connector", "sandbox", "whose file it is: sandbox")
+	rec.Flags().StringVar(&connector, "connector", "sandbox", "whose file it is: sandbox, or a registered connector (a Stripe one reads Stripe's itemized balance report)")
 	rec.MarkFlagRequired("file")
 	gen := &cobra.Command{
 		Use:   "settlement-file --date YYYY-MM-DD [--out FILE]",
