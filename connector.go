@@ -45,8 +45,10 @@ type ConnectorSecret struct {
 	WebhookSecret string `json:"webhookSecret,omitempty"`
 }
 
-// ConnectorStore keeps the registered connectors, the routing document and
-// the connectors' webhook events already taken.
+// ConnectorStore keeps the registered connectors, the routing document,
+// the connectors' webhook events already taken and their circuits, and
+// which merchants are live (their unrouted card payments are refused
+// rather than sent to the sandbox).
 type ConnectorStore interface {
 	// CreateConnector adds a connector; EConflict if its name is taken.
 	CreateConnector(ctx context.Context, c *Connector) error
@@ -61,6 +63,11 @@ type ConnectorStore interface {
 	// RecordConnectorEvent notes that a connector's webhook event was
 	// taken; EConflict when it was noted before (a replay).
 	RecordConnectorEvent(ctx context.Context, connector, eventID string, at time.Time) error
+	// MerchantLive reports whether the operator made the merchant live.
+	MerchantLive(ctx context.Context, merchantID string) (bool, error)
+	// SetMerchantLive makes a merchant live, or a sandbox merchant again;
+	// ENotFound when there is no such merchant.
+	SetMerchantLive(ctx context.Context, merchantID string, live bool, at time.Time) error
 	// SetConnectorCircuit inserts or replaces a node's circuit of a
 	// connector, unless the one stored has a later UpdatedAt.
 	SetConnectorCircuit(ctx context.Context, c ConnectorCircuit) error

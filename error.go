@@ -19,6 +19,7 @@ const (
 	EInvalidState      = "invalid_state"
 	EAmountExceeded    = "amount_exceeded"
 	ELimitExceeded     = "limit_exceeded" // a merchant's lists or rules are full
+	ENoRoute           = "no_route"       // a live merchant's card payment no routing rule or default takes
 	ERateLimited       = "rate_limited"
 	EInternal          = "internal_error"
 	EConflict          = "conflict" // a unique key or compare-and-set lost; gateway resolves it

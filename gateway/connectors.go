@@ -198,8 +198,8 @@ func (s *core) cardCall(ctx context.Context, p *paygate.Payment, call func(acqui
 
 // route picks the connectors to try for a card payment, enabled ones
 // only, in order. No rule, merchant default or default: the built-in
-// sandbox. Every routed connector disabled: unavailable (nothing is
-// written).
+// sandbox for a sandbox merchant, no_route for a live one. Every routed
+// connector disabled: unavailable. Either refusal writes nothing.
 func (s *core) route(ctx context.Context, p *paygate.Payment) (routing.Route, error) {
 	v, err := s.connectors(ctx)
 	if err != nil {
@@ -211,6 +211,15 @@ func (s *core) route(ctx context.Context, p *paygate.Payment) (routing.Route, er
 	}
 	r, ok := v.doc.Route(f)
 	if !ok {
+		st, err := s.merchantState(ctx, p.MerchantID)
+		if err != nil {
+			return routing.Route{}, err
+		}
+		if st.live {
+			return routing.Route{}, paygate.Errorf(paygate.ENoRoute,
+				"no connector is routed for this payment (%s %s): the operator must route it (paygate routing set); nothing was charged",
+				p.PaymentMethodType, p.Amount.Currency)
+		}
 		return routing.Route{Rule: "sandbox", Connectors: []string{paygate.SandboxConnector}}, nil
 	}
 	r.Connectors = slices.DeleteFunc(slices.Clone(r.Connectors), func(n string) bool {

@@ -30,6 +30,7 @@ type stateEntry struct {
 	rate     float64 // the merchant's own rate limit; 0: the node's
 	burst    int
 	prices   []paygate.Price // the merchant's and the default plan's
+	live     bool            // the operator made it live: no sandbox for unrouted payments
 	err      error
 }
 
@@ -76,6 +77,9 @@ func (s *core) merchantState(ctx context.Context, id string) (*stateEntry, error
 		if err == nil {
 			e.prices, err = s.store.Prices(context.WithoutCancel(ctx), id)
 		}
+		if err == nil {
+			e.live, err = s.store.MerchantLive(context.WithoutCancel(ctx), id)
+		}
 
 		switch {
 		case err == nil:
@@ -118,6 +122,9 @@ type MerchantInfo struct {
 	RateBurst  int        `json:"rateBurst,omitempty"`
 	// SettlementTimeZone is where its settlement day ends; absent: UTC.
 	SettlementTimeZone string `json:"settlementTimeZone,omitempty"`
+	// Live: the operator made it live (merchant set-live); its card
+	// payments no routing takes are refused, not sent to the sandbox.
+	Live bool `json:"live"`
 	// PrevSecretUntil and PrevNotifyUntil are when the secrets the last
 	// rotations replaced stop working; nil when none is in its grace.
 	PrevSecretUntil *time.Time `json:"previousSecretValidUntil,omitempty"`
@@ -147,7 +154,11 @@ func (s *Merchants) ListMerchants(ctx context.Context, after string, limit int) 
 	}
 	out := make([]MerchantInfo, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, s.merchantInfo(m))
+		mi := s.merchantInfo(m)
+		if mi.Live, err = s.store.MerchantLive(ctx, m.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, mi)
 	}
 	return out, nil
 }
@@ -167,7 +178,23 @@ func (s *Merchants) Merchant(ctx context.Context, id string) (MerchantInfo, erro
 	if info.SettlementTimeZone, err = s.store.SettlementTimeZone(ctx, id); err != nil {
 		return MerchantInfo{}, err
 	}
+	if info.Live, err = s.store.MerchantLive(ctx, id); err != nil {
+		return MerchantInfo{}, err
+	}
 	return info, nil
+}
+
+// SetLive makes a merchant live (its card payments move real money: one
+// that no routing rule or default takes is refused, 422 no_route) or a
+// sandbox merchant again (such payments go to the built-in sandbox). Every
+// node applies it within a second (stateTTL).
+//
+// Errors: not_found.
+func (s *Merchants) SetLive(ctx context.Context, id string, live bool) (MerchantInfo, error) {
+	if err := s.store.SetMerchantLive(ctx, id, live, s.now()); err != nil {
+		return MerchantInfo{}, err
+	}
+	return s.Merchant(ctx, id)
 }
 
 // SetDisabled disables the merchant (or enables it again): a disabled

@@ -397,3 +397,34 @@ func TestReconcileByConnector(t *testing.T) {
 		t.Errorf("an unknown connector: got %v", err)
 	}
 }
+
+// TestLiveMerchantUnrouted: a card payment that no rule or default takes
+// goes to the sandbox for a sandbox merchant, and is refused (no_route,
+// nothing stored) for a live one; a rule that names the merchant routes it.
+func TestLiveMerchantUnrouted(t *testing.T) {
+	gw, ctx, now, _ := routedGateway(t, `{"rules": [{"name": "usd", "match": {"currencies": ["USD"]}, "connectors": [{"connector": "a"}]}]}`)
+	jpy := func(orderNo string) (*paygate.Payment, error) {
+		p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: "500", Currency: "JPY", OrderNo: orderNo,
+			PaymentMethodType: "card", ThreeDsMode: "no",
+			Card:       &wire.CardInput{CardNo: "4242424242424242", CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
+			DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"}})
+		return p, err
+	}
+	if p, err := jpy("order-live-1"); err != nil || p.Connector != "sandbox" || p.Status != paygate.StatusSucceeded {
+		t.Fatalf("a sandbox merchant's unrouted payment: got %+v, %v; want it through the sandbox", p, err)
+	}
+	mi, err := gw.Merchants.SetLive(ctx, paygate.MerchantID(ctx), true)
+	if err != nil || !mi.Live {
+		t.Fatalf("SetLive: %+v, %v", mi, err)
+	}
+	*now = now.Add(2 * time.Second) // the node's view of the merchant is at most a second old
+	if _, err := jpy("order-live-2"); paygate.ErrorCode(err) != paygate.ENoRoute {
+		t.Fatalf("a live merchant's unrouted payment: got %v, want no_route", err)
+	}
+	if _, _, err := gw.Payments.Payment(ctx, wire.OrderRef{OrderNo: "order-live-2"}); paygate.ErrorCode(err) != paygate.ENotFound {
+		t.Errorf("the refused payment: got %v, want nothing stored", err)
+	}
+	if p := pay(t, gw, ctx, "order-live-3", "auto"); p.Connector != "a" || p.Status != paygate.StatusSucceeded {
+		t.Errorf("a live merchant's routed payment: got %s via %q", p.Status, p.Connector)
+	}
+}

@@ -110,3 +110,27 @@ func (s *Store) ConnectorCircuits(ctx context.Context) ([]paygate.ConnectorCircu
 	})
 	return out, err
 }
+
+// MerchantLive reports whether the merchant is live.
+func (s *Store) MerchantLive(ctx context.Context, merchantID string) (bool, error) {
+	var n int64
+	err := s.withConn(ctx, "merchant live", func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FROM live_merchants WHERE merchant_id = $1`, merchantID).Scan(&n)
+	})
+	return n > 0, err
+}
+
+// SetMerchantLive makes a merchant live or a sandbox merchant; ENotFound.
+func (s *Store) SetMerchantLive(ctx context.Context, merchantID string, live bool, at time.Time) error {
+	if _, err := s.Merchant(ctx, merchantID); err != nil {
+		return err
+	}
+	var err error
+	if live {
+		_, err = s.exec(ctx, "set merchant live", `INSERT INTO live_merchants (merchant_id, since) VALUES ($1, $2)
+			ON CONFLICT (merchant_id) DO NOTHING`, merchantID, ms(at))
+	} else {
+		_, err = s.exec(ctx, "set merchant live", `DELETE FROM live_merchants WHERE merchant_id = $1`, merchantID)
+	}
+	return err
+}

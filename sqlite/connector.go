@@ -107,3 +107,25 @@ func (s *Store) ConnectorCircuits(ctx context.Context) ([]paygate.ConnectorCircu
 	}
 	return out, dbErr("connector circuits", rows.Err())
 }
+
+// MerchantLive reports whether the merchant is live.
+func (s *Store) MerchantLive(ctx context.Context, merchantID string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM live_merchants WHERE merchant_id = ?`, merchantID).Scan(&n)
+	return n > 0, dbErr("merchant live", err)
+}
+
+// SetMerchantLive makes a merchant live or a sandbox merchant; ENotFound.
+func (s *Store) SetMerchantLive(ctx context.Context, merchantID string, live bool, at time.Time) error {
+	if _, err := s.Merchant(ctx, merchantID); err != nil {
+		return err
+	}
+	var err error
+	if live {
+		_, err = s.w.ExecContext(ctx, `INSERT INTO live_merchants (merchant_id, since) VALUES (?, ?) ON CONFLICT (merchant_id) DO NOTHING`,
+			merchantID, ms(at))
+	} else {
+		_, err = s.w.ExecContext(ctx, `DELETE FROM live_merchants WHERE merchant_id = ?`, merchantID)
+	}
+	return dbErr("set merchant live", err)
+}

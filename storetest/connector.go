@@ -75,6 +75,32 @@ func testConnectors(t *testing.T, open func(t *testing.T) paygate.Store) {
 	}
 }
 
+// testMerchantLive: a merchant is a sandbox merchant until made live, and
+// can be made a sandbox merchant again; an unknown merchant is not found.
+func testMerchantLive(t *testing.T, open func(t *testing.T) paygate.Store) {
+	s, ctx := open(t), t.Context()
+	if err := s.CreateMerchant(ctx, newMerchant("m_live")); err != nil {
+		t.Fatal(err)
+	}
+	check := func(want bool) {
+		t.Helper()
+		if live, err := s.MerchantLive(ctx, "m_live"); err != nil || live != want {
+			t.Fatalf("MerchantLive: got %v, %v; want %v", live, err, want)
+		}
+	}
+	check(false)
+	for _, live := range []bool{true, true, false, false, true} {
+		if err := s.SetMerchantLive(ctx, "m_live", live, at(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		check(live)
+	}
+	wantCode(t, s.SetMerchantLive(ctx, "m_absent", true, at(time.Minute)), paygate.ENotFound)
+	if live, err := s.MerchantLive(ctx, "m_absent"); err != nil || live {
+		t.Errorf("MerchantLive of an unknown merchant: got %v, %v", live, err)
+	}
+}
+
 // testRouting: the routing document is kept as given and replaced whole;
 // webhook events are taken once per connector.
 func testRouting(t *testing.T, open func(t *testing.T) paygate.Store) {

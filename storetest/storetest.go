@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) paygate.Store) {
 		{"Disputes", testDisputes},
 		{"Connectors", testConnectors},
 		{"Routing", testRouting},
+		{"MerchantLive", testMerchantLive},
 		{"BooksProperty", testBooksProperty},
 	})
 }

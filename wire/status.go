@@ -21,7 +21,7 @@ func HTTPStatus(code string) int {
 	case paygate.EDuplicateOrderNo, paygate.EDuplicateRefundNo, paygate.EDuplicateTracking, paygate.EIdempotencyReused,
 		paygate.EInvalidState, paygate.EConflict:
 		return http.StatusConflict
-	case paygate.EAmountExceeded, paygate.ELimitExceeded:
+	case paygate.EAmountExceeded, paygate.ELimitExceeded, paygate.ENoRoute:
 		return http.StatusUnprocessableEntity
 	case paygate.ERateLimited:
 		return http.StatusTooManyRequests

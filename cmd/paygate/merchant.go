@@ -66,6 +66,7 @@ func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 	limits.Flags().IntVar(&burst, "burst", 0, "requests at once beyond the rate (0: twice --rps)")
 	limits.MarkFlagRequired("rps")
 	zone := setTimezoneCommand(ctx, m)
+	live, sandbox := setLiveCommand(ctx, m, true), setLiveCommand(ctx, m, false)
 	rotateNotify := &cobra.Command{
 		Use:   "rotate-notify-secret ID",
 		Short: "Give a merchant a new notification secret and print it as JSON; notifications carry the old one's signature too until --grace ends",
@@ -73,7 +74,7 @@ func merchantCommand(ctx context.Context, m *Main, e *environ) *cobra.Command {
 		RunE:  func(c *cobra.Command, args []string) error { return m.RotateNotifySecret(ctx, args[0], grace) },
 	}
 	rotateNotify.Flags().DurationVar(&grace, "grace", gateway.DefaultGrace, "how long notifications are signed with the old secret too, 0s to 168h")
-	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate, rotateNotify, limits, zone} {
+	for _, c := range []*cobra.Command{create, list, show, disable, enable, rotate, rotateNotify, limits, zone, live, sandbox} {
 		dbFlag(c, m, e)
 		merchant.AddCommand(c)
 	}
@@ -202,4 +203,22 @@ func setTimezoneCommand(ctx context.Context, m *Main) *cobra.Command {
 	zone.Flags().StringVar(&tz, "timezone", "", "an IANA time zone name such as Asia/Singapore, or UTC")
 	zone.MarkFlagRequired("timezone")
 	return zone
+}
+
+// setLiveCommand is `merchant set-live` (live) or `merchant set-sandbox`.
+func setLiveCommand(ctx context.Context, m *Main, live bool) *cobra.Command {
+	use, short := "set-sandbox ID", "Make a merchant a sandbox merchant again (the default): card payments no routing takes go to the sandbox"
+	if live {
+		use, short = "set-live ID", "Make a merchant live: a card payment no routing takes is refused (422 no_route), not sent to the sandbox; print it as JSON"
+	}
+	return &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return m.merchants(ctx, func(ms *gateway.Merchants) error {
+				mi, err := ms.SetLive(ctx, args[0], live)
+				if err != nil {
+					return err
+				}
+				return json.NewEncoder(m.Stdout).Encode(mi)
+			})
+		}}
 }

@@ -60,9 +60,9 @@ func TestMerchantCommands(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
 			t.Fatalf("list line %q: %v", sc.Text(), err)
 		}
-		for _, k := range []string{"id", "name", "appId", "created", "disabled"} {
-			if _, ok := v[k]; !ok || len(v) != 5 {
-				t.Errorf("list line %s: want exactly id, name, appId, created, disabled", sc.Text())
+		for _, k := range []string{"id", "name", "appId", "created", "disabled", "live"} {
+			if _, ok := v[k]; !ok || len(v) != 6 {
+				t.Errorf("list line %s: want exactly id, name, appId, created, disabled, live", sc.Text())
 			}
 		}
 		listed = append(listed, v["id"].(string))
@@ -86,10 +86,20 @@ func TestMerchantCommands(t *testing.T) {
 	if v := one(t, "merchant", "enable", ids[0]); v["disabled"] != nil {
 		t.Errorf("enable: got %v, want enabled", v)
 	}
+	if v := one(t, "merchant", "set-live", ids[0]); v["live"] != true {
+		t.Errorf("set-live: got %v, want live", v)
+	}
+	if v := one(t, "merchant", "show", ids[1]); v["live"] != false {
+		t.Errorf("show the other: got %v, want a sandbox merchant", v)
+	}
+	if v := one(t, "merchant", "set-sandbox", ids[0]); v["live"] != false {
+		t.Errorf("set-sandbox: got %v, want a sandbox merchant again", v)
+	}
 
 	for _, args := range [][]string{
 		{"merchant", "show", "M_unknown"},
 		{"merchant", "disable", "M_unknown"},
+		{"merchant", "set-live", "M_unknown"},
 		{"merchant", "show"},
 		{"merchant", "enable", ids[0], ids[1]},
 	} {
