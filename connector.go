@@ -63,6 +63,8 @@ type ConnectorStore interface {
 	// RecordConnectorEvent notes that a connector's webhook event was
 	// taken; EConflict when it was noted before (a replay).
 	RecordConnectorEvent(ctx context.Context, connector, eventID string, at time.Time) error
+	// ConnectorEventTaken reports whether a connector's event was noted.
+	ConnectorEventTaken(ctx context.Context, connector, eventID string) (bool, error)
 	// MerchantLive reports whether the operator made the merchant live.
 	MerchantLive(ctx context.Context, merchantID string) (bool, error)
 	// SetMerchantLive makes a merchant live, or a sandbox merchant again;

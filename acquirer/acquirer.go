@@ -126,6 +126,10 @@ type AuthorizeRequest struct {
 	// ReturnURL is where a connector that runs 3-D Secure itself sends the
 	// customer back after its redirect (Result.RedirectURL).
 	ReturnURL string
+	// AcquirerRef is, for Resolve, the connector's id of the payment when an
+	// earlier answer gave it (pending, or waiting for the customer); "" when
+	// no answer came.
+	AcquirerRef string
 	// RequireThreeDS asks a connector that runs 3-D Secure itself
 	// (OwnThreeDS) to authenticate the customer whenever the card can be
 	// (threeDsMode standard, or the risk engine asks for it).
@@ -166,6 +170,11 @@ type Result struct {
 // a payment go on to another connector. Any other error is an unknown
 // outcome: money may have moved, and the payment waits for the sweep.
 var ErrNoEffect = errors.New("the acquirer did not act on the request")
+
+// ErrBadRequest is wrapped, beside ErrNoEffect, when the provider refused
+// the request itself (its parameters): the connector is up, so the failure
+// does not count against its circuit breaker.
+var ErrBadRequest = errors.New("the acquirer refused the request's parameters")
 
 // Resolver is implemented by connectors that can ask again for the outcome
 // of an authorization whose answer was lost (a timeout after the request

@@ -50,9 +50,11 @@ func (s *Checkout) ConnectorReturn(ctx context.Context, name, token string) (*pa
 }
 
 // Webhook takes an event that connector name POSTed: it checks the
-// event's signature and age (the connector's own rule), refuses an event
-// taken before (replay true, nothing changes), and records what it
-// reports on the payment it names.
+// event's signature and age (the connector's own rule), acts on what it
+// reports, and notes its id: an event taken before is a replay (replay
+// true) and changes nothing. The event is a prompt, not the truth: the
+// gateway asks the connector for the payment it names (acquirer.Resolver),
+// so an old event delivered late cannot undo a newer outcome.
 //
 // Errors: not_found (no such connector, or one that sends no events),
 // invalid_parameter (the signature or age is refused: nothing changes).
@@ -73,43 +75,75 @@ func (s *Connectors) Webhook(ctx context.Context, name string, payload []byte, h
 	if u.EventID == "" {
 		return false, paygate.InvalidParam("id", "the event has no id")
 	}
+	if taken, err := s.store.ConnectorEventTaken(ctx, name, u.EventID); err != nil || taken {
+		return taken, err
+	}
+	if u.Kind == "payment" {
+		// Acting first and noting the id after: an event whose action
+		// failed is taken again when the connector sends it again; two
+		// deliveries at once may both act, which changes nothing more
+		// (the connector is asked, and a give-back carries its own key).
+		if err := s.paymentEvent(context.WithoutCancel(ctx), lc, u); err != nil {
+			return false, err
+		}
+	}
 	if err := s.store.RecordConnectorEvent(ctx, name, u.EventID, s.now()); isCode(err, paygate.EConflict) {
 		return true, nil
 	} else if err != nil {
 		return false, err
 	}
-	if u.Kind != "payment" {
-		return false, nil // refunds answer at once; other events tell nothing the gateway uses
-	}
-	return false, s.paymentEvent(context.WithoutCancel(ctx), lc, u)
+	return false, nil
 }
 
-// paymentEvent records a connector's word on a payment it holds without
-// an outcome; on any other payment (already settled, or not this
-// connector's) it changes nothing.
+// paymentEvent acts on a connector's event about one of its payments: a
+// payment it holds without an outcome is settled by asking the connector;
+// a payment settled here without its money (cancelled, expired or failed)
+// that the event says was approved is asked about too and, approved
+// there, given back (void or refund). Refunds answer at once, so their
+// events change nothing.
 func (s *core) paymentEvent(ctx context.Context, lc *liveConnector, u acquirer.Update) error {
 	ps, err := s.store.FindPayments(ctx, u.Reference, 10)
 	if err != nil {
 		return err
 	}
 	for _, p := range ps {
-		if p.TradeNo != u.Reference || p.Connector != lc.name || p.Wallet != nil ||
-			(p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
+		if p.TradeNo != u.Reference || p.Connector != lc.name || p.Wallet != nil {
 			continue
 		}
 		ctx := paygate.WithMerchantID(ctx, p.MerchantID)
-		d, err := s.heldDraft(ctx, p)
-		if err != nil {
+		if held(p) {
+			_, err := s.resolveHeld(ctx, p)
 			return err
 		}
-		if u.Result.Pending || u.Result.RedirectURL != "" {
-			return nil // still waiting: the sweep asks again
+		if u.Result.Approved && lostApproval(p) {
+			return s.releaseLate(ctx, lc, p)
 		}
-		a := paygate.ConnectorAttempt{Connector: lc.name, Outcome: outcomeOf(u.Result), Code: u.Result.Code, At: s.now()}
-		d.attempts = append(p.Attempts, a)
-		_, err = s.recordAuthorization(ctx, p, d, u.Result)
-		return err
+		return nil
 	}
+	return nil
+}
+
+// lostApproval reports whether a payment ended here without money moving
+// (so an approval at the connector is money to give back).
+func lostApproval(p *paygate.Payment) bool {
+	return p.CapturedMinor == 0 && p.AuthorizedAt == nil &&
+		(p.Status == paygate.StatusCancelled || p.Status == paygate.StatusExpired || p.Status == paygate.StatusFailed)
+}
+
+// releaseLate asks the connector about a payment that ended here without
+// money and, if it was approved there after all, gives it back.
+func (s *core) releaseLate(ctx context.Context, lc *liveConnector, p *paygate.Payment) error {
+	if lc.resolver == nil {
+		return nil
+	}
+	res, err := lc.resolver.Resolve(ctx, acquirer.AuthorizeRequest{Reference: p.TradeNo, Amount: p.Amount,
+		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: p.AcquirerRef})
+	if err != nil || !res.Approved {
+		return nil // not approved there, or not known: nothing to give back
+	}
+	s.log.WarnContext(ctx, "a connector approved a payment that had ended here; giving it back", "tradeNo", p.TradeNo,
+		"connector", lc.name, "status", p.Status)
+	s.giveBackLate(ctx, p, res.AcquirerRef, p.CaptureMethod == paygate.CaptureAuto)
 	return nil
 }
 

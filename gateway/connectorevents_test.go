@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"paygate"
 	"paygate/acquirer"
@@ -81,10 +82,11 @@ func TestConnectorThreeDS(t *testing.T) {
 	}
 }
 
-// TestConnectorWebhook: a signed event settles a payment pending at the
-// connector; the same event again is a replay and changes nothing; an
-// unsigned one is refused and changes nothing; events about settled
-// payments, or another connector's, change nothing either.
+// TestConnectorWebhook: a signed event prompts the gateway to ask the
+// connector, which settles a payment pending there; the same event again
+// is a replay; an unsigned one is refused and changes nothing; an old
+// event delivered late cannot undo the outcome (the connector is asked,
+// not the event believed).
 func TestConnectorWebhook(t *testing.T) {
 	var c map[string]*scripted // the clients are built at the first payment, when c is set
 	gw, ctx, _, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, func(s *scripted) acquirer.Acquirer {
@@ -111,23 +113,81 @@ func TestConnectorWebhook(t *testing.T) {
 	if _, err := gw.Connectors.Webhook(ctx, "b", event("evt_0", "declined"), good); paygate.ErrorCode(err) != paygate.ENotFound {
 		t.Errorf("a connector without webhooks: got %v, want not_found", err)
 	}
-	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusPending {
-		t.Fatalf("after refused events: got %s, want PENDING", got.Status)
+	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusPending || c["a"].count(&c["a"].resolves) != 0 {
+		t.Fatalf("after refused events: got %s, %d questions; want PENDING, none", got.Status, c["a"].resolves)
 	}
-	if replay, err := gw.Connectors.Webhook(ctx, "a", event("evt_1", "approved"), good); err != nil || replay {
+	var sentRef string
+	c["a"].resolve = func(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		sentRef = req.AcquirerRef
+		return approve(req)
+	}
+	if replay, err := gw.Connectors.Webhook(ctx, "a", event("evt_1", "declined"), good); err != nil || replay {
 		t.Fatalf("signed event: replay %v, %v", replay, err)
 	}
-	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusSucceeded || got.AcquirerRef != "ref-"+p.TradeNo {
-		t.Fatalf("after the event: got %s ref %q, want SUCCEEDED", got.Status, got.AcquirerRef)
+	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusSucceeded || sentRef != "pi-"+p.TradeNo {
+		t.Fatalf("after the event: got %s (asked with ref %q), want SUCCEEDED as the connector says, not the event's decline", got.Status, sentRef)
 	}
 	if replay, err := gw.Connectors.Webhook(ctx, "a", event("evt_1", "declined"), good); err != nil || !replay {
 		t.Errorf("the same event again: replay %v, %v; want a replay", replay, err)
 	}
-	if replay, err := gw.Connectors.Webhook(ctx, "a", event("evt_2", "declined"), good); err != nil || replay {
-		t.Errorf("a later event on a settled payment: replay %v, %v", replay, err)
-	}
 	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusSucceeded {
 		t.Errorf("a settled payment changed: got %s", got.Status)
+	}
+}
+
+// TestWebhookDuringTheCall: the connector's event settles the payment
+// while the authorization's own call is still out and then times out; the
+// unknown outcome the call reports must not undo the settled payment.
+func TestWebhookDuringTheCall(t *testing.T) {
+	var c map[string]*scripted
+	gw, ctx, now, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, func(s *scripted) acquirer.Acquirer {
+		return withOwnThreeDS(s)
+	})
+	c["a"].resolve = approve
+	c["a"].authorize = func(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		b, _ := json.Marshal(map[string]string{"ID": "evt_during", "TradeNo": req.Reference, "Outcome": "approved"})
+		if _, err := gw.Connectors.Webhook(ctx, "a", b, http.Header{"Sig": {"good"}}); err != nil {
+			t.Errorf("webhook during the call: %v", err)
+		}
+		return acquirer.Result{}, errTimeout
+	}
+	p := pay(t, gw, ctx, "order-during-1", "manual")
+	if p.Status != paygate.StatusAuthorized || outcomes(p) != "[a:approved]" || p.ExpiresAt == nil || p.ExpiresAt.Sub(*now) < time.Hour {
+		t.Fatalf("got %s, attempts %s, expires %v; want AUTHORIZED as the event's question settled it, untouched by the timeout",
+			p.Status, outcomes(p), p.ExpiresAt)
+	}
+}
+
+// TestLateApprovalGivenBack: an event says a payment that ended here
+// without money (failed) was approved at the connector after all; when the
+// connector confirms it, the gateway gives the money back, once.
+func TestLateApprovalGivenBack(t *testing.T) {
+	var c map[string]*scripted
+	gw, ctx, _, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, func(s *scripted) acquirer.Acquirer {
+		return withOwnThreeDS(s)
+	})
+	c["a"].authorize = func(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		return acquirer.Result{Code: "card_declined", Message: "no", AcquirerRef: "pi-" + req.Reference}, nil
+	}
+	p := pay(t, gw, ctx, "order-late-1", "auto")
+	if p.Status != paygate.StatusFailed {
+		t.Fatalf("got %s, want FAILED", p.Status)
+	}
+	approved := func(id string) {
+		b, _ := json.Marshal(map[string]string{"ID": id, "TradeNo": p.TradeNo, "Outcome": "approved"})
+		if _, err := gw.Connectors.Webhook(ctx, "a", b, http.Header{"Sig": {"good"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	approved("evt_late")
+	if c["a"].count(&c["a"].refunds) != 0 {
+		t.Fatalf("the connector does not confirm the approval: got %d refunds, want none", c["a"].refunds)
+	}
+	c["a"].resolve = approve
+	approved("evt_late_2")
+	approved("evt_late_2") // a replay gives nothing back twice
+	if c["a"].count(&c["a"].refunds) != 1 || mustPayment(t, gw, ctx, p.TradeNo).Status != paygate.StatusFailed {
+		t.Errorf("a confirmed late approval: got %d refunds, want the money given back once", c["a"].refunds)
 	}
 }
 

@@ -50,9 +50,13 @@ type liveConnector struct {
 }
 
 // connectorCache holds the view, read again once it is connectorsTTL old.
+// One caller reads it again while the others go on with the old view, so
+// a slow database never holds every payment up; only the very first read
+// is waited for.
 type connectorCache struct {
-	mu   sync.Mutex
-	view *connectorView
+	mu         sync.Mutex
+	view       *connectorView
+	refreshing bool
 }
 
 // connectors returns the node's current view, reading the store when the
@@ -61,23 +65,36 @@ type connectorCache struct {
 func (s *core) connectors(ctx context.Context) (*connectorView, error) {
 	c := &s.conns
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	now := time.Now()
-	if c.view != nil && now.Sub(c.view.read) < connectorsTTL {
-		return c.view, nil
+	v := c.view
+	if v != nil && (now.Sub(v.read) < connectorsTTL || c.refreshing) {
+		c.mu.Unlock()
+		return v, nil
 	}
-	v, err := s.readConnectors(ctx, c.view)
-	if err != nil {
-		if c.view != nil {
-			s.log.ErrorContext(ctx, "reading the connectors failed; routing with the last ones read", "err", err)
-			c.view.read = now
-			return c.view, nil
+	if v == nil {
+		defer c.mu.Unlock() // the first read: everyone waits for it
+		nv, err := s.readConnectors(context.WithoutCancel(ctx), nil)
+		if err != nil {
+			return nil, err
 		}
-		return nil, err
+		nv.read = now
+		c.view = nv
+		return nv, nil
 	}
-	v.read = now
-	c.view = v
-	return v, nil
+	c.refreshing = true
+	c.mu.Unlock()
+	nv, err := s.readConnectors(context.WithoutCancel(ctx), v)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refreshing = false
+	if err != nil {
+		s.log.ErrorContext(ctx, "reading the connectors failed; routing with the last ones read", "err", err)
+		v.read = now
+		return v, nil
+	}
+	nv.read = now
+	c.view = nv
+	return nv, nil
 }
 
 // readConnectors builds a view from the store, reusing the clients (and
@@ -201,9 +218,15 @@ func (s *core) cardCall(ctx context.Context, p *paygate.Payment, call func(acqui
 // sandbox for a sandbox merchant, no_route for a live one. Every routed
 // connector disabled: unavailable. Either refusal writes nothing.
 func (s *core) route(ctx context.Context, p *paygate.Payment) (routing.Route, error) {
+	r, _, err := s.routeView(ctx, p)
+	return r, err
+}
+
+// routeView is route, with the view of the connectors it was drawn from.
+func (s *core) routeView(ctx context.Context, p *paygate.Payment) (routing.Route, *connectorView, error) {
 	v, err := s.connectors(ctx)
 	if err != nil {
-		return routing.Route{}, err
+		return routing.Route{}, nil, err
 	}
 	f := routing.Facts{MerchantID: p.MerchantID, Method: p.PaymentMethodType, Amount: p.Amount, Key: p.TradeNo}
 	if p.Card != nil {
@@ -213,23 +236,23 @@ func (s *core) route(ctx context.Context, p *paygate.Payment) (routing.Route, er
 	if !ok {
 		st, err := s.merchantState(ctx, p.MerchantID)
 		if err != nil {
-			return routing.Route{}, err
+			return routing.Route{}, nil, err
 		}
 		if st.live {
-			return routing.Route{}, paygate.Errorf(paygate.ENoRoute,
+			return routing.Route{}, nil, paygate.Errorf(paygate.ENoRoute,
 				"no connector is routed for this payment (%s %s): the operator must route it (paygate routing set); nothing was charged",
 				p.PaymentMethodType, p.Amount.Currency)
 		}
-		return routing.Route{Rule: "sandbox", Connectors: []string{paygate.SandboxConnector}}, nil
+		return routing.Route{Rule: "sandbox", Connectors: []string{paygate.SandboxConnector}}, v, nil
 	}
 	r.Connectors = slices.DeleteFunc(slices.Clone(r.Connectors), func(n string) bool {
 		lc := v.get(n)
 		return lc == nil || lc.disabled || lc.acq == nil
 	})
 	if len(r.Connectors) == 0 {
-		return r, paygate.Errorf(paygate.EUnavailable, "every connector the payment is routed to (rule %q) is disabled; nothing was charged", r.Rule)
+		return r, nil, paygate.Errorf(paygate.EUnavailable, "every connector the payment is routed to (rule %q) is disabled; nothing was charged", r.Rule)
 	}
-	return r, nil
+	return r, v, nil
 }
 
 // ConnectorState is what a node knows of one connector, for
@@ -412,32 +435,37 @@ const msgNoConnector = "No connector could take the payment; nothing was charged
 // over on. An unknown outcome is never failed over: the payment waits for
 // the sweep to ask that connector again. Before a connector other than the
 // recorded one is called, the payment records it (and the attempts so
-// far), so a crash leaves the sweep knowing whom to ask.
+// far), so a crash leaves the sweep knowing whom to ask. A payment that
+// must be authenticated never goes on to a connector that authenticates
+// otherwise (by itself, or by our ACS page before the call) than the first.
 //
 // done is true when the payment's next state is already written (q); else
 // res is the answer to record, and d.attempts what was tried.
 func (s *core) authorizeRouted(ctx context.Context, p *paygate.Payment, d *draft, req acquirer.AuthorizeRequest) (res acquirer.Result, q *paygate.Payment, done bool, err error) {
-	r, err := s.route(ctx, p)
+	r, v, err := s.routeView(ctx, p)
 	if err != nil {
 		q, err := s.decline(ctx, p, d, "processing_error", msgNoConnector, nil)
 		return res, q, true, err
 	}
-	v, err := s.connectors(ctx)
-	if err != nil {
-		return res, p, true, err
-	}
+	first := v.get(r.Connectors[0])
+	authenticated := p.ThreeDS != nil && p.ThreeDS.Mode != paygate.ThreeDSOff
 	attempts := slices.Clone(p.Attempts)
 	for i, name := range r.Connectors {
 		lc, last := v.get(name), i == len(r.Connectors)-1
+		if lc.acq == nil || authenticated && lc.ownThreeDS != first.ownThreeDS {
+			continue
+		}
 		if !lc.breaker.allow(s.now()) && !last {
 			attempts = append(attempts, paygate.ConnectorAttempt{Connector: name, Outcome: outcomeCircuitOpen, At: s.now()})
 			continue
 		}
 		if p.Connector != name {
-			if p, err = s.update(ctx, p, func(q *paygate.Payment, _ time.Time) { q.Connector, q.Attempts = name, attempts }); err != nil {
-				lc.breaker.release() // no call was made
-				return res, p, true, err
+			q, err := s.updateHeld(ctx, p, func(q *paygate.Payment, _ time.Time) { q.Connector, q.Attempts = name, attempts })
+			if err != nil || q.Connector != name {
+				lc.breaker.release() // no call was made; the payment moved on meanwhile, or the write failed
+				return res, q, true, err
 			}
+			p = q
 		}
 		if req.Initiator != "merchant" && s.cfg.BaseURL != "" {
 			req.ReturnURL = s.returnURL(name, p)
@@ -445,7 +473,7 @@ func (s *core) authorizeRouted(ctx context.Context, p *paygate.Payment, d *draft
 		start := time.Now()
 		res, err = lc.acq.Authorize(ctx, req)
 		a := paygate.ConnectorAttempt{Connector: name, LatencyMs: time.Since(start).Milliseconds(), At: s.now()}
-		if lc.breaker.done(s.now(), err == nil) {
+		if lc.breaker.done(s.now(), err == nil || errors.Is(err, acquirer.ErrBadRequest)) {
 			s.saveCircuit(ctx, lc)
 		}
 		if errors.Is(err, acquirer.ErrNoEffect) {
@@ -457,7 +485,7 @@ func (s *core) authorizeRouted(ctx context.Context, p *paygate.Payment, d *draft
 		if err != nil {
 			a.Outcome = outcomeUnknown
 			s.log.WarnContext(ctx, "connector authorize failed; outcome unknown", "tradeNo", p.TradeNo, "connector", name, "err", err)
-			q, err := s.awaitOutcome(ctx, p, append(attempts, a))
+			q, err := s.awaitOutcome(ctx, p, d, append(attempts, a))
 			return res, q, true, err
 		}
 		a.Outcome, a.Code = outcomeOf(res), res.Code
@@ -478,14 +506,32 @@ func (s *core) authorizeRouted(ctx context.Context, p *paygate.Payment, d *draft
 const askAgainAfter = 30 * time.Second
 
 // awaitOutcome records the attempts of a payment whose outcome is unknown
-// and brings its expiry forward, so the sweep asks the connector soon.
-func (s *core) awaitOutcome(ctx context.Context, p *paygate.Payment, attempts []paygate.ConnectorAttempt) (*paygate.Payment, error) {
-	return s.update(ctx, p, func(q *paygate.Payment, now time.Time) {
+// and brings its expiry forward, so the sweep asks the connector soon. The
+// payment stays claimed (a cashier page tries no other card), and a card
+// to store is kept sealed for the approval.
+func (s *core) awaitOutcome(ctx context.Context, p *paygate.Payment, d *draft, attempts []paygate.ConnectorAttempt) (*paygate.Payment, error) {
+	sealed, err := s.sealForLater(p, d)
+	if err != nil {
+		return nil, err
+	}
+	return s.updateHeld(ctx, p, func(q *paygate.Payment, now time.Time) {
 		q.Attempts = attempts
 		q.Connector = attempts[len(attempts)-1].Connector
 		at := now.Add(askAgainAfter)
 		q.ExpiresAt = &at
+		if sealed != nil {
+			q.PendingCard = sealed
+		}
 	})
+}
+
+// sealForLater seals the draft's card when an approval that comes later
+// must store it (or renew a stored card): the card is gone by then.
+func (s *core) sealForLater(p *paygate.Payment, d *draft) ([]byte, error) {
+	if d == nil || !(d.store || d.storedUpdate != nil) || d.card.Number == "" {
+		return nil, nil
+	}
+	return s.sealPendingCard(p, d)
 }
 
 // awaitConnector records a payment the connector holds without an outcome
@@ -493,34 +539,29 @@ func (s *core) awaitOutcome(ctx context.Context, p *paygate.Payment, attempts []
 // customer at the connector's own 3-D Secure (REQUIRES_ACTION, sent to
 // next). The connector's webhook, or the sweep asking it, settles it.
 func (s *core) awaitConnector(ctx context.Context, p *paygate.Payment, d *draft, res acquirer.Result, next *paygate.NextAction) (*paygate.Payment, error) {
-	var sealed []byte
-	if next != nil && (d.store || d.storedUpdate != nil) && d.card.Number != "" {
-		// The card is stored (or a stored one renewed) once approved,
-		// after the customer is back: keep it sealed till then.
-		var err error
-		if sealed, err = s.sealPendingCard(p, d); err != nil {
-			return nil, err
-		}
+	sealed, err := s.sealForLater(p, d)
+	if err != nil {
+		return nil, err
 	}
 	set := func(q *paygate.Payment, now time.Time) {
 		d.recordAttempts(q)
 		q.AcquirerRef = res.AcquirerRef
-		q.ClaimedUntil = nil
 		at := now.Add(askAgainAfter)
 		if next != nil {
 			q.NextAction = next
-			if sealed != nil {
-				q.PendingCard = sealed
-			}
 			at = now.Add(d.actionTTL)
+			q.ClaimedUntil = nil // the customer is at the connector's page; nothing else is tried meanwhile
 		}
 		q.ExpiresAt = &at
+		if sealed != nil {
+			q.PendingCard = sealed
+		}
 		if d.risk != nil {
 			q.Risk = d.risk
 		}
 	}
 	if next == nil || p.Status == paygate.StatusRequiresAction {
-		return s.update(ctx, p, set)
+		return s.updateHeld(ctx, p, set)
 	}
 	return s.record(ctx, p, paygate.StatusRequiresAction, set)
 }

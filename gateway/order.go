@@ -164,6 +164,9 @@ func (s *Payments) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey 
 			if err := s.closeWallet(ctx, p); err != nil {
 				return nil, err
 			}
+			if err := s.releaseHeld(ctx, p); err != nil {
+				return nil, err
+			}
 			if p.Status == paygate.StatusAuthorized {
 				if err := s.claimOrWait(ctx, &p); err != nil {
 					return nil, err

@@ -107,6 +107,28 @@ func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate
 	})
 }
 
+// updateHeld is update for a payment held at a connector: it writes only
+// while the payment is as it was read (its status, its attempts), so that a
+// webhook, a customer's return or the sweep that settled it meanwhile wins;
+// the payment is then returned as they left it.
+func (s *core) updateHeld(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
+	status, n := p.Status, len(p.Attempts)
+	return retryOutcome(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
+		if p.Status != status || len(p.Attempts) != n {
+			return p, nil
+		}
+		q := *p
+		now := s.now()
+		set(&q, now)
+		q.UpdatedAt = now
+		q.Version++
+		if err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}, reload(ctx, s, &p)); err != nil {
+			return nil, err
+		}
+		return &q, nil
+	})
+}
+
 // record moves p to status to, applying set first, and writes it with its
 // event. When another writer changed the payment first (a cancel, the
 // sweep), it returns the stored payment unchanged if the move is no longer

@@ -25,6 +25,7 @@ type scripted struct {
 	mu                            sync.Mutex
 	authorize                     func(acquirer.AuthorizeRequest) (acquirer.Result, error)
 	resolve                       func(acquirer.AuthorizeRequest) (acquirer.Result, error)
+	refuseVoid                    bool
 	authorizes, resolves          int
 	captures, voids, refunds      int
 	lastCaptureRef, lastRefundRef string
@@ -34,24 +35,28 @@ func approve(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
 	return acquirer.Result{Approved: true, AcquirerRef: "ref-" + req.Reference, AuthCode: "A1"}, nil
 }
 
+// Authorize and Resolve call the test's functions outside the lock, so
+// that they may act on the gateway meanwhile.
 func (c *scripted) Authorize(_ context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.authorizes++
-	if c.authorize == nil {
+	f := c.authorize
+	c.mu.Unlock()
+	if f == nil {
 		return approve(req)
 	}
-	return c.authorize(req)
+	return f(req)
 }
 
 func (c *scripted) Resolve(_ context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.resolves++
-	if c.resolve == nil {
+	f := c.resolve
+	c.mu.Unlock()
+	if f == nil {
 		return acquirer.Result{}, errors.New("still no answer")
 	}
-	return c.resolve(req)
+	return f(req)
 }
 
 func (c *scripted) Capture(_ context.Context, ref string, _ paygate.Money) (acquirer.Result, error) {
@@ -66,6 +71,9 @@ func (c *scripted) Void(_ context.Context, ref string) (acquirer.Result, error) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.voids++
+	if c.refuseVoid {
+		return acquirer.Result{Code: "acquirer_refused", AcquirerRef: ref}, nil
+	}
 	return acquirer.Result{Approved: true, AcquirerRef: ref}, nil
 }
 

@@ -111,6 +111,15 @@ func (s *Store) ConnectorCircuits(ctx context.Context) ([]paygate.ConnectorCircu
 	return out, err
 }
 
+// ConnectorEventTaken reports whether a connector's event was noted.
+func (s *Store) ConnectorEventTaken(ctx context.Context, connector, eventID string) (bool, error) {
+	var n int64
+	err := s.withConn(ctx, "connector event", func(c *pgxpool.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FROM connector_events WHERE connector = $1 AND event_id = $2`, connector, eventID).Scan(&n)
+	})
+	return n > 0, err
+}
+
 // MerchantLive reports whether the merchant is live.
 func (s *Store) MerchantLive(ctx context.Context, merchantID string) (bool, error) {
 	var n int64

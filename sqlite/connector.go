@@ -108,6 +108,13 @@ func (s *Store) ConnectorCircuits(ctx context.Context) ([]paygate.ConnectorCircu
 	return out, dbErr("connector circuits", rows.Err())
 }
 
+// ConnectorEventTaken reports whether a connector's event was noted.
+func (s *Store) ConnectorEventTaken(ctx context.Context, connector, eventID string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM connector_events WHERE connector = ? AND event_id = ?`, connector, eventID).Scan(&n)
+	return n > 0, dbErr("connector event", err)
+}
+
 // MerchantLive reports whether the merchant is live.
 func (s *Store) MerchantLive(ctx context.Context, merchantID string) (bool, error) {
 	var n int

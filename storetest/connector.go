@@ -120,6 +120,14 @@ func testRouting(t *testing.T, open func(t *testing.T) paygate.Store) {
 		t.Fatal(err)
 	}
 	wantCode(t, s.RecordConnectorEvent(ctx, "stripe_a", "evt_1", at(time.Hour)), paygate.EConflict)
+	for _, c := range []struct {
+		connector, id string
+		want          bool
+	}{{"stripe_a", "evt_1", true}, {"stripe_a", "evt_2", false}, {"stripe_b", "evt_1", false}} {
+		if got, err := s.ConnectorEventTaken(ctx, c.connector, c.id); err != nil || got != c.want {
+			t.Errorf("ConnectorEventTaken(%s, %s): got %v, %v; want %v", c.connector, c.id, got, err, c.want)
+		}
+	}
 	if err := s.RecordConnectorEvent(ctx, "stripe_b", "evt_1", at(time.Minute)); err != nil {
 		t.Errorf("the same event id from another connector: %v", err)
 	}

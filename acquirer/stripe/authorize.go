@@ -51,17 +51,22 @@ func (c *Connector) Authorize(ctx context.Context, req acquirer.AuthorizeRequest
 }
 
 // Resolve asks again for the outcome of an authorization whose answer was
-// lost. It repeats the PaymentIntent's creation under the same key, which
-// gives back the same PaymentIntent, and reads its status. One that no
+// lost. It reads the PaymentIntent the request names (AcquirerRef) or,
+// when no answer named it, repeats its creation under the same key, which
+// gives back the same PaymentIntent for 24 hours, and reads its status. One that no
 // confirmation reached is canceled, so a confirmation still on its way
 // cannot charge; then the error wraps acquirer.ErrNoEffect. Any other error
 // leaves the outcome unknown.
 func (c *Connector) Resolve(ctx context.Context, req acquirer.AuthorizeRequest) (acquirer.Result, error) {
-	pi, err := c.createIntent(ctx, req)
-	if err != nil {
-		return acquirer.Result{}, stillUnknown(err)
+	id := req.AcquirerRef
+	if id == "" {
+		pi, err := c.createIntent(ctx, req)
+		if err != nil {
+			return acquirer.Result{}, stillUnknown(err)
+		}
+		id = pi.ID
 	}
-	pi, err = c.retrieve(ctx, pi.ID)
+	pi, err := c.retrieve(ctx, id)
 	if err != nil {
 		return acquirer.Result{}, stillUnknown(err)
 	}
@@ -110,7 +115,7 @@ func (c *Connector) createIntent(ctx context.Context, req acquirer.AuthorizeRequ
 	const op = "create PaymentIntent"
 	p, err := intentParams(req)
 	if err != nil {
-		return nil, &callError{op: op, text: err.Error(), noEffect: true}
+		return nil, &callError{op: op, text: err.Error(), noEffect: true, badRequest: true}
 	}
 	var pi *stripego.PaymentIntent
 	err = c.call(ctx, op, func(ctx context.Context) (err error) {

@@ -37,6 +37,7 @@ type callError struct {
 	param, requestID       string
 	text                   string // what went wrong when no answer came
 	noEffect               bool
+	badRequest             bool  // Stripe refused the parameters (400, 404), or they were refused here
 	cause                  error // the transport's error, when no answer came
 }
 
@@ -74,6 +75,9 @@ func (e *callError) Unwrap() []error {
 	if e.noEffect {
 		errs = append(errs, acquirer.ErrNoEffect)
 	}
+	if e.badRequest {
+		errs = append(errs, acquirer.ErrBadRequest)
+	}
 	if e.cause != nil {
 		errs = append(errs, e.cause)
 	}
@@ -97,6 +101,7 @@ func classify(op string, err error, connected bool) *callError {
 		e.status, e.typ, e.code = se.HTTPStatusCode, string(se.Type), string(se.Code)
 		e.declineCode, e.param, e.requestID = string(se.DeclineCode), se.Param, se.RequestID
 		e.noEffect = noEffectStatus[se.HTTPStatusCode] && se.Type != stripego.ErrorTypeIdempotency
+		e.badRequest = e.noEffect && (se.HTTPStatusCode == 400 || se.HTTPStatusCode == 404)
 	case transportError(err):
 		e.text, e.cause = err.Error(), err
 		e.noEffect = !connected && notConnected(err)

@@ -25,7 +25,7 @@ func (c *Connector) Capture(ctx context.Context, acquirerRef string, amt paygate
 	const op = "capture PaymentIntent"
 	n, err := amount(amt)
 	if err != nil {
-		return acquirer.Result{}, &callError{op: op, text: err.Error(), noEffect: true}
+		return acquirer.Result{}, &callError{op: op, text: err.Error(), noEffect: true, badRequest: true}
 	}
 	p := &stripego.PaymentIntentCaptureParams{
 		Params:          params("paygate:" + acquirerRef + ":capture"),
@@ -67,7 +67,7 @@ func (c *Connector) Refund(ctx context.Context, acquirerRef, reference string, a
 		err = errors.New("the reference must have 1 to 200 characters")
 	}
 	if err != nil {
-		return acquirer.Result{}, &callError{op: op, text: err.Error(), noEffect: true}
+		return acquirer.Result{}, &callError{op: op, text: err.Error(), noEffect: true, badRequest: true}
 	}
 	p := &stripego.RefundCreateParams{
 		Params:        params("paygate:refund:" + reference),
