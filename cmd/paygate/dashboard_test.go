@@ -273,6 +273,9 @@ func TestDashboardPayments(t *testing.T) {
 
 	t.Run("refund acts once", func(t *testing.T) {
 		detail := admin.get("/dashboard/payments/"+paid).want(t, 200)
+		if !strings.Contains(detail.body, `<dd id="connector">sandbox (sandbox: approved)</dd>`) {
+			t.Errorf("the payment page does not show its connector and attempts:\n%s", detail.body)
+		}
 		csrf, key := detail.hidden(t, "refund-form", "csrf"), detail.hidden(t, "refund-form", "key")
 		form := url.Values{"csrf": {csrf}, "key": {key}, "amount": {"10.00"}, "reason": {"damaged"}}
 		confirm := admin.post("/dashboard/payments/"+paid+"/refund", form).want(t, 200)
