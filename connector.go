@@ -65,6 +65,9 @@ type ConnectorStore interface {
 	RecordConnectorEvent(ctx context.Context, connector, eventID string, at time.Time) error
 	// ConnectorEventTaken reports whether a connector's event was noted.
 	ConnectorEventTaken(ctx context.Context, connector, eventID string) (bool, error)
+	// DeleteConnectorEventsBefore forgets the events noted before a time,
+	// and says how many.
+	DeleteConnectorEventsBefore(ctx context.Context, before time.Time) (int, error)
 	// MerchantLive reports whether the operator made the merchant live.
 	MerchantLive(ctx context.Context, merchantID string) (bool, error)
 	// SetMerchantLive makes a merchant live, or a sandbox merchant again;

@@ -12,6 +12,10 @@ import (
 	"paygate/acquirer"
 )
 
+// forgetConnectorEvents is how long a connector's event id is kept to
+// refuse a replay.
+const forgetConnectorEvents = 30 * 24 * time.Hour
+
 // returnToken names a payment in the address a connector sends the
 // customer back to after its own 3-D Secure: the merchant and tradeNo with
 // a MAC, so it cannot be guessed or forged.

@@ -283,9 +283,13 @@ func (s *core) sweep(ctx context.Context) (int, error) {
 }
 
 // forget deletes what has run its time: idempotency records, dashboard
-// sessions, old counts of wrong passwords.
+// sessions, old counts of wrong passwords, connectors' webhook events
+// (Stripe sends an event again for 3 days at most; they are kept 30).
 func (s *core) forget(ctx context.Context, now time.Time) error {
 	if _, err := s.store.DeleteExpiredIdempotency(ctx, now); err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteConnectorEventsBefore(ctx, now.Add(-forgetConnectorEvents)); err != nil {
 		return err
 	}
 	if _, err := s.store.DeleteExpiredUserSessions(ctx, now); err != nil {

@@ -120,6 +120,12 @@ func (s *Store) ConnectorEventTaken(ctx context.Context, connector, eventID stri
 	return n > 0, err
 }
 
+// DeleteConnectorEventsBefore forgets the events noted before a time.
+func (s *Store) DeleteConnectorEventsBefore(ctx context.Context, before time.Time) (int, error) {
+	n, err := s.exec(ctx, "delete connector events", `DELETE FROM connector_events WHERE at < $1`, ms(before))
+	return int(n), err
+}
+
 // MerchantLive reports whether the merchant is live.
 func (s *Store) MerchantLive(ctx context.Context, merchantID string) (bool, error) {
 	var n int64

@@ -115,6 +115,16 @@ func (s *Store) ConnectorEventTaken(ctx context.Context, connector, eventID stri
 	return n > 0, dbErr("connector event", err)
 }
 
+// DeleteConnectorEventsBefore forgets the events noted before a time.
+func (s *Store) DeleteConnectorEventsBefore(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM connector_events WHERE at < ?`, ms(before))
+	if err != nil {
+		return 0, dbErr("delete connector events", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), dbErr("delete connector events", err)
+}
+
 // MerchantLive reports whether the merchant is live.
 func (s *Store) MerchantLive(ctx context.Context, merchantID string) (bool, error) {
 	var n int

@@ -128,6 +128,15 @@ func testRouting(t *testing.T, open func(t *testing.T) paygate.Store) {
 			t.Errorf("ConnectorEventTaken(%s, %s): got %v, %v; want %v", c.connector, c.id, got, err, c.want)
 		}
 	}
+	if err := s.RecordConnectorEvent(ctx, "stripe_a", "evt_new", at(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteConnectorEventsBefore(ctx, at(time.Hour)); err != nil || n != 1 {
+		t.Errorf("DeleteConnectorEventsBefore: got %d, %v; want the one event noted before", n, err)
+	}
+	if taken, _ := s.ConnectorEventTaken(ctx, "stripe_a", "evt_new"); !taken {
+		t.Errorf("a newer event was forgotten")
+	}
 	if err := s.RecordConnectorEvent(ctx, "stripe_b", "evt_1", at(time.Minute)); err != nil {
 		t.Errorf("the same event id from another connector: %v", err)
 	}
