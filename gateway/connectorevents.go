@@ -115,8 +115,13 @@ func (s *core) paymentEvent(ctx context.Context, lc *liveConnector, u acquirer.U
 			continue
 		}
 		ctx := paygate.WithMerchantID(ctx, p.MerchantID)
-		if held(p) {
-			_, err := s.resolveHeld(ctx, p)
+		if p.Status == paygate.StatusPending || p.Status == paygate.StatusRequiresAction {
+			if p.ClaimedUntil != nil && p.ClaimedUntil.After(s.now()) {
+				return nil // a call is out for it: its request records the outcome
+			}
+			// Held, or thought settled by a decline (an earlier card's error
+			// read as the latest's): the connector says which.
+			_, err := s.resolveAt(ctx, p)
 			return err
 		}
 		if u.Result.Approved && lostApproval(p) {

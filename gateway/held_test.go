@@ -1,7 +1,9 @@
 package gateway_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -140,5 +142,34 @@ func TestNoFailoverAcrossThreeDS(t *testing.T) {
 	}
 	if p.Status != paygate.StatusFailed || p.FailureCode != "processing_error" || c["b"].count(&c["b"].authorizes) != 0 {
 		t.Errorf("got %s %s, b called %d times; want FAILED processing_error, b never called", p.Status, p.FailureCode, c["b"].authorizes)
+	}
+}
+
+// TestEventOnAnOpenCashierPayment: on the cashier page a card was declined
+// and the page waits for another; the connector's event says the payment
+// was approved after all (a confirmation read as declined, then taken):
+// asked, the connector confirms, and the payment is recorded paid.
+func TestEventOnAnOpenCashierPayment(t *testing.T) {
+	gw, ctx, _, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, withOwnThreeDS)
+	c["a"].authorize = func(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		return acquirer.Result{Code: "card_declined", Message: "no", AcquirerRef: "pi-" + req.Reference}, nil
+	}
+	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-open-1",
+		ThreeDsMode: "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := gw.Checkout.Pay(ctx, sess.SessionID, gateway.CardForm{CardNo: "4242424242424242", ExpiryMonth: "06", ExpiryYear: "2030",
+		CVC: "123", HolderName: "A B"})
+	if err != nil || p.Status != paygate.StatusPending || p.FailureCode != "card_declined" {
+		t.Fatalf("first card: got %+v, %v; want PENDING after a decline", p, err)
+	}
+	c["a"].resolve = approve
+	b, _ := json.Marshal(map[string]string{"ID": "evt_open", "TradeNo": p.TradeNo, "Outcome": "approved"})
+	if _, err := gw.Connectors.Webhook(ctx, "a", b, http.Header{"Sig": {"good"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusSucceeded {
+		t.Errorf("after the connector confirmed the approval: got %s, want SUCCEEDED", got.Status)
 	}
 }

@@ -39,6 +39,13 @@ func (s *core) resolveHeld(ctx context.Context, p *paygate.Payment) (handled boo
 	if !held(p) {
 		return false, nil
 	}
+	return s.resolveAt(ctx, p)
+}
+
+// resolveAt asks the connector of an open card payment for its outcome
+// and records it (resolveHeld's work, for a payment known to be held or
+// named by the connector's event).
+func (s *core) resolveAt(ctx context.Context, p *paygate.Payment) (handled bool, err error) {
 	lc, err := s.connectorFor(ctx, p)
 	if err != nil {
 		// A registered connector this node cannot reach now: never expire
