@@ -248,6 +248,12 @@ type CardForm struct {
 	ClientIP                                         string // the shopper's address, for the risk engine
 }
 
+// cashierClaim is how long a cashier page's card attempt holds its
+// payment: longer than the longest call to a connector (three calls of at
+// most two minutes each), so that only a node that stopped during the
+// call leaves a claim that runs out (held).
+const cashierClaim = 10 * time.Minute
+
 // ErrInProgress says another attempt on the session is being processed.
 var ErrInProgress = paygate.Errorf(paygate.EConflict, "a payment attempt is already in progress")
 
@@ -268,7 +274,7 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 	if p.Status != paygate.StatusPending {
 		return p, nil // already paid, failed or waiting for the challenge
 	}
-	if p.ClaimedUntil != nil {
+	if n := len(p.Attempts); p.ClaimedUntil != nil || n > 0 && waiting(p.Attempts[n-1].Outcome) {
 		// An attempt is at the acquirer, or went there and its outcome is
 		// unknown (no answer, a crash): never start a second one, even
 		// after the claim's minute, or the card could be charged twice. A
@@ -295,12 +301,13 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 		return p, paygate.InvalidParam("holderName", "holderName must be at most 128 characters of text")
 	}
 	q := *p
-	until := now.Add(time.Minute)
+	until := now.Add(cashierClaim)
 	q.ClaimedUntil = &until
 	q.Card = &paygate.CardDetails{Brand: string(brand), BIN: card.BIN(f.CardNo), Last4: card.Last4(f.CardNo),
 		ExpiryMonth: month, ExpiryYear: year, HolderName: holder, Fingerprint: s.vault.Fingerprint(f.CardNo)}
 	q.FailureCode, q.FailureMessage = "", ""
-	q.Risk = nil // each card is judged anew
+	q.AcquirerRef, q.NextAction = "", nil // a new card is a new authorization
+	q.Risk = nil                          // each card is judged anew
 	q.CardAttempts++
 	q.UpdatedAt = now
 	q.Version++
@@ -338,8 +345,8 @@ func (s *core) sweepSessions(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if s.sweptHeld(ctx, p) {
-			continue // settled now, or asked again later: the session waits for it
+		if held(p, now) {
+			continue // the sweep asks its connector (on its own schedule); the session waits for the answer
 		}
 		if p.Wallet != nil && p.NextAction != nil && s.wallets != nil {
 			// Ask the wallet first: the shopper may have paid and the answer

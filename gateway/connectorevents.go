@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"encoding/base64"
@@ -125,7 +126,7 @@ func (s *core) paymentEvent(ctx context.Context, lc *liveConnector, u acquirer.U
 			return err
 		}
 		if u.Result.Approved && lostApproval(p) {
-			return s.releaseLate(ctx, lc, p)
+			return s.releaseLate(ctx, lc, p, u)
 		}
 		return nil
 	}
@@ -141,12 +142,16 @@ func lostApproval(p *paygate.Payment) bool {
 
 // releaseLate asks the connector about a payment that ended here without
 // money and, if it was approved there after all, gives it back.
-func (s *core) releaseLate(ctx context.Context, lc *liveConnector, p *paygate.Payment) error {
+func (s *core) releaseLate(ctx context.Context, lc *liveConnector, p *paygate.Payment, u acquirer.Update) error {
 	if lc.resolver == nil {
 		return nil
 	}
+	ref := cmp.Or(p.AcquirerRef, u.AcquirerRef)
+	if ref == "" && s.now().Sub(p.CreatedAt) > heldTooLong {
+		return nil // asking without a reference could find a new PaymentIntent, not the payment's
+	}
 	res, err := lc.resolver.Resolve(ctx, acquirer.AuthorizeRequest{Reference: p.TradeNo, Amount: p.Amount,
-		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: p.AcquirerRef})
+		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: ref})
 	if err != nil || !res.Approved {
 		return nil // not approved there, or not known: nothing to give back
 	}

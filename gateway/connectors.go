@@ -57,6 +57,7 @@ type connectorCache struct {
 	mu         sync.Mutex
 	view       *connectorView
 	refreshing bool
+	gen        int // bumped by forget: a read begun before is already old
 }
 
 // connectors returns the node's current view, reading the store when the
@@ -82,18 +83,28 @@ func (s *core) connectors(ctx context.Context) (*connectorView, error) {
 		return nv, nil
 	}
 	c.refreshing = true
+	gen := c.gen
 	c.mu.Unlock()
-	nv, err := s.readConnectors(context.WithoutCancel(ctx), v)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.refreshing = false
+	var nv *connectorView
+	var err error
+	defer func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.refreshing = false
+		if err != nil || nv == nil {
+			v.read = now // keep routing with the last ones read; try again later
+			return
+		}
+		if nv.read = now; gen != c.gen {
+			nv.read = time.Time{} // changed through this node meanwhile: read again next time
+		}
+		c.view = nv
+	}()
+	nv, err = s.readConnectors(context.WithoutCancel(ctx), v)
 	if err != nil {
 		s.log.ErrorContext(ctx, "reading the connectors failed; routing with the last ones read", "err", err)
-		v.read = now
 		return v, nil
 	}
-	nv.read = now
-	c.view = nv
 	return nv, nil
 }
 
@@ -145,6 +156,7 @@ func (c *connectorCache) forget() {
 	if c.view != nil {
 		c.view.read = time.Time{}
 	}
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -507,8 +519,9 @@ const askAgainAfter = 30 * time.Second
 
 // awaitOutcome records the attempts of a payment whose outcome is unknown
 // and brings its expiry forward, so the sweep asks the connector soon. The
-// payment stays claimed (a cashier page tries no other card), and a card
-// to store is kept sealed for the approval.
+// call is over, so the claim goes (the cashier page still tries no other
+// card while the last attempt waits), and a card to store is kept sealed
+// for the approval.
 func (s *core) awaitOutcome(ctx context.Context, p *paygate.Payment, d *draft, attempts []paygate.ConnectorAttempt) (*paygate.Payment, error) {
 	sealed, err := s.sealForLater(p, d)
 	if err != nil {
@@ -517,6 +530,7 @@ func (s *core) awaitOutcome(ctx context.Context, p *paygate.Payment, d *draft, a
 	return s.updateHeld(ctx, p, func(q *paygate.Payment, now time.Time) {
 		q.Attempts = attempts
 		q.Connector = attempts[len(attempts)-1].Connector
+		q.ClaimedUntil = nil
 		at := now.Add(askAgainAfter)
 		q.ExpiresAt = &at
 		if sealed != nil {
@@ -547,10 +561,10 @@ func (s *core) awaitConnector(ctx context.Context, p *paygate.Payment, d *draft,
 		d.recordAttempts(q)
 		q.AcquirerRef = res.AcquirerRef
 		at := now.Add(askAgainAfter)
+		q.ClaimedUntil = nil // the call is over; the page tries no other card while this one waits
 		if next != nil {
 			q.NextAction = next
 			at = now.Add(d.actionTTL)
-			q.ClaimedUntil = nil // the customer is at the connector's page; nothing else is tried meanwhile
 		}
 		q.ExpiresAt = &at
 		if sealed != nil {

@@ -207,7 +207,7 @@ func (s *core) recordAuthorization(ctx context.Context, p *paygate.Payment, d *d
 			p.CapturedMinor = p.Amount.Minor
 		}
 	}, s.storedCardWrite(ctx, d), s.completeSession(ctx, d))
-	if err == nil && q.Status != to && q.AcquirerRef == "" {
+	if err == nil && q.Status != to && q.AuthorizedAt == nil {
 		s.giveBackLate(ctx, p, res.AcquirerRef, p.CaptureMethod == paygate.CaptureAuto)
 	}
 	return q, err
@@ -336,10 +336,14 @@ func (s *core) decline(ctx context.Context, p *paygate.Payment, d *draft, code, 
 	// card, up to the last card allowed: then it fails and ends the checkout
 	// (a session is no place to try cards one after the other).
 	if d != nil && d.session != nil && p.Status == paygate.StatusPending && p.CardAttempts < MaxCardAttempts {
-		return s.update(ctx, p, func(p *paygate.Payment, _ time.Time) {
+		// Only while the payment is as read: an approval recorded meanwhile
+		// (a connector's event) stands.
+		return s.updateHeld(ctx, p, func(p *paygate.Payment, _ time.Time) {
 			d.recordAttempts(p)
 			p.FailureCode, p.FailureMessage, p.Risk = code, msg, cmp.Or(risk, p.Risk)
 			p.ClaimedUntil = nil
+			exp := d.session.ExpiresAt // the page waits for another card until the session ends
+			p.ExpiresAt = &exp
 		})
 	}
 	return s.record(ctx, p, paygate.StatusFailed, func(p *paygate.Payment, _ time.Time) {

@@ -16,17 +16,25 @@ import (
 // gateway never guesses whether money moved.
 const heldTooLong = 23 * time.Hour
 
-// held reports whether a card payment waits for a connector: it was sent
-// and no final answer is recorded since. A payment with a connector but no
-// attempt, an attempt at another connector than the one recorded, or a
-// cashier page's claim still on it, is one whose node stopped during the
-// call.
-func held(p *paygate.Payment) bool {
+// held reports whether a card payment waits for a connector at now: it was
+// sent and no final answer is recorded since, and no call for it is out
+// (a call out records its own outcome). A node that stopped during a call
+// leaves: a cashier page's claim past its time; a direct payment with a
+// connector but no attempt; or an attempt at another connector than the
+// one recorded (a failover).
+func held(p *paygate.Payment, now time.Time) bool {
 	if p.Wallet != nil || p.Connector == "" || (p.Status != paygate.StatusPending && p.Status != paygate.StatusRequiresAction) {
 		return false
 	}
+	if p.ClaimedUntil != nil {
+		return !p.ClaimedUntil.After(now)
+	}
 	n := len(p.Attempts)
-	return n == 0 || waiting(p.Attempts[n-1].Outcome) || p.Attempts[n-1].Connector != p.Connector || p.ClaimedUntil != nil
+	if n == 0 {
+		return p.Status == paygate.StatusPending && p.SessionID == ""
+	}
+	last := p.Attempts[n-1]
+	return waiting(last.Outcome) || last.Connector != p.Connector
 }
 
 // resolveHeld settles a card payment that a connector holds without an
@@ -36,7 +44,7 @@ func held(p *paygate.Payment) bool {
 // payment it does not concern (not held, or held by a connector that
 // cannot be asked, the sandbox): the sweep's other rules take it.
 func (s *core) resolveHeld(ctx context.Context, p *paygate.Payment) (handled bool, err error) {
-	if !held(p) {
+	if !held(p, s.now()) {
 		return false, nil
 	}
 	return s.resolveAt(ctx, p)
@@ -59,6 +67,9 @@ func (s *core) resolveAt(ctx context.Context, p *paygate.Payment) (handled bool,
 	if p.AcquirerRef == "" && s.now().Sub(p.CreatedAt) > heldTooLong {
 		return true, s.askLater(ctx, p) // logged there; asking now could find a new PaymentIntent, not the payment's
 	}
+	if !lc.breaker.allow(s.now()) {
+		return true, s.askLater(ctx, p) // the connector is failing: the sweep does not wait on it for every payment
+	}
 	d, err := s.heldDraft(ctx, p)
 	if err != nil {
 		s.log.ErrorContext(ctx, "reading a held payment's draft failed; asking later", "tradeNo", p.TradeNo, "err", err)
@@ -68,6 +79,9 @@ func (s *core) resolveAt(ctx context.Context, p *paygate.Payment) (handled bool,
 	res, err := lc.resolver.Resolve(ctx, acquirer.AuthorizeRequest{Reference: p.TradeNo, Amount: p.Amount,
 		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: p.AcquirerRef})
 	a := paygate.ConnectorAttempt{Connector: lc.name, LatencyMs: time.Since(start).Milliseconds(), At: s.now()}
+	if lc.breaker.done(s.now(), err == nil || errors.Is(err, acquirer.ErrNoEffect)) {
+		s.saveCircuit(ctx, lc)
+	}
 	switch {
 	case errors.Is(err, acquirer.ErrNoEffect):
 		a.Outcome = outcomeNoEffect
@@ -153,7 +167,7 @@ func (s *core) abandonAtConnector(ctx context.Context, p *paygate.Payment, lc *l
 // voided there first; one whose outcome is unknown cannot be cancelled
 // until the connector answers (the sweep asks it).
 func (s *core) releaseHeld(ctx context.Context, p *paygate.Payment) error {
-	if !held(p) {
+	if !held(p, s.now()) && p.ClaimedUntil == nil {
 		return nil
 	}
 	lc, err := s.connectorFor(ctx, p)
@@ -163,7 +177,10 @@ func (s *core) releaseHeld(ctx context.Context, p *paygate.Payment) error {
 	if lc.resolver == nil {
 		return nil // the sandbox: it always answered
 	}
-	if p.AcquirerRef == "" {
+	n := len(p.Attempts)
+	named := n > 0 && p.Attempts[n-1].Connector == p.Connector &&
+		(p.Attempts[n-1].Outcome == outcomePending || p.Attempts[n-1].Outcome == outcomeAction)
+	if p.AcquirerRef == "" || !named || p.ClaimedUntil != nil {
 		return paygate.Errorf(paygate.EInvalidState,
 			"payment %s waits for connector %s's answer, which the gateway is asking for; cancel it once it has one", p.TradeNo, lc.name)
 	}
