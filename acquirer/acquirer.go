@@ -126,6 +126,10 @@ type AuthorizeRequest struct {
 	// ReturnURL is where a connector that runs 3-D Secure itself sends the
 	// customer back after its redirect (Result.RedirectURL).
 	ReturnURL string
+	// Attempt numbers the payment's authorizations at the connector: each
+	// card tried on the cashier page is a new one (1, 2, ...), 0 for a
+	// payment with one card. Resolve asks about the attempt given.
+	Attempt int
 	// AcquirerRef is, for Resolve, the connector's id of the payment when an
 	// earlier answer gave it (pending, or waiting for the customer); "" when
 	// no answer came.
@@ -207,4 +211,7 @@ type Update struct {
 	Kind     string
 	Captured bool
 	Result   Result
+	// Attempt is the authorization attempt the event is about
+	// (AuthorizeRequest.Attempt).
+	Attempt int
 }

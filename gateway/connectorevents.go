@@ -116,6 +116,14 @@ func (s *core) paymentEvent(ctx context.Context, lc *liveConnector, u acquirer.U
 			continue
 		}
 		ctx := paygate.WithMerchantID(ctx, p.MerchantID)
+		if u.Attempt != p.CardAttempts {
+			// An earlier card of the cashier page: the payment has moved on
+			// to another, so an approval of this one is given back.
+			if u.Result.Approved {
+				return s.releaseLate(ctx, lc, p, u.AcquirerRef, u.Attempt)
+			}
+			return nil
+		}
 		if p.Status == paygate.StatusPending || p.Status == paygate.StatusRequiresAction {
 			if p.ClaimedUntil != nil && p.ClaimedUntil.After(s.now()) {
 				return nil // a call is out for it: its request records the outcome
@@ -126,7 +134,7 @@ func (s *core) paymentEvent(ctx context.Context, lc *liveConnector, u acquirer.U
 			return err
 		}
 		if u.Result.Approved && lostApproval(p) {
-			return s.releaseLate(ctx, lc, p, u)
+			return s.releaseLate(ctx, lc, p, cmp.Or(p.AcquirerRef, u.AcquirerRef), p.CardAttempts)
 		}
 		return nil
 	}
@@ -140,24 +148,25 @@ func lostApproval(p *paygate.Payment) bool {
 		(p.Status == paygate.StatusCancelled || p.Status == paygate.StatusExpired || p.Status == paygate.StatusFailed)
 }
 
-// releaseLate asks the connector about a payment that ended here without
-// money and, if it was approved there after all, gives it back.
-func (s *core) releaseLate(ctx context.Context, lc *liveConnector, p *paygate.Payment, u acquirer.Update) error {
+// releaseLate asks the connector about an authorization attempt of a
+// payment that does not hold it (the payment ended here without money, or
+// moved on to another card) and, if it was approved there after all, gives
+// it back.
+func (s *core) releaseLate(ctx context.Context, lc *liveConnector, p *paygate.Payment, ref string, attempt int) error {
 	if lc.resolver == nil {
 		return nil
 	}
-	ref := cmp.Or(p.AcquirerRef, u.AcquirerRef)
 	if ref == "" && s.now().Sub(p.CreatedAt) > heldTooLong {
 		return nil // asking without a reference could find a new PaymentIntent, not the payment's
 	}
 	res, err := lc.resolver.Resolve(ctx, acquirer.AuthorizeRequest{Reference: p.TradeNo, Amount: p.Amount,
-		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: ref})
+		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: ref, Attempt: attempt})
 	if err != nil || !res.Approved {
 		return nil // not approved there, or not known: nothing to give back
 	}
 	s.log.WarnContext(ctx, "a connector approved a payment that had ended here; giving it back", "tradeNo", p.TradeNo,
 		"connector", lc.name, "status", p.Status)
-	s.giveBackLate(ctx, p, res.AcquirerRef, p.CaptureMethod == paygate.CaptureAuto)
+	s.giveBackLate(ctx, p, res.AcquirerRef, attempt, p.CaptureMethod == paygate.CaptureAuto)
 	return nil
 }
 

@@ -24,11 +24,14 @@ func (ownThreeDS) ParseWebhook(payload []byte, h http.Header) (acquirer.Update, 
 	if h.Get("Sig") != "good" {
 		return acquirer.Update{}, errors.New("bad signature")
 	}
-	var e struct{ ID, TradeNo, Outcome string }
+	var e struct {
+		ID, TradeNo, Outcome, Ref string
+		Attempt                   int
+	}
 	if err := json.Unmarshal(payload, &e); err != nil {
 		return acquirer.Update{}, err
 	}
-	u := acquirer.Update{EventID: e.ID, Reference: e.TradeNo, Kind: "payment"}
+	u := acquirer.Update{EventID: e.ID, Reference: e.TradeNo, Kind: "payment", Attempt: e.Attempt, AcquirerRef: e.Ref}
 	switch e.Outcome {
 	case "approved":
 		u.Result = acquirer.Result{Approved: true, AcquirerRef: "ref-" + e.TradeNo}

@@ -165,11 +165,58 @@ func TestEventOnAnOpenCashierPayment(t *testing.T) {
 		t.Fatalf("first card: got %+v, %v; want PENDING after a decline", p, err)
 	}
 	c["a"].resolve = approve
-	b, _ := json.Marshal(map[string]string{"ID": "evt_open", "TradeNo": p.TradeNo, "Outcome": "approved"})
+	b, _ := json.Marshal(map[string]any{"ID": "evt_open", "TradeNo": p.TradeNo, "Outcome": "approved", "Attempt": 1})
 	if _, err := gw.Connectors.Webhook(ctx, "a", b, http.Header{"Sig": {"good"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustPayment(t, gw, ctx, p.TradeNo); got.Status != paygate.StatusSucceeded {
 		t.Errorf("after the connector confirmed the approval: got %s, want SUCCEEDED", got.Status)
+	}
+}
+
+// TestEarlierCardApprovedGivenBack: each card of the cashier page is its
+// own authorization at the connector (Attempt). An approval of an earlier
+// card, reported while the page has moved on to another, is given back,
+// once, and the payment goes on with the card it holds.
+func TestEarlierCardApprovedGivenBack(t *testing.T) {
+	gw, ctx, _, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, withOwnThreeDS)
+	var attempts []int
+	c["a"].authorize = func(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		attempts = append(attempts, req.Attempt)
+		if req.Attempt == 1 {
+			return acquirer.Result{Code: "card_declined", Message: "no", AcquirerRef: "pi-1"}, nil
+		}
+		return acquirer.Result{AcquirerRef: "pi-2", Pending: true}, nil
+	}
+	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-earlier-1",
+		ThreeDsMode: "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := gateway.CardForm{CardNo: "4242424242424242", ExpiryMonth: "06", ExpiryYear: "2030", CVC: "123", HolderName: "A B"}
+	if _, err := gw.Checkout.Pay(ctx, sess.SessionID, form); err != nil {
+		t.Fatal(err)
+	}
+	form.CardNo = "5555555555554444"
+	p, err := gw.Checkout.Pay(ctx, sess.SessionID, form)
+	if err != nil || p.Status != paygate.StatusPending || fmt.Sprint(attempts) != "[1 2]" {
+		t.Fatalf("second card: %v, %v, attempts %v; want PENDING after attempts 1 and 2", p, err, attempts)
+	}
+	var asked []string
+	c["a"].resolve = func(req acquirer.AuthorizeRequest) (acquirer.Result, error) {
+		asked = append(asked, fmt.Sprintf("%s#%d", req.AcquirerRef, req.Attempt))
+		return acquirer.Result{Approved: true, AcquirerRef: req.AcquirerRef}, nil
+	}
+	for range 2 { // and again: given back once
+		b, _ := json.Marshal(map[string]any{"ID": "evt_card1", "TradeNo": p.TradeNo, "Outcome": "approved", "Attempt": 1, "Ref": "pi-1"})
+		if _, err := gw.Connectors.Webhook(ctx, "a", b, http.Header{"Sig": {"good"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := mustPayment(t, gw, ctx, p.TradeNo)
+	if fmt.Sprint(asked) != "[pi-1#1]" || c["a"].count(&c["a"].refunds) != 1 || c["a"].lastRefundRef != "pi-1" ||
+		q.Status != paygate.StatusPending || q.CardAttempts != 2 {
+		t.Errorf("asked %v, %d refunds (last of %q), payment %s after %d cards; want card 1 asked and given back once, the payment still on card 2",
+			asked, c["a"].refunds, c["a"].lastRefundRef, q.Status, q.CardAttempts)
 	}
 }

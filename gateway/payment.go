@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -157,7 +158,7 @@ func (s *core) authorize(ctx context.Context, p *paygate.Payment, d *draft) (*pa
 		return done, err
 	}
 	req := acquirer.AuthorizeRequest{
-		Reference: p.TradeNo, Amount: p.Amount, Card: d.card,
+		Reference: p.TradeNo, Attempt: p.CardAttempts, Amount: p.Amount, Card: d.card,
 		Capture: p.CaptureMethod == paygate.CaptureAuto, ThreeDS: three,
 		FraudScreen: p.FraudMode.Screens(), Initiator: "customer",
 		StatementDescriptor: p.BillingDesc, Device: deviceOf(p), RequireThreeDS: d.requireThreeDS}
@@ -208,7 +209,7 @@ func (s *core) recordAuthorization(ctx context.Context, p *paygate.Payment, d *d
 		}
 	}, s.storedCardWrite(ctx, d), s.completeSession(ctx, d))
 	if err == nil && q.Status != to && q.AuthorizedAt == nil {
-		s.giveBackLate(ctx, p, res.AcquirerRef, p.CaptureMethod == paygate.CaptureAuto)
+		s.giveBackLate(ctx, p, res.AcquirerRef, p.CardAttempts, p.CaptureMethod == paygate.CaptureAuto)
 	}
 	return q, err
 }
@@ -309,13 +310,17 @@ func (s *core) storedCardWrite(ctx context.Context, d *draft) func(*paygate.Paym
 // giveBackLate releases an approval that came after the payment was
 // cancelled or expired: a void of the hold or, when it was captured, a
 // refund. A failure is logged for an operator; the payment's outcome stands.
-func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, acquirerRef string, captured bool) {
+func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, acquirerRef string, attempt int, captured bool) {
 	var back acquirer.Result
 	lc, err := s.connectorFor(ctx, p)
 	switch {
 	case err != nil:
 	case captured:
-		back, err = lc.acq.Refund(ctx, acquirerRef, p.TradeNo+"-late", p.Amount)
+		reference := p.TradeNo + "-late" // each attempt's approval is its own refund
+		if attempt > 0 {
+			reference += "-" + strconv.Itoa(attempt)
+		}
+		back, err = lc.acq.Refund(ctx, acquirerRef, reference, p.Amount)
 	default:
 		back, err = lc.acq.Void(ctx, acquirerRef)
 	}

@@ -77,7 +77,8 @@ func (s *core) resolveAt(ctx context.Context, p *paygate.Payment) (handled bool,
 	}
 	start := time.Now()
 	res, err := lc.resolver.Resolve(ctx, acquirer.AuthorizeRequest{Reference: p.TradeNo, Amount: p.Amount,
-		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: p.AcquirerRef})
+		Capture: p.CaptureMethod == paygate.CaptureAuto, StatementDescriptor: p.BillingDesc, AcquirerRef: p.AcquirerRef,
+		Attempt: p.CardAttempts})
 	a := paygate.ConnectorAttempt{Connector: lc.name, LatencyMs: time.Since(start).Milliseconds(), At: s.now()}
 	if lc.breaker.done(s.now(), err == nil || errors.Is(err, acquirer.ErrNoEffect)) {
 		s.saveCircuit(ctx, lc)

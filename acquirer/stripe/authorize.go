@@ -3,6 +3,7 @@ package stripe
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	stripego "github.com/stripe/stripe-go/v82"
@@ -95,12 +96,15 @@ func intentParams(req acquirer.AuthorizeRequest) (*stripego.PaymentIntentCreateP
 		capture = "automatic"
 	}
 	p := &stripego.PaymentIntentCreateParams{
-		Params:             params(createKey(req.Reference)),
+		Params:             params(createKey(req.Reference, req.Attempt)),
 		Amount:             stripego.Int64(n),
 		Currency:           stripego.String(strings.ToLower(req.Amount.Currency)),
 		CaptureMethod:      stripego.String(capture),
 		PaymentMethodTypes: stripego.StringSlice([]string{"card"}),
 		Metadata:           map[string]string{metaTradeNo: req.Reference},
+	}
+	if req.Attempt > 0 {
+		p.Metadata[metaAttempt] = strconv.Itoa(req.Attempt)
 	}
 	if s := descriptorSuffix(req.StatementDescriptor); s != "" {
 		p.StatementDescriptorSuffix = stripego.String(s)
@@ -108,8 +112,12 @@ func intentParams(req acquirer.AuthorizeRequest) (*stripego.PaymentIntentCreateP
 	return p, nil
 }
 
-// metaTradeNo is the PaymentIntent's metadata key holding the tradeNo.
-const metaTradeNo = "tradeNo"
+// The PaymentIntent's metadata keys: the tradeNo, and the attempt (a card
+// of the cashier page) when the payment has more than one.
+const (
+	metaTradeNo = "tradeNo"
+	metaAttempt = "attempt"
+)
 
 func (c *Connector) createIntent(ctx context.Context, req acquirer.AuthorizeRequest) (*stripego.PaymentIntent, error) {
 	const op = "create PaymentIntent"

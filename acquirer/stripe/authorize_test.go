@@ -435,3 +435,33 @@ func TestDescriptorSuffix(t *testing.T) {
 		}
 	}
 }
+
+// TestAttemptsArePaymentIntentsOfTheirOwn: each card of the cashier page
+// (AuthorizeRequest.Attempt) is a PaymentIntent of its own, created under
+// a key of its own and marked with its attempt, so an earlier card's error
+// or cancellation never stands for a later card's; a payment with one card
+// keeps the plain key.
+func TestAttemptsArePaymentIntentsOfTheirOwn(t *testing.T) {
+	f := newFakeStripe(t)
+	c := f.connector(0)
+	for _, attempt := range []int{0, 1, 2} {
+		req := sampleRequest()
+		req.Attempt = attempt
+		if _, err := c.Authorize(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	creates := f.requests("create")
+	want := []string{"paygate:T20260101000001:create", "paygate:T20260101000001:1:create", "paygate:T20260101000001:2:create"}
+	for i, w := range want {
+		if creates[i].key != w {
+			t.Errorf("attempt %d: key %q, want %q", i, creates[i].key, w)
+		}
+	}
+	if a := creates[0].form.Get("metadata[attempt]"); a != "" {
+		t.Errorf("a payment's one card is marked attempt %q, want none", a)
+	}
+	if a := creates[2].form.Get("metadata[attempt]"); a != "2" {
+		t.Errorf("the second card is marked attempt %q, want 2", a)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -139,7 +140,12 @@ func params(key string) stripego.Params {
 // Idempotency keys. The PaymentIntent's is the payment's own, so that a
 // repeated question finds the same PaymentIntent; each card attempt on it
 // (a customer may try another card after a decline) gets keys of its own.
-func createKey(reference string) string { return "paygate:" + reference + ":create" }
+func createKey(reference string, attempt int) string {
+	if attempt <= 0 {
+		return "paygate:" + reference + ":create"
+	}
+	return "paygate:" + reference + ":" + strconv.Itoa(attempt) + ":create"
+}
 
 func attemptKeys(reference string) (pm, confirm string) {
 	nonce := strings.ToLower(rand.Text()[:16])

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	stripego "github.com/stripe/stripe-go/v82"
 	"github.com/stripe/stripe-go/v82/webhook"
@@ -63,6 +64,7 @@ func paymentUpdate(u acquirer.Update, pi *stripego.PaymentIntent) acquirer.Updat
 	}
 	u.Kind, u.Reference, u.AcquirerRef, u.Result = "payment", ref, pi.ID, r
 	u.Captured = pi.Status == stripego.PaymentIntentStatusSucceeded
+	u.Attempt, _ = strconv.Atoi(pi.Metadata[metaAttempt])
 	return u
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	stripego "github.com/stripe/stripe-go/v82"
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	"paygate/acquirer"
@@ -115,4 +116,19 @@ func FuzzParseWebhook(f *testing.F) {
 			t.Fatalf("accepted %q with header %q, which the secret did not sign", payload, h.Get("Stripe-Signature"))
 		}
 	})
+}
+
+// TestWebhookAttempt: an event about a PaymentIntent of a cashier page's
+// card says which attempt it is (its metadata), so the gateway can tell an
+// earlier card's approval from the current one's.
+func TestWebhookAttempt(t *testing.T) {
+	pi := &stripego.PaymentIntent{ID: "pi_2", Status: stripego.PaymentIntentStatusSucceeded,
+		Metadata: map[string]string{metaTradeNo: "T1", metaAttempt: "2"}}
+	if u := paymentUpdate(acquirer.Update{EventID: "evt_1"}, pi); u.Kind != "payment" || u.Attempt != 2 || !u.Result.Approved {
+		t.Errorf("got %+v, want an approval of attempt 2", u)
+	}
+	pi.Metadata = map[string]string{metaTradeNo: "T1"}
+	if u := paymentUpdate(acquirer.Update{EventID: "evt_2"}, pi); u.Attempt != 0 {
+		t.Errorf("a payment's one card: got attempt %d, want 0", u.Attempt)
+	}
 }
