@@ -47,6 +47,9 @@ func (s *core) addDisputes(c *paygate.Change) {
 		if p == nil || p.Card == nil || p.DisputeID != "" || p.CapturedMinor <= 0 {
 			continue
 		}
+		if p.Connector != "" && p.Connector != paygate.SandboxConnector {
+			continue // the sandbox's chargebacks are of its own payments only
+		}
 		reason, ok := s.disputes.Chargeback(p.Card.BIN, p.Card.Last4)
 		if !ok {
 			continue

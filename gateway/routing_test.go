@@ -436,3 +436,22 @@ func TestLiveMerchantUnrouted(t *testing.T) {
 		t.Errorf("a live merchant's routed payment: got %s via %q", p.Status, p.Connector)
 	}
 }
+
+// TestSandboxDisputesOnlyItsOwn: the sandbox's dispute test card opens a
+// dispute on a payment the sandbox captured, never on another connector's.
+func TestSandboxDisputesOnlyItsOwn(t *testing.T) {
+	gw, ctx, _, _ := routedGateway(t, `{"rules": [{"name": "jpy", "match": {"currencies": ["JPY"]}, "connectors": [{"connector": "sandbox"}]}],
+		"default": [{"connector": "a"}]}`)
+	for _, c := range []struct{ currency, amount, connector string }{{"USD", "10.00", "a"}, {"JPY", "500", "sandbox"}} {
+		p, _, err := gw.Payments.CreatePayment(ctx, &wire.CreatePaymentRequest{Amount: c.amount, Currency: c.currency, OrderNo: "order-dispute-" + c.currency,
+			PaymentMethodType: "card", ThreeDsMode: "no",
+			Card:       &wire.CardInput{CardNo: acquirer.CardDisputed, CVC: "123", ExpiryMonth: "06", ExpiryYear: "2030", FirstName: "A", LastName: "B"},
+			DeviceInfo: &wire.DeviceInfo{ClientIP: "10.1.1.1", Language: "en-US"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if disputed := p.DisputeID != ""; p.Connector != c.connector || disputed != (c.connector == "sandbox") {
+			t.Errorf("%s via %q: disputed %v; want a dispute only through the sandbox", c.currency, p.Connector, disputed)
+		}
+	}
+}
