@@ -215,9 +215,13 @@ func (s *Checkout) CheckoutPage(ctx context.Context, sessionID string) (*Checkou
 	if err != nil {
 		return nil, err
 	}
+	st, err := s.merchantState(ctx, sess.MerchantID)
+	if err != nil {
+		return nil, err
+	}
 	return &CheckoutPage{Session: sess, Payment: p, MerchantName: m.Name,
 		Expired:  sess.Status == paygate.SessionExpired || !s.now().Before(sess.ExpiresAt),
-		TestMode: s.testMode}, nil
+		TestMode: s.testMode && !st.live}, nil // a live merchant's page shows no test badge nor test cards
 }
 
 // openSession loads the session a customer acts on, and ctx acting as its

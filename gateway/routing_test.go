@@ -435,6 +435,13 @@ func TestLiveMerchantUnrouted(t *testing.T) {
 	if p := pay(t, gw, ctx, "order-live-3", "auto"); p.Connector != "a" || p.Status != paygate.StatusSucceeded {
 		t.Errorf("a live merchant's routed payment: got %s via %q", p.Status, p.Connector)
 	}
+	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-live-4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page, err := gw.Checkout.CheckoutPage(ctx, sess.SessionID); err != nil || page.TestMode {
+		t.Errorf("a live merchant's cashier page: %+v, %v; want no test mode badge", page, err)
+	}
 }
 
 // TestSandboxDisputesOnlyItsOwn: the sandbox's dispute test card opens a
