@@ -278,7 +278,7 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 	if p.Status != paygate.StatusPending {
 		return p, nil // already paid, failed or waiting for the challenge
 	}
-	if n := len(p.Attempts); p.ClaimedUntil != nil || n > 0 && waiting(p.Attempts[n-1].Outcome) {
+	if cardOut(p) {
 		// An attempt is at the acquirer, or went there and its outcome is
 		// unknown (no answer, a crash): never start a second one, even
 		// after the claim's minute, or the card could be charged twice. A
@@ -349,8 +349,10 @@ func (s *core) sweepSessions(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if held(p, now) {
-			continue // the sweep asks its connector (on its own schedule); the session waits for the answer
+		if held(p, now) || p.ClaimedUntil != nil {
+			// A card is out, or held at its connector: the sweep asks the
+			// connector on its own schedule, and the session waits for the answer.
+			continue
 		}
 		if p.Wallet != nil && p.NextAction != nil && s.wallets != nil {
 			// Ask the wallet first: the shopper may have paid and the answer

@@ -166,7 +166,7 @@ func (s *core) releaseLate(ctx context.Context, lc *liveConnector, p *paygate.Pa
 	}
 	s.log.WarnContext(ctx, "a connector approved a payment that had ended here; giving it back", "tradeNo", p.TradeNo,
 		"connector", lc.name, "status", p.Status)
-	s.giveBackLate(ctx, p, res.AcquirerRef, attempt, p.CaptureMethod == paygate.CaptureAuto)
+	s.giveBackLate(ctx, p, lc.name, res.AcquirerRef, attempt, p.CaptureMethod == paygate.CaptureAuto)
 	return nil
 }
 

@@ -182,7 +182,9 @@ func (s *Payments) Cancel(ctx context.Context, req *wire.CancelRequest, idemKey 
 					return nil, paygate.Errorf(paygate.EInvalidState, "the acquirer refused the void: %s", res.Message)
 				}
 			}
-			q, err := s.record(context.WithoutCancel(ctx), p, paygate.StatusCancelled, func(p *paygate.Payment, _ time.Time) {
+			// Only while the payment is as checked: a card sent meanwhile
+			// (the cashier page) sends the cancel round again, to be refused.
+			q, err := s.recordHeld(context.WithoutCancel(ctx), p, paygate.StatusCancelled, func(p *paygate.Payment, _ time.Time) {
 				p.ExpiresAt, p.NextAction, p.PendingCard, p.ClaimedUntil = nil, nil, nil, nil
 			}, s.expireSession(context.WithoutCancel(ctx), p))
 			if err != nil || q.Status == paygate.StatusCancelled && q.Version > p.Version {

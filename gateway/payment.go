@@ -190,7 +190,9 @@ func (s *core) recordAuthorization(ctx context.Context, p *paygate.Payment, d *d
 	if p.CaptureMethod == paygate.CaptureManual {
 		to = paygate.StatusAuthorized
 	}
-	q, err := s.record(ctx, p, to, func(p *paygate.Payment, now time.Time) {
+	// Recorded only while the payment is as read: a newer card, a cancel
+	// or another answer meanwhile wins, and this approval is given back.
+	q, err := s.recordHeld(ctx, p, to, func(p *paygate.Payment, now time.Time) {
 		d.recordAttempts(p)
 		p.AcquirerRef, p.AuthCode = res.AcquirerRef, res.AuthCode
 		if p.Risk == nil || d.risk != nil { // a decision made before a challenge stays
@@ -208,8 +210,10 @@ func (s *core) recordAuthorization(ctx context.Context, p *paygate.Payment, d *d
 			p.CapturedMinor = p.Amount.Minor
 		}
 	}, s.storedCardWrite(ctx, d), s.completeSession(ctx, d))
-	if err == nil && q.Status != to && q.AuthorizedAt == nil {
-		s.giveBackLate(ctx, p, res.AcquirerRef, p.CardAttempts, p.CaptureMethod == paygate.CaptureAuto)
+	if err == nil && (q.AuthorizedAt == nil || q.AcquirerRef != res.AcquirerRef) {
+		// The payment does not hold this approval (it ended meanwhile, or
+		// holds another card's): the connector that gave it releases it.
+		s.giveBackLate(ctx, p, p.Connector, res.AcquirerRef, p.CardAttempts, p.CaptureMethod == paygate.CaptureAuto)
 	}
 	return q, err
 }
@@ -310,9 +314,9 @@ func (s *core) storedCardWrite(ctx context.Context, d *draft) func(*paygate.Paym
 // giveBackLate releases an approval that came after the payment was
 // cancelled or expired: a void of the hold or, when it was captured, a
 // refund. A failure is logged for an operator; the payment's outcome stands.
-func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, acquirerRef string, attempt int, captured bool) {
+func (s *core) giveBackLate(ctx context.Context, p *paygate.Payment, connector, acquirerRef string, attempt int, captured bool) {
 	var back acquirer.Result
-	lc, err := s.connectorFor(ctx, p)
+	lc, err := s.connectorFor(ctx, &paygate.Payment{TradeNo: p.TradeNo, Connector: connector})
 	switch {
 	case err != nil:
 	case captured:

@@ -67,13 +67,13 @@ func (s *core) resolveAt(ctx context.Context, p *paygate.Payment) (handled bool,
 	if p.AcquirerRef == "" && s.now().Sub(p.CreatedAt) > heldTooLong {
 		return true, s.askLater(ctx, p) // logged there; asking now could find a new PaymentIntent, not the payment's
 	}
-	if !lc.breaker.allow(s.now()) {
-		return true, s.askLater(ctx, p) // the connector is failing: the sweep does not wait on it for every payment
-	}
 	d, err := s.heldDraft(ctx, p)
 	if err != nil {
 		s.log.ErrorContext(ctx, "reading a held payment's draft failed; asking later", "tradeNo", p.TradeNo, "err", err)
 		return true, s.askLater(ctx, p)
+	}
+	if !lc.breaker.allow(s.now()) {
+		return true, s.askLater(ctx, p) // the connector is failing: the sweep does not wait on it for every payment
 	}
 	start := time.Now()
 	res, err := lc.resolver.Resolve(ctx, acquirer.AuthorizeRequest{Reference: p.TradeNo, Amount: p.Amount,
@@ -115,6 +115,13 @@ func (s *core) sweptHeld(ctx context.Context, p *paygate.Payment) bool {
 		s.log.ErrorContext(ctx, "settling a payment a connector holds failed", "tradeNo", p.TradeNo, "err", err)
 	}
 	return handled
+}
+
+// cardOut reports whether a card attempt of a payment is at a connector or
+// waits for its answer: the cashier page then tries nothing else.
+func cardOut(p *paygate.Payment) bool {
+	n := len(p.Attempts)
+	return p.ClaimedUntil != nil || n > 0 && waiting(p.Attempts[n-1].Outcome)
 }
 
 // waiting reports whether an attempt's outcome leaves the payment waiting

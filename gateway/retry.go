@@ -107,14 +107,33 @@ func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate
 	})
 }
 
+// heldState is what a write about a payment's authorization must find
+// unchanged: its status, its attempts at connectors, the card the cashier
+// page is on, a claim, and the connector's reference.
+type heldState struct {
+	status       paygate.Status
+	attempts     int
+	cardAttempts int
+	claimed      int64 // ClaimedUntil in ms, 0 for none
+	acquirerRef  string
+}
+
+func heldStateOf(p *paygate.Payment) heldState {
+	st := heldState{p.Status, len(p.Attempts), p.CardAttempts, 0, p.AcquirerRef}
+	if p.ClaimedUntil != nil {
+		st.claimed = p.ClaimedUntil.UnixMilli()
+	}
+	return st
+}
+
 // updateHeld is update for a payment held at a connector: it writes only
-// while the payment is as it was read (its status, its attempts), so that a
-// webhook, a customer's return or the sweep that settled it meanwhile wins;
-// the payment is then returned as they left it.
+// while the payment is as it was read (heldState), so that a webhook, a
+// customer's return, the sweep, or a new card on the cashier page that came
+// meanwhile wins; the payment is then returned as they left it.
 func (s *core) updateHeld(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
-	status, n := p.Status, len(p.Attempts)
+	was := heldStateOf(p)
 	return retryOutcome(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
-		if p.Status != status || len(p.Attempts) != n {
+		if heldStateOf(p) != was {
 			return p, nil
 		}
 		q := *p
@@ -135,7 +154,25 @@ func (s *core) updateHeld(ctx context.Context, p *paygate.Payment, set func(*pay
 // allowed, or retries on the fresh copy.
 func (s *core) record(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
 	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
+	return s.recordIf(ctx, p, to, nil, set, extra...)
+}
+
+// recordHeld is record for an outcome of the authorization the payment was
+// read with: it moves the payment only while it is as read (heldState).
+func (s *core) recordHeld(ctx context.Context, p *paygate.Payment, to paygate.Status, set func(*paygate.Payment, time.Time),
+	extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
+	was := heldStateOf(p)
+	return s.recordIf(ctx, p, to, func(q *paygate.Payment) bool { return heldStateOf(q) == was }, set, extra...)
+}
+
+// recordIf is record that moves the payment only while still (fresh) holds,
+// when given.
+func (s *core) recordIf(ctx context.Context, p *paygate.Payment, to paygate.Status, still func(*paygate.Payment) bool,
+	set func(*paygate.Payment, time.Time), extra ...func(*paygate.Payment, *paygate.Change)) (*paygate.Payment, error) {
 	return retryOutcome(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
+		if still != nil && !still(p) {
+			return p, nil
+		}
 		q := *p
 		now := s.now()
 		ev, err := q.Transition(to, now, paygate.RequestID(ctx))

@@ -101,7 +101,7 @@ func (s *Checkout) ChooseMethod(ctx context.Context, sessionID, method string) (
 	if p.Status != paygate.StatusPending {
 		return p, nil
 	}
-	if p.ClaimedUntil != nil { // a card attempt is in flight or its outcome unknown (see Pay)
+	if cardOut(p) { // a card attempt is in flight or waits for its connector (see Pay)
 		return p, ErrInProgress
 	}
 	if method == paygate.MethodCard {

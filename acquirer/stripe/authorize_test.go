@@ -345,11 +345,18 @@ func TestIdempotencyKeys(t *testing.T) {
 		}
 	}
 	want := map[string]string{"create": "paygate:T20260101000001:create", "capture": "paygate:" + piID + ":capture",
-		"cancel": "paygate:" + piID + ":cancel", "refund": "paygate:refund:R20260101000001"}
+		"refund": "paygate:refund:R20260101000001"}
 	for route, key := range want {
 		if got := f.requests(route)[0].key; got != key {
 			t.Errorf("%s: got key %q, want %q", route, got, key)
 		}
+	}
+	// A cancel has a key of its own each time: a refusal is not replayed.
+	if _, err := c.Void(ctx, piID); err != nil {
+		t.Fatal(err)
+	}
+	if cancels := f.requests("cancel"); !strings.HasPrefix(cancels[0].key, "paygate:"+piID+":cancel:") || cancels[0].key == cancels[1].key {
+		t.Errorf("cancel keys: %q, %q; want paygate:<pi>:cancel:<nonce>, one each", cancels[0].key, cancels[1].key)
 	}
 	// Each attempt on the payment has keys of its own.
 	pm, confirm := f.requests("pm"), f.requests("confirm")

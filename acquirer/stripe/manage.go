@@ -2,8 +2,10 @@ package stripe
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"strconv"
+	"strings"
 
 	stripego "github.com/stripe/stripe-go/v82"
 
@@ -46,7 +48,10 @@ func (c *Connector) Capture(ctx context.Context, acquirerRef string, amt paygate
 // authorization.
 func (c *Connector) Void(ctx context.Context, acquirerRef string) (acquirer.Result, error) {
 	const op = "cancel PaymentIntent"
-	p := &stripego.PaymentIntentCancelParams{Params: params("paygate:" + acquirerRef + ":cancel")}
+	// A key of its own per call: a cancel refused once (the PaymentIntent
+	// was busy) must not be replayed to a later one; cancelling twice
+	// moves no money.
+	p := &stripego.PaymentIntentCancelParams{Params: params("paygate:" + acquirerRef + ":cancel:" + strings.ToLower(rand.Text()[:12]))}
 	err := c.call(ctx, op, func(ctx context.Context) error {
 		_, err := c.api.V1PaymentIntents.Cancel(ctx, acquirerRef, p)
 		return err
