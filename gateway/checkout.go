@@ -279,10 +279,10 @@ func (s *Checkout) Pay(ctx context.Context, sessionID string, f CardForm) (*payg
 		return p, nil // already paid, failed or waiting for the challenge
 	}
 	if cardOut(p) {
-		// An attempt is at the acquirer, or went there and its outcome is
-		// unknown (no answer, a crash): never start a second one, even
-		// after the claim's minute, or the card could be charged twice. A
-		// decline clears the claim; an unknown outcome waits for the sweep.
+		// A card is at the connector, or waits for its answer (unknown,
+		// pending, a crash): never start a second one, even after the
+		// claim ran out, or two cards could be charged. An outcome clears
+		// the claim; an unknown one waits for the sweep's question.
 		return p, ErrInProgress
 	}
 	if p, err = s.dropAttempt(ctx, p); err != nil { // a wallet attempt on the page is closed first

@@ -304,7 +304,8 @@ func (s *core) forget(ctx context.Context, now time.Time) error {
 // errClaimed says another operation holds the payment.
 var errClaimed = paygate.Errorf(paygate.EConflict, "another operation on this payment is in progress; retry")
 
-// claim marks p as taken by this request for a minute (compare-and-set), so
+// claim marks p as taken by this request for three minutes (longer than a
+// connector's call may take, two minutes at most), compare-and-set, so
 // that only one capture, void or sweep talks to the acquirer about it at a
 // time. A live claim by someone else is EConflict.
 func (s *core) claim(ctx context.Context, p *paygate.Payment) (*paygate.Payment, error) {
@@ -313,7 +314,7 @@ func (s *core) claim(ctx context.Context, p *paygate.Payment) (*paygate.Payment,
 		return nil, errClaimed
 	}
 	q := *p
-	until := now.Add(time.Minute)
+	until := now.Add(3 * time.Minute)
 	q.ClaimedUntil = &until
 	q.UpdatedAt = now
 	q.Version++

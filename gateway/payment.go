@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -186,13 +187,23 @@ func (s *core) recordAuthorization(ctx context.Context, p *paygate.Payment, d *d
 	case !res.Approved:
 		return s.decline(ctx, p, d, res.Code, res.Message, cmp.Or(res.Risk, d.risk, p.Risk))
 	}
+	return s.recordApproval(ctx, p, d, res)
+}
+
+// recordApproval records a connector's approval of the payment's
+// authorization, only while the payment is as read. When more became known
+// of the same card meanwhile (its unknown or pending answer written, a
+// question's answer), it records on the fresh copy. When the payment does
+// not hold this approval (it ended meanwhile, moved on to another card, or
+// holds another approval), the connector that gave it releases it. A
+// payment still open on the same card is never given back: if the
+// approval cannot be written now, the sweep asks again and records it.
+func (s *core) recordApproval(ctx context.Context, p *paygate.Payment, d *draft, res acquirer.Result) (*paygate.Payment, error) {
 	to := paygate.StatusSucceeded
 	if p.CaptureMethod == paygate.CaptureManual {
 		to = paygate.StatusAuthorized
 	}
-	// Recorded only while the payment is as read: a newer card, a cancel
-	// or another answer meanwhile wins, and this approval is given back.
-	q, err := s.recordHeld(ctx, p, to, func(p *paygate.Payment, now time.Time) {
+	set := func(p *paygate.Payment, now time.Time) {
 		d.recordAttempts(p)
 		p.AcquirerRef, p.AuthCode = res.AcquirerRef, res.AuthCode
 		if p.Risk == nil || d.risk != nil { // a decision made before a challenge stays
@@ -209,13 +220,28 @@ func (s *core) recordAuthorization(ctx context.Context, p *paygate.Payment, d *d
 		} else {
 			p.CapturedMinor = p.Amount.Minor
 		}
-	}, s.storedCardWrite(ctx, d), s.completeSession(ctx, d))
-	if err == nil && (q.AuthorizedAt == nil || q.AcquirerRef != res.AcquirerRef) {
-		// The payment does not hold this approval (it ended meanwhile, or
-		// holds another card's): the connector that gave it releases it.
-		s.giveBackLate(ctx, p, p.Connector, res.AcquirerRef, p.CardAttempts, p.CaptureMethod == paygate.CaptureAuto)
 	}
-	return q, err
+	stored, session := s.storedCardWrite(ctx, d), s.completeSession(ctx, d)
+	card, connector := p.CardAttempts, p.Connector
+	q, err := s.recordHeld(ctx, p, to, set, stored, session)
+	for range 3 {
+		if err != nil || q.AuthorizedAt != nil || !q.Status.Open() || q.CardAttempts != card {
+			break
+		}
+		// The same card, more known of it meanwhile: record on that.
+		if n := len(d.attempts); n > 0 {
+			d.attempts = append(slices.Clone(q.Attempts), d.attempts[n-1])
+		}
+		q, err = s.recordHeld(ctx, q, to, set, stored, session)
+	}
+	if err != nil {
+		return q, err
+	}
+	holds := q.AuthorizedAt != nil && q.AcquirerRef == res.AcquirerRef
+	if !holds && (!q.Status.Open() || q.CardAttempts != card || q.AuthorizedAt != nil) {
+		s.giveBackLate(ctx, p, connector, res.AcquirerRef, card, p.CaptureMethod == paygate.CaptureAuto)
+	}
+	return q, nil
 }
 
 // authenticate runs 3-D Secure unless the merchant authenticated the card
