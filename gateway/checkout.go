@@ -349,9 +349,11 @@ func (s *core) sweepSessions(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if held(p, now) || p.ClaimedUntil != nil {
-			// A card is out, or held at its connector: the sweep asks the
-			// connector on its own schedule, and the session waits for the answer.
+		if p.ClaimedUntil != nil && p.ClaimedUntil.After(now) || held(p, now) && !builtin(p) {
+			// A card is out, or held at a connector that can be asked: the
+			// sweep asks it on its own schedule, and the session waits for
+			// the answer. (The sandbox always answers: a card left there by
+			// a stopped node expires with its session, as before.)
 			continue
 		}
 		if p.Wallet != nil && p.NextAction != nil && s.wallets != nil {

@@ -381,7 +381,9 @@ func (s *core) decline(ctx context.Context, p *paygate.Payment, d *draft, code, 
 			p.ExpiresAt = &exp
 		})
 	}
-	return s.record(ctx, p, paygate.StatusFailed, func(p *paygate.Payment, _ time.Time) {
+	// Only while the payment is as read: a failover or another answer
+	// meanwhile wins over a decline that was read before it.
+	return s.recordHeld(ctx, p, paygate.StatusFailed, func(p *paygate.Payment, _ time.Time) {
 		// A decision made before (a review before a challenge) stays when
 		// the failure brings none.
 		d.recordAttempts(p)

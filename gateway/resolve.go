@@ -117,6 +117,11 @@ func (s *core) sweptHeld(ctx context.Context, p *paygate.Payment) bool {
 	return handled
 }
 
+// builtin reports whether the payment's connector is the built-in sandbox.
+func builtin(p *paygate.Payment) bool {
+	return p.Connector == "" || p.Connector == paygate.SandboxConnector
+}
+
 // cardOut reports whether a card attempt of a payment is at a connector or
 // waits for its answer: the cashier page then tries nothing else.
 func cardOut(p *paygate.Payment) bool {

@@ -108,10 +108,11 @@ func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate
 }
 
 // heldState is what a write about a payment's authorization must find
-// unchanged: its status, its attempts at connectors, the card the cashier
-// page is on, a claim, and the connector's reference.
+// unchanged: its status, its connector and its attempts at connectors, the
+// card the cashier page is on, a claim, and the connector's reference.
 type heldState struct {
 	status       paygate.Status
+	connector    string
 	attempts     int
 	cardAttempts int
 	claimed      int64 // ClaimedUntil in ms, 0 for none
@@ -119,7 +120,7 @@ type heldState struct {
 }
 
 func heldStateOf(p *paygate.Payment) heldState {
-	st := heldState{p.Status, len(p.Attempts), p.CardAttempts, 0, p.AcquirerRef}
+	st := heldState{p.Status, p.Connector, len(p.Attempts), p.CardAttempts, 0, p.AcquirerRef}
 	if p.ClaimedUntil != nil {
 		st.claimed = p.ClaimedUntil.UnixMilli()
 	}
