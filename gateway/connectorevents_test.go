@@ -138,9 +138,10 @@ func TestConnectorWebhook(t *testing.T) {
 	}
 }
 
-// TestWebhookDuringTheCall: the connector's event settles the payment
-// while the authorization's own call is still out and then times out; the
-// unknown outcome the call reports must not undo the settled payment.
+// TestWebhookDuringTheCall: the connector's event arrives while the
+// authorization's own call is out and then times out: the event leaves the
+// payment to the call (nothing is asked mid-call), the call records the
+// unknown outcome, and the sweep's question records the approval.
 func TestWebhookDuringTheCall(t *testing.T) {
 	var c map[string]*scripted
 	gw, ctx, now, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, func(s *scripted) acquirer.Acquirer {
@@ -155,9 +156,17 @@ func TestWebhookDuringTheCall(t *testing.T) {
 		return acquirer.Result{}, errTimeout
 	}
 	p := pay(t, gw, ctx, "order-during-1", "manual")
-	if p.Status != paygate.StatusAuthorized || outcomes(p) != "[a:approved]" || p.ExpiresAt == nil || p.ExpiresAt.Sub(*now) < time.Hour {
-		t.Fatalf("got %s, attempts %s, expires %v; want AUTHORIZED as the event's question settled it, untouched by the timeout",
-			p.Status, outcomes(p), p.ExpiresAt)
+	if p.Status != paygate.StatusPending || outcomes(p) != "[a:unknown]" || c["a"].count(&c["a"].resolves) != 0 {
+		t.Fatalf("after the call: %s, attempts %s, %d questions; want PENDING with the unknown outcome, none asked mid-call",
+			p.Status, outcomes(p), c["a"].resolves)
+	}
+	*now = now.Add(31 * time.Second)
+	if _, err := gw.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := mustPayment(t, gw, ctx, p.TradeNo)
+	if q.Status != paygate.StatusAuthorized || outcomes(q) != "[a:unknown a:approved]" || q.ExpiresAt == nil || q.ExpiresAt.Sub(*now) < time.Hour {
+		t.Errorf("after the sweep: %s, attempts %s, expires %v; want AUTHORIZED for the authorization's time", q.Status, outcomes(q), q.ExpiresAt)
 	}
 }
 

@@ -90,6 +90,12 @@ func (s *core) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payme
 			if err := s.chooseConnector(ctx, p); err != nil {
 				return struct{}{}, err
 			}
+			// The authorization's call is out from here: claimed, as on the
+			// cashier page, so a connector's event about the payment meanwhile
+			// leaves it to the call, and a stopped node leaves a claim that
+			// runs out (held).
+			claim := now.Add(cashierClaim)
+			p.ClaimedUntil = &claim
 		}
 		err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{p},
 			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}}, func() (err error) {
