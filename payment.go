@@ -87,8 +87,9 @@ type Payment struct {
 	// CardAttempts counts the cards tried on the cashier page; at the
 	// gateway's limit a decline fails the payment and ends the checkout.
 	CardAttempts int `json:"CardAttempts,omitempty"`
-	// ClaimedUntil marks a cashier-page payment attempt in progress, so a
-	// second post (another tab, a double click) cannot charge twice.
+	// ClaimedUntil marks a call to a connector in progress (a card payment's
+	// authorization, a cashier page's card, a capture or void), so a second
+	// post, a connector's event or the sweep leaves the payment to it.
 	ClaimedUntil *time.Time `json:"ClaimedUntil,omitempty"`
 
 	CreatedAt    time.Time  `json:"CreatedAt"`

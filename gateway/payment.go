@@ -96,6 +96,9 @@ func (s *core) createAndAuthorize(ctx context.Context, d *draft) (*paygate.Payme
 			// runs out (held).
 			claim := now.Add(cashierClaim)
 			p.ClaimedUntil = &claim
+			if p.ExpiresAt.Before(claim) {
+				p.ExpiresAt = &claim // never expired under its own call
+			}
 		}
 		err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{p},
 			Events: []paygate.Event{p.Created(paygate.RequestID(ctx))}}, func() (err error) {

@@ -98,6 +98,14 @@ var errTimeout = errors.New("read tcp: i/o timeout after the request was sent")
 // routed by doc.
 func routedGateway(t *testing.T, doc string, wrap ...func(*scripted) acquirer.Acquirer) (*gateway.Service, context.Context, *time.Time, map[string]*scripted) {
 	t.Helper()
+	return routedGatewayWith(t, nil, doc, wrap...)
+}
+
+// routedGatewayWith is routedGateway with tune applied to the gateway's
+// configuration first.
+func routedGatewayWith(t *testing.T, tune func(*gateway.Config), doc string, wrap ...func(*scripted) acquirer.Acquirer) (*gateway.Service,
+	context.Context, *time.Time, map[string]*scripted) {
+	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +123,11 @@ func routedGateway(t *testing.T, doc string, wrap ...func(*scripted) acquirer.Ac
 		}
 		return conns[c.Name], nil
 	}
-	gw := gateway.New(db, acquirer.Sandbox{}, v, nil, gateway.Config{Now: func() time.Time { return now }, Connect: connect,
-		BaseURL: "https://pay.example"})
+	cfg := gateway.Config{Now: func() time.Time { return now }, Connect: connect, BaseURL: "https://pay.example"}
+	if tune != nil {
+		tune(&cfg)
+	}
+	gw := gateway.New(db, acquirer.Sandbox{}, v, nil, cfg)
 	ctx := t.Context()
 	for _, n := range []string{"a", "b"} {
 		if _, err := gw.Connectors.Add(ctx, gateway.NewConnector{Name: n, Type: paygate.ConnectorStripe, APIKey: "sk_test_" + n}); err != nil {
