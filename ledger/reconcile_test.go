@@ -97,7 +97,8 @@ func TestReconcile(t *testing.T) {
 // refunds made through paygate (by their metadata) become capture and
 // refund lines at their gross, disputes lines named by Stripe's id; fees,
 // payouts and others' charges are skipped. Reconciled against the books,
-// what matches matches and the Stripe dispute is missing from the books.
+// what matches matches; the Stripe dispute and a refund Stripe failed after
+// it was pending are missing from the books.
 func TestStripeReport(t *testing.T) {
 	f, err := os.Open("testdata/stripe_balance_report.csv")
 	if err != nil {
@@ -113,7 +114,7 @@ func TestStripeReport(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d %s %s %s %s %s %d", l.N, l.Date, l.Type, l.Reference, l.TradeNo, l.Currency, l.Minor))
 	}
 	want := []string{"2 2026-12-01 CAPTURE T1 T1 USD 10099", "3 2026-12-01 REFUND R1 T1 USD -1000", "4 2026-12-01 CAPTURE T2 T2 USD 5000",
-		"5 2026-12-01 CHARGEBACK dp_1 T2 USD -5000", "9 2026-12-01 CAPTURE T4 T4 ISK 1500"}
+		"5 2026-12-01 CHARGEBACK dp_1 T2 USD -5000", "9 2026-12-01 CAPTURE T4 T4 ISK 1500", "10 2026-12-01 REFUND_FAILURE R1 T1 USD 1000"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("lines:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -132,7 +133,8 @@ func TestStripeReport(t *testing.T) {
 		js = append(js, j)
 	}
 	rep := Reconcile(lines, js)
-	if rep.Matched != 4 || len(rep.MissingFromLedger) != 1 || !strings.Contains(rep.MissingFromLedger[0], "CHARGEBACK dp_1") ||
+	if rep.Matched != 4 || len(rep.MissingFromLedger) != 2 || !strings.Contains(rep.MissingFromLedger[0], "CHARGEBACK dp_1") ||
+		!strings.Contains(rep.MissingFromLedger[1], "REFUND_FAILURE R1") ||
 		len(rep.MissingFromFile)+len(rep.AmountDiffers) != 0 {
 		t.Errorf("reconciled: %+v", rep)
 	}

@@ -33,6 +33,7 @@ var StripeReportColumns = []string{stripeCreated, stripeCurrency, stripeGross, s
 var stripeTypes = map[string]string{
 	"charge":           "CAPTURE",
 	"refund":           "REFUND",
+	"refund_failure":   "REFUND_FAILURE", // a refund Stripe failed after it was pending: never in the books, so always reported
 	"dispute":          "CHARGEBACK",
 	"dispute_reversal": "CHARGEBACK_REVERSAL",
 }
@@ -90,7 +91,7 @@ func stripeLine(n int, get func(string) string) (l FileLine, ok bool, err error)
 	switch typ {
 	case "CAPTURE":
 		l.Reference = l.TradeNo
-	case "REFUND":
+	case "REFUND", "REFUND_FAILURE":
 		l.Reference = get(stripeReference)
 	default:
 		l.Reference = get(stripeSource)
