@@ -2,19 +2,17 @@ package gateway_test
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"paygate"
 	"paygate/acquirer"
 	"paygate/gateway"
-	"paygate/sqlite"
-	"paygate/vault"
 	"paygate/wire"
 )
 
+// hookStore runs hook once, the first time a payment is read by orderNo:
+// to slip another request in between a request's read and its write.
 type hookStore struct {
 	paygate.Store
 	hook func()
@@ -34,31 +32,12 @@ func (h *hookStore) PaymentByOrderNo(ctx context.Context, m, o string) (*paygate
 // (claim, call out). The cancel must not land over the live claim (card 2's
 // answer would be lost, its approval never asked about): it is refused.
 func TestCancelRefusedUnderANewCard(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	hs := &hookStore{Store: db}
-	v, _ := vault.New(vault.NewKey())
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	a := &scripted{}
-	connect := func(c *paygate.Connector, _ paygate.ConnectorSecret) (acquirer.Acquirer, error) {
-		if c.Name != "a" {
-			return nil, fmt.Errorf("no %s", c.Name)
-		}
-		return a, nil
-	}
-	gw := gateway.New(hs, acquirer.Sandbox{}, v, nil, gateway.Config{Now: func() time.Time { return now }, Connect: connect, BaseURL: "https://pay.example"})
-	ctx := t.Context()
-	if _, err := gw.Connectors.Add(ctx, gateway.NewConnector{Name: "a", Type: paygate.ConnectorStripe, APIKey: "sk_test_a"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := gw.Connectors.SetRouting(ctx, []byte(`{"rules": [], "default": [{"connector": "a"}]}`)); err != nil {
-		t.Fatal(err)
-	}
-	nm, _ := gw.Merchants.CreateMerchant(ctx, "m")
-	ctx = paygate.WithMerchantID(ctx, nm.Merchant.ID)
+	var hs *hookStore
+	gw, ctx, now, c := routedGatewayWith(t, routedOptions{store: func(db paygate.Store) paygate.Store {
+		hs = &hookStore{Store: db}
+		return hs
+	}}, `{"rules": [], "default": [{"connector": "a"}]}`)
+	a := c["a"]
 	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-r3-c", ThreeDsMode: "no"})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +70,7 @@ func TestCancelRefusedUnderANewCard(t *testing.T) {
 	close(release)
 	<-done
 	for range 5 {
-		now = now.Add(time.Hour)
+		*now = now.Add(time.Hour)
 		gw.Sweep(ctx)
 	}
 	got := mustPayment(t, gw, ctx, p.TradeNo)

@@ -11,10 +11,10 @@ import (
 	"paygate/wire"
 )
 
-// A card posted just before the session ends is at the connector when
-// sweepSessions runs: the live claim is not "held", so the session and the
-// payment expire under the call. The call's answer is lost (unknown), and
-// nothing ever asks the connector again.
+// TestSessionDoesNotExpireUnderACallOut: a card posted just before the
+// session ends is at the connector when the session sweep runs. The session
+// waits for the call (had it expired, the call's lost answer would never be
+// asked about); the sweep then asks the connector and records its answer.
 func TestSessionDoesNotExpireUnderACallOut(t *testing.T) {
 	gw, ctx, now, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`)
 	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-r3-1", ThreeDsMode: "no"})
@@ -50,11 +50,11 @@ func TestSessionDoesNotExpireUnderACallOut(t *testing.T) {
 	}
 }
 
-// Card 1 declined at a; its (late) event makes the gateway ask a about
-// attempt 1. While that question is out, card 2 is posted and sent. The
-// question's decline is written over the fresh payment: it drops card 2's
-// live claim, so card 3 goes through while card 2 is at the connector, and
-// both are charged; card 2's own approval is then not given back.
+// TestOldCardQuestionKeepsTheLiveClaim: card 1 declined at a; its late
+// event makes the gateway ask a about attempt 1. While that question is
+// out, card 2 is posted and sent. The question's decline must not be
+// written over card 2's live claim: card 3 is refused while card 2 is at
+// the connector, so at most one card is charged and kept.
 func TestOldCardQuestionKeepsTheLiveClaim(t *testing.T) {
 	gw, ctx, _, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, withOwnThreeDS)
 	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "USD", OrderNo: "order-r3-2", ThreeDsMode: "no"})

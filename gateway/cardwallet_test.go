@@ -11,11 +11,10 @@ import (
 	"paygate/wire"
 )
 
-// Card 1's answer is lost (unknown: the claim is cleared, the attempt
-// waits). The page refuses a second card, but not a wallet: ChooseMethod
-// checks only the claim. With a wallet attempt on the payment, held() is
-// false and paymentEvent skips it: the card's approval is never asked
-// about, and its event is ignored.
+// TestNoWalletWhileACardWaits: card 1's answer is lost (unknown). The
+// cashier page refuses a wallet as it refuses a second card (with a wallet
+// on it, the card would never be asked about), and the card's approval is
+// then recorded.
 func TestNoWalletWhileACardWaits(t *testing.T) {
 	gw, ctx, now, c := routedGateway(t, `{"rules": [], "default": [{"connector": "a"}]}`, withOwnThreeDS)
 	sess, _, _, err := gw.Checkout.CreateSession(ctx, &wire.SessionRequest{Amount: "10.00", Currency: "SGD", OrderNo: "order-r3-w", ThreeDsMode: "no"})

@@ -94,17 +94,7 @@ func reload(ctx context.Context, s *core, p **paygate.Payment) func() error {
 // update writes a change to p that keeps its status (no event), retrying on
 // a fresh copy when another writer came first.
 func (s *core) update(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
-	return retryOutcome(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
-		q := *p
-		now := s.now()
-		set(&q, now)
-		q.UpdatedAt = now
-		q.Version++
-		if err := s.commitFresh(ctx, paygate.Change{Payments: []*paygate.Payment{&q}}, reload(ctx, s, &p)); err != nil {
-			return nil, err
-		}
-		return &q, nil
-	})
+	return s.updateIf(ctx, p, nil, set)
 }
 
 // heldState is what a write about a payment's authorization must find
@@ -133,8 +123,15 @@ func heldStateOf(p *paygate.Payment) heldState {
 // meanwhile wins; the payment is then returned as they left it.
 func (s *core) updateHeld(ctx context.Context, p *paygate.Payment, set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
 	was := heldStateOf(p)
+	return s.updateIf(ctx, p, func(q *paygate.Payment) bool { return heldStateOf(q) == was }, set)
+}
+
+// updateIf is update that writes only while still (fresh) holds, when
+// given; otherwise it returns the payment as it is.
+func (s *core) updateIf(ctx context.Context, p *paygate.Payment, still func(*paygate.Payment) bool,
+	set func(*paygate.Payment, time.Time)) (*paygate.Payment, error) {
 	return retryOutcome(ctx, "payment "+p.TradeNo, func() (*paygate.Payment, error) {
-		if heldStateOf(p) != was {
+		if still != nil && !still(p) {
 			return p, nil
 		}
 		q := *p

@@ -98,12 +98,18 @@ var errTimeout = errors.New("read tcp: i/o timeout after the request was sent")
 // routed by doc.
 func routedGateway(t *testing.T, doc string, wrap ...func(*scripted) acquirer.Acquirer) (*gateway.Service, context.Context, *time.Time, map[string]*scripted) {
 	t.Helper()
-	return routedGatewayWith(t, nil, doc, wrap...)
+	return routedGatewayWith(t, routedOptions{}, doc, wrap...)
 }
 
-// routedGatewayWith is routedGateway with tune applied to the gateway's
-// configuration first.
-func routedGatewayWith(t *testing.T, tune func(*gateway.Config), doc string, wrap ...func(*scripted) acquirer.Acquirer) (*gateway.Service,
+// routedOptions adjust routedGateway: the gateway's configuration, and the
+// store it runs on.
+type routedOptions struct {
+	tune  func(*gateway.Config)
+	store func(paygate.Store) paygate.Store
+}
+
+// routedGatewayWith is routedGateway with opts applied.
+func routedGatewayWith(t *testing.T, opts routedOptions, doc string, wrap ...func(*scripted) acquirer.Acquirer) (*gateway.Service,
 	context.Context, *time.Time, map[string]*scripted) {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
@@ -124,10 +130,14 @@ func routedGatewayWith(t *testing.T, tune func(*gateway.Config), doc string, wra
 		return conns[c.Name], nil
 	}
 	cfg := gateway.Config{Now: func() time.Time { return now }, Connect: connect, BaseURL: "https://pay.example"}
-	if tune != nil {
-		tune(&cfg)
+	if opts.tune != nil {
+		opts.tune(&cfg)
 	}
-	gw := gateway.New(db, acquirer.Sandbox{}, v, nil, cfg)
+	var store paygate.Store = db
+	if opts.store != nil {
+		store = opts.store(db)
+	}
+	gw := gateway.New(store, acquirer.Sandbox{}, v, nil, cfg)
 	ctx := t.Context()
 	for _, n := range []string{"a", "b"} {
 		if _, err := gw.Connectors.Add(ctx, gateway.NewConnector{Name: n, Type: paygate.ConnectorStripe, APIKey: "sk_test_" + n}); err != nil {

@@ -16,7 +16,7 @@ import (
 // under the call either.
 func TestStoppedNodeSwept(t *testing.T) {
 	for _, ttl := range []time.Duration{0, 2 * time.Minute} {
-		gw, ctx, now, c := routedGatewayWith(t, func(cfg *gateway.Config) { cfg.PendingTTL = ttl },
+		gw, ctx, now, c := routedGatewayWith(t, routedOptions{tune: func(cfg *gateway.Config) { cfg.PendingTTL = ttl }},
 			`{"rules": [], "default": [{"connector": "a"}]}`, withOwnThreeDS)
 		c["a"].resolve = approve
 		var during *paygate.Payment
